@@ -1,0 +1,88 @@
+"""Academy: the REST backend of a running-coach academy."""
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from flask_smorest import Api
+
+from academy import cli, database, errors
+from academy.auth import passwords, ratelimit
+from academy.config import Config, database_url
+from academy.extensions import cors, db, migrate
+from academy.operations import requests
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+API_DESCRIPTION = """\
+The backend of a running-coach academy. Coaches keep an exercise catalogue, build
+programs, assign them to clients, read check-ins and record posture assessments;
+client apps fetch today's session and post check-ins.
+
+Send `Authorization: Bearer <access_token>` (from `POST /api/v1/auth/tokens`) on every
+call except the health checks, sign-up, token creation and invitation acceptance.
+Errors are `application/problem+json`. Lists take `page` and `page_size` (at most 100)
+and describe the pages in the `X-Pagination` header.
+"""
+
+
+def create_app(config: type | Mapping | None = None) -> Flask:
+    """Build an app. ``config`` is a Config subclass or a mapping of overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, Mapping):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
+        app.config.get("SQLALCHEMY_DATABASE_URI")
+    ) or _default_database(app)
+    _configure_logging(app)
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+        expose_headers=["ETag", "X-Pagination", "X-Request-ID", "Retry-After"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+    )
+    passwords.init_app(app)
+    ratelimit.init_app(app)
+    requests.init_app(app)
+
+    # One Api per app: flask-smorest keeps the OpenAPI spec on it.
+    api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque token"}
+    )
+    _register_blueprints(app, api)
+    errors.register_error_handlers(app)
+    cli.init_app(app)
+    return app
+
+
+def _default_database(app: Flask) -> str:
+    os.makedirs(app.instance_path, exist_ok=True)
+    return "sqlite:///" + os.path.join(app.instance_path, "academy.db")
+
+
+def _register_blueprints(app: Flask, api: Api) -> None:
+    from academy import auth, clients, models, operations  # noqa: F401 - models: every table
+
+    for blueprint in (operations.blp, auth.blp, clients.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(operations.docs_assets)
+
+
+def _configure_logging(app: Flask) -> None:
+    logger = logging.getLogger("academy")
+    logger.setLevel(app.config["LOG_LEVEL"])
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False

@@ -1,0 +1,1 @@
+"""Posture assessments, exercise suggestions and program drafts."""

@@ -1,0 +1,5 @@
+"""Accounts, academies, sign-in tokens and invitations."""
+
+from academy.auth.routes import blp
+
+__all__ = ["blp"]

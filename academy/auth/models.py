@@ -1,0 +1,84 @@
+"""Academies, their users, sign-in tokens and invitations."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.common.models import Timestamped, one_of
+from academy.extensions import db
+from academy.vocabularies import USER_ROLES
+
+USER_STATUSES = ("invited", "active", "archived", "erased")
+
+
+class Academy(Timestamped, db.Model):
+    """The tenant: every coach, client and their data belong to one academy."""
+
+    __tablename__ = "academies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+
+class User(Timestamped, db.Model):
+    """Anyone who signs in: an owner or coach of the academy, or one of its clients."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.UniqueConstraint("academy_id", "email", name="uq_users_academy_id_email"),
+        one_of("role", USER_ROLES),
+        one_of("status", USER_STATUSES),
+        sa.Index("ix_users_email", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academies.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    status: Mapped[str] = mapped_column(sa.String(16), default="invited")
+
+    academy: Mapped[Academy] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def is_coach(self) -> bool:
+        return self.role in ("owner", "coach")
+
+
+class AuthToken(db.Model):
+    """An access/refresh pair. Only SHA-256 hashes of the random tokens are stored."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    access_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    access_expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    refresh_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    refresh_expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Set when the pair was replaced by a refresh; presenting its refresh token again
+    # means it was stolen, and every token of the user is revoked.
+    rotated: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class Invitation(db.Model):
+    """A single-use, expiring code that lets an invited client or coach set a password."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # Set when the code is accepted or replaced by a newer one.
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)

@@ -1,0 +1,146 @@
+"""Accounts and sessions: /auth, /me and /coaches."""
+
+from flask import request
+from flask.views import MethodView
+
+from academy.auth import service
+from academy.auth.schemas import (
+    CoachCreateSchema,
+    CoachSchema,
+    InvitationAcceptSchema,
+    MeUpdateSchema,
+    PasswordChangeSchema,
+    RefreshSchema,
+    SignupSchema,
+    TokenCreateSchema,
+    TokenSchema,
+    UserSchema,
+)
+from academy.common.auth import COACH_ROLES, OWNER_ROLES, current_token, current_user
+from academy.common.blueprint import Blueprint
+from academy.common.pagination import paginate
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and sessions")
+
+
+@blp.route("/auth/signup")
+class Signup(MethodView):
+    @blp.arguments(SignupSchema)
+    @blp.response(201, TokenSchema)
+    @blp.errors(400, 403, 413)
+    def post(self, data):
+        """Create an academy and its owner
+
+        Answers like token creation, so the new owner is signed in at once. The
+        service may switch sign-up off (403); `flask academy create-coach` does the
+        same from the command line.
+        """
+        return service.sign_up(**data)
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(201, TokenSchema)
+    @blp.errors(400, 429)
+    @blp.alt_response(401, description="Wrong email or password")
+    def post(self, data):
+        """Sign in: create an access and refresh token pair
+
+        Repeated failures for one email or from one address answer 429 for a while.
+        """
+        return service.sign_in(data["email"], data["password"], request.remote_addr)
+
+
+@blp.route("/auth/tokens/refresh")
+class TokenRefresh(MethodView):
+    @blp.arguments(RefreshSchema)
+    @blp.response(201, TokenSchema)
+    @blp.errors(400)
+    @blp.alt_response(401, description="Unknown, expired, revoked or reused refresh token")
+    def post(self, data):
+        """Trade a refresh token for a new pair
+
+        The old pair stops working. Presenting an already rotated refresh token again
+        revokes every token of its user.
+        """
+        return service.refresh(data["refresh_token"])
+
+
+@blp.route("/auth/tokens/current")
+class CurrentToken(MethodView):
+    @blp.auth()
+    @blp.response(204)
+    def delete(self):
+        """Sign out: the presented token stops working"""
+        service.sign_out(current_token())
+
+
+@blp.route("/auth/invitations/accept")
+class InvitationAccept(MethodView):
+    @blp.arguments(InvitationAcceptSchema)
+    @blp.response(201, TokenSchema)
+    @blp.errors(400)
+    @blp.alt_response(401, description="Unknown, used or expired code")
+    def post(self, data):
+        """Accept an invitation: set a password and sign in
+
+        Codes are single-use and expire; a newer code for the same person replaces
+        the older one.
+        """
+        return service.accept_invitation(data["code"], data["password"])
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.auth()
+    @blp.response(200, UserSchema)
+    def get(self):
+        """Read the caller's own account"""
+        return current_user()
+
+    @blp.auth()
+    @blp.arguments(MeUpdateSchema)
+    @blp.response(200, UserSchema)
+    @blp.errors(400)
+    def patch(self, data):
+        """Change the caller's name or timezone"""
+        return service.update_me(current_user(), data)
+
+
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @blp.auth()
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    @blp.errors(400)
+    def put(self, data):
+        """Change the caller's password
+
+        Every other token of the caller stops working; the one presented stays valid.
+        """
+        service.change_password(
+            current_user(), current_token(), data["current_password"], data["new_password"]
+        )
+
+
+@blp.route("/coaches")
+class Coaches(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.paginate()
+    @blp.response(200, CoachSchema(many=True))
+    def get(self, pagination_parameters):
+        """List the academy's owner and coaches"""
+        return paginate(service.list_coaches(current_user()), pagination_parameters)
+
+    @blp.auth(OWNER_ROLES)
+    @blp.arguments(CoachCreateSchema)
+    @blp.response(201, CoachSchema)
+    @blp.errors(400, 409)
+    def post(self, data):
+        """Invite a coach to the academy (owner only)
+
+        Answers with an `invitation` code that the new coach accepts at
+        `POST /auth/invitations/accept`.
+        """
+        return service.invite_coach(current_user(), data["name"], data["email"])

@@ -1,0 +1,251 @@
+"""Accounts and sessions: sign-up, tokens, invitations, the caller's own profile."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from academy.auth import ratelimit
+from academy.auth.models import Academy, AuthToken, Invitation, User
+from academy.auth.passwords import hash_password, verify_password
+from academy.common.auth import COACH_ROLES, digest, new_secret
+from academy.common.tenancy import scoped
+from academy.common.time import as_utc, utcnow
+from academy.errors import Conflict, Forbidden, Unauthorized, Unprocessable
+from academy.extensions import db
+
+
+@dataclass
+class IssuedTokens:
+    """What token creation answers; the secrets exist only in this response."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    refresh_expires_at: datetime
+    user: User
+    token_type: str = "Bearer"
+
+
+@dataclass
+class IssuedInvitation:
+    code: str
+    expires_at: datetime
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_taken(academy_id: int, email: str, *, except_user_id: int | None = None) -> bool:
+    stmt = sa.select(User.id).where(User.academy_id == academy_id, User.email == email)
+    if except_user_id is not None:
+        stmt = stmt.where(User.id != except_user_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def ensure_email_free(academy_id: int, email: str, *, except_user_id: int | None = None) -> None:
+    if email_taken(academy_id, email, except_user_id=except_user_id):
+        raise Conflict(
+            "Someone in this academy already uses that email.",
+            errors={"email": ["Already used in this academy."]},
+        )
+
+
+def _issue(user: User) -> IssuedTokens:
+    now = utcnow()
+    access, refresh = new_secret(), new_secret()
+    token = AuthToken(
+        user=user,
+        access_hash=digest(access),
+        access_expires_at=now + timedelta(minutes=current_app.config["ACCESS_TOKEN_MINUTES"]),
+        refresh_hash=digest(refresh),
+        refresh_expires_at=now + timedelta(days=current_app.config["REFRESH_TOKEN_DAYS"]),
+        created_at=now,
+    )
+    db.session.add(token)
+    return IssuedTokens(access, refresh, token.access_expires_at, token.refresh_expires_at, user)
+
+
+def revoke_all(user_id: int, *, except_token_id: int | None = None) -> None:
+    stmt = (
+        sa.update(AuthToken)
+        .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if except_token_id is not None:
+        stmt = stmt.where(AuthToken.id != except_token_id)
+    db.session.execute(stmt)
+
+
+def _new_academy(academy_name: str, name: str, email: str, password: str) -> User:
+    owner = User(
+        academy=Academy(name=academy_name.strip()),
+        role="owner",
+        name=name.strip(),
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        status="active",
+    )
+    db.session.add(owner)
+    return owner
+
+
+def sign_up(academy_name: str, name: str, email: str, password: str) -> IssuedTokens:
+    if not current_app.config["SIGNUP_ENABLED"]:
+        raise Forbidden("Sign-up is switched off for this service; ask an academy owner.")
+    issued = _issue(_new_academy(academy_name, name, email, password))
+    db.session.commit()
+    return issued
+
+
+def create_coach(academy_name: str, name: str, email: str, password: str) -> User:
+    """The command-line sign-up: a new academy and its owner, sign-up switch or not."""
+    owner = _new_academy(academy_name, name, email, password)
+    db.session.commit()
+    return owner
+
+
+def sign_in(email: str, password: str, address: str | None) -> IssuedTokens:
+    email = normalise_email(email)
+    ratelimit.check(email, address)
+    # An email may belong to people in several academies; the password tells them apart.
+    candidates = db.session.scalars(
+        sa.select(User)
+        .where(User.email == email, User.status == "active")
+        .order_by(User.id.desc())
+        .limit(10)
+    ).all()
+    user = next((u for u in candidates if verify_password(u.password_hash, password)), None)
+    if user is None:
+        if not candidates:
+            verify_password(None, password)  # same cost as a wrong password
+        ratelimit.record_failure(email, address)
+        raise Unauthorized("Wrong email or password.")
+    issued = _issue(user)
+    db.session.commit()
+    return issued
+
+
+def refresh(refresh_token: str) -> IssuedTokens:
+    token = db.session.scalar(
+        sa.select(AuthToken).where(AuthToken.refresh_hash == digest(refresh_token))
+    )
+    if token is None:
+        raise Unauthorized("The refresh token is unknown.")
+    if token.rotated:
+        # A rotated refresh token came back: someone else holds a copy. End every session.
+        revoke_all(token.user_id)
+        db.session.commit()
+        raise Unauthorized("The refresh token was already used; every session was signed out.")
+    if (
+        token.revoked_at is not None
+        or as_utc(token.refresh_expires_at) <= utcnow()
+        or token.user.status != "active"
+    ):
+        raise Unauthorized("The refresh token is expired or revoked.")
+    # Only one of two concurrent refreshes with the same token may rotate it.
+    rotated = db.session.execute(
+        sa.update(AuthToken)
+        .where(AuthToken.id == token.id, AuthToken.rotated.is_(False))
+        .values(rotated=True, revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if rotated.rowcount != 1:
+        db.session.rollback()
+        raise Unauthorized("The refresh token was already used.")
+    issued = _issue(token.user)
+    db.session.commit()
+    return issued
+
+
+def sign_out(token: AuthToken) -> None:
+    token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def issue_invitation(user: User) -> IssuedInvitation:
+    """A fresh code for ``user``; any earlier open code stops working. Not committed."""
+    now = utcnow()
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.closed_at.is_(None))
+        .values(closed_at=now)
+    )
+    code = new_secret()
+    invitation = Invitation(
+        user=user,
+        code_hash=digest(code),
+        expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]),
+        created_at=now,
+    )
+    db.session.add(invitation)
+    return IssuedInvitation(code, invitation.expires_at)
+
+
+def accept_invitation(code: str, password: str) -> IssuedTokens:
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.code_hash == digest(code.strip()))
+    )
+    if (
+        invitation is None
+        or invitation.closed_at is not None
+        or as_utc(invitation.expires_at) <= utcnow()
+        or invitation.user.status not in ("invited", "active")
+    ):
+        raise Unauthorized("The invitation code is unknown, used or expired.")
+    # Closing the code with a guarded UPDATE makes it single-use even under a race.
+    closed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.closed_at.is_(None))
+        .values(closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        db.session.rollback()
+        raise Unauthorized("The invitation code is unknown, used or expired.")
+    user = invitation.user
+    user.password_hash = hash_password(password)
+    user.status = "active"
+    revoke_all(user.id)  # a re-issued invitation resets access
+    issued = _issue(user)
+    db.session.commit()
+    return issued
+
+
+def update_me(user: User, changes: dict) -> User:
+    for field in ("name", "timezone"):
+        if field in changes:
+            setattr(user, field, changes[field].strip() if field == "name" else changes[field])
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, token: AuthToken, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise Unprocessable(
+            "The current password is wrong.",
+            errors={"current_password": ["Does not match your password."]},
+        )
+    user.password_hash = hash_password(new)
+    revoke_all(user.id, except_token_id=token.id)
+    db.session.commit()
+
+
+def list_coaches(actor: User) -> sa.Select:
+    return scoped(User, actor).where(User.role.in_(COACH_ROLES)).order_by(User.name, User.id)
+
+
+def invite_coach(actor: User, name: str, email: str) -> User:
+    """A new coach of the actor's academy, carrying its ``invitation`` for the answer."""
+    email = normalise_email(email)
+    ensure_email_free(actor.academy_id, email)
+    coach = User(
+        academy_id=actor.academy_id, role="coach", name=name.strip(), email=email, status="invited"
+    )
+    db.session.add(coach)
+    db.session.flush()
+    coach.invitation = issue_invitation(coach)
+    db.session.commit()
+    return coach

@@ -1,0 +1,1 @@
+"""Check-ins, adherence, trends and the coach's dashboard."""

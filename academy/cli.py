@@ -1,0 +1,35 @@
+"""``flask academy ...``: commands for operators."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+academy_cli = AppGroup("academy", help="Academy administration.")
+
+
+@academy_cli.command("create-coach")
+@click.option("--academy", "academy_name", required=True, help="Name of the new academy.")
+@click.option("--name", required=True, help="The owner coach's name.")
+@click.option("--email", required=True, help="The owner coach's email.")
+@click.password_option(help="The owner coach's password (asked for when left out).")
+def create_coach(academy_name, name, email, password):
+    """Create an academy and its owner coach, even when sign-up is switched off."""
+    from academy.auth import service
+
+    if len(password) < 10:
+        raise click.BadParameter("must be at least 10 characters", param_hint="--password")
+    owner = service.create_coach(academy_name, name, email, password)
+    click.echo(f"Created academy {owner.academy_id} with owner {owner.email} (user {owner.id}).")
+
+
+@academy_cli.command("demo")
+def demo():
+    """Load (or refresh) the demo academy and print how to sign in."""
+    from academy import demo as demo_data
+
+    for line in demo_data.load():
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(academy_cli)

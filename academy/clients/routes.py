@@ -1,0 +1,91 @@
+"""Clients of the academy (coach only)."""
+
+from flask.views import MethodView
+
+from academy.auth.schemas import InvitationSchema
+from academy.clients import service
+from academy.clients.schemas import (
+    ClientCreatedSchema,
+    ClientCreateSchema,
+    ClientQuerySchema,
+    ClientSchema,
+    ClientUpdateSchema,
+)
+from academy.common.auth import COACH_ROLES, current_user
+from academy.common.blueprint import Blueprint
+from academy.common.etag import etag_header, if_match
+from academy.common.pagination import paginate
+
+blp = Blueprint("clients", __name__, url_prefix="/api/v1", description="Clients (coach only)")
+
+
+@blp.route("/clients")
+class Clients(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(ClientQuerySchema, location="query")
+    @blp.paginate()
+    @blp.response(200, ClientSchema(many=True))
+    def get(self, query, pagination_parameters):
+        """List clients
+
+        `q` matches part of the name or email, case-insensitively; `status` is
+        `active` (the default) or `archived`. Ordered by name.
+        """
+        return paginate(service.list_clients(current_user(), **query), pagination_parameters)
+
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(ClientCreateSchema)
+    @blp.response(201, ClientCreatedSchema)
+    @blp.errors(400, 409)
+    def post(self, data):
+        """Add a client
+
+        Answers with an `invitation` code that the coach passes on; the client app
+        accepts it at `POST /auth/invitations/accept` to set a password.
+        """
+        client = service.create_client(current_user(), data)
+        return client, 201, etag_header(client)
+
+
+@blp.route("/clients/<int:client_id>")
+class ClientById(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.response(200, ClientSchema)
+    @blp.errors(404)
+    def get(self, client_id):
+        """Read a client
+
+        The `ETag` header carries the version to send back in `If-Match` when writing.
+        """
+        client = service.get_client(current_user(), client_id)
+        return client, 200, etag_header(client)
+
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(ClientUpdateSchema)
+    @blp.response(200, ClientSchema)
+    @blp.errors(400, 404, 409, 412, 428)
+    def patch(self, data, client_id):
+        """Change a client (needs If-Match)"""
+        client = service.update_client(current_user(), client_id, if_match(), data)
+        return client, 200, etag_header(client)
+
+    @blp.auth(COACH_ROLES)
+    @blp.response(204)
+    @blp.errors(404, 412, 428)
+    def delete(self, client_id):
+        """Archive a client (needs If-Match)
+
+        The client can no longer sign in; their programs, check-ins and assessments
+        stay for the coach. `PATCH` with `status: active` restores them.
+        """
+        service.archive_client(current_user(), client_id, if_match())
+
+
+@blp.route("/clients/<int:client_id>/invitation")
+class ClientInvitation(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.response(201, InvitationSchema)
+    @blp.errors(404, 409)
+    def post(self, client_id):
+        """Issue a new invitation code for a client; the previous code stops working"""
+        return service.reissue_invitation(current_user(), client_id).invitation

@@ -1,0 +1,66 @@
+"""Request and response bodies of clients."""
+
+from marshmallow import fields, validate
+
+from academy.auth.schemas import Email, InvitationSchema
+from academy.common.schemas import BaseSchema, Name, Text, Timezone, UTCDateTime, Word
+from academy.vocabularies import CLIENT_STATUSES
+
+
+class RunningProfileSchema(BaseSchema):
+    weekly_volume_km = fields.Float(
+        allow_none=True, validate=validate.Range(min=0, max=1000), metadata={"example": 35}
+    )
+    target_race = fields.String(
+        allow_none=True, validate=validate.Length(max=200), metadata={"example": "City Half"}
+    )
+    target_race_date = fields.Date(allow_none=True)
+
+
+class ClientCreateSchema(BaseSchema):
+    name = Name(required=True)
+    email = Email(required=True)
+    timezone = Timezone(load_default="UTC")
+    goals = Text(load_default="")
+    running_profile = fields.Nested(RunningProfileSchema, load_default=dict)
+    coach_notes = Text(load_default="")
+
+
+class ClientUpdateSchema(BaseSchema):
+    name = Name()
+    email = Email()
+    timezone = Timezone()
+    goals = Text()
+    running_profile = fields.Nested(RunningProfileSchema)
+    coach_notes = Text()
+    status = Word(CLIENT_STATUSES, metadata={"description": "`archived` also ends access."})
+
+
+class ClientSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    email = fields.String(dump_only=True)
+    timezone = fields.String(dump_only=True)
+    goals = fields.String(dump_only=True)
+    running_profile = fields.Nested(RunningProfileSchema, dump_only=True)
+    coach_notes = fields.String(
+        dump_only=True, metadata={"description": "Private to coaches; never shown to the client."}
+    )
+    status = fields.String(dump_only=True)
+    account_status = fields.String(
+        dump_only=True,
+        metadata={"description": "`invited` until the client accepts an invitation."},
+    )
+    created_at = UTCDateTime(dump_only=True)
+    updated_at = UTCDateTime(dump_only=True)
+
+
+class ClientCreatedSchema(ClientSchema):
+    invitation = fields.Nested(InvitationSchema, dump_only=True)
+
+
+class ClientQuerySchema(BaseSchema):
+    q = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "Part of name or email"}
+    )
+    status = Word(CLIENT_STATUSES, load_default="active")

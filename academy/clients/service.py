@@ -1,0 +1,111 @@
+"""Clients of an academy: search, create with an invitation, edit, archive."""
+
+import sqlalchemy as sa
+
+from academy.auth.models import Invitation, User
+from academy.auth.service import ensure_email_free, issue_invitation, normalise_email, revoke_all
+from academy.clients.models import Client
+from academy.common.etag import check_version
+from academy.common.tenancy import get_scoped, scoped
+from academy.common.time import utcnow
+from academy.errors import Conflict
+from academy.extensions import db
+
+_PROFILE_FIELDS = ("goals", "coach_notes")
+_RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
+
+
+def list_clients(actor: User, q: str | None = None, status: str = "active") -> sa.Select:
+    stmt = scoped(Client, actor).join(Client.user).where(Client.status == status)
+    if q:
+        needle = q.strip().lower()
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(User.name).contains(needle, autoescape=True),
+                User.email.contains(needle, autoescape=True),
+            )
+        )
+    return stmt.order_by(sa.func.lower(User.name), Client.id)
+
+
+def get_client(actor: User, client_id: int) -> Client:
+    return get_scoped(Client, client_id, actor, what="client")
+
+
+def _apply(client: Client, data: dict) -> None:
+    user = client.user
+    if "name" in data:
+        user.name = data["name"].strip()
+    if "email" in data:
+        user.email = normalise_email(data["email"])
+    if "timezone" in data:
+        user.timezone = data["timezone"]
+    for field in _PROFILE_FIELDS:
+        if field in data:
+            setattr(client, field, data[field])
+    for field in _RUNNING_FIELDS:
+        if field in data.get("running_profile", {}):
+            setattr(client, field, data["running_profile"][field])
+
+
+def create_client(actor: User, data: dict) -> Client:
+    """A new client with an open invitation (carried as ``client.invitation``)."""
+    email = normalise_email(data["email"])
+    ensure_email_free(actor.academy_id, email)
+    user = User(academy_id=actor.academy_id, role="client", name="", email=email)
+    client = Client(user=user, academy_id=actor.academy_id, status="active")
+    _apply(client, data)
+    db.session.add(client)
+    db.session.flush()
+    client.invitation = issue_invitation(user)
+    db.session.commit()
+    return client
+
+
+def update_client(actor: User, client_id: int, expected_version: int | None, data: dict):
+    client = get_client(actor, client_id)
+    check_version(client, expected_version)
+    if "email" in data:
+        ensure_email_free(
+            actor.academy_id, normalise_email(data["email"]), except_user_id=client.id
+        )
+    _apply(client, data)
+    if "status" in data and data["status"] != client.status:
+        _set_status(client, data["status"])
+    # Touch the client row even when only the user changed, so the version moves on.
+    client.updated_at = utcnow()
+    db.session.commit()
+    return client
+
+
+def _set_status(client: Client, status: str) -> None:
+    client.status = status
+    if status == "archived":
+        client.user.status = "archived"
+        revoke_all(client.id)
+        db.session.execute(
+            sa.update(Invitation)
+            .where(Invitation.user_id == client.id, Invitation.closed_at.is_(None))
+            .values(closed_at=utcnow())
+        )
+    else:
+        client.user.status = "active" if client.user.password_hash else "invited"
+
+
+def archive_client(actor: User, client_id: int, expected_version: int | None) -> None:
+    """Archive: the client loses access; their history stays for the coach."""
+    client = get_client(actor, client_id)
+    check_version(client, expected_version)
+    if client.status != "archived":
+        _set_status(client, "archived")
+        client.updated_at = utcnow()
+    db.session.commit()
+
+
+def reissue_invitation(actor: User, client_id: int) -> Client:
+    client = get_client(actor, client_id)
+    if client.status == "archived":
+        raise Conflict("The client is archived; restore them before inviting them again.")
+    client.invitation = issue_invitation(client.user)
+    db.session.commit()
+    return client

@@ -1,0 +1,1 @@
+"""Pieces every domain shares: schemas, blueprint, auth, tenancy, errors' helpers."""

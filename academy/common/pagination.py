@@ -1,0 +1,19 @@
+"""Pagination of SQL queries in two statements: a count and the page itself."""
+
+import sqlalchemy as sa
+
+from academy.extensions import db
+
+
+def paginate(stmt: sa.Select, pagination_parameters, *, unique: bool = False) -> list:
+    """Run ``stmt`` for the requested page and tell flask-smorest the total.
+
+    flask-smorest turns the total into the ``X-Pagination`` header.
+    """
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    pagination_parameters.item_count = total
+    page_stmt = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
+    result = db.session.scalars(page_stmt)
+    return list(result.unique() if unique else result)

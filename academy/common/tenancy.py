@@ -1,0 +1,39 @@
+"""Tenancy in one place: every query for academy data is scoped here.
+
+Coaches see their own academy's rows; clients see only rows that are theirs. A row
+outside the caller's scope does not exist for them (404, never 403).
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.sql import Select
+
+from academy.auth.models import User
+from academy.errors import NotFound
+from academy.extensions import db
+
+
+def _owner_column(model):
+    """The column naming the client a row belongs to (``__client_column__``), if any."""
+    return getattr(model, getattr(model, "__client_column__", "client_id"), None)
+
+
+def scoped(model, actor: User, *columns) -> Select:
+    """``SELECT model`` (or ``columns``) limited to what ``actor`` may see."""
+    stmt = sa.select(*(columns or (model,))).where(model.academy_id == actor.academy_id)
+    if actor.role == "client":
+        owner = _owner_column(model)
+        if owner is None:  # academy-wide data that no client may read
+            raise NotFound()
+        stmt = stmt.where(owner == actor.id)
+    return stmt
+
+
+def get_scoped(model, object_id: int, actor: User, *options, what: str | None = None):
+    """One row by id within the caller's scope, or NotFound."""
+    stmt = scoped(model, actor).where(model.id == object_id)
+    if options:
+        stmt = stmt.options(*options)
+    row = db.session.scalar(stmt)
+    if row is None:
+        raise NotFound(f"No {what or model.__name__.lower()} {object_id} in your academy.")
+    return row

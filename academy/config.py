@@ -1,0 +1,82 @@
+"""Configuration: the only module that reads the environment.
+
+Every variable is read once, here, with a default that suits a developer's machine.
+The README lists them all.
+"""
+
+import os
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def database_url(url: str | None) -> str | None:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver."""
+    if url is None:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    # None means: a SQLite file in the instance folder (decided by the factory).
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "academy-development-secret-change-me")
+
+    SIGNUP_ENABLED = _bool("SIGNUP_ENABLED", True)
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
+    ACCESS_TOKEN_MINUTES = _int("ACCESS_TOKEN_MINUTES", 60)
+    REFRESH_TOKEN_DAYS = _int("REFRESH_TOKEN_DAYS", 30)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 14)
+
+    # Failed sign-ins allowed per email and per address before 429 (a `limits` string).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
+    # Where the counters live; redis://127.0.0.1:6379/0 shares them between workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    CORS_ORIGINS = _list("CORS_ORIGINS")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    API_TITLE = "Academy API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    # The docs page loads Swagger UI from the installed swagger-ui-bundle package.
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
+    OPENAPI_SWAGGER_UI_CONFIG = {"persistAuthorization": True}
+
+    JSON_SORT_KEYS = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    SECRET_KEY = "academy-test-secret"
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "5 per 15 minutes"
+    SIGNUP_ENABLED = True
+    # Still Argon2id, with a small cost so the suite stays quick.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024

@@ -1,0 +1,166 @@
+"""Domain exceptions and the handlers that turn every error into problem+json.
+
+Views and services raise; only this module builds error responses (RFC 9457).
+"""
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from academy.extensions import db
+
+log = logging.getLogger("academy.errors")
+
+PROBLEM_TYPE = "https://academy.example/problems/"
+
+
+class AcademyError(Exception):
+    """A domain error with the status it answers."""
+
+    status = 400
+    slug = "bad-request"
+
+    def __init__(self, detail: str | None = None, errors: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class NotFound(AcademyError):
+    status, slug = 404, "not-found"
+
+
+class Unauthorized(AcademyError):
+    status, slug = 401, "unauthorized"
+
+
+class Forbidden(AcademyError):
+    status, slug = 403, "forbidden"
+
+
+class Conflict(AcademyError):
+    status, slug = 409, "conflict"
+
+
+class PreconditionFailed(AcademyError):
+    status, slug = 412, "precondition-failed"
+
+
+class PreconditionRequired(AcademyError):
+    status, slug = 428, "precondition-required"
+
+
+class Unprocessable(AcademyError):
+    """Input that is well-formed but breaks a rule; ``errors`` maps paths to messages."""
+
+    status, slug = 422, "validation-error"
+
+
+class TooManyRequests(AcademyError):
+    status, slug = 429, "too-many-requests"
+
+    def __init__(self, detail: str | None = None, retry_after: int | None = None):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+def problem(status: int, detail: str | None = None, *, slug: str | None = None, errors=None):
+    title = HTTP_STATUS_CODES.get(status, "Error")
+    body = {
+        "type": PROBLEM_TYPE + (slug or title.lower().replace(" ", "-")),
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+    }
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into ``{"sessions[2].items[0].sets": [...]}``."""
+    if isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_body": list(messages)}
+    if not isinstance(messages, dict):
+        return {prefix or "_body": [str(messages)]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if isinstance(key, int):
+            path = f"{prefix}[{key}]"
+        elif key == "_schema":
+            path = prefix or "_body"
+        else:
+            path = f"{prefix}.{key}" if prefix else str(key)
+        for sub_path, sub_messages in flatten_messages(value, path).items():
+            flat.setdefault(sub_path, []).extend(sub_messages)
+    return flat
+
+
+def _webargs_errors(error: HTTPException) -> dict | None:
+    """flask-smorest puts validation messages under their location (json, query...)."""
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if not messages:
+        return None
+    flat: dict[str, list[str]] = {}
+    for location, location_messages in messages.items():
+        for path, msgs in flatten_messages(location_messages).items():
+            key = path if location in ("json", "files") else f"{location}.{path}"
+            flat.setdefault(key, []).extend(msgs)
+    return flat
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AcademyError)
+    def handle_domain_error(error: AcademyError):
+        db.session.rollback()
+        response = problem(error.status, error.detail, slug=error.slug, errors=error.errors)
+        if isinstance(error, TooManyRequests) and error.retry_after:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        db.session.rollback()
+        status = error.code or 500
+        errors = _webargs_errors(error)
+        if status == 400 and errors:
+            detail = "The request body is not valid JSON."
+        elif status == 422:
+            detail = "The request did not pass validation."
+        else:
+            detail = error.description if status != 500 else None
+        response = problem(status, detail, errors=errors)
+        for name, value in (getattr(error, "data", None) or {}).get("headers", {}).items():
+            response.headers[name] = value
+        if status == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale(error: StaleDataError):
+        db.session.rollback()
+        return problem(
+            412,
+            "Someone changed this resource since you read it; fetch it again.",
+            slug="precondition-failed",
+        )
+
+    @app.errorhandler(IntegrityError)
+    def handle_integrity(error: IntegrityError):
+        db.session.rollback()
+        log.info("integrity error answered as 409: %s", type(error.orig).__name__)
+        return problem(409, "The request clashes with data that already exists.", slug="conflict")
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("unhandled error")
+        return problem(500, "Something went wrong on our side.", slug="internal-error")

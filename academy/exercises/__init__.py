@@ -1,0 +1,1 @@
+"""The exercise catalogue: the global library and each academy's own exercises."""

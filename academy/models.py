@@ -1,0 +1,6 @@
+"""Every domain's models, imported so that Alembic and the app see every table."""
+
+from academy.auth.models import Academy, AuthToken, Invitation, User
+from academy.clients.models import Client
+
+__all__ = ["Academy", "AuthToken", "Client", "Invitation", "User"]

@@ -1,0 +1,43 @@
+"""Request ids, CORS-exposed headers and one structured log line per request."""
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, request
+
+log = logging.getLogger("academy.request")
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def start_request():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def finish_request(response):
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        started = g.get("request_started")
+        # Method, path, status, duration and id only: never a body, a token or health data.
+        log.info(
+            json.dumps(
+                {
+                    "event": "request",
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)
+                    if started
+                    else None,
+                    "request_id": request_id,
+                }
+            )
+        )
+        return response

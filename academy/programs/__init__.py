@@ -1,0 +1,1 @@
+"""Programs, their assignment to clients and the client app's schedule."""

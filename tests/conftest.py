@@ -1,0 +1,184 @@
+"""Fixtures: one app per test session on SQLite (or TEST_DATABASE_URL), a clean
+database for every test, and signed-in actors of two academies."""
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from academy import create_app
+from academy.auth.models import Academy, User
+from academy.auth.passwords import hash_password
+from academy.auth.service import _issue
+from academy.clients.models import Client
+from academy.config import TestConfig
+from academy.extensions import db
+
+PASSWORD = "correct horse battery"
+
+
+def test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "academy-test.db")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(
+        type(
+            "SuiteConfig",
+            (TestConfig,),
+            {"SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path_factory)},
+        )
+    )
+    with app.app_context():
+        # The schema comes from the migrations, as in production.
+        db.drop_all()
+        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        app.extensions["academy.login_limiter"][0].storage.reset()
+
+
+@pytest.fixture
+def http(app):
+    return app.test_client()
+
+
+@dataclass
+class Actor:
+    user: User
+    token: str
+    refresh_token: str
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def academy_id(self) -> int:
+        return self.user.academy_id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_academy(name: str = "Northside Runners") -> Academy:
+    academy = Academy(name=name)
+    db.session.add(academy)
+    db.session.flush()
+    return academy
+
+
+def make_user(academy: Academy, role: str, name: str, email: str, **fields) -> User:
+    user = User(
+        academy_id=academy.id,
+        role=role,
+        name=name,
+        email=email,
+        password_hash=hash_password(PASSWORD),
+        status="active",
+        **fields,
+    )
+    db.session.add(user)
+    db.session.flush()
+    if role == "client":
+        db.session.add(Client(id=user.id, academy_id=academy.id, status="active"))
+        db.session.flush()
+    return user
+
+
+def sign_in(user: User) -> Actor:
+    issued = _issue(user)
+    db.session.commit()
+    return Actor(user, issued.access_token, issued.refresh_token)
+
+
+@pytest.fixture
+def academy(app):
+    return make_academy()
+
+
+@pytest.fixture
+def owner(academy):
+    return sign_in(make_user(academy, "owner", "Olive Owner", "olive@north.test"))
+
+
+@pytest.fixture
+def coach(academy, owner):
+    return sign_in(make_user(academy, "coach", "Cora Coach", "cora@north.test"))
+
+
+@pytest.fixture
+def client_user(academy):
+    return sign_in(
+        make_user(academy, "client", "Cliff Client", "cliff@north.test", timezone="Europe/London")
+    )
+
+
+@pytest.fixture
+def other_client_user(academy):
+    return sign_in(make_user(academy, "client", "Dana Client", "dana@north.test"))
+
+
+@pytest.fixture
+def other_academy():
+    return make_academy("Southside Striders")
+
+
+@pytest.fixture
+def other_academy_coach(other_academy):
+    return sign_in(make_user(other_academy, "owner", "Sven South", "sven@south.test"))
+
+
+@pytest.fixture
+def other_academy_client(other_academy):
+    return sign_in(make_user(other_academy, "client", "Sia South", "sia@south.test"))
+
+
+@contextmanager
+def count_statements(engine=None):
+    """Count the SQL statements run inside the block (on the app's engine)."""
+    engine = engine or db.engine
+    statements: list[str] = []
+
+    def before_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", before_execute)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before_execute)
+
+
+def problem_of(response, status: int) -> dict:
+    """Assert a problem+json answer with ``status`` and return its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= body.keys()
+    return body
+
+
+def count_rows(model, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
