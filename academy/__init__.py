@@ -71,9 +71,9 @@ def _default_database(app: Flask) -> str:
 
 
 def _register_blueprints(app: Flask, api: Api) -> None:
-    from academy import auth, clients, models, operations  # noqa: F401 - models: every table
+    from academy import auth, clients, exercises, models, operations  # noqa: F401 - models
 
-    for blueprint in (operations.blp, auth.blp, clients.blp):
+    for blueprint in (operations.blp, auth.blp, clients.blp, exercises.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(operations.docs_assets)
 

@@ -22,6 +22,22 @@ def create_coach(academy_name, name, email, password):
     click.echo(f"Created academy {owner.academy_id} with owner {owner.email} (user {owner.id}).")
 
 
+@academy_cli.command("load-catalogue")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A catalogue file other than the one shipped with Academy.",
+)
+def load_catalogue(path):
+    """Add or update the global exercise catalogue from its data file (idempotent)."""
+    from academy.exercises import service
+
+    entries = service.read_catalogue(path) if path else service.read_catalogue()
+    counts = service.load_catalogue(entries)
+    click.echo("Catalogue: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
 @academy_cli.command("demo")
 def demo():
     """Load (or refresh) the demo academy and print how to sign in."""

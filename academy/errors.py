@@ -138,7 +138,8 @@ def register_error_handlers(app: Flask) -> None:
         else:
             detail = error.description if status != 500 else None
         response = problem(status, detail, errors=errors)
-        for name, value in (getattr(error, "data", None) or {}).get("headers", {}).items():
+        headers = (getattr(error, "data", None) or {}).get("headers") or {}
+        for name, value in headers.items():
             response.headers[name] = value
         if status == 405 and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)

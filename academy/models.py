@@ -2,5 +2,15 @@
 
 from academy.auth.models import Academy, AuthToken, Invitation, User
 from academy.clients.models import Client
+from academy.exercises.models import Exercise, ExerciseFinding, ExerciseRegion
 
-__all__ = ["Academy", "AuthToken", "Client", "Invitation", "User"]
+__all__ = [
+    "Academy",
+    "AuthToken",
+    "Client",
+    "Exercise",
+    "ExerciseFinding",
+    "ExerciseRegion",
+    "Invitation",
+    "User",
+]

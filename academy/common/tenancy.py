@@ -30,10 +30,26 @@ def scoped(model, actor: User, *columns) -> Select:
 
 def get_scoped(model, object_id: int, actor: User, *options, what: str | None = None):
     """One row by id within the caller's scope, or NotFound."""
-    stmt = scoped(model, actor).where(model.id == object_id)
+    return _one(scoped(model, actor), model, object_id, options, what)
+
+
+def _one(stmt: Select, model, object_id: int, options, what: str | None):
+    stmt = stmt.where(model.id == object_id)
     if options:
         stmt = stmt.options(*options)
     row = db.session.scalar(stmt)
     if row is None:
         raise NotFound(f"No {what or model.__name__.lower()} {object_id} in your academy.")
     return row
+
+
+def with_shared(model, actor: User, *columns) -> Select:
+    """Like ``scoped``, plus the shared rows that belong to no academy (the catalogue)."""
+    return sa.select(*(columns or (model,))).where(
+        sa.or_(model.academy_id.is_(None), model.academy_id == actor.academy_id)
+    )
+
+
+def get_with_shared(model, object_id: int, actor: User, *options, what: str | None = None):
+    """One row by id among the shared rows and the caller's academy's, or NotFound."""
+    return _one(with_shared(model, actor), model, object_id, options, what)

@@ -1,0 +1,129 @@
+"""Exercises: the global catalogue (no academy) and each academy's own."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.common.models import Timestamped, one_of
+from academy.extensions import db
+from academy.vocabularies import CATEGORIES, FINDINGS, LATERALITY, REGIONS, SIDE_BIASES, STAGES
+
+DOSAGE_FIELDS = ("sets", "reps", "hold_seconds", "breaths", "duration_seconds")
+
+
+class Exercise(Timestamped, db.Model):
+    __tablename__ = "exercises"
+    __table_args__ = (
+        one_of("category", CATEGORIES),
+        one_of("stage", STAGES),
+        one_of("laterality", LATERALITY),
+        sa.CheckConstraint(
+            sa.text(
+                "side_bias IS NULL OR side_bias IN ("
+                + ", ".join(f"'{s}'" for s in SIDE_BIASES)
+                + ")"
+            ),
+            name="side_bias",
+        ),
+        *(
+            sa.CheckConstraint(sa.text(f"{f} IS NULL OR {f} >= 0"), name=f"{f}_positive")
+            for f in DOSAGE_FIELDS
+        ),
+        sa.UniqueConstraint("academy_id", "slug", name="uq_exercises_academy_id_slug"),
+        # NULLs are distinct in the constraint above, so global slugs get their own index.
+        sa.Index(
+            "uq_exercises_global_slug",
+            "slug",
+            unique=True,
+            sqlite_where=sa.text("academy_id IS NULL"),
+            postgresql_where=sa.text("academy_id IS NULL"),
+        ),
+        sa.Index("ix_exercises_academy_id_name", "academy_id", "name"),
+        sa.Index("ix_exercises_category", "category"),
+        sa.Index("ix_exercises_stage", "stage"),
+        sa.Index("ix_exercises_laterality", "laterality"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL: the global catalogue, readable by every coach and changeable by none.
+    academy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("academies.id"))
+    slug: Mapped[str] = mapped_column(sa.String(120))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    aliases: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    cues: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    category: Mapped[str] = mapped_column(sa.String(32))
+    stage: Mapped[str] = mapped_column(sa.String(16))
+    laterality: Mapped[str] = mapped_column(sa.String(16))
+    side_bias: Mapped[str | None] = mapped_column(sa.String(8))
+    sets: Mapped[int | None] = mapped_column(sa.Integer)
+    reps: Mapped[int | None] = mapped_column(sa.Integer)
+    hold_seconds: Mapped[int | None] = mapped_column(sa.Integer)
+    breaths: Mapped[int | None] = mapped_column(sa.Integer)
+    duration_seconds: Mapped[int | None] = mapped_column(sa.Integer)
+    equipment: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    video_url: Mapped[str | None] = mapped_column(sa.String(500))
+    variation_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exercises.id"), index=True)
+    # Lower-cased name, aliases and cues: `q` matches the same way on every database.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    region_rows: Mapped[list["ExerciseRegion"]] = relationship(
+        cascade="all, delete-orphan", order_by="ExerciseRegion.position"
+    )
+    finding_rows: Mapped[list["ExerciseFinding"]] = relationship(
+        cascade="all, delete-orphan", order_by="ExerciseFinding.position"
+    )
+
+    @property
+    def regions(self) -> list[str]:
+        return [row.region for row in self.region_rows]
+
+    @property
+    def addresses(self) -> list[str]:
+        return [row.finding for row in self.finding_rows]
+
+    @property
+    def is_global(self) -> bool:
+        return self.academy_id is None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def dosage(self) -> dict:
+        return {field: getattr(self, field) for field in DOSAGE_FIELDS}
+
+
+class ExerciseRegion(db.Model):
+    """A body region an exercise works; one row per region, indexed for filters."""
+
+    __tablename__ = "exercise_regions"
+    __table_args__ = (
+        one_of("region", REGIONS),
+        sa.Index("ix_exercise_regions_region", "region", "exercise_id"),
+    )
+
+    exercise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True
+    )
+    region: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class ExerciseFinding(db.Model):
+    """An assessment finding an exercise helps with."""
+
+    __tablename__ = "exercise_findings"
+    __table_args__ = (
+        one_of("finding", FINDINGS),
+        sa.Index("ix_exercise_findings_finding", "finding", "exercise_id"),
+    )
+
+    exercise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True
+    )
+    finding: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)

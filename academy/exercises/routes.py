@@ -1,0 +1,92 @@
+"""The exercise catalogue (coach only) and the vocabularies."""
+
+from flask.views import MethodView
+
+from academy import vocabularies
+from academy.common.auth import COACH_ROLES, current_user
+from academy.common.blueprint import Blueprint
+from academy.common.pagination import paginate
+from academy.exercises import service
+from academy.exercises.schemas import (
+    ExerciseCreateSchema,
+    ExerciseDetailSchema,
+    ExerciseQuerySchema,
+    ExerciseSchema,
+    ExerciseUpdateSchema,
+    VocabulariesSchema,
+)
+
+blp = Blueprint("exercises", __name__, url_prefix="/api/v1", description="The exercise catalogue")
+
+
+@blp.route("/exercises")
+class Exercises(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(ExerciseQuerySchema, location="query")
+    @blp.paginate()
+    @blp.response(200, ExerciseSchema(many=True))
+    def get(self, query, pagination_parameters):
+        """List the global catalogue and the academy's own exercises
+
+        `q` matches part of the name, an alias or a cue, in any case. `category`,
+        `region`, `addresses`, `laterality` and `stage` each take one or more words
+        (repeat the parameter) and match any of them. Archived exercises are left out
+        unless `include_archived=true`. Ordered by name.
+        """
+        return paginate(service.list_exercises(current_user(), **query), pagination_parameters)
+
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(ExerciseCreateSchema)
+    @blp.response(201, ExerciseDetailSchema)
+    @blp.errors(400, 409, 413)
+    def post(self, data):
+        """Add an exercise to the academy's catalogue
+
+        The slug is made from the name when left out. `variation_of` names the
+        parent exercise (global or the academy's own).
+        """
+        return service.create_exercise(current_user(), data)
+
+
+@blp.route("/exercises/<int:exercise_id>")
+class ExerciseById(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.response(200, ExerciseDetailSchema)
+    @blp.errors(404)
+    def get(self, exercise_id):
+        """Read an exercise with its variations"""
+        return service.get_exercise(current_user(), exercise_id)
+
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(ExerciseUpdateSchema)
+    @blp.response(200, ExerciseDetailSchema)
+    @blp.errors(400, 404, 409)
+    def patch(self, data, exercise_id):
+        """Change one of the academy's exercises
+
+        Exercises of the global catalogue are read-only (403).
+        """
+        return service.update_exercise(current_user(), exercise_id, data)
+
+    @blp.auth(COACH_ROLES)
+    @blp.response(204)
+    @blp.errors(404)
+    def delete(self, exercise_id):
+        """Archive one of the academy's exercises
+
+        It leaves lists and pickers; programs and history that use it keep working.
+        Exercises of the global catalogue are read-only (403).
+        """
+        service.archive_exercise(current_user(), exercise_id)
+
+
+@blp.route("/vocabularies")
+class Vocabularies(MethodView):
+    @blp.auth()
+    @blp.response(200, VocabulariesSchema)
+    def get(self):
+        """Every controlled word list, for building pickers
+
+        Open to every signed-in user: client apps need the regions and sides too.
+        """
+        return vocabularies.as_document()

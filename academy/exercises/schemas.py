@@ -1,0 +1,144 @@
+"""Request and response bodies of the exercise catalogue."""
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from academy.common.schemas import BaseSchema, Name, Text, UTCDateTime, Word
+from academy.vocabularies import CATEGORIES, FINDINGS, LATERALITY, REGIONS, SIDE_BIASES, STAGES
+
+SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Lowercase words joined by hyphens.")
+
+
+def _count(**kwargs):
+    return fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000), **kwargs)
+
+
+class DosageSchema(BaseSchema):
+    sets = _count()
+    reps = _count()
+    hold_seconds = _count()
+    breaths = _count()
+    duration_seconds = _count()
+
+
+def _words(choices, **kwargs):
+    return fields.List(Word(choices), validate=validate.Length(max=len(choices)), **kwargs)
+
+
+def _short_list(max_items: int, max_length: int, **kwargs):
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=max_length)),
+        validate=validate.Length(max=max_items),
+        **kwargs,
+    )
+
+
+class ExerciseWriteSchema(BaseSchema):
+    """The fields a coach writes; create and update differ only in what is required."""
+
+    name = Name()
+    slug = fields.String(validate=[validate.Length(min=1, max=120), SLUG])
+    aliases = _short_list(20, 200)
+    summary = Text(2000)
+    cues = _short_list(20, 300, metadata={"description": "Ordered, short coaching cues."})
+    category = Word(CATEGORIES)
+    regions = _words(REGIONS)
+    addresses = _words(FINDINGS, metadata={"description": "Findings the exercise helps with."})
+    stage = Word(STAGES)
+    laterality = Word(LATERALITY)
+    side_bias = Word(
+        SIDE_BIASES,
+        allow_none=True,
+        metadata={"description": "The side an asymmetric variant favours."},
+    )
+    dosage = fields.Nested(DosageSchema)
+    equipment = _short_list(20, 60)
+    video_url = fields.Url(allow_none=True, validate=validate.Length(max=500))
+    variation_of = fields.Integer(
+        allow_none=True, metadata={"description": "Id of the exercise this one varies."}
+    )
+
+    @validates_schema
+    def side_bias_only_when_asymmetric(self, data, **kwargs):
+        if data.get("side_bias") and data.get("laterality", "asymmetric") != "asymmetric":
+            raise ValidationError("Only an asymmetric exercise has a side bias.", "side_bias")
+
+
+class ExerciseCreateSchema(ExerciseWriteSchema):
+    name = Name(required=True)
+    category = Word(CATEGORIES, required=True)
+    regions = _words(REGIONS, required=True)
+    stage = Word(STAGES, required=True)
+    laterality = Word(LATERALITY, required=True)
+
+
+class ExerciseUpdateSchema(ExerciseWriteSchema):
+    pass
+
+
+class VariationSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    slug = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    side_bias = fields.String(dump_only=True)
+
+
+class ExerciseSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    slug = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    aliases = fields.List(fields.String(), dump_only=True)
+    summary = fields.String(dump_only=True)
+    cues = fields.List(fields.String(), dump_only=True)
+    category = fields.String(dump_only=True)
+    regions = fields.List(fields.String(), dump_only=True)
+    addresses = fields.List(fields.String(), dump_only=True)
+    stage = fields.String(dump_only=True)
+    laterality = fields.String(dump_only=True)
+    side_bias = fields.String(dump_only=True)
+    dosage = fields.Nested(DosageSchema, dump_only=True)
+    equipment = fields.List(fields.String(), dump_only=True)
+    video_url = fields.String(dump_only=True)
+    variation_of = fields.Integer(attribute="variation_of_id", dump_only=True)
+    is_global = fields.Boolean(
+        data_key="global",
+        dump_only=True,
+        metadata={"description": "Part of the global catalogue: read-only."},
+    )
+    archived = fields.Boolean(dump_only=True)
+    created_at = UTCDateTime(dump_only=True)
+    updated_at = UTCDateTime(dump_only=True)
+
+
+class ExerciseDetailSchema(ExerciseSchema):
+    variations = fields.List(fields.Nested(VariationSchema), dump_only=True)
+
+
+class ExerciseQuerySchema(BaseSchema):
+    q = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "Part of the name, an alias or a cue; any case."},
+    )
+    category = _words(CATEGORIES)
+    region = _words(REGIONS)
+    addresses = _words(FINDINGS)
+    laterality = _words(LATERALITY)
+    stage = _words(STAGES)
+    include_archived = fields.Boolean(load_default=False)
+
+
+class VocabulariesSchema(BaseSchema):
+    class Meta:
+        unknown = "include"
+
+    categories = fields.List(fields.String())
+    regions = fields.List(fields.String())
+    findings = fields.List(fields.String())
+    stages = fields.List(fields.String())
+    laterality = fields.List(fields.String())
+    sides = fields.List(fields.String())
+    body_sides = fields.List(fields.String())
+    side_biases = fields.List(fields.String())
+    assessment = fields.Dict()
+    check_in = fields.Dict()
+    assignment_statuses = fields.List(fields.String())
+    session_statuses = fields.List(fields.String())

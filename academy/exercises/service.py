@@ -1,0 +1,229 @@
+"""The exercise catalogue: search, academy exercises, and loading the global data file."""
+
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.orm import selectinload
+
+from academy.auth.models import User
+from academy.common.tenancy import get_with_shared, with_shared
+from academy.common.time import utcnow
+from academy.errors import Conflict, Forbidden, Unprocessable
+from academy.exercises.models import DOSAGE_FIELDS, Exercise, ExerciseFinding, ExerciseRegion
+from academy.extensions import db
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
+
+# What a page of exercises needs, loaded in one statement per list.
+LIST_OPTIONS = (selectinload(Exercise.region_rows), selectinload(Exercise.finding_rows))
+
+
+def search_text(name: str, aliases: list[str], cues: list[str]) -> str:
+    return "\n".join([name, *aliases, *cues]).lower()
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:120] or "exercise"
+
+
+def list_exercises(
+    actor: User,
+    q: str | None = None,
+    category=None,
+    region=None,
+    addresses=None,
+    laterality=None,
+    stage=None,
+    include_archived: bool = False,
+) -> sa.Select:
+    stmt = with_shared(Exercise, actor).options(*LIST_OPTIONS)
+    if not include_archived:
+        stmt = stmt.where(Exercise.archived_at.is_(None))
+    if q and q.strip():
+        stmt = stmt.where(Exercise.search_text.contains(q.strip().lower(), autoescape=True))
+    for column, words in (
+        (Exercise.category, category),
+        (Exercise.laterality, laterality),
+        (Exercise.stage, stage),
+    ):
+        if words:
+            stmt = stmt.where(column.in_(words))
+    if region:
+        stmt = stmt.where(
+            sa.exists().where(
+                ExerciseRegion.exercise_id == Exercise.id, ExerciseRegion.region.in_(region)
+            )
+        )
+    if addresses:
+        stmt = stmt.where(
+            sa.exists().where(
+                ExerciseFinding.exercise_id == Exercise.id, ExerciseFinding.finding.in_(addresses)
+            )
+        )
+    return stmt.order_by(sa.func.lower(Exercise.name), Exercise.id)
+
+
+def get_exercise(actor: User, exercise_id: int) -> Exercise:
+    """An exercise with its ``variations`` visible to the actor, in two statements."""
+    exercise = get_with_shared(Exercise, exercise_id, actor, *LIST_OPTIONS, what="exercise")
+    exercise.variations = db.session.scalars(
+        with_shared(Exercise, actor)
+        .where(Exercise.variation_of_id == exercise.id, Exercise.archived_at.is_(None))
+        .order_by(Exercise.name, Exercise.id)
+    ).all()
+    return exercise
+
+
+def _own(actor: User, exercise_id: int) -> Exercise:
+    exercise = get_with_shared(Exercise, exercise_id, actor, *LIST_OPTIONS, what="exercise")
+    if exercise.is_global:
+        raise Forbidden("Exercises of the global catalogue are read-only; copy one instead.")
+    return exercise
+
+
+def _check_variation_target(actor: User, exercise: Exercise, target_id: int | None) -> None:
+    if target_id is None:
+        return
+    target = db.session.scalar(with_shared(Exercise, actor).where(Exercise.id == target_id))
+    problem = None
+    if target is None:
+        problem = "No such exercise in the catalogue."
+    elif target.id == exercise.id:
+        problem = "An exercise cannot be a variation of itself."
+    elif target.variation_of_id is not None:
+        problem = "Name the parent exercise, not one of its variations."
+    if problem:
+        raise Unprocessable("The exercise is not valid.", errors={"variation_of": [problem]})
+
+
+def _ensure_slug_free(actor: User, slug: str, except_id: int | None = None) -> None:
+    stmt = with_shared(Exercise, actor, Exercise.id).where(Exercise.slug == slug)
+    if except_id is not None:
+        stmt = stmt.where(Exercise.id != except_id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise Conflict(
+            "An exercise with that slug already exists.",
+            errors={"slug": ["Already used in your catalogue."]},
+        )
+
+
+def _apply(exercise: Exercise, data: dict) -> None:
+    simple = (
+        "name", "slug", "aliases", "summary", "cues", "category", "stage", "laterality",
+        "side_bias", "equipment", "video_url",
+    )  # fmt: skip
+    for field in simple:
+        if field in data:
+            setattr(exercise, field, data[field])
+    for field in DOSAGE_FIELDS:
+        if field in data.get("dosage", {}):
+            setattr(exercise, field, data["dosage"][field])
+    if "variation_of" in data:
+        exercise.variation_of_id = data["variation_of"]
+    if "regions" in data and data["regions"] != exercise.regions:
+        exercise.region_rows = [
+            ExerciseRegion(region=r, position=i)
+            for i, r in enumerate(dict.fromkeys(data["regions"]))
+        ]
+    if "addresses" in data and data["addresses"] != exercise.addresses:
+        exercise.finding_rows = [
+            ExerciseFinding(finding=f, position=i)
+            for i, f in enumerate(dict.fromkeys(data["addresses"]))
+        ]
+    exercise.search_text = search_text(exercise.name, exercise.aliases or [], exercise.cues or [])
+    if exercise.laterality != "asymmetric":
+        exercise.side_bias = None
+
+
+def create_exercise(actor: User, data: dict) -> Exercise:
+    exercise = Exercise(academy_id=actor.academy_id, aliases=[], cues=[], equipment=[])
+    data = {**data, "slug": data.get("slug") or slugify(data["name"])}
+    _ensure_slug_free(actor, data["slug"])
+    _check_variation_target(actor, exercise, data.get("variation_of"))
+    _apply(exercise, data)
+    db.session.add(exercise)
+    db.session.commit()
+    return get_exercise(actor, exercise.id)
+
+
+def update_exercise(actor: User, exercise_id: int, data: dict) -> Exercise:
+    exercise = _own(actor, exercise_id)
+    if "slug" in data:
+        _ensure_slug_free(actor, data["slug"], except_id=exercise.id)
+    if "variation_of" in data:
+        _check_variation_target(actor, exercise, data["variation_of"])
+    _apply(exercise, data)
+    db.session.commit()
+    return get_exercise(actor, exercise.id)
+
+
+def archive_exercise(actor: User, exercise_id: int) -> None:
+    """Archive: hidden from lists and new programs; programs that use it keep working."""
+    exercise = _own(actor, exercise_id)
+    if exercise.archived_at is None:
+        exercise.archived_at = utcnow()
+    db.session.commit()
+
+
+def read_catalogue(path: Path = CATALOGUE_FILE) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def load_catalogue(entries: list[dict]) -> dict[str, int]:
+    """Bring the global catalogue in line with ``entries``, matched by slug.
+
+    New slugs are added, changed entries updated in place (their ids, and so every
+    program that uses them, stay), and global exercises missing from the file are
+    archived. Running it again with the same entries changes nothing.
+    """
+    from academy.exercises.schemas import ExerciseCreateSchema
+
+    schema = ExerciseCreateSchema()
+    loaded = []
+    for entry in entries:
+        fields = {key: value for key, value in entry.items() if key != "variation_of"}
+        loaded.append((schema.load(fields), entry.get("variation_of")))
+    existing = {
+        e.slug: e
+        for e in db.session.scalars(
+            sa.select(Exercise).where(Exercise.academy_id.is_(None)).options(*LIST_OPTIONS)
+        )
+    }
+    counts = dict.fromkeys(("created", "updated", "unchanged", "archived"), 0)
+    new = {data["slug"] for data, _ in loaded} - existing.keys()
+    for data, _ in loaded:
+        if data["slug"] in new:
+            existing[data["slug"]] = Exercise(academy_id=None, aliases=[], cues=[], equipment=[])
+            _apply(existing[data["slug"]], data)
+            db.session.add(existing[data["slug"]])
+    db.session.flush()  # new parents get their ids
+    for data, parent in loaded:
+        exercise = existing[data["slug"]]
+        before = _snapshot(exercise)
+        _apply(exercise, {**data, "variation_of": existing[parent].id if parent else None})
+        if exercise.archived_at is not None:
+            exercise.archived_at = None
+        if data["slug"] in new:
+            counts["created"] += 1
+        else:
+            counts["updated" if _snapshot(exercise) != before else "unchanged"] += 1
+    listed = {data["slug"] for data, _ in loaded}
+    for slug, exercise in existing.items():
+        if slug not in listed and exercise.archived_at is None:
+            exercise.archived_at = utcnow()
+            counts["archived"] += 1
+    db.session.commit()
+    return counts
+
+
+def _snapshot(exercise: Exercise) -> tuple:
+    return (
+        exercise.name, exercise.summary, tuple(exercise.aliases or ()),
+        tuple(exercise.cues or ()), exercise.category, exercise.stage, exercise.laterality,
+        exercise.side_bias, tuple(exercise.equipment or ()), exercise.video_url,
+        tuple(exercise.dosage.values()), tuple(exercise.regions), tuple(exercise.addresses),
+        exercise.variation_of_id, exercise.archived_at,
+    )  # fmt: skip

@@ -1,0 +1,15 @@
+import pytest
+
+from academy.exercises.service import load_catalogue, read_catalogue
+
+
+@pytest.fixture(scope="session")
+def catalogue_entries():
+    return read_catalogue()
+
+
+@pytest.fixture
+def catalogue(app, catalogue_entries):
+    """The shipped global catalogue, loaded into the test database."""
+    load_catalogue(catalogue_entries)
+    return catalogue_entries
