@@ -40,6 +40,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         app.config.get("SQLALCHEMY_DATABASE_URI")
     ) or _default_database(app)
     _configure_logging(app)
+    app.json.sort_keys = False  # keep the field order of the schemas
 
     db.init_app(app)
     database.configure_engine(app)

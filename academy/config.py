@@ -67,8 +67,6 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
     OPENAPI_SWAGGER_UI_CONFIG = {"persistAuthorization": True}
 
-    JSON_SORT_KEYS = False
-
 
 class TestConfig(Config):
     TESTING = True
