@@ -72,9 +72,9 @@ def _default_database(app: Flask) -> str:
 
 
 def _register_blueprints(app: Flask, api: Api) -> None:
-    from academy import auth, clients, exercises, models, operations  # noqa: F401 - models
+    from academy import auth, clients, exercises, models, operations, programs  # noqa: F401
 
-    for blueprint in (operations.blp, auth.blp, clients.blp, exercises.blp):
+    for blueprint in (operations.blp, auth.blp, clients.blp, exercises.blp, programs.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(operations.docs_assets)
 

@@ -1,16 +1,26 @@
 """Every domain's models, imported so that Alembic and the app see every table."""
 
 from academy.auth.models import Academy, AuthToken, Invitation, User
+from academy.checkins.models import CheckIn, CheckInRating, CheckInResult, IdempotencyKey
 from academy.clients.models import Client
 from academy.exercises.models import Exercise, ExerciseFinding, ExerciseRegion
+from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 
 __all__ = [
     "Academy",
+    "Assignment",
     "AuthToken",
+    "CheckIn",
+    "CheckInRating",
+    "CheckInResult",
     "Client",
     "Exercise",
     "ExerciseFinding",
     "ExerciseRegion",
+    "IdempotencyKey",
     "Invitation",
+    "Program",
+    "ProgramItem",
+    "ProgramSession",
     "User",
 ]

@@ -12,3 +12,10 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def local_today(timezone: str, now: datetime | None = None):
+    """The calendar date it is now for someone in ``timezone`` (an IANA name)."""
+    from zoneinfo import ZoneInfo
+
+    return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()

@@ -1,0 +1,129 @@
+"""Check-ins: what a client did on a day and how their body felt, left and right."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.common.models import Timestamped, between, one_of
+from academy.extensions import db
+from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
+
+
+class CheckIn(Timestamped, db.Model):
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        between("rpe", *RPE),
+        between("stress", *WELLNESS),
+        between("energy", *WELLNESS),
+        between("soreness", *WELLNESS),
+        sa.CheckConstraint(
+            sa.text("sleep_hours IS NULL OR (sleep_hours >= 0 AND sleep_hours <= 24)"),
+            name="sleep_hours_range",
+        ),
+        *(
+            sa.CheckConstraint(sa.text(f"{c} IS NULL OR {c} >= 0"), name=f"{c}_positive")
+            for c in ("duration_minutes", "run_distance_km", "run_duration_minutes", "cadence_spm")
+        ),
+        sa.Index("ix_check_ins_client_id_date", "client_id", "date"),
+        sa.Index("ix_check_ins_academy_id_date", "academy_id", "date"),
+        sa.Index("ix_check_ins_assignment_id_session_id", "assignment_id", "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academies.id"))
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
+    date: Mapped[date] = mapped_column(sa.Date)
+    assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))
+    # The session row as it was prescribed that day (sessions are never rewritten).
+    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("program_sessions.id"))
+    completed: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    rpe: Mapped[int | None] = mapped_column(sa.Integer)
+    duration_minutes: Mapped[int | None] = mapped_column(sa.Integer)
+    sleep_hours: Mapped[float | None] = mapped_column(sa.Float)
+    stress: Mapped[int | None] = mapped_column(sa.Integer)
+    energy: Mapped[int | None] = mapped_column(sa.Integer)
+    soreness: Mapped[int | None] = mapped_column(sa.Integer)
+    run_distance_km: Mapped[float | None] = mapped_column(sa.Float)
+    run_duration_minutes: Mapped[float | None] = mapped_column(sa.Float)
+    cadence_spm: Mapped[int | None] = mapped_column(sa.Integer)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+    results: Mapped[list["CheckInResult"]] = relationship(
+        cascade="all, delete-orphan", order_by="CheckInResult.position", passive_deletes=True
+    )
+    ratings: Mapped[list["CheckInRating"]] = relationship(
+        cascade="all, delete-orphan", order_by="CheckInRating.position", passive_deletes=True
+    )
+
+
+class CheckInResult(db.Model):
+    """How one prescribed item went."""
+
+    __tablename__ = "check_in_results"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("side IS NULL OR side IN (" + ", ".join(f"'{s}'" for s in SIDES) + ")"),
+            name="side",
+        ),
+        sa.Index("ix_check_in_results_check_in_id", "check_in_id"),
+        sa.Index("ix_check_in_results_item_id", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(sa.ForeignKey("check_ins.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.Integer)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("program_items.id"))
+    completed: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    sets_done: Mapped[int | None] = mapped_column(sa.Integer)
+    reps_done: Mapped[int | None] = mapped_column(sa.Integer)
+    side: Mapped[str | None] = mapped_column(sa.String(16))
+    felt_in: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class CheckInRating(db.Model):
+    """Tightness and pain in one region on one side. Client and date are copied here so
+    that trends and the dashboard read one indexed table."""
+
+    __tablename__ = "check_in_ratings"
+    __table_args__ = (
+        one_of("region", REGIONS),
+        one_of("side", BODY_SIDES),
+        between("tightness", *TIGHTNESS),
+        between("pain", *PAIN),
+        sa.Index("ix_check_in_ratings_client_id_region_date", "client_id", "region", "date"),
+        sa.Index("ix_check_in_ratings_academy_id_date_pain", "academy_id", "date", "pain"),
+        sa.Index("ix_check_in_ratings_check_in_id", "check_in_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(sa.ForeignKey("check_ins.id", ondelete="CASCADE"))
+    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academies.id"))
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
+    date: Mapped[date] = mapped_column(sa.Date)
+    position: Mapped[int] = mapped_column(sa.Integer)
+    region: Mapped[str] = mapped_column(sa.String(32))
+    side: Mapped[str] = mapped_column(sa.String(8))
+    tightness: Mapped[int | None] = mapped_column(sa.Integer)
+    pain: Mapped[int | None] = mapped_column(sa.Integer)
+
+
+class IdempotencyKey(db.Model):
+    """One ``Idempotency-Key`` of one user: the request's fingerprint and, once answered,
+    the answer to replay. The unique constraint makes concurrent first uses race-safe."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_id_key"),
+        sa.Index("ix_idempotency_keys_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    # NULL while the first request is still being handled.
+    response_status: Mapped[int | None] = mapped_column(sa.Integer)
+    response_body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

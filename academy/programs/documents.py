@@ -1,0 +1,134 @@
+"""Programs as documents, read with hand-picked columns in a fixed number of statements.
+
+These builders serve the heaviest reads (a program, a client's assignment, today's
+sessions), so they select plain rows rather than ORM objects and shape the answer
+directly; the schemas in ``schemas.py`` describe the same shapes for the docs.
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from academy.common.schemas import UTCDateTime
+from academy.exercises.models import Exercise
+from academy.extensions import db
+from academy.programs.models import Program, ProgramItem, ProgramSession
+
+_SESSION_COLUMNS = (
+    ProgramSession.program_id,
+    ProgramSession.id,
+    ProgramSession.week,
+    ProgramSession.day,
+    ProgramSession.title,
+    ProgramSession.notes,
+)
+_ITEM_COLUMNS = (
+    ProgramItem.id,
+    ProgramItem.exercise_id,
+    Exercise.name,
+    ProgramItem.stage,
+    ProgramItem.group,
+    ProgramItem.sets,
+    ProgramItem.reps,
+    ProgramItem.hold_seconds,
+    ProgramItem.breaths,
+    ProgramItem.duration_seconds,
+    ProgramItem.distance_m,
+    ProgramItem.load,
+    ProgramItem.tempo,
+    ProgramItem.rest_seconds,
+    ProgramItem.side,
+    ProgramItem.notes,
+)
+ITEM_KEYS = (
+    "id", "exercise_id", "exercise_name", "stage", "group", "sets", "reps", "hold_seconds",
+    "breaths", "duration_seconds", "distance_m", "load", "tempo", "rest_seconds", "side", "notes",
+)  # fmt: skip
+# What the client app shows with each item of today's session.
+_TODAY_COLUMNS = (Exercise.cues, Exercise.video_url)
+TODAY_KEYS = ("exercise_cues", "exercise_video_url")
+
+_timestamp = UTCDateTime()
+
+
+def sessions_by_program(
+    program_ids: Iterable[int], *, where=None, with_exercise_details: bool = False
+) -> dict[int, list[dict]]:
+    """The sessions in force of each program, with their items, in one statement."""
+    item_columns = _ITEM_COLUMNS + (_TODAY_COLUMNS if with_exercise_details else ())
+    item_keys = ITEM_KEYS + (TODAY_KEYS if with_exercise_details else ())
+    stmt = (
+        sa.select(*_SESSION_COLUMNS, *item_columns)
+        .select_from(ProgramSession)
+        .outerjoin(ProgramItem, ProgramItem.session_id == ProgramSession.id)
+        .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
+        .where(ProgramSession.program_id.in_(list(program_ids)))
+        .where(ProgramSession.retired_at.is_(None))
+        .order_by(
+            ProgramSession.program_id,
+            ProgramSession.week,
+            ProgramSession.day,
+            ProgramItem.position,
+        )
+    )
+    if where is not None:
+        stmt = stmt.where(where)
+    result: dict[int, list[dict]] = {}
+    current = None
+    for row in db.session.execute(stmt):
+        if current is None or current["id"] != row[1]:
+            current = {
+                "id": row[1],
+                "week": row[2],
+                "day": row[3],
+                "title": row[4],
+                "notes": row[5],
+                "items": [],
+            }
+            result.setdefault(row[0], []).append(current)
+        if row[6] is not None:
+            current["items"].append(dict(zip(item_keys, row[6:], strict=True)))
+    return result
+
+
+def program_fields(program: Program) -> dict:
+    return {
+        "id": program.id,
+        "kind": program.kind,
+        "client_id": program.client_id,
+        "source_program_id": program.source_program_id,
+        "name": program.name,
+        "description": program.description,
+        "goal": program.goal,
+        "weeks": program.weeks,
+        "archived": program.archived,
+        "created_at": _timestamp._serialize(program.created_at, None, None),
+        "updated_at": _timestamp._serialize(program.updated_at, None, None),
+    }
+
+
+def program_document(program: Program) -> dict:
+    sessions = sessions_by_program([program.id]).get(program.id, [])
+    return {**program_fields(program), "sessions": sessions}
+
+
+def session_date(start: date, week: int, day: int) -> date:
+    """Session (week, day) falls on start + 7*(week-1) + (day-1)."""
+    return start + timedelta(days=7 * (week - 1) + (day - 1))
+
+
+def week_and_day(start: date, on: date, weeks: int) -> tuple[int, int] | None:
+    """The (week, day) of a program started on ``start`` that falls on ``on``, if any."""
+    offset = (on - start).days
+    if offset < 0 or offset >= 7 * weeks:
+        return None
+    return offset // 7 + 1, offset % 7 + 1
+
+
+def session_status(on: date, today: date, done: bool) -> str:
+    if done:
+        return "done"
+    if on == today:
+        return "today"
+    return "missed" if on < today else "upcoming"

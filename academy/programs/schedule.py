@@ -1,0 +1,159 @@
+"""The client app's reads: assignments with dated sessions, today, and the schedule.
+
+Each read issues a fixed number of statements whatever the program's size: the
+assignment(s), the sessions with their items, and the sessions already done.
+"""
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from academy.auth.models import User
+from academy.checkins.models import CheckIn
+from academy.common.tenancy import get_scoped, scoped
+from academy.common.time import local_today
+from academy.extensions import db
+from academy.programs import documents
+from academy.programs.models import Assignment, ProgramItem, ProgramSession
+
+# Assignments whose sessions appear on the client's schedule.
+SCHEDULED_STATUSES = ("active", "paused")
+
+
+def done_sessions(assignment_ids: list[int]) -> set[tuple[int, int, int]]:
+    """(assignment, week, day) of every session the client checked in as completed."""
+    if not assignment_ids:
+        return set()
+    rows = db.session.execute(
+        sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
+        .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
+        .where(CheckIn.assignment_id.in_(assignment_ids), CheckIn.completed.is_(True))
+        .distinct()
+    )
+    return {tuple(row) for row in rows}
+
+
+def my_assignments(actor: User) -> sa.Select:
+    return scoped(Assignment, actor).order_by(Assignment.start_date.desc(), Assignment.id.desc())
+
+
+def _dated(session: dict, assignment: Assignment, today: date, done: set) -> dict:
+    on = documents.session_date(assignment.start_date, session["week"], session["day"])
+    is_done = (assignment.id, session["week"], session["day"]) in done
+    return {**session, "date": on, "status": documents.session_status(on, today, is_done)}
+
+
+def assignment_view(actor: User, assignment_id: int, now: datetime | None = None) -> dict:
+    """The whole assigned program, each session with its date and status."""
+    assignment = get_scoped(Assignment, assignment_id, actor, what="assignment")
+    today = local_today(actor.timezone, now)
+    sessions = documents.sessions_by_program([assignment.program_id]).get(assignment.program_id, [])
+    done = done_sessions([assignment.id])
+    return {
+        "id": assignment.id,
+        "start_date": assignment.start_date,
+        "end_date": assignment.end_date,
+        "status": assignment.status,
+        "notes": assignment.notes,
+        "today": today,
+        "program": {
+            "id": assignment.program.id,
+            "name": assignment.program.name,
+            "weeks": assignment.program.weeks,
+        },
+        "sessions": [_dated(s, assignment, today, done) for s in sessions],
+    }
+
+
+def today_view(actor: User, on: date | None = None, now: datetime | None = None) -> dict:
+    """The sessions due on ``on`` (default: today in the client's timezone)."""
+    today = local_today(actor.timezone, now)
+    on = on or today
+    assignments = db.session.scalars(
+        scoped(Assignment, actor).where(Assignment.status == "active")
+    ).all()
+    due = {}
+    for assignment in assignments:
+        slot = documents.week_and_day(assignment.start_date, on, assignment.program.weeks)
+        if slot:
+            due[(assignment.program_id, *slot)] = assignment
+    sessions = []
+    if due:
+        by_program = documents.sessions_by_program(
+            {program_id for program_id, _, _ in due},
+            where=sa.tuple_(ProgramSession.program_id, ProgramSession.week, ProgramSession.day).in_(
+                list(due)
+            ),
+            with_exercise_details=True,
+        )
+        done = done_sessions([a.id for a in due.values()])
+        for program_id, program_sessions in by_program.items():
+            for session in program_sessions:
+                assignment = due[(program_id, session["week"], session["day"])]
+                sessions.append(
+                    {
+                        "assignment_id": assignment.id,
+                        "program_name": assignment.program.name,
+                        **_dated(session, assignment, today, done),
+                    }
+                )
+    return {"date": on, "sessions": sessions}
+
+
+def schedule_view(
+    actor: User, start: date | None = None, end: date | None = None, now: datetime | None = None
+) -> list[dict]:
+    """Every session of the client's active and paused assignments between two dates."""
+    today = local_today(actor.timezone, now)
+    start = start or today
+    end = end or start + timedelta(days=6)
+    assignments = {
+        a.program_id: a
+        for a in db.session.scalars(
+            scoped(Assignment, actor).where(Assignment.status.in_(SCHEDULED_STATUSES))
+        )
+    }
+    if not assignments:
+        return []
+    item_count = (
+        sa.select(sa.func.count(ProgramItem.id))
+        .where(ProgramItem.session_id == ProgramSession.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            ProgramSession.program_id,
+            ProgramSession.id,
+            ProgramSession.week,
+            ProgramSession.day,
+            ProgramSession.title,
+            item_count,
+        )
+        .where(
+            ProgramSession.program_id.in_(list(assignments)),
+            ProgramSession.retired_at.is_(None),
+        )
+        .order_by(ProgramSession.program_id, ProgramSession.week, ProgramSession.day)
+    )
+    done = done_sessions([a.id for a in assignments.values()])
+    entries = []
+    for program_id, session_id, week, day, title, count in rows:
+        assignment = assignments[program_id]
+        on = documents.session_date(assignment.start_date, week, day)
+        if not start <= on <= end:
+            continue
+        entries.append(
+            {
+                "date": on,
+                "assignment_id": assignment.id,
+                "program_name": assignment.program.name,
+                "session_id": session_id,
+                "week": week,
+                "day": day,
+                "title": title,
+                "item_count": count,
+                "status": documents.session_status(on, today, (assignment.id, week, day) in done),
+            }
+        )
+    entries.sort(key=lambda e: (e["date"], e["assignment_id"], e["session_id"]))
+    return entries

@@ -1,0 +1,241 @@
+"""Request and response bodies of programs and assignments."""
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from academy.common.schemas import BaseSchema, Name, Text, UTCDateTime, Word
+from academy.vocabularies import ASSIGNMENT_STATUSES, SESSION_STATUSES, SIDES, STAGES
+
+MAX_WEEKS = 52
+
+
+def _amount(maximum: int = 100_000):
+    return fields.Integer(allow_none=True, validate=validate.Range(min=0, max=maximum))
+
+
+class ItemWriteSchema(BaseSchema):
+    exercise_id = fields.Integer(required=True)
+    stage = Word(STAGES, metadata={"description": "Defaults to the exercise's stage."})
+    group = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "Labels a superset or circuit: items sharing it go together."},
+    )
+    sets = _amount(100)
+    reps = _amount(1000)
+    hold_seconds = _amount(3600)
+    breaths = _amount(100)
+    duration_seconds = _amount(86_400)
+    distance_m = _amount(500_000)
+    load = fields.String(allow_none=True, validate=validate.Length(max=60))
+    tempo = fields.String(allow_none=True, validate=validate.Length(max=20))
+    rest_seconds = _amount(3600)
+    side = Word(SIDES, load_default="both")
+    notes = Text(2000, load_default="")
+
+
+class SessionWriteSchema(BaseSchema):
+    week = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_WEEKS))
+    day = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=7),
+        metadata={"description": "1-7 within the week."},
+    )
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+    notes = Text(2000, load_default="")
+    items = fields.List(
+        fields.Nested(ItemWriteSchema), load_default=list, validate=validate.Length(max=60)
+    )
+
+
+class ProgramWriteSchema(BaseSchema):
+    name = Name(required=True)
+    description = Text(5000, load_default="")
+    goal = Text(2000, load_default="")
+    weeks = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_WEEKS))
+    sessions = fields.List(
+        fields.Nested(SessionWriteSchema),
+        load_default=list,
+        validate=validate.Length(max=7 * MAX_WEEKS),
+    )
+
+    @validates_schema(skip_on_field_errors=False)
+    def sessions_fit_the_program(self, data, **kwargs):
+        """Weeks inside the program, each (week, day) once; reported with the field errors."""
+        errors: dict[int, dict[str, list[str]]] = {}
+        seen: dict[tuple[int, int], int] = {}
+        for index, session in enumerate(data.get("sessions") or []):
+            if not isinstance(session, dict) or "week" not in session or "day" not in session:
+                continue
+            week, day = session["week"], session["day"]
+            if isinstance(data.get("weeks"), int) and week > data["weeks"]:
+                errors.setdefault(index, {})["week"] = [
+                    f"Week {week} is outside the program's {data['weeks']} weeks."
+                ]
+            if (week, day) in seen:
+                errors.setdefault(index, {})["day"] = [
+                    f"Week {week} day {day} is already session {seen[(week, day)]}."
+                ]
+            seen.setdefault((week, day), index)
+        if errors:
+            raise ValidationError({"sessions": errors})
+
+
+class ProgramCopySchema(BaseSchema):
+    name = Name(metadata={"description": "Defaults to the original's name with “(copy)”."})
+
+
+class ItemSchema(BaseSchema):
+    id = fields.Integer()
+    exercise_id = fields.Integer()
+    exercise_name = fields.String()
+    stage = fields.String()
+    group = fields.String(allow_none=True)
+    sets = fields.Integer(allow_none=True)
+    reps = fields.Integer(allow_none=True)
+    hold_seconds = fields.Integer(allow_none=True)
+    breaths = fields.Integer(allow_none=True)
+    duration_seconds = fields.Integer(allow_none=True)
+    distance_m = fields.Integer(allow_none=True)
+    load = fields.String(allow_none=True)
+    tempo = fields.String(allow_none=True)
+    rest_seconds = fields.Integer(allow_none=True)
+    side = fields.String()
+    notes = fields.String()
+
+
+class SessionSchema(BaseSchema):
+    id = fields.Integer()
+    week = fields.Integer()
+    day = fields.Integer()
+    title = fields.String()
+    notes = fields.String()
+    items = fields.List(fields.Nested(ItemSchema))
+
+
+class ProgramSummarySchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(dump_only=True, metadata={"enum": ["template", "client"]})
+    client_id = fields.Integer(dump_only=True, allow_none=True)
+    source_program_id = fields.Integer(dump_only=True, allow_none=True)
+    name = fields.String(dump_only=True)
+    description = fields.String(dump_only=True)
+    goal = fields.String(dump_only=True)
+    weeks = fields.Integer(dump_only=True)
+    archived = fields.Boolean(dump_only=True)
+    created_at = UTCDateTime(dump_only=True)
+    updated_at = UTCDateTime(dump_only=True)
+
+
+class ProgramSchema(ProgramSummarySchema):
+    sessions = fields.List(fields.Nested(SessionSchema), dump_only=True)
+
+
+class ProgramQuerySchema(BaseSchema):
+    q = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "Part of the name"}
+    )
+    kind = Word(("template", "client"))
+    client_id = fields.Integer()
+    include_archived = fields.Boolean(load_default=False)
+
+
+class AssignmentCreateSchema(BaseSchema):
+    program_id = fields.Integer(required=True)
+    start_date = fields.Date(required=True)
+    notes = Text(2000, load_default="")
+
+
+class AssignmentUpdateSchema(BaseSchema):
+    status = Word(
+        ASSIGNMENT_STATUSES,
+        metadata={"description": "active ⇄ paused; either → completed or cancelled (final)."},
+    )
+    start_date = fields.Date(metadata={"description": "Moves the whole schedule."})
+    notes = Text(2000)
+
+
+class ProgramRefSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    weeks = fields.Integer()
+
+
+class AssignmentSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    client_id = fields.Integer(dump_only=True)
+    program = fields.Nested(ProgramRefSchema, dump_only=True)
+    template_id = fields.Integer(dump_only=True, allow_none=True)
+    start_date = fields.Date(dump_only=True)
+    end_date = fields.Date(dump_only=True)
+    status = fields.String(dump_only=True)
+    notes = fields.String(dump_only=True)
+    created_at = UTCDateTime(dump_only=True)
+    updated_at = UTCDateTime(dump_only=True)
+
+
+class ScheduledSessionSchema(SessionSchema):
+    date = fields.Date()
+    status = fields.String(metadata={"enum": list(SESSION_STATUSES)})
+
+
+class ClientAssignmentSchema(BaseSchema):
+    """An assignment as the client app sees it: the whole program, every session dated."""
+
+    id = fields.Integer()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    status = fields.String()
+    notes = fields.String()
+    today = fields.Date(metadata={"description": "Today in the client's timezone."})
+    program = fields.Nested(ProgramRefSchema)
+    sessions = fields.List(fields.Nested(ScheduledSessionSchema))
+
+
+class TodayItemSchema(ItemSchema):
+    exercise_cues = fields.List(fields.String())
+    exercise_video_url = fields.String(allow_none=True)
+
+
+class TodaySessionSchema(BaseSchema):
+    assignment_id = fields.Integer()
+    program_name = fields.String()
+    id = fields.Integer()
+    week = fields.Integer()
+    day = fields.Integer()
+    date = fields.Date()
+    status = fields.String(metadata={"enum": list(SESSION_STATUSES)})
+    title = fields.String()
+    notes = fields.String()
+    items = fields.List(fields.Nested(TodayItemSchema))
+
+
+class TodaySchema(BaseSchema):
+    date = fields.Date()
+    sessions = fields.List(fields.Nested(TodaySessionSchema))
+
+
+class TodayQuerySchema(BaseSchema):
+    date = fields.Date(metadata={"description": "Defaults to today in the client's timezone."})
+
+
+class ScheduleQuerySchema(BaseSchema):
+    from_ = fields.Date(data_key="from", metadata={"description": "Defaults to today."})
+    to = fields.Date(metadata={"description": "Defaults to 6 days after `from`; at most 92 days."})
+
+    @validates_schema
+    def range_is_bounded(self, data, **kwargs):
+        start, end = data.get("from_"), data.get("to")
+        if start and end and not 0 <= (end - start).days <= 92:
+            raise ValidationError("`to` must be on or after `from`, at most 92 days later.", "to")
+
+
+class ScheduleEntrySchema(BaseSchema):
+    date = fields.Date()
+    assignment_id = fields.Integer()
+    program_name = fields.String()
+    session_id = fields.Integer()
+    week = fields.Integer()
+    day = fields.Integer()
+    title = fields.String()
+    item_count = fields.Integer()
+    status = fields.String(metadata={"enum": list(SESSION_STATUSES)})

@@ -1,0 +1,281 @@
+"""Programs and assignments: validation across objects, history-keeping edits, copies."""
+
+import sqlalchemy as sa
+
+from academy.auth.models import User
+from academy.clients.models import Client
+from academy.common.etag import check_version
+from academy.common.tenancy import get_scoped, scoped, with_shared
+from academy.common.time import utcnow
+from academy.errors import Conflict, Unprocessable
+from academy.exercises.models import Exercise
+from academy.extensions import db
+from academy.programs import documents
+from academy.programs.models import ITEM_DOSAGE, Assignment, Program, ProgramItem, ProgramSession
+
+ITEM_FIELDS = ("exercise_id", "stage", "group", *ITEM_DOSAGE, "load", "tempo", "side", "notes")
+
+# Which status an assignment may move to from each status.
+TRANSITIONS = {
+    "active": {"paused", "completed", "cancelled"},
+    "paused": {"active", "completed", "cancelled"},
+    "completed": set(),
+    "cancelled": set(),
+}
+
+
+# --- programs ---------------------------------------------------------------------------
+
+
+def list_programs(
+    actor: User,
+    q: str | None = None,
+    kind: str | None = None,
+    client_id: int | None = None,
+    include_archived: bool = False,
+) -> sa.Select:
+    stmt = scoped(Program, actor)
+    if not include_archived:
+        stmt = stmt.where(Program.archived_at.is_(None))
+    if q and q.strip():
+        stmt = stmt.where(sa.func.lower(Program.name).contains(q.strip().lower(), autoescape=True))
+    if kind:
+        stmt = stmt.where(Program.kind == kind)
+    if client_id is not None:
+        stmt = stmt.where(Program.client_id == client_id)
+    return stmt.order_by(sa.func.lower(Program.name), Program.id)
+
+
+def get_program(actor: User, program_id: int) -> Program:
+    return get_scoped(Program, program_id, actor, what="program")
+
+
+def read_program(actor: User, program_id: int) -> tuple[Program, dict]:
+    """A program and its whole document, in two statements."""
+    program = get_program(actor, program_id)
+    return program, documents.program_document(program)
+
+
+def _exercises_for(actor: User, sessions: list[dict], allowed_archived: set[int]) -> dict:
+    """Check every item's exercise in one query; errors name the item's path.
+
+    Answers each exercise's stage, the default for items that name none.
+    """
+    wanted = {item["exercise_id"] for s in sessions for item in s["items"]}
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            with_shared(Exercise, actor, Exercise.id, Exercise.stage, Exercise.archived_at).where(
+                Exercise.id.in_(wanted)
+            )
+        )
+    }
+    errors = {}
+    for s_index, session in enumerate(sessions):
+        for i_index, item in enumerate(session["items"]):
+            exercise = found.get(item["exercise_id"])
+            path = f"sessions[{s_index}].items[{i_index}].exercise_id"
+            if exercise is None:
+                errors[path] = [f"No exercise {item['exercise_id']} in your catalogue."]
+            elif exercise.archived_at is not None and exercise.id not in allowed_archived:
+                errors[path] = [f"Exercise {exercise.id} is archived."]
+    if errors:
+        raise Unprocessable("The program is not valid.", errors=errors)
+    return {exercise_id: row.stage for exercise_id, row in found.items()}
+
+
+def _item_values(item: dict, stages: dict[int, str]) -> dict:
+    values = {field: item.get(field) for field in ITEM_FIELDS}
+    values["stage"] = item.get("stage") or stages[item["exercise_id"]]
+    values["side"] = item.get("side") or "both"
+    values["notes"] = item.get("notes") or ""
+    return values
+
+
+def _write_sessions(program_id: int, sessions: list[dict], stages: dict[int, str]) -> None:
+    now = utcnow()
+    for session in sessions:
+        db.session.add(
+            ProgramSession(
+                program_id=program_id,
+                week=session["week"],
+                day=session["day"],
+                title=session.get("title", ""),
+                notes=session.get("notes", ""),
+                created_at=now,
+                items=[
+                    ProgramItem(position=position, **_item_values(item, stages))
+                    for position, item in enumerate(session["items"])
+                ],
+            )
+        )
+
+
+def create_program(actor: User, data: dict, *, kind: str = "template", client_id=None) -> Program:
+    stages = _exercises_for(actor, data["sessions"], allowed_archived=set())
+    program = Program(
+        academy_id=actor.academy_id,
+        kind=kind,
+        client_id=client_id,
+        name=data["name"].strip(),
+        description=data["description"],
+        goal=data["goal"],
+        weeks=data["weeks"],
+    )
+    db.session.add(program)
+    db.session.flush()
+    _write_sessions(program.id, data["sessions"], stages)
+    db.session.commit()
+    return program
+
+
+def _same_session(current: dict, incoming: dict, stages: dict[int, str]) -> bool:
+    if (current["title"], current["notes"]) != (incoming["title"], incoming["notes"]):
+        return False
+    if len(current["items"]) != len(incoming["items"]):
+        return False
+    return all(
+        {f: old[f] for f in ITEM_FIELDS} == _item_values(new, stages)
+        for old, new in zip(current["items"], incoming["items"], strict=True)
+    )
+
+
+def replace_program(actor: User, program_id: int, expected_version, data: dict) -> Program:
+    """Replace a program's document, keeping every session that did not change.
+
+    Changed or dropped sessions are retired, never deleted, so check-ins keep the
+    prescription as it was on the day.
+    """
+    program = get_program(actor, program_id)
+    check_version(program, expected_version)
+    if program.archived:
+        raise Conflict("The program is archived; copy it to work on it again.")
+    # Claim the version first: a concurrent writer holding the same one fails here (412).
+    program.updated_at = utcnow()
+    for field in ("description", "goal", "weeks"):
+        setattr(program, field, data[field])
+    program.name = data["name"].strip()
+    db.session.flush()
+
+    current = {(s["week"], s["day"]): s for s in documents.program_document(program)["sessions"]}
+    in_use = {item["exercise_id"] for s in current.values() for item in s["items"]}
+    stages = _exercises_for(actor, data["sessions"], allowed_archived=in_use)
+    fresh, retired = [], []
+    for session in data["sessions"]:
+        old = current.pop((session["week"], session["day"]), None)
+        if old is not None and _same_session(old, session, stages):
+            continue
+        if old is not None:
+            retired.append(old["id"])
+        fresh.append(session)
+    retired.extend(s["id"] for s in current.values())
+    if retired:
+        db.session.execute(
+            sa.update(ProgramSession)
+            .where(ProgramSession.id.in_(retired))
+            .values(retired_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    _write_sessions(program.id, fresh, stages)
+    db.session.commit()
+    return program
+
+
+def copy_program(actor: User, program_id: int, name: str | None = None) -> Program:
+    source, document = read_program(actor, program_id)
+    return _copy(actor, source, document, name or f"{source.name} (copy)")
+
+
+def _copy(actor: User, source: Program, document: dict, name: str, client_id=None) -> Program:
+    """A new program with ``document``'s sessions; its items already carry their stages."""
+    program = Program(
+        academy_id=actor.academy_id,
+        kind="client" if client_id else "template",
+        client_id=client_id,
+        source_program_id=source.id,
+        name=name,
+        description=source.description,
+        goal=source.goal,
+        weeks=source.weeks,
+    )
+    db.session.add(program)
+    db.session.flush()
+    _write_sessions(program.id, document["sessions"], stages={})
+    db.session.commit()
+    return program
+
+
+def archive_program(actor: User, program_id: int, expected_version) -> None:
+    program = get_program(actor, program_id)
+    check_version(program, expected_version)
+    if program.archived_at is None:
+        program.archived_at = utcnow()
+    db.session.commit()
+
+
+# --- assignments ------------------------------------------------------------------------
+
+
+def assign(actor: User, client_id: int, data: dict) -> Assignment:
+    """Give the client their own copy of a program, scheduled from ``start_date``."""
+    client = get_scoped(Client, client_id, actor, what="client")
+    if client.status == "archived":
+        raise Conflict("The client is archived; restore them before assigning a program.")
+    source = db.session.scalar(scoped(Program, actor).where(Program.id == data["program_id"]))
+    if source is None or source.archived:
+        raise Unprocessable(
+            "The assignment is not valid.",
+            errors={"program_id": ["No such program in your academy, or it is archived."]},
+        )
+    document = documents.program_document(source)
+    copy = _copy(actor, source, document, source.name, client_id=client.id)
+    assignment = Assignment(
+        academy_id=actor.academy_id,
+        client_id=client.id,
+        program_id=copy.id,
+        template_id=source.id if source.kind == "template" else source.source_program_id,
+        start_date=data["start_date"],
+        notes=data["notes"],
+        status="active",
+    )
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def list_client_assignments(actor: User, client_id: int) -> sa.Select:
+    get_scoped(Client, client_id, actor, what="client")
+    return (
+        scoped(Assignment, actor)
+        .where(Assignment.client_id == client_id)
+        .order_by(Assignment.start_date.desc(), Assignment.id.desc())
+    )
+
+
+def get_assignment(actor: User, assignment_id: int) -> Assignment:
+    return get_scoped(Assignment, assignment_id, actor, what="assignment")
+
+
+def update_assignment(actor: User, assignment_id: int, expected_version, data: dict):
+    assignment = get_assignment(actor, assignment_id)
+    check_version(assignment, expected_version)
+    status = data.get("status", assignment.status)
+    if status != assignment.status and status not in TRANSITIONS[assignment.status]:
+        raise Conflict(
+            f"An assignment that is {assignment.status} cannot become {status}.",
+            errors={
+                "status": [
+                    f"Allowed from {assignment.status}: "
+                    + (", ".join(sorted(TRANSITIONS[assignment.status])) or "none")
+                ]
+            },
+        )
+    if "start_date" in data and assignment.status in ("completed", "cancelled"):
+        raise Conflict(f"The assignment is {assignment.status}; its schedule is final.")
+    assignment.status = status
+    for field in ("start_date", "notes"):
+        if field in data:
+            setattr(assignment, field, data[field])
+    assignment.updated_at = utcnow()
+    db.session.commit()
+    return assignment
