@@ -72,9 +72,24 @@ def _default_database(app: Flask) -> str:
 
 
 def _register_blueprints(app: Flask, api: Api) -> None:
-    from academy import auth, clients, exercises, models, operations, programs  # noqa: F401
+    from academy import (  # noqa: F401 - models: every table
+        auth,
+        checkins,
+        clients,
+        exercises,
+        models,
+        operations,
+        programs,
+    )
 
-    for blueprint in (operations.blp, auth.blp, clients.blp, exercises.blp, programs.blp):
+    for blueprint in (
+        operations.blp,
+        auth.blp,
+        clients.blp,
+        exercises.blp,
+        programs.blp,
+        checkins.blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(operations.docs_assets)
 

@@ -53,6 +53,9 @@ class Config:
     # Where the counters live; redis://127.0.0.1:6379/0 shares them between workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
+    # How long an Idempotency-Key and its answer are kept (at least 24 hours).
+    IDEMPOTENCY_KEY_HOURS = max(24, _int("IDEMPOTENCY_KEY_HOURS", 48))
+
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
     CORS_ORIGINS = _list("CORS_ORIGINS")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

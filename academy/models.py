@@ -1,8 +1,9 @@
 """Every domain's models, imported so that Alembic and the app see every table."""
 
 from academy.auth.models import Academy, AuthToken, Invitation, User
-from academy.checkins.models import CheckIn, CheckInRating, CheckInResult, IdempotencyKey
+from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.clients.models import Client
+from academy.common.idempotency import IdempotencyKey
 from academy.exercises.models import Exercise, ExerciseFinding, ExerciseRegion
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 

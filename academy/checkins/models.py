@@ -1,6 +1,6 @@
 """Check-ins: what a client did on a day and how their body felt, left and right."""
 
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -107,23 +107,3 @@ class CheckInRating(db.Model):
     side: Mapped[str] = mapped_column(sa.String(8))
     tightness: Mapped[int | None] = mapped_column(sa.Integer)
     pain: Mapped[int | None] = mapped_column(sa.Integer)
-
-
-class IdempotencyKey(db.Model):
-    """One ``Idempotency-Key`` of one user: the request's fingerprint and, once answered,
-    the answer to replay. The unique constraint makes concurrent first uses race-safe."""
-
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (
-        sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_id_key"),
-        sa.Index("ix_idempotency_keys_created_at", "created_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(sa.String(200))
-    request_hash: Mapped[str] = mapped_column(sa.String(64))
-    # NULL while the first request is still being handled.
-    response_status: Mapped[int | None] = mapped_column(sa.Integer)
-    response_body: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

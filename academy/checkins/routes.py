@@ -1,0 +1,171 @@
+"""Check-ins (client app and coach), adherence, trends and the dashboard."""
+
+from flask.views import MethodView
+
+from academy.checkins import progress, service
+from academy.checkins.schemas import (
+    AdherenceSchema,
+    AttentionSchema,
+    CheckInCreateSchema,
+    CheckInSchema,
+    CheckInUpdateSchema,
+    DateRangeSchema,
+    TrendQuerySchema,
+    TrendsSchema,
+)
+from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
+from academy.common.blueprint import Blueprint
+from academy.common.idempotency import idempotent
+from academy.common.pagination import paginate
+
+blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-ins and progress")
+
+
+def _page(query: dict, pagination_parameters, client_id=None) -> list[dict]:
+    stmt = service.list_check_ins(current_user(), client_id, query.get("from_"), query.get("to"))
+    return service.present(paginate(stmt, pagination_parameters))
+
+
+@blp.route("/me/check-ins")
+class MyCheckIns(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.arguments(DateRangeSchema, location="query")
+    @blp.paginate()
+    @blp.response(200, CheckInSchema(many=True))
+    def get(self, query, pagination_parameters):
+        """List the caller's check-ins, newest first (client app)"""
+        return _page(query, pagination_parameters)
+
+    @blp.auth(CLIENT_ROLES)
+    @idempotent
+    @blp.arguments(CheckInCreateSchema)
+    @blp.response(201, CheckInSchema)
+    @blp.errors(400, 409, 413)
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "Retry-safe posting: the same key and body replay the first "
+                "answer and store nothing new; the same key with another body is 422; a "
+                "retry while the first is still running is 409. Keys are kept 48 hours.",
+            }
+        ]
+    )
+    def post(self, data):
+        """Record a check-in (client app)
+
+        Name the `assignment_id` and `session_id` the check-in is for, and give
+        per-item `results` for items of that session; `ratings` rate tightness and
+        pain (0-10) per region and side. The date may not be later than today in the
+        client's timezone. A completed check-in marks its session `done`.
+        """
+        check_in = service.create_check_in(current_user(), data)
+        return service.present([check_in])[0]
+
+
+@blp.route("/me/check-ins/<int:check_in_id>")
+class MyCheckInById(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.response(200, CheckInSchema)
+    @blp.errors(404)
+    def get(self, check_in_id):
+        """Read one of the caller's check-ins (client app)"""
+        return service.present([service.get_check_in(current_user(), check_in_id)])[0]
+
+    @blp.auth(CLIENT_ROLES)
+    @blp.arguments(CheckInUpdateSchema)
+    @blp.response(200, CheckInSchema)
+    @blp.errors(400, 404)
+    def patch(self, data, check_in_id):
+        """Correct one of the caller's check-ins (client app)
+
+        `results` and `ratings`, when given, replace the lists.
+        """
+        check_in = service.update_check_in(current_user(), check_in_id, data)
+        return service.present([check_in])[0]
+
+    @blp.auth(CLIENT_ROLES)
+    @blp.response(204)
+    @blp.errors(404)
+    def delete(self, check_in_id):
+        """Delete one of the caller's check-ins (client app)"""
+        service.delete_check_in(current_user(), check_in_id)
+
+
+@blp.route("/clients/<int:client_id>/check-ins")
+class ClientCheckIns(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(DateRangeSchema, location="query")
+    @blp.paginate()
+    @blp.response(200, CheckInSchema(many=True))
+    @blp.errors(404)
+    def get(self, query, pagination_parameters, client_id):
+        """List a client's check-ins, newest first"""
+        return _page(query, pagination_parameters, client_id)
+
+
+@blp.route("/check-ins/<int:check_in_id>")
+class CheckInById(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.response(200, CheckInSchema)
+    @blp.errors(404)
+    def get(self, check_in_id):
+        """Read a check-in of one of the academy's clients"""
+        return service.present([service.get_check_in(current_user(), check_in_id)])[0]
+
+
+@blp.route("/clients/<int:client_id>/adherence")
+class ClientAdherence(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(DateRangeSchema, location="query")
+    @blp.response(200, AdherenceSchema)
+    @blp.errors(404)
+    def get(self, query, client_id):
+        """Scheduled against completed sessions
+
+        A session is scheduled on `start_date + 7*(week-1) + (day-1)` of an active or
+        completed assignment; sessions of paused or cancelled assignments never count
+        as missed. A session counts once its day has passed in the client's timezone
+        (or earlier, once done) and is completed when a completed check-in names it.
+        `rate` is completed ÷ counted; `compliance` gives the same over the 7, 30 and
+        90 days up to today; `current_streak` is the number of counted sessions
+        completed in a row up to the latest. The range defaults to the last 90 days.
+        """
+        return progress.adherence(current_user(), client_id, query.get("from_"), query.get("to"))
+
+
+@blp.route("/clients/<int:client_id>/trends")
+class ClientTrends(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(TrendQuerySchema, location="query")
+    @blp.response(200, TrendsSchema)
+    @blp.errors(404)
+    def get(self, query, client_id):
+        """Tightness and pain per region and side over time
+
+        Daily averages per side; `difference` is left minus right on the days both
+        sides were rated. The range defaults to the last 90 days.
+        """
+        return progress.trends(
+            current_user(), client_id, query.get("region"), query.get("from_"), query.get("to")
+        )
+
+
+@blp.route("/dashboard")
+class Dashboard(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.paginate()
+    @blp.response(200, AttentionSchema(many=True))
+    def get(self, pagination_parameters):
+        """Clients who need attention, with the reasons
+
+        `compliance_dropping`: 7-day compliance 20 or more points below 30-day;
+        `pain_reported`: pain of 7 or more in the last 7 days; `no_recent_check_in`:
+        no check-in for 7 days. Days are the coach's calendar days.
+        """
+        flagged = progress.dashboard(current_user())
+        pagination_parameters.item_count = len(flagged)
+        first = pagination_parameters.first_item
+        return flagged[first : first + pagination_parameters.page_size]

@@ -1,0 +1,215 @@
+"""Request and response bodies of check-ins, adherence, trends and the dashboard."""
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from academy.common.schemas import BaseSchema, Text, UTCDateTime, Word
+from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
+
+
+def _scale(bounds, **kwargs):
+    return fields.Integer(
+        allow_none=True, validate=validate.Range(min=bounds[0], max=bounds[1]), **kwargs
+    )
+
+
+def _amount(maximum, number=fields.Integer):
+    return number(allow_none=True, validate=validate.Range(min=0, max=maximum))
+
+
+class ResultWriteSchema(BaseSchema):
+    item_id = fields.Integer(required=True, metadata={"description": "A program item's id."})
+    completed = fields.Boolean(load_default=True)
+    sets_done = _amount(100)
+    reps_done = _amount(1000)
+    side = Word(SIDES, allow_none=True)
+    felt_in = fields.List(
+        Word(REGIONS), load_default=list, metadata={"description": "Where the client felt it."}
+    )
+    notes = Text(2000, load_default="")
+
+
+class RatingSchema(BaseSchema):
+    region = Word(REGIONS, required=True)
+    side = Word(BODY_SIDES, required=True)
+    tightness = _scale(TIGHTNESS)
+    pain = _scale(PAIN)
+
+    @validates_schema
+    def something_is_rated(self, data, **kwargs):
+        if data.get("tightness") is None and data.get("pain") is None:
+            raise ValidationError("Rate tightness, pain or both.", "_schema")
+
+
+class WellnessSchema(BaseSchema):
+    sleep_hours = fields.Float(allow_none=True, validate=validate.Range(min=0, max=24))
+    stress = _scale(WELLNESS)
+    energy = _scale(WELLNESS)
+    soreness = _scale(WELLNESS)
+
+
+class RunSchema(BaseSchema):
+    distance_km = _amount(500, fields.Float)
+    duration_minutes = _amount(2000, fields.Float)
+    cadence_spm = _amount(300)
+
+
+class CheckInWriteSchema(BaseSchema):
+    date = fields.Date(metadata={"description": "Not later than today in the client's timezone."})
+    assignment_id = fields.Integer(allow_none=True)
+    session_id = fields.Integer(
+        allow_none=True, metadata={"description": "A session of the named assignment."}
+    )
+    completed = fields.Boolean()
+    rpe = _scale(RPE, metadata={"description": "Rate of perceived exertion, 1-10."})
+    duration_minutes = _amount(1440)
+    results = fields.List(fields.Nested(ResultWriteSchema), validate=validate.Length(max=100))
+    ratings = fields.List(fields.Nested(RatingSchema), validate=validate.Length(max=60))
+    wellness = fields.Nested(WellnessSchema, allow_none=True)
+    run = fields.Nested(RunSchema, allow_none=True)
+    notes = Text(5000)
+
+
+class CheckInCreateSchema(CheckInWriteSchema):
+    date = fields.Date(required=True)
+    completed = fields.Boolean(load_default=True)
+
+
+class CheckInUpdateSchema(CheckInWriteSchema):
+    """Any field; `results` and `ratings`, when given, replace the lists."""
+
+
+class PrescribedSchema(BaseSchema):
+    exercise_id = fields.Integer()
+    exercise_name = fields.String()
+    stage = fields.String()
+    sets = fields.Integer(allow_none=True)
+    reps = fields.Integer(allow_none=True)
+    hold_seconds = fields.Integer(allow_none=True)
+    breaths = fields.Integer(allow_none=True)
+    duration_seconds = fields.Integer(allow_none=True)
+    distance_m = fields.Integer(allow_none=True)
+    load = fields.String(allow_none=True)
+    side = fields.String()
+
+
+class ResultSchema(BaseSchema):
+    id = fields.Integer()
+    item_id = fields.Integer()
+    prescribed = fields.Nested(
+        PrescribedSchema,
+        metadata={"description": "The item as it was prescribed when the client did it."},
+    )
+    completed = fields.Boolean()
+    sets_done = fields.Integer(allow_none=True)
+    reps_done = fields.Integer(allow_none=True)
+    side = fields.String(allow_none=True)
+    felt_in = fields.List(fields.String())
+    notes = fields.String()
+
+
+class SessionRefSchema(BaseSchema):
+    id = fields.Integer()
+    week = fields.Integer()
+    day = fields.Integer()
+    title = fields.String()
+
+
+class CheckInSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    client_id = fields.Integer(dump_only=True)
+    date = fields.Date(dump_only=True)
+    assignment_id = fields.Integer(dump_only=True, allow_none=True)
+    session_id = fields.Integer(dump_only=True, allow_none=True)
+    session = fields.Nested(SessionRefSchema, dump_only=True, allow_none=True)
+    completed = fields.Boolean(dump_only=True)
+    rpe = fields.Integer(dump_only=True, allow_none=True)
+    duration_minutes = fields.Integer(dump_only=True, allow_none=True)
+    results = fields.List(fields.Nested(ResultSchema), dump_only=True)
+    ratings = fields.List(fields.Nested(RatingSchema), dump_only=True)
+    wellness = fields.Nested(WellnessSchema, dump_only=True)
+    run = fields.Nested(RunSchema, dump_only=True)
+    notes = fields.String(dump_only=True)
+    created_at = UTCDateTime(dump_only=True)
+    updated_at = UTCDateTime(dump_only=True)
+
+
+class DateRangeSchema(BaseSchema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+    @validates_schema
+    def range_is_ordered(self, data, **kwargs):
+        start, end = data.get("from_"), data.get("to")
+        if start and end and end < start:
+            raise ValidationError("`to` must be on or after `from`.", "to")
+        if start and end and (end - start).days > 366:
+            raise ValidationError("At most 366 days at a time.", "to")
+
+
+class TrendQuerySchema(DateRangeSchema):
+    region = fields.List(Word(REGIONS), metadata={"description": "One or more; default all."})
+
+
+class WeekAdherenceSchema(BaseSchema):
+    week_start = fields.Date(metadata={"description": "The Monday of the week."})
+    scheduled = fields.Integer()
+    completed = fields.Integer()
+    rate = fields.Float(allow_none=True)
+
+
+class WindowSchema(BaseSchema):
+    days = fields.Integer()
+    scheduled = fields.Integer()
+    completed = fields.Integer()
+    rate = fields.Float(allow_none=True)
+
+
+class AdherenceSchema(BaseSchema):
+    client_id = fields.Integer()
+    today = fields.Date(metadata={"description": "Today in the client's timezone."})
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    scheduled = fields.Integer()
+    completed = fields.Integer()
+    rate = fields.Float(allow_none=True)
+    weeks = fields.List(fields.Nested(WeekAdherenceSchema))
+    current_streak = fields.Integer()
+    compliance = fields.Dict(keys=fields.String(), values=fields.Nested(WindowSchema))
+    last_check_in = fields.Date(allow_none=True)
+
+
+class TrendPointSchema(BaseSchema):
+    date = fields.Date()
+    tightness = fields.Float(allow_none=True)
+    pain = fields.Float(allow_none=True)
+
+
+class RegionTrendSchema(BaseSchema):
+    region = fields.String()
+    left = fields.List(fields.Nested(TrendPointSchema))
+    right = fields.List(fields.Nested(TrendPointSchema))
+    both = fields.List(fields.Nested(TrendPointSchema))
+    difference = fields.List(
+        fields.Nested(TrendPointSchema),
+        metadata={"description": "Left minus right, on the dates both sides were rated."},
+    )
+
+
+class TrendsSchema(BaseSchema):
+    client_id = fields.Integer()
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    regions = fields.List(fields.Nested(RegionTrendSchema))
+
+
+class AttentionReasonSchema(BaseSchema):
+    code = fields.String(
+        metadata={"enum": ["compliance_dropping", "pain_reported", "no_recent_check_in"]}
+    )
+    detail = fields.String()
+
+
+class AttentionSchema(BaseSchema):
+    client_id = fields.Integer()
+    name = fields.String()
+    reasons = fields.List(fields.Nested(AttentionReasonSchema))

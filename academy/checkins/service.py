@@ -1,0 +1,221 @@
+"""Check-ins: recording, correcting and reading them, with cross-object validation."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from academy.auth.models import User
+from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
+from academy.clients.models import Client
+from academy.common.tenancy import get_scoped, scoped
+from academy.common.time import local_today
+from academy.errors import Unprocessable
+from academy.exercises.models import Exercise
+from academy.extensions import db
+from academy.programs.models import Assignment, ProgramItem, ProgramSession
+
+_SCALARS = ("date", "completed", "rpe", "duration_minutes", "notes", "assignment_id", "session_id")
+_WELLNESS = ("sleep_hours", "stress", "energy", "soreness")
+_RUN = {"distance_km": "run_distance_km", "duration_minutes": "run_duration_minutes",
+        "cadence_spm": "cadence_spm"}  # fmt: skip
+_PRESCRIBED = (
+    "exercise_id", "stage", "sets", "reps", "hold_seconds", "breaths", "duration_seconds",
+    "distance_m", "load", "side",
+)  # fmt: skip
+LIST_OPTIONS = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _validate(actor: User, check_in: CheckIn) -> None:
+    """Rules across objects; every failure names its field."""
+    errors: dict[str, list[str]] = {}
+    if check_in.date > local_today(actor.timezone):
+        errors["date"] = ["Cannot be later than today in your timezone."]
+    if check_in.session_id is not None and check_in.assignment_id is None:
+        errors["session_id"] = ["Name the assignment the session belongs to."]
+    program_id = None
+    if check_in.assignment_id is not None:
+        program_id = db.session.scalar(
+            scoped(Assignment, actor, Assignment.program_id).where(
+                Assignment.id == check_in.assignment_id
+            )
+        )
+        if program_id is None:
+            errors["assignment_id"] = ["No such assignment of yours."]
+    if check_in.session_id is not None and program_id is not None:
+        # Any version of the session counts: the coach may have edited it since.
+        belongs = db.session.scalar(
+            sa.select(ProgramSession.id).where(
+                ProgramSession.id == check_in.session_id, ProgramSession.program_id == program_id
+            )
+        )
+        if belongs is None:
+            errors["session_id"] = ["No such session in that assignment."]
+    results = check_in.results
+    if results and check_in.session_id is None:
+        errors["results"] = ["Item results need a session_id."]
+    elif results and "session_id" not in errors:
+        known = set(
+            db.session.scalars(
+                sa.select(ProgramItem.id).where(
+                    ProgramItem.session_id == check_in.session_id,
+                    ProgramItem.id.in_({r.item_id for r in results}),
+                )
+            )
+        )
+        for index, result in enumerate(results):
+            if result.item_id not in known:
+                errors[f"results[{index}].item_id"] = ["No such item in that session."]
+    if errors:
+        raise Unprocessable("The check-in is not valid.", errors=errors)
+
+
+def _apply(check_in: CheckIn, data: dict) -> None:
+    for field in _SCALARS:
+        if field in data:
+            setattr(check_in, field, data[field])
+    if "wellness" in data:
+        wellness = data["wellness"] or {}
+        for field in _WELLNESS:
+            setattr(check_in, field, wellness.get(field))
+    if "run" in data:
+        run = data["run"] or {}
+        for field, column in _RUN.items():
+            setattr(check_in, column, run.get(field))
+    if "results" in data:
+        check_in.results = [
+            CheckInResult(position=i, **result) for i, result in enumerate(data["results"])
+        ]
+    if "ratings" in data:
+        check_in.ratings = [
+            CheckInRating(
+                position=i,
+                academy_id=check_in.academy_id,
+                client_id=check_in.client_id,
+                date=check_in.date,
+                region=r["region"],
+                side=r["side"],
+                tightness=r.get("tightness"),
+                pain=r.get("pain"),
+            )
+            for i, r in enumerate(data["ratings"])
+        ]
+    elif "date" in data:
+        for rating in check_in.ratings:
+            rating.date = check_in.date
+
+
+def create_check_in(actor: User, data: dict) -> CheckIn:
+    """A new check-in of the calling client. Flushed, not committed: the caller commits
+    it together with its idempotency record (``academy.common.idempotency``)."""
+    check_in = CheckIn(academy_id=actor.academy_id, client_id=actor.id, notes="")
+    _apply(check_in, {"results": [], "ratings": [], **data})
+    _validate(actor, check_in)
+    db.session.add(check_in)
+    db.session.flush()
+    return check_in
+
+
+def get_check_in(actor: User, check_in_id: int) -> CheckIn:
+    return get_scoped(CheckIn, check_in_id, actor, *LIST_OPTIONS, what="check-in")
+
+
+def update_check_in(actor: User, check_in_id: int, data: dict) -> CheckIn:
+    check_in = get_check_in(actor, check_in_id)
+    if "assignment_id" in data and data["assignment_id"] != check_in.assignment_id:
+        data.setdefault("session_id", None)  # a session belongs to its assignment
+    _apply(check_in, data)
+    _validate(actor, check_in)
+    db.session.commit()
+    return check_in
+
+
+def delete_check_in(actor: User, check_in_id: int) -> None:
+    """The client's own record: deleting it removes it with its results and ratings."""
+    db.session.delete(get_check_in(actor, check_in_id))
+    db.session.commit()
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def list_check_ins(actor: User, client_id: int | None, start: date | None, end: date | None):
+    """The caller's check-ins (a client) or one client's (a coach), newest first."""
+    stmt = scoped(CheckIn, actor).options(*LIST_OPTIONS)
+    if client_id is not None:
+        get_scoped(Client, client_id, actor, what="client")
+        stmt = stmt.where(CheckIn.client_id == client_id)
+    if start:
+        stmt = stmt.where(CheckIn.date >= start)
+    if end:
+        stmt = stmt.where(CheckIn.date <= end)
+    return stmt.order_by(CheckIn.date.desc(), CheckIn.id.desc())
+
+
+def present(check_ins: list[CheckIn]) -> list[dict]:
+    """Check-ins as answered, each result with the prescription as it was that day.
+
+    Two statements for the whole page: the items (with exercise names) and the sessions.
+    """
+    item_ids = {r.item_id for c in check_ins for r in c.results}
+    session_ids = {c.session_id for c in check_ins if c.session_id}
+    items = {}
+    if item_ids:
+        rows = db.session.execute(
+            sa.select(
+                ProgramItem.id, Exercise.name, *(getattr(ProgramItem, f) for f in _PRESCRIBED)
+            )
+            .join(Exercise, Exercise.id == ProgramItem.exercise_id)
+            .where(ProgramItem.id.in_(item_ids))
+        )
+        for row in rows:
+            items[row[0]] = {
+                "exercise_name": row[1],
+                **dict(zip(_PRESCRIBED, row[2:], strict=True)),
+            }
+    sessions = {}
+    if session_ids:
+        rows = db.session.execute(
+            sa.select(
+                ProgramSession.id, ProgramSession.week, ProgramSession.day, ProgramSession.title
+            ).where(ProgramSession.id.in_(session_ids))
+        )
+        sessions = {r.id: r._asdict() for r in rows}
+    return [_present_one(c, items, sessions) for c in check_ins]
+
+
+def _present_one(check_in: CheckIn, items: dict, sessions: dict) -> dict:
+    return {
+        "id": check_in.id,
+        "client_id": check_in.client_id,
+        "date": check_in.date,
+        "assignment_id": check_in.assignment_id,
+        "session_id": check_in.session_id,
+        "session": sessions.get(check_in.session_id),
+        "completed": check_in.completed,
+        "rpe": check_in.rpe,
+        "duration_minutes": check_in.duration_minutes,
+        "results": [
+            {
+                "id": r.id,
+                "item_id": r.item_id,
+                "prescribed": items.get(r.item_id),
+                "completed": r.completed,
+                "sets_done": r.sets_done,
+                "reps_done": r.reps_done,
+                "side": r.side,
+                "felt_in": r.felt_in,
+                "notes": r.notes,
+            }
+            for r in check_in.results
+        ],
+        "ratings": check_in.ratings,
+        "wellness": {field: getattr(check_in, field) for field in _WELLNESS},
+        "run": {field: getattr(check_in, column) for field, column in _RUN.items()},
+        "notes": check_in.notes,
+        "created_at": check_in.created_at,
+        "updated_at": check_in.updated_at,
+    }
