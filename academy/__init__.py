@@ -9,6 +9,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from academy import cli, database, errors
+from academy.audit import service as audit_log
 from academy.auth import passwords, ratelimit
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
@@ -61,6 +62,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque token"}
     )
     _register_blueprints(app, api)
+    audit_log.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)
     return app
@@ -72,26 +74,24 @@ def _default_database(app: Flask) -> str:
 
 
 def _register_blueprints(app: Flask, api: Api) -> None:
-    from academy import (  # noqa: F401 - models: every table
-        auth,
-        checkins,
-        clients,
-        exercises,
-        models,
-        operations,
-        programs,
-    )
+    # Imported here: the routes pull in every domain, and models must load first.
+    from academy import models  # noqa: F401 - every table
+    from academy.assessments.routes import blp as assessments
+    from academy.audit.routes import blp as audit
+    from academy.auth.routes import blp as auth
+    from academy.checkins.routes import blp as checkins
+    from academy.clients.routes import blp as clients
+    from academy.exercises.routes import blp as exercises
+    from academy.operations.routes import blp as operations
+    from academy.operations.routes import docs_assets
+    from academy.privacy.routes import blp as privacy
+    from academy.programs.routes import blp as programs
 
     for blueprint in (
-        operations.blp,
-        auth.blp,
-        clients.blp,
-        exercises.blp,
-        programs.blp,
-        checkins.blp,
-    ):
+        operations, auth, clients, exercises, programs, checkins, assessments, privacy, audit,
+    ):  # fmt: skip
         api.register_blueprint(blueprint)
-    app.register_blueprint(operations.docs_assets)
+    app.register_blueprint(docs_assets)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """Every domain's models, imported so that Alembic and the app see every table."""
 
+from academy.assessments.models import Assessment
+from academy.audit.models import AuditEntry
 from academy.auth.models import Academy, AuthToken, Invitation, User
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.clients.models import Client
@@ -9,7 +11,9 @@ from academy.programs.models import Assignment, Program, ProgramItem, ProgramSes
 
 __all__ = [
     "Academy",
+    "Assessment",
     "Assignment",
+    "AuditEntry",
     "AuthToken",
     "CheckIn",
     "CheckInRating",

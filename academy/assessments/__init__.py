@@ -1,1 +1,4 @@
-"""Posture assessments, exercise suggestions and program drafts."""
+"""Posture assessments, exercise suggestions and program drafts.
+
+The blueprint is in ``routes.py``; the app factory registers it.
+"""

@@ -1,5 +1,4 @@
-"""Accounts, academies, sign-in tokens and invitations."""
+"""Accounts, academies, sign-in tokens and invitations.
 
-from academy.auth.routes import blp
-
-__all__ = ["blp"]
+The blueprint is in ``routes.py``; the app factory registers it.
+"""

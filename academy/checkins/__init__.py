@@ -1,5 +1,4 @@
-"""Check-ins, adherence, trends and the coach's dashboard."""
+"""Check-ins, adherence, trends and the coach's dashboard.
 
-from academy.checkins.routes import blp
-
-__all__ = ["blp"]
+The blueprint is in ``routes.py``; the app factory registers it.
+"""

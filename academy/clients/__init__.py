@@ -1,5 +1,4 @@
-"""The academy's clients and their coaching profiles."""
+"""The academy's clients and their coaching profiles.
 
-from academy.clients.routes import blp
-
-__all__ = ["blp"]
+The blueprint is in ``routes.py``; the app factory registers it.
+"""

@@ -1,5 +1,4 @@
-"""The exercise catalogue: the global library and each academy's own exercises."""
+"""The exercise catalogue: the global library and each academy's own exercises.
 
-from academy.exercises.routes import blp
-
-__all__ = ["blp"]
+The blueprint is in ``routes.py``; the app factory registers it.
+"""

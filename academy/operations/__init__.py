@@ -1,5 +1,4 @@
-"""Health checks, the docs page's assets, request ids and the request log."""
+"""Health checks, the docs page's assets, request ids and the request log.
 
-from academy.operations.routes import blp, docs_assets
-
-__all__ = ["blp", "docs_assets"]
+The blueprint is in ``routes.py``; the app factory registers it.
+"""

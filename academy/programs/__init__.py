@@ -1,5 +1,4 @@
-"""Programs, their assignment to clients and the client app's schedule."""
+"""Programs, their assignment to clients and the client app's schedule.
 
-from academy.programs.routes import blp
-
-__all__ = ["blp"]
+The blueprint is in ``routes.py``; the app factory registers it.
+"""

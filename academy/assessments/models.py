@@ -1,0 +1,72 @@
+"""Posture assessments: what the coach saw, left and right."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from academy.common.models import Timestamped, Versioned, between
+from academy.extensions import db
+from academy.vocabularies import BREATHING_PATTERNS, RIB_FLARE, TILT_DIRECTIONS, TILT_GRADE
+
+
+def _optional_word(column: str, words) -> sa.CheckConstraint:
+    listed = ", ".join(f"'{word}'" for word in words)
+    return sa.CheckConstraint(sa.text(f"{column} IS NULL OR {column} IN ({listed})"), name=column)
+
+
+class Assessment(Versioned, Timestamped, db.Model):
+    __tablename__ = "assessments"
+    __table_args__ = (
+        _optional_word("tilt_left_direction", TILT_DIRECTIONS),
+        _optional_word("tilt_right_direction", TILT_DIRECTIONS),
+        between("tilt_left_grade", *TILT_GRADE),
+        between("tilt_right_grade", *TILT_GRADE),
+        _optional_word("rib_flare", RIB_FLARE),
+        _optional_word("breathing_pattern", BREATHING_PATTERNS),
+        sa.CheckConstraint(
+            sa.text("gait_cadence_spm IS NULL OR gait_cadence_spm >= 0"), name="cadence_positive"
+        ),
+        sa.Index("ix_assessments_client_id_assessed_on", "client_id", "assessed_on"),
+        sa.Index("ix_assessments_academy_id", "academy_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academies.id"))
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
+    assessed_on: Mapped[date] = mapped_column(sa.Date)
+    tilt_left_direction: Mapped[str | None] = mapped_column(sa.String(16))
+    tilt_left_grade: Mapped[int | None] = mapped_column(sa.Integer)
+    tilt_right_direction: Mapped[str | None] = mapped_column(sa.String(16))
+    tilt_right_grade: Mapped[int | None] = mapped_column(sa.Integer)
+    rib_flare: Mapped[str | None] = mapped_column(sa.String(16))
+    breathing_pattern: Mapped[str | None] = mapped_column(sa.String(16))
+    glute_gripping: Mapped[bool | None] = mapped_column(sa.Boolean)
+    # Words of the findings vocabulary, checked by the schema.
+    findings: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # [{region, side, severity}], checked by the schema.
+    tightness: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    gait_cadence_spm: Mapped[int | None] = mapped_column(sa.Integer)
+    gait_overstride: Mapped[bool | None] = mapped_column(sa.Boolean)
+    gait_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # The coach's private notes: never shown to the client.
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # What the client may read, once shared.
+    client_summary: Mapped[str] = mapped_column(sa.Text, default="")
+    shared_with_client: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    @property
+    def pelvic_tilt(self) -> dict:
+        return {
+            "left": {"direction": self.tilt_left_direction, "grade": self.tilt_left_grade},
+            "right": {"direction": self.tilt_right_direction, "grade": self.tilt_right_grade},
+        }
+
+    @property
+    def gait(self) -> dict:
+        return {
+            "cadence_spm": self.gait_cadence_spm,
+            "overstride": self.gait_overstride,
+            "notes": self.gait_notes,
+        }

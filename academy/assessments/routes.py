@@ -1,0 +1,142 @@
+"""Posture assessments (coach), suggestions, program drafts and the client's view."""
+
+from flask.views import MethodView
+
+from academy.assessments import service, suggestions
+from academy.assessments.schemas import (
+    AssessmentCreateSchema,
+    AssessmentSchema,
+    AssessmentUpdateSchema,
+    ClientAssessmentSchema,
+    CompareQuerySchema,
+    ComparisonSchema,
+    SuggestionQuerySchema,
+    SuggestionsSchema,
+)
+from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
+from academy.common.blueprint import Blueprint
+from academy.common.etag import etag_header, if_match
+from academy.common.pagination import paginate
+from academy.common.responses import json_response
+from academy.programs import documents
+from academy.programs.schemas import ProgramSchema
+
+blp = Blueprint("assessments", __name__, url_prefix="/api/v1", description="Posture assessments")
+
+
+@blp.route("/clients/<int:client_id>/assessments")
+class ClientAssessments(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.paginate()
+    @blp.response(200, AssessmentSchema(many=True))
+    @blp.errors(404)
+    def get(self, pagination_parameters, client_id):
+        """List a client's assessments, newest first"""
+        return paginate(service.list_assessments(current_user(), client_id), pagination_parameters)
+
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(AssessmentCreateSchema)
+    @blp.response(201, AssessmentSchema)
+    @blp.errors(400, 404, 413)
+    def post(self, data, client_id):
+        """Record a posture assessment
+
+        `notes` are the coach's private notes; `client_summary` is what the client
+        reads once `shared_with_client` is true.
+        """
+        assessment = service.create_assessment(current_user(), client_id, data)
+        return assessment, 201, etag_header(assessment)
+
+
+@blp.route("/clients/<int:client_id>/assessments/compare")
+class AssessmentComparison(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(CompareQuerySchema, location="query")
+    @blp.response(200, ComparisonSchema)
+    @blp.errors(404)
+    def get(self, query, client_id):
+        """Compare two assessments field by field
+
+        `to` picks the latest assessment on or before it (default: the latest);
+        `from` the earliest on or after it (default: the one before). Each field is
+        `improved`, `worse` or `unchanged`: a tilt closer to neutral, less rib flare,
+        breathing closer to diaphragmatic, no gripping or overstride, a higher
+        cadence, fewer findings and lower tightness are improvements.
+        """
+        return service.compare(current_user(), client_id, query.get("from_"), query.get("to"))
+
+
+@blp.route("/assessments/<int:assessment_id>")
+class AssessmentById(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.response(200, AssessmentSchema)
+    @blp.errors(404)
+    def get(self, assessment_id):
+        """Read an assessment"""
+        assessment = service.get_assessment(current_user(), assessment_id)
+        return assessment, 200, etag_header(assessment)
+
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(AssessmentUpdateSchema)
+    @blp.response(200, AssessmentSchema)
+    @blp.errors(400, 404, 412, 428)
+    def patch(self, data, assessment_id):
+        """Change an assessment (needs If-Match)"""
+        assessment = service.update_assessment(current_user(), assessment_id, if_match(), data)
+        return assessment, 200, etag_header(assessment)
+
+    @blp.auth(COACH_ROLES)
+    @blp.response(204)
+    @blp.errors(404, 412, 428)
+    def delete(self, assessment_id):
+        """Archive an assessment (needs If-Match)"""
+        service.archive_assessment(current_user(), assessment_id, if_match())
+
+
+@blp.route("/assessments/<int:assessment_id>/suggestions")
+class AssessmentSuggestions(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(SuggestionQuerySchema, location="query")
+    @blp.response(200, SuggestionsSchema)
+    @blp.errors(404)
+    def get(self, query, assessment_id):
+        """Catalogue exercises for this assessment, position → breathing → strength
+
+        Findings are the assessment's own plus what its measurements show (tilt
+        direction and the side graded higher, rib flare, vertical or mixed breathing,
+        glute gripping, overstriding, cadence under 165, tightness of 4 or more in
+        hip flexors, calves or plantar fascia). Every non-archived exercise of the
+        catalogue and the academy that addresses one is a candidate. With a one-sided
+        tilt, exercises with a variant biased to that side are replaced by the
+        variant, and variants biased the other way are left out. Groups follow the
+        method's stages; within one, exercises answering more findings come first (a
+        side bias counts double), then by name.
+        """
+        assessment = service.get_assessment(current_user(), assessment_id)
+        return suggestions.suggest(current_user(), assessment, query["per_stage"])
+
+
+@blp.route("/assessments/<int:assessment_id>/program-draft")
+class AssessmentProgramDraft(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.response(201, ProgramSchema)
+    @blp.errors(404)
+    def post(self, assessment_id):
+        """Draft a program template from the suggestions
+
+        One week, the same session on days 1, 3 and 5: two position drills, two
+        breathing drills, one mobility drill and three strength exercises, at their
+        default dosages and sides. Edit it, then assign it.
+        """
+        program = service.draft_program(current_user(), assessment_id)
+        return json_response(documents.program_document(program), 201, etag_header(program))
+
+
+@blp.route("/me/assessments")
+class MyAssessments(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.paginate()
+    @blp.response(200, ClientAssessmentSchema(many=True))
+    def get(self, pagination_parameters):
+        """The caller's shared assessments, without the coach's private notes (client app)"""
+        return paginate(service.my_assessments(current_user()), pagination_parameters)

@@ -1,0 +1,155 @@
+"""Request and response bodies of posture assessments and suggestions."""
+
+from marshmallow import fields, validate
+
+from academy.common.schemas import BaseSchema, Text, UTCDateTime, Word
+from academy.exercises.schemas import DosageSchema
+from academy.vocabularies import (
+    BODY_SIDES,
+    BREATHING_PATTERNS,
+    FINDINGS,
+    REGIONS,
+    RIB_FLARE,
+    SEVERITY,
+    STAGES,
+    TILT_DIRECTIONS,
+    TILT_GRADE,
+)
+
+
+class TiltSideSchema(BaseSchema):
+    direction = Word(TILT_DIRECTIONS, allow_none=True)
+    grade = fields.Integer(
+        allow_none=True, validate=validate.Range(min=TILT_GRADE[0], max=TILT_GRADE[1])
+    )
+
+
+class PelvicTiltSchema(BaseSchema):
+    left = fields.Nested(TiltSideSchema, load_default=dict)
+    right = fields.Nested(TiltSideSchema, load_default=dict)
+
+
+class TightnessSchema(BaseSchema):
+    region = Word(REGIONS, required=True)
+    side = Word(BODY_SIDES, required=True)
+    severity = fields.Integer(
+        required=True, validate=validate.Range(min=SEVERITY[0], max=SEVERITY[1])
+    )
+
+
+class GaitSchema(BaseSchema):
+    cadence_spm = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=300))
+    overstride = fields.Boolean(allow_none=True)
+    notes = Text(2000, load_default="")
+
+
+class AssessmentWriteSchema(BaseSchema):
+    assessed_on = fields.Date()
+    pelvic_tilt = fields.Nested(PelvicTiltSchema)
+    rib_flare = Word(RIB_FLARE, allow_none=True)
+    breathing_pattern = Word(BREATHING_PATTERNS, allow_none=True)
+    glute_gripping = fields.Boolean(allow_none=True)
+    findings = fields.List(Word(FINDINGS), validate=validate.Length(max=len(FINDINGS)))
+    tightness = fields.List(fields.Nested(TightnessSchema), validate=validate.Length(max=60))
+    gait = fields.Nested(GaitSchema)
+    notes = Text(10_000, metadata={"description": "The coach's private notes."})
+    client_summary = Text(5000, metadata={"description": "What the client may read."})
+    shared_with_client = fields.Boolean()
+
+
+class AssessmentCreateSchema(AssessmentWriteSchema):
+    assessed_on = fields.Date(required=True)
+
+
+class AssessmentUpdateSchema(AssessmentWriteSchema):
+    pass
+
+
+class TiltOutSchema(BaseSchema):
+    direction = fields.String(allow_none=True)
+    grade = fields.Integer(allow_none=True)
+
+
+class PelvicTiltOutSchema(BaseSchema):
+    left = fields.Nested(TiltOutSchema)
+    right = fields.Nested(TiltOutSchema)
+
+
+class GaitOutSchema(BaseSchema):
+    cadence_spm = fields.Integer(allow_none=True)
+    overstride = fields.Boolean(allow_none=True)
+    notes = fields.String()
+
+
+class ClientAssessmentSchema(BaseSchema):
+    """An assessment as its client may read it: no private notes."""
+
+    id = fields.Integer(dump_only=True)
+    client_id = fields.Integer(dump_only=True)
+    assessed_on = fields.Date(dump_only=True)
+    pelvic_tilt = fields.Nested(PelvicTiltOutSchema, dump_only=True)
+    rib_flare = fields.String(dump_only=True, allow_none=True)
+    breathing_pattern = fields.String(dump_only=True, allow_none=True)
+    glute_gripping = fields.Boolean(dump_only=True, allow_none=True)
+    findings = fields.List(fields.String(), dump_only=True)
+    tightness = fields.List(fields.Nested(TightnessSchema), dump_only=True)
+    gait = fields.Nested(GaitOutSchema, dump_only=True)
+    client_summary = fields.String(dump_only=True)
+
+
+class AssessmentSchema(ClientAssessmentSchema):
+    notes = fields.String(dump_only=True)
+    shared_with_client = fields.Boolean(dump_only=True)
+    archived = fields.Boolean(dump_only=True)
+    created_at = UTCDateTime(dump_only=True)
+    updated_at = UTCDateTime(dump_only=True)
+
+
+class CompareQuerySchema(BaseSchema):
+    from_ = fields.Date(data_key="from", metadata={"description": "Default: the one before `to`."})
+    to = fields.Date(metadata={"description": "Default: the latest assessment."})
+
+
+class AssessmentRefSchema(BaseSchema):
+    id = fields.Integer()
+    assessed_on = fields.Date()
+
+
+class ChangeSchema(BaseSchema):
+    field = fields.String(metadata={"example": "pelvic_tilt.left.grade"})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    change = fields.String(metadata={"enum": ["improved", "worse", "unchanged"]})
+
+
+class ComparisonSchema(BaseSchema):
+    from_ = fields.Nested(AssessmentRefSchema, data_key="from")
+    to = fields.Nested(AssessmentRefSchema)
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+class SuggestionSchema(BaseSchema):
+    exercise_id = fields.Integer()
+    name = fields.String()
+    slug = fields.String()
+    laterality = fields.String()
+    side = fields.String(metadata={"description": "The side to bias, as a prescription side."})
+    answers = fields.List(fields.String(), metadata={"description": "Findings it addresses."})
+    score = fields.Integer()
+    dosage = fields.Nested(DosageSchema, metadata={"description": "The default dosage."})
+
+
+class SuggestionGroupSchema(BaseSchema):
+    stage = Word(STAGES)
+    exercises = fields.List(fields.Nested(SuggestionSchema))
+
+
+class SuggestionsSchema(BaseSchema):
+    assessment_id = fields.Integer()
+    findings = fields.List(fields.String(), metadata={"description": "Stated and derived."})
+    bias = fields.String(allow_none=True, metadata={"enum": ["left", "right", None]})
+    groups = fields.List(fields.Nested(SuggestionGroupSchema))
+
+
+class SuggestionQuerySchema(BaseSchema):
+    per_stage = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))

@@ -1,0 +1,209 @@
+"""Posture assessments: recording, the client's view, and comparing two of them."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from academy.assessments import suggestions
+from academy.assessments.models import Assessment
+from academy.auth.models import User
+from academy.clients.models import Client
+from academy.common.etag import check_version
+from academy.common.tenancy import get_scoped, scoped
+from academy.common.time import utcnow
+from academy.errors import NotFound
+from academy.extensions import db
+from academy.programs.service import create_program
+from academy.vocabularies import RIB_FLARE
+
+_SIMPLE = (
+    "assessed_on", "rib_flare", "breathing_pattern", "glute_gripping", "findings", "notes",
+    "client_summary", "shared_with_client",
+)  # fmt: skip
+
+
+def _apply(assessment: Assessment, data: dict) -> None:
+    for field in _SIMPLE:
+        if field in data:
+            setattr(assessment, field, data[field])
+    if "findings" in data:
+        assessment.findings = list(dict.fromkeys(data["findings"]))
+    if "tightness" in data:
+        assessment.tightness = [dict(t) for t in data["tightness"]]
+    for side in ("left", "right"):
+        tilt = data.get("pelvic_tilt", {}).get(side, {})
+        for part in ("direction", "grade"):
+            if part in tilt:
+                setattr(assessment, f"tilt_{side}_{part}", tilt[part])
+    gait = data.get("gait", {})
+    for part in ("cadence_spm", "overstride", "notes"):
+        if part in gait:
+            setattr(assessment, f"gait_{part}", gait[part])
+
+
+def create_assessment(actor: User, client_id: int, data: dict) -> Assessment:
+    client = get_scoped(Client, client_id, actor, what="client")
+    assessment = Assessment(
+        academy_id=actor.academy_id,
+        client_id=client.id,
+        findings=[],
+        tightness=[],
+        notes="",
+        client_summary="",
+        gait_notes="",
+        shared_with_client=False,
+    )
+    _apply(assessment, data)
+    db.session.add(assessment)
+    db.session.commit()
+    return assessment
+
+
+def list_assessments(actor: User, client_id: int) -> sa.Select:
+    get_scoped(Client, client_id, actor, what="client")
+    return (
+        scoped(Assessment, actor)
+        .where(Assessment.client_id == client_id, Assessment.archived_at.is_(None))
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+    )
+
+
+def my_assessments(actor: User) -> sa.Select:
+    """The calling client's assessments that their coach chose to share."""
+    return (
+        scoped(Assessment, actor)
+        .where(Assessment.shared_with_client.is_(True), Assessment.archived_at.is_(None))
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+    )
+
+
+def get_assessment(actor: User, assessment_id: int) -> Assessment:
+    assessment = get_scoped(Assessment, assessment_id, actor, what="assessment")
+    if assessment.archived_at is not None:
+        raise NotFound(f"No assessment {assessment_id} in your academy.")
+    return assessment
+
+
+def update_assessment(actor: User, assessment_id: int, expected_version, data: dict):
+    assessment = get_assessment(actor, assessment_id)
+    check_version(assessment, expected_version)
+    _apply(assessment, data)
+    assessment.updated_at = utcnow()
+    db.session.commit()
+    return assessment
+
+
+def archive_assessment(actor: User, assessment_id: int, expected_version) -> None:
+    assessment = get_assessment(actor, assessment_id)
+    check_version(assessment, expected_version)
+    assessment.archived_at = utcnow()
+    db.session.commit()
+
+
+# --- comparing ----------------------------------------------------------------------------
+
+_RIB_FLARE_ORDER = {word: rank for rank, word in enumerate(RIB_FLARE)}
+# Diaphragmatic breathing is the aim; vertical is furthest from it.
+_BREATHING_ORDER = {"diaphragmatic": 0, "mixed": 1, "vertical": 2}
+
+
+def _tilt_score(direction: str | None, grade: int | None) -> int | None:
+    """Distance from neutral: a neutral pelvis scores 0 whatever grade was noted."""
+    if direction is None and grade is None:
+        return None
+    return 0 if direction == "neutral" else (grade or 0)
+
+
+def _verdict(before, after, *, lower_is_better: bool = True) -> str:
+    if before is None or after is None or before == after:
+        return "unchanged"
+    better = after < before if lower_is_better else after > before
+    return "improved" if better else "worse"
+
+
+def compare(actor: User, client_id: int, start: date | None, end: date | None) -> dict:
+    """Field by field, what changed between two of a client's assessments.
+
+    ``to`` picks the latest assessment on or before it (default: the latest); ``from``
+    the earliest on or after it (default: the one just before the latest).
+    """
+    stmt = list_assessments(actor, client_id)
+    if end:
+        stmt = stmt.where(Assessment.assessed_on <= end)
+    if start:
+        stmt = stmt.where(Assessment.assessed_on >= start)
+    later = db.session.scalar(stmt.limit(1))
+    others = stmt.where(Assessment.id != later.id) if later else None
+    if others is not None and start:
+        others = others.order_by(None).order_by(Assessment.assessed_on, Assessment.id)
+    earlier = db.session.scalar(others.limit(1)) if others is not None else None
+    if earlier is None:
+        raise NotFound("Comparing needs two of the client's assessments in the range.")
+    return {
+        "from_": {"id": earlier.id, "assessed_on": earlier.assessed_on},
+        "to": {"id": later.id, "assessed_on": later.assessed_on},
+        "changes": _changes(earlier, later),
+    }
+
+
+def _changes(a: Assessment, b: Assessment) -> list[dict]:
+    changes = []
+
+    def add(field, before, after, verdict):
+        changes.append({"field": field, "before": before, "after": after, "change": verdict})
+
+    for side in ("left", "right"):
+        for part in ("direction", "grade"):
+            field = f"pelvic_tilt.{side}.{part}"
+            before = getattr(a, f"tilt_{side}_{part}")
+            after = getattr(b, f"tilt_{side}_{part}")
+            verdict = _verdict(
+                _tilt_score(a.pelvic_tilt[side]["direction"], a.pelvic_tilt[side]["grade"]),
+                _tilt_score(b.pelvic_tilt[side]["direction"], b.pelvic_tilt[side]["grade"]),
+            )
+            add(field, before, after, verdict if before != after else "unchanged")
+    add(
+        "rib_flare",
+        a.rib_flare,
+        b.rib_flare,
+        _verdict(_RIB_FLARE_ORDER.get(a.rib_flare), _RIB_FLARE_ORDER.get(b.rib_flare)),
+    )
+    add(
+        "breathing_pattern",
+        a.breathing_pattern,
+        b.breathing_pattern,
+        _verdict(
+            _BREATHING_ORDER.get(a.breathing_pattern), _BREATHING_ORDER.get(b.breathing_pattern)
+        ),
+    )
+    add(
+        "glute_gripping",
+        a.glute_gripping,
+        b.glute_gripping,
+        _verdict(a.glute_gripping, b.glute_gripping),
+    )
+    add(
+        "gait.overstride",
+        a.gait_overstride,
+        b.gait_overstride,
+        _verdict(a.gait_overstride, b.gait_overstride),
+    )
+    add("gait.cadence_spm", a.gait_cadence_spm, b.gait_cadence_spm,
+        _verdict(a.gait_cadence_spm, b.gait_cadence_spm, lower_is_better=False))  # fmt: skip
+    for finding in sorted(set(a.findings) | set(b.findings)):
+        had, has = finding in a.findings, finding in b.findings
+        add(f"findings.{finding}", had, has, _verdict(had, has))
+    severities_a = {(t["region"], t["side"]): t["severity"] for t in a.tightness}
+    severities_b = {(t["region"], t["side"]): t["severity"] for t in b.tightness}
+    for region, side in sorted(set(severities_a) | set(severities_b)):
+        before = severities_a.get((region, side), 0)
+        after = severities_b.get((region, side), 0)
+        add(f"tightness.{region}.{side}", before, after, _verdict(before, after))
+    return changes
+
+
+def draft_program(actor: User, assessment_id: int):
+    """A new program template built from the assessment's suggestions."""
+    assessment = get_assessment(actor, assessment_id)
+    client = get_scoped(Client, assessment.client_id, actor, what="client")
+    return create_program(actor, suggestions.draft_program(actor, assessment, client.name))

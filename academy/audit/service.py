@@ -1,0 +1,169 @@
+"""Recording the audit log from the ORM's own change tracking, and reading it.
+
+Every flush is inspected once, in one place, so no write path can forget to leave
+its row: new, changed and deleted clients, programs (and their sessions), assignments,
+check-ins (and their results and ratings) and assessments. Only field names are
+recorded, never values, so the log holds no health data. Within one transaction a
+resource gets one row, however many flushes it takes.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from academy.assessments.models import Assessment
+from academy.audit.models import AuditEntry
+from academy.auth.models import User
+from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
+from academy.clients.models import Client
+from academy.common.tenancy import scoped
+from academy.common.time import utcnow
+from academy.extensions import db
+from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
+
+_PRIMARY = {
+    Client: "client",
+    Program: "program",
+    Assignment: "assignment",
+    CheckIn: "check_in",
+    Assessment: "assessment",
+}
+# Bookkeeping columns that change with every write and say nothing about it.
+_IGNORED = {"updated_at", "version", "created_at"}
+_RENAMED = {"password_hash": "password"}
+_PENDING = "academy.audit"
+
+
+def _changed_fields(obj) -> list[str]:
+    state = inspect(obj)
+    names = []
+    for attr in state.mapper.column_attrs:
+        if attr.key in _IGNORED:
+            continue
+        if state.attrs[attr.key].history.has_changes():
+            names.append(_RENAMED.get(attr.key, attr.key))
+    return names
+
+
+def _target(session: Session, obj) -> tuple[str, int, int, str | None] | None:
+    """(resource, id, academy, child field) that a changed object belongs to, if audited."""
+    kind = type(obj)
+    if kind in _PRIMARY:
+        return _PRIMARY[kind], obj.id, obj.academy_id, None
+    if kind is User and obj.role == "client":
+        return "client", obj.id, obj.academy_id, None
+    if kind in (CheckInResult, CheckInRating):
+        parent = session.get(CheckIn, obj.check_in_id)
+        field = "results" if kind is CheckInResult else "ratings"
+        return ("check_in", parent.id, parent.academy_id, field) if parent else None
+    if kind is ProgramSession:
+        program = session.get(Program, obj.program_id)
+        return ("program", program.id, program.academy_id, "sessions") if program else None
+    if kind is ProgramItem:
+        program = session.get(Program, obj.session.program_id)
+        return ("program", program.id, program.academy_id, "sessions") if program else None
+    return None
+
+
+def _actor() -> tuple[int | None, str]:
+    user = g.get("current_user") if has_request_context() else None
+    return (user.id, user.role) if user is not None else (None, "system")
+
+
+def _after_flush(session: Session, _context) -> None:
+    changes: dict[tuple[str, int], dict] = {}
+    for action, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for obj in objects:
+            target = _target(session, obj)
+            if target is None:
+                continue
+            resource, resource_id, academy_id, child = target
+            if child is None:
+                fields = _changed_fields(obj) if action != "delete" else []
+                if action == "update" and not fields:
+                    continue
+            else:
+                fields, action = [child], "update"
+            entry = changes.setdefault(
+                (resource, resource_id),
+                {"academy_id": academy_id, "action": action, "fields": set()},
+            )
+            if action != "update":
+                entry["action"] = action
+            entry["fields"].update(fields)
+    if changes:
+        _write(session, changes)
+
+
+def _write(session: Session, changes: dict) -> None:
+    pending: dict = session.info.setdefault(_PENDING, {})
+    actor_id, actor_role = _actor()
+    connection = session.connection()
+    for key, change in changes.items():
+        earlier = pending.get(key)
+        if earlier is not None:
+            # A later flush of the same transaction: widen the row already written.
+            earlier["fields"] |= change["fields"]
+            if change["action"] == "delete":
+                earlier["action"] = "delete"
+            connection.execute(
+                sa.update(AuditEntry.__table__)
+                .where(AuditEntry.__table__.c.id == earlier["id"])
+                .values(fields=sorted(earlier["fields"]), action=earlier["action"])
+            )
+            continue
+        row_id = connection.execute(
+            sa.insert(AuditEntry.__table__)
+            .values(
+                academy_id=change["academy_id"],
+                actor_id=actor_id,
+                actor_role=actor_role,
+                action=change["action"],
+                resource=key[0],
+                resource_id=key[1],
+                fields=sorted(change["fields"]),
+                at=utcnow(),
+            )
+            .returning(AuditEntry.__table__.c.id)
+        ).scalar_one()
+        pending[key] = {**change, "id": row_id}
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def init_app(app) -> None:
+    """Attach the recorder to the session once per process (it holds no app state)."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("after_commit", _forget),
+        ("after_rollback", _forget),
+    ):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+
+def list_entries(
+    actor: User, resource=None, resource_id=None, actor_id=None, from_=None, to=None
+) -> sa.Select:
+    """Entries of the actor's academy; ``from_`` and ``to`` are whole days, in UTC."""
+    stmt = scoped(AuditEntry, actor)
+    if resource:
+        stmt = stmt.where(AuditEntry.resource == resource)
+    if resource_id is not None:
+        stmt = stmt.where(AuditEntry.resource_id == resource_id)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if from_:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(from_, time.min, UTC))
+    if to:
+        stmt = stmt.where(AuditEntry.at < datetime.combine(to + timedelta(days=1), time.min, UTC))
+    return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

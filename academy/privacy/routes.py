@@ -1,0 +1,41 @@
+"""The caller's data: export it, or (a client) erase it."""
+
+from flask.views import MethodView
+
+from academy.common.auth import current_user
+from academy.common.blueprint import Blueprint
+from academy.common.responses import json_response
+from academy.privacy import service
+from academy.privacy.schemas import EraseSchema, ExportSchema
+
+blp = Blueprint("privacy", __name__, url_prefix="/api/v1", description="Privacy")
+
+
+@blp.route("/me/export")
+class MyExport(MethodView):
+    @blp.auth()
+    @blp.response(200, ExportSchema)
+    def get(self):
+        """Everything the service holds about the caller, as JSON
+
+        For a client: account, profile, assignments, check-ins, the assessments
+        shared with them (never the coach's private notes) and what they wrote.
+        """
+        return json_response(service.export(current_user()))
+
+
+@blp.route("/me")
+class Erase(MethodView):
+    @blp.auth()
+    @blp.arguments(EraseSchema)
+    @blp.response(204)
+    @blp.errors(400)
+    @blp.alt_response(403, description="Only client accounts are erased here")
+    def delete(self, data):
+        """Erase the calling client's personal data
+
+        Needs the password. Name, email, password, goals and every free-text note
+        are erased; check-ins and assessments stay as anonymous figures in the
+        coach's history; every token stops working.
+        """
+        service.erase_client(current_user(), data["password"])

@@ -1,0 +1,100 @@
+"""What the service holds about a person, and erasing a client.
+
+Erasing keeps the coach's aggregate history (sessions done, ratings by date) but
+without the person: their name, email, password, free-text notes and summaries go,
+their tokens and invitations stop working, and they vanish from the client list.
+"""
+
+import sqlalchemy as sa
+
+from academy.assessments.models import Assessment
+from academy.assessments.schemas import ClientAssessmentSchema
+from academy.audit.models import AuditEntry
+from academy.auth.models import Invitation, User
+from academy.auth.passwords import verify_password
+from academy.auth.schemas import UserSchema
+from academy.auth.service import revoke_all
+from academy.checkins import service as checkins
+from academy.checkins.models import CheckIn, CheckInResult
+from academy.checkins.schemas import CheckInSchema
+from academy.clients.models import Client
+from academy.clients.schemas import RunningProfileSchema
+from academy.common.idempotency import IdempotencyKey
+from academy.common.tenancy import scoped
+from academy.common.time import utcnow
+from academy.errors import Forbidden, Unprocessable
+from academy.extensions import db
+from academy.programs.models import Assignment
+from academy.programs.schemas import AssignmentSchema
+
+ERASED_NAME = "Erased client"
+
+
+def export(actor: User) -> dict:
+    """Everything held about the caller, as the caller may see it."""
+    document = {"account": UserSchema().dump(actor)}
+    if actor.role == "client":
+        client = db.session.get(Client, actor.id)
+        document["profile"] = {
+            "goals": client.goals,
+            "running_profile": RunningProfileSchema().dump(client.running_profile),
+        }
+        document["assignments"] = AssignmentSchema(many=True).dump(
+            db.session.scalars(scoped(Assignment, actor).order_by(Assignment.start_date))
+        )
+        check_ins = db.session.scalars(
+            scoped(CheckIn, actor).options(*checkins.LIST_OPTIONS).order_by(CheckIn.date)
+        ).all()
+        document["check_ins"] = CheckInSchema(many=True).dump(checkins.present(check_ins))
+        document["assessments"] = ClientAssessmentSchema(many=True).dump(
+            db.session.scalars(
+                scoped(Assessment, actor)
+                .where(Assessment.shared_with_client.is_(True), Assessment.archived_at.is_(None))
+                .order_by(Assessment.assessed_on)
+            )
+        )
+    document["activity"] = [
+        {"at": entry.at.isoformat(), "action": entry.action, "resource": entry.resource,
+         "resource_id": entry.resource_id, "fields": entry.fields}
+        for entry in db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.actor_id == actor.id).order_by(AuditEntry.at)
+        )
+    ]  # fmt: skip
+    return document
+
+
+def erase_client(actor: User, password: str) -> None:
+    if actor.role != "client":
+        raise Forbidden("Only a client account can be erased here; ask the academy owner.")
+    if not verify_password(actor.password_hash, password):
+        raise Unprocessable("The password is wrong.", errors={"password": ["Wrong password."]})
+    client = db.session.get(Client, actor.id)
+    actor.name = ERASED_NAME
+    actor.email = f"erased-{actor.id}@erased.invalid"
+    actor.password_hash = None
+    actor.status = "erased"
+    client.status = "archived"
+    client.goals = client.coach_notes = ""
+    client.target_race = client.target_race_date = client.weekly_volume_km = None
+    client.updated_at = utcnow()
+    # Free text may name or describe the person; the numbers stay for the coach's history.
+    db.session.execute(sa.update(CheckIn).where(CheckIn.client_id == actor.id).values(notes=""))
+    db.session.execute(
+        sa.update(CheckInResult)
+        .where(CheckInResult.check_in_id.in_(
+            sa.select(CheckIn.id).where(CheckIn.client_id == actor.id)))
+        .values(notes="")
+    )  # fmt: skip
+    db.session.execute(
+        sa.update(Assessment)
+        .where(Assessment.client_id == actor.id)
+        .values(notes="", client_summary="", gait_notes="")
+    )
+    db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.user_id == actor.id))
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.user_id == actor.id, Invitation.closed_at.is_(None))
+        .values(closed_at=utcnow())
+    )
+    revoke_all(actor.id)
+    db.session.commit()
