@@ -1,16 +1,29 @@
-"""The demo academy of the quick start: an owner coach and two clients.
+"""The demo academy of the quick start.
 
-Loading it again refreshes it: the same people, new passwords (printed).
+An owner coach and two clients. Sam (anterior tilt, stronger on the left) finished a
+four-week foundations block and is two weeks into a hip-flexor strength block, with
+check-ins whose left hip-flexor tightness eases week by week and two assessments a
+few weeks apart. Alex (plantar fasciitis) started a foot and calf block, checked in
+recently and reported sharp pain, so the dashboard has something to say.
+
+Loading it again only gives everyone new passwords (printed).
 """
 
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from academy.assessments import service as assessments
 from academy.auth.models import Academy, User
 from academy.auth.passwords import hash_password
+from academy.checkins import service as checkins
 from academy.clients.models import Client
+from academy.common.time import local_today
+from academy.exercises.models import Exercise
 from academy.extensions import db
+from academy.programs import documents
+from academy.programs import service as programs
 
 ACADEMY_NAME = "Demo Running Academy"
 OWNER = {"name": "Maya Coach", "email": "coach@demo.academy"}
@@ -35,6 +48,50 @@ CLIENTS = [
     },
 ]
 
+# Templates as (name, goal, weeks, items of each session as (slug, dosage, side)).
+FOUNDATIONS = (
+    "Foundations: Position and Breathing",
+    "Own a neutral pelvis and a full exhale before loading anything.",
+    4,
+    [
+        ("all-4s-pelvic-tucks", {"sets": 2, "reps": 8}, "both"),
+        ("wall-pelvic-tilt-left-bias", {"sets": 2, "reps": 6, "hold_seconds": 5}, "left_bias"),
+        ("90-90-breathing-left-bias", {"sets": 3, "breaths": 5}, "left_bias"),
+        ("crocodile-breathing", {"sets": 2, "breaths": 6}, "both"),
+        ("dead-bug-with-exhale", {"sets": 2, "reps": 6}, "each"),
+        ("hamstring-bridge-left-bias", {"sets": 3, "reps": 8}, "left_bias"),
+    ],
+)
+HIP_FLEXOR_BLOCK = (
+    "Hip Flexor Strength Block",
+    "Strengthen the hip flexors from a neutral pelvis; keep the left side honest.",
+    6,
+    [
+        ("all-4s-pelvic-tucks", {"sets": 2, "reps": 8}, "both"),
+        ("90-90-breathing-left-bias", {"sets": 2, "breaths": 5}, "left_bias"),
+        ("bridge-with-hip-flexor-pulls", {"sets": 3, "reps": 6}, "left_bias"),
+        ("psoas-march", {"sets": 3, "reps": 8}, "each"),
+        ("standing-knee-drive-hold", {"sets": 3, "hold_seconds": 10}, "left_bias"),
+        ("side-plank-hip-abduction", {"sets": 2, "reps": 8}, "each"),
+        ("single-leg-rdl", {"sets": 3, "reps": 6}, "each"),
+        ("a-march", {"sets": 2, "duration_seconds": 30}, "both"),
+    ],
+)
+FOOT_BLOCK = (
+    "Feet and Calves Rebuild",
+    "Calm the plantar fascia, then build foot and calf capacity for running.",
+    4,
+    [
+        ("short-foot-hold", {"sets": 3, "hold_seconds": 10}, "each"),
+        ("toe-yoga", {"sets": 2, "reps": 10}, "each"),
+        ("90-90-breathing", {"sets": 2, "breaths": 5}, "both"),
+        ("bent-knee-calf-raise", {"sets": 3, "reps": 12}, "each"),
+        ("eccentric-heel-drops", {"sets": 3, "reps": 10}, "each"),
+        ("tibialis-raises", {"sets": 2, "reps": 15}, "both"),
+    ],
+)
+SESSION_DAYS = (1, 3, 5)
+
 
 def _password() -> str:
     return secrets.token_urlsafe(12)
@@ -42,13 +99,14 @@ def _password() -> str:
 
 def load() -> list[str]:
     academy = db.session.scalar(sa.select(Academy).where(Academy.name == ACADEMY_NAME))
-    if academy is None:
+    fresh = academy is None
+    if fresh:
         academy = Academy(name=ACADEMY_NAME)
         db.session.add(academy)
         db.session.flush()
     lines = [f"Demo academy: {ACADEMY_NAME} (id {academy.id})"]
 
-    def person(role: str, name: str, email: str, timezone: str = "UTC") -> tuple[User, str]:
+    def person(role: str, name: str, email: str, timezone: str = "UTC") -> User:
         user = db.session.scalar(
             sa.select(User).where(User.academy_id == academy.id, User.email == email)
         )
@@ -60,11 +118,12 @@ def load() -> list[str]:
         user.status = "active"
         user.timezone = timezone
         lines.append(f"  {role:<6} {email}  password: {password}")
-        return user, password
+        return user
 
-    person("owner", **OWNER)
+    owner = person("owner", **OWNER)
+    clients = []
     for data in CLIENTS:
-        user, _ = person("client", data["name"], data["email"], data["timezone"])
+        user = person("client", data["name"], data["email"], data["timezone"])
         db.session.flush()
         client = db.session.get(Client, user.id) or Client(
             id=user.id, academy_id=academy.id, status="active"
@@ -74,5 +133,164 @@ def load() -> list[str]:
         client.target_race = data["target_race"]
         client.coach_notes = data["coach_notes"]
         db.session.add(client)
+        clients.append(user)
     db.session.commit()
+    if fresh:
+        _training_history(owner, *clients)
     return lines
+
+
+def _template(owner: User, spec) -> int:
+    name, goal, weeks, items = spec
+    slugs = {slug for slug, _, _ in items}
+    ids = dict(
+        db.session.execute(
+            sa.select(Exercise.slug, Exercise.id).where(
+                Exercise.academy_id.is_(None), Exercise.slug.in_(slugs)
+            )
+        ).all()
+    )
+    missing = slugs - ids.keys()
+    if missing:
+        raise RuntimeError(f"Load the catalogue first (missing {', '.join(sorted(missing))}).")
+    session_items = [
+        {"exercise_id": ids[slug], "side": side, **dosage} for slug, dosage, side in items
+    ]
+    data = {
+        "name": name,
+        "description": "A demo template of the academy's method.",
+        "goal": goal,
+        "weeks": weeks,
+        "sessions": [
+            {"week": week, "day": day, "title": f"Week {week}, session {n}", "notes": "",
+             "items": session_items}
+            for week in range(1, weeks + 1)
+            for n, day in enumerate(SESSION_DAYS, start=1)
+        ],
+    }  # fmt: skip
+    return programs.create_program(owner, data).id
+
+
+def _training_history(owner: User, sam: User, alex: User) -> None:
+    today = local_today(sam.timezone)
+    foundations = _template(owner, FOUNDATIONS)
+    block = _template(owner, HIP_FLEXOR_BLOCK)
+    foot = _template(owner, FOOT_BLOCK)
+
+    earlier = programs.assign(
+        owner, sam.id, {"program_id": foundations, "start_date": today - timedelta(days=42),
+                        "notes": "Position and breathing first."}
+    )  # fmt: skip
+    current = programs.assign(
+        owner, sam.id, {"program_id": block, "start_date": today - timedelta(days=14),
+                        "notes": "Keep the left-bias work first in every session."}
+    )  # fmt: skip
+    earlier.status = "completed"
+    db.session.commit()
+
+    # Sam trains on most session days; left hip-flexor tightness eases from 7 to 3.
+    sessions = [(earlier, s) for s in _sessions(earlier)] + [
+        (current, s) for s in _sessions(current)
+    ]
+    done = [(a, s, on) for a, s in sessions if (on := _date(a, s)) < today]
+    for index, (assignment, session, on) in enumerate(done):
+        if index % 7 == 5:  # the odd missed session
+            continue
+        progress = index / max(1, len(done) - 1)
+        left = round(7 - 4 * progress)
+        _check_in(sam, assignment, session, on, [
+            {"region": "hip_flexors", "side": "left", "tightness": left, "pain": max(0, left - 4)},
+            {"region": "hip_flexors", "side": "right", "tightness": 3 if progress < 0.5 else 2,
+             "pain": 0},
+            {"region": "hamstrings", "side": "both", "tightness": 3, "pain": 0},
+        ], rpe=6 + index % 3)  # fmt: skip
+
+    # Alex started the foot block ten days ago, skipped the first week, then felt sharp pain.
+    foot_block = programs.assign(
+        owner, alex.id, {"program_id": foot, "start_date": today - timedelta(days=10),
+                                  "notes": "Stop and tell me if the arch pain goes above 5."}
+    )  # fmt: skip
+    alex_sessions = [s for s in _sessions(foot_block) if _date(foot_block, s) < today][-2:]
+    for n, session in enumerate(alex_sessions):
+        _check_in(alex, foot_block, session, _date(foot_block, session), [
+            {"region": "plantar_fascia", "side": "left", "tightness": 5, "pain": 4 + 3 * n},
+            {"region": "calf", "side": "left", "tightness": 6, "pain": 2},
+        ], rpe=5)  # fmt: skip
+
+    _assessments(owner, sam, today)
+
+
+def _sessions(assignment) -> list[dict]:
+    return documents.sessions_by_program([assignment.program_id])[assignment.program_id]
+
+
+def _date(assignment, session):
+    return documents.session_date(assignment.start_date, session["week"], session["day"])
+
+
+def _check_in(client: User, assignment, session: dict, on, ratings: list[dict], rpe: int):
+    checkins.create_check_in(
+        client,
+        {
+            "date": on,
+            "assignment_id": assignment.id,
+            "session_id": session["id"],
+            "completed": True,
+            "rpe": rpe,
+            "duration_minutes": 35,
+            "results": [
+                {"item_id": item["id"], "completed": True, "sets_done": item["sets"],
+                 "reps_done": item["reps"], "side": item["side"], "felt_in": [], "notes": ""}
+                for item in session["items"]
+            ],
+            "ratings": ratings,
+            "wellness": {"sleep_hours": 7.5, "stress": 2, "energy": 4, "soreness": 2},
+            "notes": "",
+        },
+    )  # fmt: skip
+    db.session.commit()
+
+
+def _assessments(owner: User, sam: User, today) -> None:
+    common = {
+        "breathing_pattern": "vertical",
+        "shared_with_client": True,
+        "gait": {"cadence_spm": 162, "overstride": True, "notes": "Reaches with the left."},
+    }
+    assessments.create_assessment(
+        owner,
+        sam.id,
+        {
+            **common,
+            "assessed_on": today - timedelta(days=43),
+            "pelvic_tilt": {
+                "left": {"direction": "anterior", "grade": 2},
+                "right": {"direction": "anterior", "grade": 1},
+            },
+            "rib_flare": "moderate",
+            "glute_gripping": True,
+            "findings": ["hip_flexor_weakness", "proximal_hamstring_weakness"],
+            "tightness": [
+                {"region": "hip_flexors", "side": "left", "severity": 7},
+                {"region": "hip_flexors", "side": "right", "severity": 3},
+            ],
+            "notes": "Left ASIS noticeably lower; squeezes glutes to stand tall.",
+            "client_summary": "Your pelvis tips forward, more on the left. We start with "
+            "position and breathing before strength.",
+        },
+    )
+    assessments.create_assessment(owner, sam.id, {
+        **common,
+        "assessed_on": today - timedelta(days=8),
+        "breathing_pattern": "mixed",
+        "pelvic_tilt": {"left": {"direction": "anterior", "grade": 1},
+                        "right": {"direction": "neutral", "grade": 0}},
+        "rib_flare": "mild",
+        "glute_gripping": False,
+        "findings": ["hip_flexor_weakness"],
+        "tightness": [{"region": "hip_flexors", "side": "left", "severity": 4},
+                      {"region": "hip_flexors", "side": "right", "severity": 2}],
+        "gait": {"cadence_spm": 168, "overstride": False, "notes": "Much quieter landing."},
+        "notes": "Tilt much better; ready to load the hip flexors.",
+        "client_summary": "Big change on the left side. Now we build strength.",
+    })  # fmt: skip
