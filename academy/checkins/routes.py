@@ -16,7 +16,7 @@ from academy.checkins.schemas import (
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.idempotency import idempotent
-from academy.common.pagination import paginate
+from academy.common.pagination import paginate, paginate_list
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-ins and progress")
 
@@ -165,7 +165,4 @@ class Dashboard(MethodView):
         `pain_reported`: pain of 7 or more in the last 7 days; `no_recent_check_in`:
         no check-in for 7 days. Days are the coach's calendar days.
         """
-        flagged = progress.dashboard(current_user())
-        pagination_parameters.item_count = len(flagged)
-        first = pagination_parameters.first_item
-        return flagged[first : first + pagination_parameters.page_size]
+        return paginate_list(progress.dashboard(current_user()), pagination_parameters)

@@ -31,6 +31,13 @@ LIST_OPTIONS = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
 
 def _validate(actor: User, check_in: CheckIn) -> None:
     """Rules across objects; every failure names its field."""
+    # The look-ups below must not flush the edited check-in first: an unknown item or
+    # session would then fail its foreign key (409) before it could be reported (422).
+    with db.session.no_autoflush:
+        _check(actor, check_in)
+
+
+def _check(actor: User, check_in: CheckIn) -> None:
     errors: dict[str, list[str]] = {}
     if check_in.date > local_today(actor.timezone):
         errors["date"] = ["Cannot be later than today in your timezone."]

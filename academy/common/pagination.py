@@ -17,3 +17,10 @@ def paginate(stmt: sa.Select, pagination_parameters, *, unique: bool = False) ->
     page_stmt = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     result = db.session.scalars(page_stmt)
     return list(result.unique() if unique else result)
+
+
+def paginate_list(items: list, pagination_parameters) -> list:
+    """One page of a list computed in Python (from aggregates), with the same header."""
+    pagination_parameters.item_count = len(items)
+    first = pagination_parameters.first_item
+    return items[first : first + pagination_parameters.page_size]

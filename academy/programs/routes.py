@@ -5,7 +5,7 @@ from flask.views import MethodView
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import etag_header, if_match
-from academy.common.pagination import paginate
+from academy.common.pagination import paginate, paginate_list
 from academy.common.responses import json_response
 from academy.programs import documents, schedule, service
 from academy.programs.schemas import (
@@ -203,12 +203,12 @@ class MyToday(MethodView):
 class MySchedule(MethodView):
     @blp.auth(CLIENT_ROLES)
     @blp.arguments(ScheduleQuerySchema, location="query")
+    @blp.paginate()
     @blp.response(200, ScheduleEntrySchema(many=True))
-    def get(self, query):
+    def get(self, query, pagination_parameters):
         """The caller's sessions between two dates (client app)
 
         Active and paused assignments; `from` defaults to today, `to` to six days later.
         """
-        return json_response(
-            schedule.schedule_view(current_user(), query.get("from_"), query.get("to"))
-        )
+        entries = schedule.schedule_view(current_user(), query.get("from_"), query.get("to"))
+        return paginate_list(entries, pagination_parameters)

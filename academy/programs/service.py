@@ -183,11 +183,17 @@ def replace_program(actor: User, program_id: int, expected_version, data: dict) 
 
 def copy_program(actor: User, program_id: int, name: str | None = None) -> Program:
     source, document = read_program(actor, program_id)
-    return _copy(actor, source, document, name or f"{source.name} (copy)")
+    program = _copy(actor, source, document, name or f"{source.name} (copy)")
+    db.session.commit()
+    return program
 
 
 def _copy(actor: User, source: Program, document: dict, name: str, client_id=None) -> Program:
-    """A new program with ``document``'s sessions; its items already carry their stages."""
+    """A new program with ``document``'s sessions; its items already carry their stages.
+
+    Leaves the commit to the caller: assigning writes the copy and the assignment in
+    one transaction, so a failure in between leaves no orphaned client program.
+    """
     program = Program(
         academy_id=actor.academy_id,
         kind="client" if client_id else "template",
@@ -201,7 +207,6 @@ def _copy(actor: User, source: Program, document: dict, name: str, client_id=Non
     db.session.add(program)
     db.session.flush()
     _write_sessions(program.id, document["sessions"], stages={})
-    db.session.commit()
     return program
 
 
