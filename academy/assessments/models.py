@@ -5,25 +5,20 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from academy.common.models import Timestamped, Versioned, between
+from academy.common.models import Timestamped, Versioned, between, one_of
 from academy.extensions import db
 from academy.vocabularies import BREATHING_PATTERNS, RIB_FLARE, TILT_DIRECTIONS, TILT_GRADE
-
-
-def _optional_word(column: str, words) -> sa.CheckConstraint:
-    listed = ", ".join(f"'{word}'" for word in words)
-    return sa.CheckConstraint(sa.text(f"{column} IS NULL OR {column} IN ({listed})"), name=column)
 
 
 class Assessment(Versioned, Timestamped, db.Model):
     __tablename__ = "assessments"
     __table_args__ = (
-        _optional_word("tilt_left_direction", TILT_DIRECTIONS),
-        _optional_word("tilt_right_direction", TILT_DIRECTIONS),
+        one_of("tilt_left_direction", TILT_DIRECTIONS, nullable=True),
+        one_of("tilt_right_direction", TILT_DIRECTIONS, nullable=True),
         between("tilt_left_grade", *TILT_GRADE),
         between("tilt_right_grade", *TILT_GRADE),
-        _optional_word("rib_flare", RIB_FLARE),
-        _optional_word("breathing_pattern", BREATHING_PATTERNS),
+        one_of("rib_flare", RIB_FLARE, nullable=True),
+        one_of("breathing_pattern", BREATHING_PATTERNS, nullable=True),
         sa.CheckConstraint(
             sa.text("gait_cadence_spm IS NULL OR gait_cadence_spm >= 0"), name="cadence_positive"
         ),

@@ -62,10 +62,7 @@ class CheckInResult(db.Model):
 
     __tablename__ = "check_in_results"
     __table_args__ = (
-        sa.CheckConstraint(
-            sa.text("side IS NULL OR side IN (" + ", ".join(f"'{s}'" for s in SIDES) + ")"),
-            name="side",
-        ),
+        one_of("side", SIDES, nullable=True),
         sa.Index("ix_check_in_results_check_in_id", "check_in_id"),
         sa.Index("ix_check_in_results_item_id", "item_id"),
     )

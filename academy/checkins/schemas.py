@@ -3,6 +3,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from academy.common.schemas import BaseSchema, Text, UTCDateTime, Word
+from academy.programs.schemas import ItemSchema
 from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
 
 
@@ -78,25 +79,19 @@ class CheckInUpdateSchema(CheckInWriteSchema):
     """Any field; `results` and `ratings`, when given, replace the lists."""
 
 
-class PrescribedSchema(BaseSchema):
-    exercise_id = fields.Integer()
-    exercise_name = fields.String()
-    stage = fields.String()
-    sets = fields.Integer(allow_none=True)
-    reps = fields.Integer(allow_none=True)
-    hold_seconds = fields.Integer(allow_none=True)
-    breaths = fields.Integer(allow_none=True)
-    duration_seconds = fields.Integer(allow_none=True)
-    distance_m = fields.Integer(allow_none=True)
-    load = fields.String(allow_none=True)
-    side = fields.String()
+# What a result repeats of the item it answers, as prescribed that day.
+PRESCRIBED = (
+    "exercise_id", "exercise_name", "stage", "sets", "reps", "hold_seconds", "breaths",
+    "duration_seconds", "distance_m", "load", "side",
+)  # fmt: skip
 
 
 class ResultSchema(BaseSchema):
     id = fields.Integer()
     item_id = fields.Integer()
     prescribed = fields.Nested(
-        PrescribedSchema,
+        ItemSchema,
+        only=PRESCRIBED,
         metadata={"description": "The item as it was prescribed when the client did it."},
     )
     completed = fields.Boolean()

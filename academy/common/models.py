@@ -29,10 +29,13 @@ class Versioned:
         return {"version_id_col": cls.version}
 
 
-def one_of(column: str, words, name: str | None = None) -> sa.CheckConstraint:
-    """A CHECK that keeps a column inside a controlled vocabulary."""
+def one_of(column: str, words, *, nullable: bool = False) -> sa.CheckConstraint:
+    """A CHECK that keeps a column inside a controlled vocabulary (or NULL, if allowed)."""
     listed = ", ".join(f"'{word}'" for word in words)
-    return sa.CheckConstraint(sa.text(f"{column} IN ({listed})"), name=name or column)
+    rule = f"{column} IN ({listed})"
+    if nullable:
+        rule = f"{column} IS NULL OR {rule}"
+    return sa.CheckConstraint(sa.text(rule), name=column)
 
 
 def between(column: str, low: int, high: int, name: str | None = None) -> sa.CheckConstraint:

@@ -18,14 +18,7 @@ class Exercise(Timestamped, db.Model):
         one_of("category", CATEGORIES),
         one_of("stage", STAGES),
         one_of("laterality", LATERALITY),
-        sa.CheckConstraint(
-            sa.text(
-                "side_bias IS NULL OR side_bias IN ("
-                + ", ".join(f"'{s}'" for s in SIDE_BIASES)
-                + ")"
-            ),
-            name="side_bias",
-        ),
+        one_of("side_bias", SIDE_BIASES, nullable=True),
         *(
             sa.CheckConstraint(sa.text(f"{f} IS NULL OR {f} >= 0"), name=f"{f}_positive")
             for f in DOSAGE_FIELDS
