@@ -79,19 +79,18 @@ class CheckInUpdateSchema(CheckInWriteSchema):
     """Any field; `results` and `ratings`, when given, replace the lists."""
 
 
-# What a result repeats of the item it answers, as prescribed that day.
-PRESCRIBED = (
-    "exercise_id", "exercise_name", "stage", "sets", "reps", "hold_seconds", "breaths",
-    "duration_seconds", "distance_m", "load", "side",
-)  # fmt: skip
+class PrescribedSchema(ItemSchema):
+    """What a result repeats of the item it answers, as prescribed that day."""
+
+    class Meta(ItemSchema.Meta):
+        exclude = ("id", "group", "tempo", "rest_seconds", "notes")
 
 
 class ResultSchema(BaseSchema):
     id = fields.Integer()
     item_id = fields.Integer()
     prescribed = fields.Nested(
-        ItemSchema,
-        only=PRESCRIBED,
+        PrescribedSchema,
         metadata={"description": "The item as it was prescribed when the client did it."},
     )
     completed = fields.Boolean()
