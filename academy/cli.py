@@ -47,5 +47,13 @@ def demo():
         click.echo(line)
 
 
+@academy_cli.command("purge-keys")
+def purge_keys():
+    """Delete Idempotency-Keys past their retention (run it daily)."""
+    from academy.common.idempotency import purge_expired
+
+    click.echo(f"Deleted {purge_expired()} expired idempotency keys.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(academy_cli)
