@@ -55,6 +55,8 @@ class Config:
 
     # How long an Idempotency-Key and its answer are kept (at least 24 hours).
     IDEMPOTENCY_KEY_HOURS = max(24, _int("IDEMPOTENCY_KEY_HOURS", 48))
+    # How long a retry waits for the first request with its key before answering 409.
+    IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("IDEMPOTENCY_WAIT_SECONDS", "5"))
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
     CORS_ORIGINS = _list("CORS_ORIGINS")

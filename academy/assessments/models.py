@@ -52,6 +52,11 @@ class Assessment(Versioned, Timestamped, db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     @property
+    def archived(self) -> bool:
+        # The output schema documents `archived`; without this marshmallow silently drops it.
+        return self.archived_at is not None
+
+    @property
     def pelvic_tilt(self) -> dict:
         return {
             "left": {"direction": self.tilt_left_direction, "grade": self.tilt_left_grade},

@@ -40,7 +40,8 @@ class TightnessSchema(BaseSchema):
 class GaitSchema(BaseSchema):
     cadence_spm = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=300))
     overstride = fields.Boolean(allow_none=True)
-    notes = Text(2000, load_default="")
+    # No load_default: a PATCH that sends only the cadence must not wipe the notes.
+    notes = Text(2000)
 
 
 class AssessmentWriteSchema(BaseSchema):

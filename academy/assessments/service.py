@@ -205,5 +205,4 @@ def _changes(a: Assessment, b: Assessment) -> list[dict]:
 def draft_program(actor: User, assessment_id: int):
     """A new program template built from the assessment's suggestions."""
     assessment = get_assessment(actor, assessment_id)
-    client = get_scoped(Client, assessment.client_id, actor, what="client")
-    return create_program(actor, suggestions.draft_program(actor, assessment, client.name))
+    return create_program(actor, suggestions.draft_program(actor, assessment))

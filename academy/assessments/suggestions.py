@@ -172,7 +172,7 @@ DRAFT_PICKS = {"position": 2, "breathing": 2, "mobility": 1, "strength": 3}
 DRAFT_DAYS = (1, 3, 5)
 
 
-def draft_program(actor: User, assessment: Assessment, client_name: str) -> dict:
+def draft_program(actor: User, assessment: Assessment) -> dict:
     """A one-week template from the suggestions: the same session on three days,
     position, then breathing, then strength, each exercise at its default dosage."""
     suggestions = suggest(actor, assessment, per_stage=max(DRAFT_PICKS.values()))
@@ -184,8 +184,9 @@ def draft_program(actor: User, assessment: Assessment, client_name: str) -> dict
         for s in group["exercises"][: DRAFT_PICKS[group["stage"]]]
     ]  # fmt: skip
     findings = ", ".join(f.replace("_", " ") for f in suggestions["findings"])
+    # Named after the assessment, not the client: templates outlive erased clients.
     return {
-        "name": f"Draft for {client_name}, {assessment.assessed_on.isoformat()}",
+        "name": f"Draft from assessment {assessment.id} of {assessment.assessed_on.isoformat()}",
         "description": "Drafted from the assessment's suggestions; edit before assigning.",
         "goal": f"Address: {findings}." if findings else "",
         "weeks": 1,

@@ -45,6 +45,11 @@ def _changed_fields(obj) -> list[str]:
             continue
         if state.attrs[attr.key].history.has_changes():
             names.append(_RENAMED.get(attr.key, attr.key))
+    # Child lists (a check-in's ratings): emptying one deletes orphans that are never in
+    # ``session.deleted``, so only the parent's collection history shows the change.
+    for rel in state.mapper.relationships:
+        if rel.uselist and not rel.viewonly and state.attrs[rel.key].history.has_changes():
+            names.append(rel.key)
     return names
 
 
@@ -85,19 +90,26 @@ def _after_flush(session: Session, _context) -> None:
             if target is None:
                 continue
             resource, resource_id, academy_id, child = target
+            # A child row is an update of its parent; a separate name keeps ``action``
+            # intact for the objects after it (a new assignment flushed after the rows
+            # of its program copy was once logged as an update).
+            row_action = action if child is None else "update"
             if child is None:
                 fields = _changed_fields(obj) if action != "delete" else []
                 if action == "update" and not fields:
                     continue
             else:
-                fields, action = [child], "update"
+                fields = [child]
             entry = changes.setdefault(
                 (resource, resource_id),
-                {"academy_id": academy_id, "action": action, "fields": set()},
+                {"academy_id": academy_id, "action": row_action, "fields": set()},
             )
-            if action != "update":
-                entry["action"] = action
+            if row_action != "update":
+                entry["action"] = row_action
             entry["fields"].update(fields)
+    for entry in changes.values():
+        if entry["action"] == "delete":  # a deleted resource has no changed fields
+            entry["fields"].clear()
     if changes:
         _write(session, changes)
 

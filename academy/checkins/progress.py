@@ -10,7 +10,8 @@ Definitions (also in the API docs):
 - *Rate* is completed ÷ counted (null when nothing counts). *Compliance* over N days
   is the rate of sessions dated in the N days up to and including today.
 - The *current streak* is the number of counted sessions completed in a row, going
-  back from the most recent one.
+  back from the most recent one, as far as it reaches (not only within the range asked
+  for).
 
 Every read is a fixed number of aggregate statements, whatever the amount of history.
 """
@@ -46,8 +47,12 @@ def _rate(completed: int, counted: int) -> float | None:
     return round(completed / counted, 4) if counted else None
 
 
-def _scheduled(actor: User, client_id: int, low: date, high: date) -> list[tuple]:
-    """(on, assignment_id, week, day) of the client's scheduled sessions in a range."""
+def _scheduled(actor: User, client_id: int, until: date) -> list[tuple]:
+    """(on, assignment_id, week, day) of the client's scheduled sessions up to ``until``.
+
+    From the very first one: the current streak may reach back further than the range
+    asked for, and must not change with it.
+    """
     on = _session_date()
     return db.session.execute(
         scoped(Assignment, actor, on, Assignment.id, ProgramSession.week, ProgramSession.day)
@@ -56,7 +61,7 @@ def _scheduled(actor: User, client_id: int, low: date, high: date) -> list[tuple
             Assignment.client_id == client_id,
             Assignment.status.in_(COUNTED_STATUSES),
             ProgramSession.retired_at.is_(None),
-            on.between(low, high),
+            on <= until,
         )
         .order_by(on)
     ).all()
@@ -67,8 +72,7 @@ def adherence(actor: User, client_id: int, start: date | None, end: date | None)
     today = local_today(client.timezone)
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
-    window_start = today - timedelta(days=max(WINDOWS) - 1)
-    rows = _scheduled(actor, client_id, min(start, window_start), max(end, today))
+    rows = _scheduled(actor, client_id, max(end, today))
     done = done_sessions(sorted({row[1] for row in rows}))
     counted = [
         (on, (assignment, week, day) in done)
@@ -171,8 +175,11 @@ def dashboard(actor: User) -> list[dict]:
     today = local_today(actor.timezone)
     reasons: dict[int, list[dict]] = defaultdict(list)
 
-    for client_id, seven, thirty in _compliance_by_client(actor, today):
-        if seven is not None and thirty is not None and (thirty - seven) * 100 >= DROP_POINTS:
+    for client_id, s7, d7, s30, d30 in _compliance_by_client(actor, today):
+        # d30/s30 - d7/s7 >= DROP_POINTS/100, multiplied out: in floats, 70% - 50% is
+        # 19.999... points and a drop of exactly DROP_POINTS would go unreported.
+        if s7 and s30 and 100 * (d30 * s7 - d7 * s30) >= DROP_POINTS * s7 * s30:
+            seven, thirty = _rate(d7, s7), _rate(d30, s30)
             reasons[client_id].append({
                 "code": "compliance_dropping",
                 "detail": f"7-day compliance {seven:.0%} against {thirty:.0%} over 30 days.",
@@ -213,8 +220,9 @@ def dashboard(actor: User) -> list[dict]:
     return answer
 
 
-def _compliance_by_client(actor: User, today: date) -> list[tuple[int, float | None, float | None]]:
-    """Each client's 7- and 30-day compliance, aggregated in the database."""
+def _compliance_by_client(actor: User, today: date) -> list[tuple[int, int, int, int, int]]:
+    """Each client's counted and completed sessions over 7 and 30 days, aggregated in the
+    database: (client_id, counted 7, completed 7, counted 30, completed 30)."""
     on = _session_date()
     done = (
         sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
@@ -229,7 +237,7 @@ def _compliance_by_client(actor: User, today: date) -> list[tuple[int, float | N
     )
     is_done = done.c.assignment_id.is_not(None)
     recent = on >= today - timedelta(days=6)
-    rows = db.session.execute(
+    return db.session.execute(
         scoped(
             Assignment,
             actor,
@@ -255,5 +263,4 @@ def _compliance_by_client(actor: User, today: date) -> list[tuple[int, float | N
             sa.or_(on < today, is_done),
         )
         .group_by(Assignment.client_id)
-    )
-    return [(client_id, _rate(d7, s7), _rate(d30, s30)) for client_id, s7, d7, s30, d30 in rows]
+    ).all()

@@ -65,6 +65,8 @@ def create_client(actor: User, data: dict) -> Client:
 def update_client(actor: User, client_id: int, expected_version: int | None, data: dict):
     client = get_client(actor, client_id)
     check_version(client, expected_version)
+    if client.user.status == "erased":
+        raise Conflict("The client erased their personal data; the record cannot change.")
     if "email" in data:
         ensure_email_free(
             actor.academy_id, normalise_email(data["email"]), except_user_id=client.id

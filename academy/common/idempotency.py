@@ -47,7 +47,6 @@ class IdempotencyKey(db.Model):
 
 
 HEADER = "Idempotency-Key"
-_WAIT_SECONDS = 2.0
 _POLL_SECONDS = 0.05
 
 
@@ -90,7 +89,7 @@ def _claim(user_id: int, key: str, fingerprint: str) -> int | None:
 
 
 def _earlier_answer(user_id: int, key: str, fingerprint: str) -> Response:
-    deadline = time.monotonic() + _WAIT_SECONDS
+    deadline = time.monotonic() + current_app.config["IDEMPOTENCY_WAIT_SECONDS"]
     while True:
         row = db.session.scalar(
             sa.select(IdempotencyKey).where(

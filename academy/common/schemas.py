@@ -43,8 +43,14 @@ class Word(fields.String):
         )
 
 
+def _not_blank(value: str, **kwargs) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
 def Name(**kwargs):
-    return fields.String(validate=validate.Length(min=1, max=200), **kwargs)
+    """A name or title: 1 to 200 characters, not only spaces (names are stored stripped)."""
+    return fields.String(validate=[validate.Length(min=1, max=200), _not_blank], **kwargs)
 
 
 def Text(max_length: int = 5000, **kwargs):

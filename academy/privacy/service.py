@@ -6,16 +6,18 @@ their tokens and invitations stop working, and they vanish from the client list.
 """
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from academy.assessments.models import Assessment
 from academy.assessments.schemas import ClientAssessmentSchema
 from academy.audit.models import AuditEntry
+from academy.audit.schemas import AuditEntrySchema
 from academy.auth.models import Invitation, User
 from academy.auth.passwords import verify_password
 from academy.auth.schemas import UserSchema
 from academy.auth.service import revoke_all
 from academy.checkins import service as checkins
-from academy.checkins.models import CheckIn, CheckInResult
+from academy.checkins.models import CheckIn
 from academy.checkins.schemas import CheckInSchema
 from academy.clients.models import Client
 from academy.clients.schemas import RunningProfileSchema
@@ -28,6 +30,7 @@ from academy.programs.models import Assignment
 from academy.programs.schemas import AssignmentSchema
 
 ERASED_NAME = "Erased client"
+_ACTIVITY = AuditEntrySchema(many=True, only=("at", "action", "resource", "resource_id", "fields_"))
 
 
 def export(actor: User) -> dict:
@@ -53,13 +56,13 @@ def export(actor: User) -> dict:
                 .order_by(Assessment.assessed_on)
             )
         )
-    document["activity"] = [
-        {"at": entry.at.isoformat(), "action": entry.action, "resource": entry.resource,
-         "resource_id": entry.resource_id, "fields": entry.fields}
-        for entry in db.session.scalars(
+    # The schema writes `at` as UTC with a Z on both databases (SQLite hands back naive
+    # datetimes, so isoformat() gave a different, zone-less string there).
+    document["activity"] = _ACTIVITY.dump(
+        db.session.scalars(
             sa.select(AuditEntry).where(AuditEntry.actor_id == actor.id).order_by(AuditEntry.at)
         )
-    ]  # fmt: skip
+    )
     return document
 
 
@@ -78,18 +81,16 @@ def erase_client(actor: User, password: str) -> None:
     client.target_race = client.target_race_date = client.weekly_volume_km = None
     client.updated_at = utcnow()
     # Free text may name or describe the person; the numbers stay for the coach's history.
-    db.session.execute(sa.update(CheckIn).where(CheckIn.client_id == actor.id).values(notes=""))
-    db.session.execute(
-        sa.update(CheckInResult)
-        .where(CheckInResult.check_in_id.in_(
-            sa.select(CheckIn.id).where(CheckIn.client_id == actor.id)))
-        .values(notes="")
-    )  # fmt: skip
-    db.session.execute(
-        sa.update(Assessment)
-        .where(Assessment.client_id == actor.id)
-        .values(notes="", client_summary="", gait_notes="")
-    )
+    # Through the ORM rather than bulk UPDATEs: the audit log records writes from the
+    # session's change tracking, and assessments must get a new version (their ETag).
+    for check_in in db.session.scalars(
+        scoped(CheckIn, actor).options(selectinload(CheckIn.results))
+    ):
+        check_in.notes = ""
+        for result in check_in.results:
+            result.notes = ""
+    for assessment in db.session.scalars(scoped(Assessment, actor)):
+        assessment.notes = assessment.client_summary = assessment.gait_notes = ""
     db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.user_id == actor.id))
     db.session.execute(
         sa.update(Invitation)

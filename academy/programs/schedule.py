@@ -12,9 +12,11 @@ from academy.auth.models import User
 from academy.checkins.models import CheckIn
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import local_today
+from academy.errors import Unprocessable
 from academy.extensions import db
 from academy.programs import documents
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
+from academy.programs.schemas import MAX_SCHEDULE_DAYS, SCHEDULE_RANGE_MESSAGE
 
 # Assignments whose sessions appear on the client's schedule.
 SCHEDULED_STATUSES = ("active", "paused")
@@ -107,6 +109,12 @@ def schedule_view(
     today = local_today(actor.timezone, now)
     start = start or today
     end = end or start + timedelta(days=6)
+    # The query schema can only check the range when both ends are sent; a missing
+    # `from` is the client's today, known only here.
+    if not 0 <= (end - start).days <= MAX_SCHEDULE_DAYS:
+        raise Unprocessable(
+            "The request did not pass validation.", errors={"query.to": [SCHEDULE_RANGE_MESSAGE]}
+        )
     assignments = {
         a.program_id: a
         for a in db.session.scalars(

@@ -6,6 +6,9 @@ from academy.common.schemas import BaseSchema, Name, Text, UTCDateTime, Word
 from academy.vocabularies import ASSIGNMENT_STATUSES, SESSION_STATUSES, SIDES, STAGES
 
 MAX_WEEKS = 52
+# The longest window GET /me/schedule answers, in days after `from`.
+MAX_SCHEDULE_DAYS = 92
+SCHEDULE_RANGE_MESSAGE = f"`to` must be on or after `from`, at most {MAX_SCHEDULE_DAYS} days later."
 
 
 def _amount(maximum: int = 100_000):
@@ -220,13 +223,17 @@ class TodayQuerySchema(BaseSchema):
 
 class ScheduleQuerySchema(BaseSchema):
     from_ = fields.Date(data_key="from", metadata={"description": "Defaults to today."})
-    to = fields.Date(metadata={"description": "Defaults to 6 days after `from`; at most 92 days."})
+    to = fields.Date(
+        metadata={
+            "description": f"Defaults to 6 days after `from`; at most {MAX_SCHEDULE_DAYS} days."
+        }
+    )
 
     @validates_schema
     def range_is_bounded(self, data, **kwargs):
         start, end = data.get("from_"), data.get("to")
-        if start and end and not 0 <= (end - start).days <= 92:
-            raise ValidationError("`to` must be on or after `from`, at most 92 days later.", "to")
+        if start and end and not 0 <= (end - start).days <= MAX_SCHEDULE_DAYS:
+            raise ValidationError(SCHEDULE_RANGE_MESSAGE, "to")
 
 
 class ScheduleEntrySchema(BaseSchema):

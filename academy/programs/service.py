@@ -169,13 +169,12 @@ def replace_program(actor: User, program_id: int, expected_version, data: dict) 
             retired.append(old["id"])
         fresh.append(session)
     retired.extend(s["id"] for s in current.values())
-    if retired:
-        db.session.execute(
-            sa.update(ProgramSession)
-            .where(ProgramSession.id.in_(retired))
-            .values(retired_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+    # Through the ORM rather than a bulk UPDATE, so the audit log sees the retirement.
+    now = utcnow()
+    for session in db.session.scalars(
+        sa.select(ProgramSession).where(ProgramSession.id.in_(retired))
+    ):
+        session.retired_at = now
     _write_sessions(program.id, fresh, stages)
     db.session.commit()
     return program

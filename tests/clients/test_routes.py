@@ -68,6 +68,7 @@ class TestCreateClient:
             ({"email": "nope"}, "email"),
             ({"timezone": "Nowhere/Land"}, "timezone"),
             ({"name": ""}, "name"),
+            ({"name": "   "}, "name"),
             ({"running_profile": {"weekly_volume_km": -3}}, "running_profile.weekly_volume_km"),
             ({"running_profile": {"target_race_date": "soon"}}, "running_profile.target_race_date"),
             ({"id": 5}, "id"),
@@ -142,6 +143,13 @@ class TestListClients:
         assert [c["name"] for c in by_name] == ["Rita Runner"]
         assert [c["name"] for c in by_email] == ["Cliff Client"]
         assert wildcard == []
+
+    def test_it_searches_beyond_ascii_the_same_on_every_database(self, http, coach):
+        create(http, coach, name="Élodie Øster", email="elodie@north.test")
+
+        found = http.get("/api/v1/clients?q=élodie øst", headers=coach.headers).get_json()
+
+        assert [c["name"] for c in found] == ["Élodie Øster"]
 
     def test_it_filters_by_status(self, http, coach, client_user, other_client_user):
         http.delete(

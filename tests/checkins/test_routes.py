@@ -1,0 +1,803 @@
+"""Check-ins over HTTP: the client app's own check-ins and the coach's reads."""
+
+import json
+
+import pytest
+
+from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
+from academy.extensions import db
+from tests.checkins.conftest import (
+    START,
+    TODAY,
+    check_in_for,
+    days,
+    iso,
+    post_check_in,
+    program_body,
+    sessions_of,
+)
+from tests.conftest import count_rows, count_statements, make_user, problem_of, sign_in
+
+
+def full_check_in(sessions, assignment) -> dict:
+    """Every field of a check-in of the first session, as the client app sends it."""
+    session = sessions[(1, 1)]
+    tucks, breathing = session["items"]
+    return {
+        "date": session["date"],
+        "assignment_id": assignment["id"],
+        "session_id": session["id"],
+        "completed": True,
+        "rpe": 6,
+        "duration_minutes": 35,
+        "results": [
+            {
+                "item_id": tucks["id"],
+                "sets_done": 2,
+                "reps_done": 8,
+                "side": "both",
+                "felt_in": ["proximal_hamstrings"],
+                "notes": "Felt the hamstrings switch on.",
+            },
+            {
+                "item_id": breathing["id"],
+                "completed": False,
+                "side": "left_bias",
+                "felt_in": ["diaphragm", "ribs"],
+            },
+        ],
+        "ratings": [
+            {"region": "hip_flexors", "side": "left", "tightness": 6, "pain": 2},
+            {"region": "hip_flexors", "side": "right", "tightness": 3},
+        ],
+        "wellness": {"sleep_hours": 7.5, "stress": 2, "energy": 4, "soreness": 3},
+        "run": {"distance_km": 8.2, "duration_minutes": 44.5, "cadence_spm": 172},
+        "notes": "Left hip pinch eased.",
+    }
+
+
+def prescribed(exercise_id: int, name: str, stage: str, **dosage) -> dict:
+    return {
+        "exercise_id": exercise_id,
+        "exercise_name": name,
+        "stage": stage,
+        "sets": None,
+        "reps": None,
+        "hold_seconds": None,
+        "breaths": None,
+        "duration_seconds": None,
+        "distance_m": None,
+        "load": None,
+        "side": "both",
+        **dosage,
+    }
+
+
+CALF = {"region": "calf", "side": "left"}
+
+
+def nothing_stored() -> bool:
+    return count_rows(CheckIn) == count_rows(CheckInResult) == count_rows(CheckInRating) == 0
+
+
+@pytest.fixture
+def my_check_in(http, client_user, sessions, assignment) -> dict:
+    response = post_check_in(http, client_user, full_check_in(sessions, assignment))
+    assert response.status_code == 201
+    return response.get_json()
+
+
+@pytest.fixture
+def neighbours_check_in(http, other_client_user) -> dict:
+    """A check-in of another client of the same academy."""
+    response = post_check_in(http, other_client_user, {"date": iso(TODAY), "rpe": 3})
+    assert response.status_code == 201
+    return response.get_json()
+
+
+@pytest.fixture
+def foreign_check_in(http, other_academy_client) -> dict:
+    """A check-in of another academy's client."""
+    response = post_check_in(http, other_academy_client, {"date": iso(TODAY), "rpe": 3})
+    assert response.status_code == 201
+    return response.get_json()
+
+
+class TestCreateCheckIn:
+    def test_it_records_a_check_in_with_results_and_ratings(
+        self, http, client_user, exercises, sessions, assignment
+    ):
+        body = full_check_in(sessions, assignment)
+
+        response = post_check_in(http, client_user, body)
+
+        assert response.status_code == 201
+        answer = response.get_json()
+        session = sessions[(1, 1)]
+        assert answer["client_id"] == client_user.id
+        assert answer["date"] == "2026-03-02"
+        assert (answer["assignment_id"], answer["session_id"]) == (assignment["id"], session["id"])
+        assert answer["session"] == {
+            "id": session["id"],
+            "week": 1,
+            "day": 1,
+            "title": "Find the hamstrings",
+        }
+        assert (answer["completed"], answer["rpe"], answer["duration_minutes"]) == (True, 6, 35)
+        assert [r["item_id"] for r in answer["results"]] == [i["id"] for i in session["items"]]
+        assert answer["results"][0]["prescribed"] == prescribed(
+            exercises["tucks"], "All 4s Pelvic Tucks", "position", sets=2, reps=8
+        )
+        assert answer["results"][1]["prescribed"] == prescribed(
+            exercises["breathing"], "90-90 Breathing", "breathing", breaths=5, side="left_bias"
+        )
+        assert answer["results"][0] | {"id": None, "prescribed": None} == {
+            "id": None,
+            "item_id": session["items"][0]["id"],
+            "prescribed": None,
+            "completed": True,
+            "sets_done": 2,
+            "reps_done": 8,
+            "side": "both",
+            "felt_in": ["proximal_hamstrings"],
+            "notes": "Felt the hamstrings switch on.",
+        }
+        assert answer["results"][1]["completed"] is False
+        assert answer["ratings"] == [
+            {"region": "hip_flexors", "side": "left", "tightness": 6, "pain": 2},
+            {"region": "hip_flexors", "side": "right", "tightness": 3, "pain": None},
+        ]
+        assert answer["wellness"] == body["wellness"]
+        assert answer["run"] == body["run"]
+        assert answer["notes"] == "Left hip pinch eased."
+        assert answer["created_at"].endswith("Z") and answer["updated_at"].endswith("Z")
+        stored = db.session.get(CheckIn, answer["id"])
+        assert (stored.academy_id, stored.client_id) == (client_user.academy_id, client_user.id)
+        assert (stored.sleep_hours, stored.stress, stored.run_distance_km) == (7.5, 2, 8.2)
+        assert [(r.position, r.item_id, r.felt_in) for r in stored.results] == [
+            (0, session["items"][0]["id"], ["proximal_hamstrings"]),
+            (1, session["items"][1]["id"], ["diaphragm", "ribs"]),
+        ]
+        assert [
+            (r.academy_id, r.client_id, r.date, r.side, r.tightness, r.pain) for r in stored.ratings
+        ] == [
+            (client_user.academy_id, client_user.id, START, "left", 6, 2),
+            (client_user.academy_id, client_user.id, START, "right", 3, None),
+        ]
+
+    def test_a_date_is_all_it_needs(self, http, client_user):
+        response = post_check_in(http, client_user, {"date": iso(TODAY)})
+
+        assert response.status_code == 201
+        answer = response.get_json()
+        assert answer["date"] == "2026-03-11" and answer["completed"] is True
+        assert answer["assignment_id"] is None and answer["session"] is None
+        assert answer["results"] == [] and answer["ratings"] == []
+        assert answer["wellness"] == {
+            "sleep_hours": None,
+            "stress": None,
+            "energy": None,
+            "soreness": None,
+        }
+        assert answer["notes"] == ""
+        assert count_rows(CheckIn, CheckIn.client_id == client_user.id) == 1
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"rpe": 1},
+            {"rpe": 10},
+            {"ratings": [{"region": "calf", "side": "both", "tightness": 0, "pain": 10}]},
+            {"ratings": [{"region": "foot", "side": "left", "tightness": 10, "pain": 0}]},
+            {"wellness": {"stress": 1, "energy": 5, "soreness": 1, "sleep_hours": 0}},
+        ],
+    )
+    def test_it_accepts_the_ends_of_every_scale(self, http, client_user, changes):
+        response = post_check_in(http, client_user, {"date": iso(TODAY), **changes})
+
+        assert response.status_code == 201
+        assert all(response.get_json()[field] == value for field, value in changes.items())
+        assert count_rows(CheckIn) == 1
+
+    @pytest.mark.parametrize(
+        "changes, path",
+        [
+            ({"rpe": 0}, "rpe"),
+            ({"rpe": 11}, "rpe"),
+            ({"duration_minutes": -1}, "duration_minutes"),
+            ({"ratings": [{**CALF, "tightness": -1}]}, "ratings[0].tightness"),
+            ({"ratings": [{**CALF, "tightness": 11}]}, "ratings[0].tightness"),
+            ({"ratings": [{**CALF, "pain": -1}]}, "ratings[0].pain"),
+            ({"ratings": [{**CALF, "pain": 11}]}, "ratings[0].pain"),
+            ({"ratings": [{**CALF, "region": "elbow", "pain": 1}]}, "ratings[0].region"),
+            ({"ratings": [{**CALF, "side": "left_bias", "pain": 1}]}, "ratings[0].side"),
+            ({"ratings": [CALF]}, "ratings[0]"),  # neither tightness nor pain
+            ({"wellness": {"stress": 0}}, "wellness.stress"),
+            ({"wellness": {"energy": 6}}, "wellness.energy"),
+            ({"wellness": {"soreness": 6}}, "wellness.soreness"),
+            ({"wellness": {"sleep_hours": 25}}, "wellness.sleep_hours"),
+            ({"run": {"cadence_spm": -5}}, "run.cadence_spm"),
+            ({"results": [{"item_id": 1, "side": "middle"}]}, "results[0].side"),
+            ({"results": [{"item_id": 1, "felt_in": ["elbow"]}]}, "results[0].felt_in[0]"),
+            ({"results": [{"sets_done": 2}]}, "results[0].item_id"),
+            ({"date": "yesterday"}, "date"),
+            ({"date": None}, "date"),
+            ({"id": 99}, "id"),
+            ({"client_id": 99}, "client_id"),
+            ({"academy_id": 99}, "academy_id"),
+            ({"created_at": "2026-03-01T00:00:00Z"}, "created_at"),
+            ({"mood": "great"}, "mood"),
+        ],
+    )
+    def test_bad_input_is_422_and_stores_nothing(self, http, client_user, changes, path):
+        response = post_check_in(http, client_user, {"date": iso(TODAY), **changes})
+
+        assert path in problem_of(response, 422)["errors"]
+        assert nothing_stored()
+
+    def test_a_date_is_required(self, http, client_user):
+        response = post_check_in(http, client_user, {"rpe": 5})
+
+        assert "date" in problem_of(response, 422)["errors"]
+        assert nothing_stored()
+
+    def test_an_item_of_another_session_is_422_naming_its_path(
+        self, http, client_user, sessions, assignment
+    ):
+        body = check_in_for(sessions[(1, 1)], assignment["id"])
+        body["results"].append({"item_id": sessions[(1, 3)]["items"][0]["id"]})
+        body["results"][1], body["results"][2] = body["results"][2], body["results"][1]
+
+        response = post_check_in(http, client_user, body)
+
+        errors = problem_of(response, 422)["errors"]
+        assert list(errors) == ["results[1].item_id"]
+        assert nothing_stored()
+
+    def test_a_session_of_another_assignment_is_422(
+        self, http, coach, client_user, program, sessions, assignment
+    ):
+        second = http.post(
+            f"/api/v1/clients/{client_user.id}/assignments",
+            json={"program_id": program["id"], "start_date": iso(START)},
+            headers=coach.headers,
+        ).get_json()
+        body = check_in_for(sessions[(1, 1)], second["id"])
+
+        response = post_check_in(http, client_user, body)
+
+        assert "session_id" in problem_of(response, 422)["errors"]
+        assert nothing_stored()
+
+    def test_another_clients_assignment_is_422(
+        self, http, coach, client_user, other_client_user, program, sessions, assignment
+    ):
+        theirs = http.post(
+            f"/api/v1/clients/{other_client_user.id}/assignments",
+            json={"program_id": program["id"], "start_date": iso(START)},
+            headers=coach.headers,
+        ).get_json()
+        their_session = sessions_of(http, other_client_user, theirs["id"])[(1, 1)]
+
+        response = post_check_in(http, client_user, check_in_for(their_session, theirs["id"]))
+
+        assert "assignment_id" in problem_of(response, 422)["errors"]
+        assert nothing_stored()
+
+    def test_another_academys_assignment_is_422(
+        self, http, client_user, other_academy_client, sessions, assignment
+    ):
+        response = post_check_in(
+            http, other_academy_client, check_in_for(sessions[(1, 1)], assignment["id"])
+        )
+
+        errors = problem_of(response, 422)["errors"]
+        assert "assignment_id" in errors
+        assert nothing_stored()
+
+    def test_a_session_needs_its_assignment(self, http, client_user, sessions):
+        body = check_in_for(sessions[(1, 1)], None)
+
+        response = post_check_in(http, client_user, body)
+
+        assert "session_id" in problem_of(response, 422)["errors"]
+        assert nothing_stored()
+
+    def test_results_need_a_session(self, http, client_user, sessions, assignment):
+        body = check_in_for(sessions[(1, 1)], assignment["id"], session_id=None)
+
+        response = post_check_in(http, client_user, body)
+
+        assert "results" in problem_of(response, 422)["errors"]
+        assert nothing_stored()
+
+    def test_the_date_may_not_be_after_today_in_the_clients_timezone(self, http, client_user):
+        response = post_check_in(http, client_user, {"date": iso(TODAY + days(1))})
+
+        assert "date" in problem_of(response, 422)["errors"]
+        assert nothing_stored()
+
+    def test_a_client_east_of_utc_may_already_check_in_tomorrows_utc_date(
+        self, http, academy, client_user
+    ):
+        # 12:00 UTC on the 11th is 02:00 on the 12th on Kiritimati (UTC+14).
+        islander = sign_in(
+            make_user(academy, "client", "Kiri", "kiri@north.test", timezone="Pacific/Kiritimati")
+        )
+        tomorrow = {"date": iso(TODAY + days(1))}
+
+        in_kiritimati = post_check_in(http, islander, tomorrow)
+        in_london = post_check_in(http, client_user, tomorrow)
+
+        assert in_kiritimati.status_code == 201
+        assert in_kiritimati.get_json()["date"] == "2026-03-12"
+        problem_of(in_london, 422)
+        assert count_rows(CheckIn) == 1
+
+    def test_a_client_west_of_utc_may_not_yet_check_in_todays_utc_date(self, http, academy, clock):
+        # 05:00 UTC on the 11th is still 18:00 on the 10th in Pago Pago (UTC-11).
+        clock("2026-03-11T05:00:00Z")
+        samoan = sign_in(
+            make_user(academy, "client", "Sam", "sam@north.test", timezone="Pacific/Pago_Pago")
+        )
+
+        too_soon = post_check_in(http, samoan, {"date": iso(TODAY)})
+        local_today = post_check_in(http, samoan, {"date": iso(TODAY - days(1))})
+
+        assert "date" in problem_of(too_soon, 422)["errors"]
+        assert local_today.status_code == 201
+        assert count_rows(CheckIn) == 1
+
+    def test_malformed_json_is_400(self, http, client_user):
+        response = http.post(
+            "/api/v1/me/check-ins",
+            data='{"date": "2026-03-11",',
+            content_type="application/json",
+            headers=client_user.headers,
+        )
+
+        problem_of(response, 400)
+        assert nothing_stored()
+
+    def test_an_over_large_body_is_413(self, app, http, client_user):
+        body = {"date": iso(TODAY), "notes": "x" * app.config["MAX_CONTENT_LENGTH"]}
+
+        response = http.post(
+            "/api/v1/me/check-ins",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=client_user.headers,
+        )
+
+        problem_of(response, 413)
+        assert nothing_stored()
+
+    def test_a_coach_gets_403(self, http, coach):
+        response = post_check_in(http, coach, {"date": iso(TODAY)})
+
+        problem_of(response, 403)
+        assert nothing_stored()
+
+    def test_it_needs_a_token(self, http):
+        response = http.post("/api/v1/me/check-ins", json={"date": iso(TODAY)})
+
+        problem_of(response, 401)
+        assert nothing_stored()
+
+
+class TestCheckInsAndTheSchedule:
+    def test_a_completed_check_in_marks_its_session_done(
+        self, http, client_user, sessions, assignment
+    ):
+        post_check_in(http, client_user, check_in_for(sessions[(1, 1)], assignment["id"]))
+        post_check_in(
+            http, client_user, check_in_for(sessions[(1, 3)], assignment["id"], completed=False)
+        )
+
+        after = sessions_of(http, client_user, assignment["id"])
+
+        assert {slot: s["status"] for slot, s in after.items()} == {
+            (1, 1): "done",
+            (1, 3): "missed",  # checked in, but not completed
+            (2, 1): "missed",
+            (2, 3): "today",
+        }
+
+    def test_results_keep_the_prescription_after_the_coach_edits_the_program(
+        self, http, coach, client_user, exercises, sessions, assignment
+    ):
+        check_in = post_check_in(
+            http, client_user, check_in_for(sessions[(1, 3)], assignment["id"])
+        ).get_json()
+        program_url = f"/api/v1/programs/{assignment['program']['id']}"
+        document = http.get(program_url, headers=coach.headers)
+        edited = program_body(exercises)
+        edited["sessions"][1]["items"][0].update(sets=5, reps=6, side="left", load="10 kg")
+
+        put = http.put(
+            program_url,
+            json=edited,
+            headers={**coach.headers, "If-Match": document.headers["ETag"]},
+        )
+        mine = http.get(f"/api/v1/me/check-ins/{check_in['id']}", headers=client_user.headers)
+        coachs = http.get(f"/api/v1/check-ins/{check_in['id']}", headers=coach.headers)
+        now = sessions_of(http, client_user, assignment["id"])
+
+        assert put.status_code == 200
+        was = prescribed(
+            exercises["pulls"], "Bridge with Hip Flexor Pulls", "strength", sets=3, reps=10,
+            side="each",
+        )  # fmt: skip
+        assert mine.get_json()["results"][0]["prescribed"] == was
+        assert coachs.get_json()["results"][0]["prescribed"] == was
+        assert mine.get_json()["session"]["id"] == sessions[(1, 3)]["id"]
+        new_item = now[(1, 3)]["items"][0]
+        assert new_item["id"] != sessions[(1, 3)]["items"][0]["id"]
+        assert (new_item["sets"], new_item["side"], new_item["load"]) == (5, "left", "10 kg")
+        assert now[(1, 3)]["status"] == "done"  # the edit does not undo the work
+
+
+class TestListMyCheckIns:
+    def test_it_lists_only_the_callers_check_ins_newest_first(
+        self, http, client_user, neighbours_check_in, foreign_check_in
+    ):
+        for on in ("2026-03-01", "2026-03-05", "2026-03-03"):
+            post_check_in(http, client_user, {"date": on})
+
+        response = http.get("/api/v1/me/check-ins", headers=client_user.headers)
+
+        assert response.status_code == 200
+        assert [c["date"] for c in response.get_json()] == [
+            "2026-03-05",
+            "2026-03-03",
+            "2026-03-01",
+        ]
+        assert {c["client_id"] for c in response.get_json()} == {client_user.id}
+        pagination = json.loads(response.headers["X-Pagination"])
+        assert (pagination["total"], pagination["page"], pagination["total_pages"]) == (3, 1, 1)
+
+    def test_it_filters_by_date_range_inclusively(self, http, client_user):
+        for on in ("2026-03-01", "2026-03-02", "2026-03-05", "2026-03-06"):
+            post_check_in(http, client_user, {"date": on})
+
+        response = http.get(
+            "/api/v1/me/check-ins?from=2026-03-02&to=2026-03-05", headers=client_user.headers
+        )
+
+        assert response.status_code == 200
+        assert [c["date"] for c in response.get_json()] == ["2026-03-05", "2026-03-02"]
+
+    def test_it_pages(self, http, client_user):
+        for day in range(1, 6):
+            post_check_in(http, client_user, {"date": f"2026-03-0{day}"})
+
+        response = http.get("/api/v1/me/check-ins?page=2&page_size=2", headers=client_user.headers)
+
+        assert [c["date"] for c in response.get_json()] == ["2026-03-03", "2026-03-02"]
+        pagination = json.loads(response.headers["X-Pagination"])
+        assert (pagination["total"], pagination["total_pages"], pagination["next_page"]) == (
+            5,
+            3,
+            3,
+        )
+
+    @pytest.mark.parametrize(
+        "query, path",
+        [
+            ("from=2026-03-05&to=2026-03-01", "query.to"),
+            ("from=2025-01-01&to=2026-03-01", "query.to"),
+            ("from=soon", "query.from"),
+            ("page_size=101", "query.page_size"),
+        ],
+    )
+    def test_bad_queries_are_422(self, http, client_user, query, path):
+        response = http.get(f"/api/v1/me/check-ins?{query}", headers=client_user.headers)
+
+        assert path in problem_of(response, 422)["errors"]
+
+    def test_a_coach_gets_403(self, http, coach):
+        problem_of(http.get("/api/v1/me/check-ins", headers=coach.headers), 403)
+
+    def test_it_needs_a_token(self, http):
+        problem_of(http.get("/api/v1/me/check-ins"), 401)
+
+    def test_a_page_of_50_takes_as_many_statements_as_a_page_of_2(
+        self, http, client_user, many_check_ins
+    ):
+        small, large = measure_pages(http, client_user, "/api/v1/me/check-ins")
+
+        assert small == large
+
+
+@pytest.fixture
+def many_check_ins(http, client_user, sessions, assignment) -> None:
+    """50 check-ins of the client, alternating two sessions, each with results and ratings."""
+    for n in range(50):
+        session = sessions[(1, 1)] if n % 2 else sessions[(1, 3)]
+        body = check_in_for(
+            session,
+            assignment["id"],
+            date=iso(TODAY - days(n)),
+            ratings=[
+                {"region": "hip_flexors", "side": "left", "tightness": n % 11},
+                {"region": "calf", "side": "both", "pain": n % 5},
+            ],
+        )
+        assert post_check_in(http, client_user, body).status_code == 201
+
+
+def measure_pages(http, actor, url: str) -> tuple[int, int]:
+    """Statements of a page of 2 and of a page of 50, with every row's children."""
+    counts = []
+    for size in (2, 50):
+        db.session.expire_all()
+        with count_statements() as statements:
+            response = http.get(f"{url}?page_size={size}", headers=actor.headers)
+        assert response.status_code == 200
+        assert len(response.get_json()) == size
+        assert all(c["results"] and c["ratings"] for c in response.get_json())
+        assert all(r["prescribed"] for c in response.get_json() for r in c["results"])
+        counts.append(len(statements))
+    print(f"statements for {url}: page of 2 → {counts[0]}, page of 50 → {counts[1]}")
+    return counts[0], counts[1]
+
+
+class TestReadMyCheckIn:
+    def test_it_answers_the_callers_check_in(self, http, client_user, my_check_in):
+        response = http.get(
+            f"/api/v1/me/check-ins/{my_check_in['id']}", headers=client_user.headers
+        )
+
+        assert response.status_code == 200
+        assert response.get_json() == my_check_in
+
+    def test_it_returns_404_for_another_clients_check_in(
+        self, http, client_user, neighbours_check_in
+    ):
+        response = http.get(
+            f"/api/v1/me/check-ins/{neighbours_check_in['id']}", headers=client_user.headers
+        )
+
+        problem_of(response, 404)
+
+    def test_it_returns_404_for_another_academys_check_in(
+        self, http, client_user, foreign_check_in
+    ):
+        response = http.get(
+            f"/api/v1/me/check-ins/{foreign_check_in['id']}", headers=client_user.headers
+        )
+
+        problem_of(response, 404)
+
+    def test_a_coach_gets_403(self, http, coach, my_check_in):
+        response = http.get(f"/api/v1/me/check-ins/{my_check_in['id']}", headers=coach.headers)
+
+        problem_of(response, 403)
+
+    def test_it_needs_a_token(self, http, my_check_in):
+        problem_of(http.get(f"/api/v1/me/check-ins/{my_check_in['id']}"), 401)
+
+
+class TestUpdateMyCheckIn:
+    def patch(self, http, actor, check_in_id, body):
+        return http.patch(f"/api/v1/me/check-ins/{check_in_id}", json=body, headers=actor.headers)
+
+    def test_it_corrects_fields_and_replaces_the_lists(self, http, client_user, my_check_in):
+        response = self.patch(
+            http,
+            client_user,
+            my_check_in["id"],
+            {
+                "rpe": 8,
+                "date": "2026-03-03",
+                "results": [{"item_id": my_check_in["results"][1]["item_id"], "sets_done": 1}],
+                "ratings": [{"region": "calf", "side": "both", "pain": 4}],
+                "wellness": None,
+            },
+        )
+
+        assert response.status_code == 200
+        answer = response.get_json()
+        assert (answer["rpe"], answer["date"], answer["notes"]) == (
+            8,
+            "2026-03-03",
+            "Left hip pinch eased.",
+        )
+        assert [(r["item_id"], r["sets_done"]) for r in answer["results"]] == [
+            (my_check_in["results"][1]["item_id"], 1)
+        ]
+        assert answer["ratings"] == [
+            {"region": "calf", "side": "both", "tightness": None, "pain": 4}
+        ]
+        assert answer["wellness"] == dict.fromkeys(("sleep_hours", "stress", "energy", "soreness"))
+        db.session.expire_all()
+        assert count_rows(CheckInResult) == 1
+        assert [(r.region, r.date) for r in db.session.scalars(db.select(CheckInRating))] == [
+            ("calf", START + days(1))
+        ]
+
+    def test_a_new_date_moves_the_ratings_with_it(self, http, client_user, my_check_in):
+        response = self.patch(http, client_user, my_check_in["id"], {"date": "2026-03-04"})
+
+        assert response.status_code == 200
+        assert response.get_json()["ratings"] == my_check_in["ratings"]
+        db.session.expire_all()
+        assert {r.date.isoformat() for r in db.session.scalars(db.select(CheckInRating))} == {
+            "2026-03-04"
+        }
+
+    @pytest.mark.parametrize(
+        "body, path",
+        [
+            ({"rpe": 11}, "rpe"),
+            ({"ratings": [{"region": "calf", "side": "left", "pain": 12}]}, "ratings[0].pain"),
+            ({"date": "2026-03-12"}, "date"),
+            ({"date": None}, "date"),
+            ({"client_id": 1}, "client_id"),
+            # Unknown ids are reported by path, not left to the foreign keys (409).
+            ({"results": [{"item_id": -1}]}, "results[0].item_id"),
+            ({"session_id": -1}, "session_id"),
+            ({"assignment_id": -1}, "assignment_id"),
+        ],
+    )
+    def test_bad_input_is_422_and_changes_nothing(self, http, client_user, my_check_in, body, path):
+        response = self.patch(http, client_user, my_check_in["id"], body)
+
+        assert path in problem_of(response, 422)["errors"]
+        db.session.expire_all()
+        stored = db.session.get(CheckIn, my_check_in["id"])
+        assert (stored.rpe, stored.date) == (6, START)
+        assert len(stored.results) == 2 and len(stored.ratings) == 2
+        assert {r.date for r in stored.ratings} == {START}
+
+    def test_an_item_of_another_session_is_422(self, http, client_user, sessions, my_check_in):
+        other_item = sessions[(2, 1)]["items"][0]["id"]
+
+        response = self.patch(
+            http, client_user, my_check_in["id"], {"results": [{"item_id": other_item}]}
+        )
+
+        assert list(problem_of(response, 422)["errors"]) == ["results[0].item_id"]
+        assert count_rows(CheckInResult) == 2
+
+    def test_it_returns_404_for_another_clients_check_in(
+        self, http, client_user, neighbours_check_in
+    ):
+        response = self.patch(http, client_user, neighbours_check_in["id"], {"rpe": 9})
+
+        problem_of(response, 404)
+        assert db.session.get(CheckIn, neighbours_check_in["id"]).rpe == 3
+
+    def test_it_returns_404_for_another_academys_check_in(
+        self, http, client_user, foreign_check_in
+    ):
+        response = self.patch(http, client_user, foreign_check_in["id"], {"rpe": 9})
+
+        problem_of(response, 404)
+        assert db.session.get(CheckIn, foreign_check_in["id"]).rpe == 3
+
+    def test_a_coach_gets_403(self, http, coach, my_check_in):
+        problem_of(self.patch(http, coach, my_check_in["id"], {"rpe": 9}), 403)
+        assert db.session.get(CheckIn, my_check_in["id"]).rpe == 6
+
+    def test_it_needs_a_token(self, http, my_check_in):
+        response = http.patch(f"/api/v1/me/check-ins/{my_check_in['id']}", json={"rpe": 9})
+
+        problem_of(response, 401)
+        assert db.session.get(CheckIn, my_check_in["id"]).rpe == 6
+
+
+class TestDeleteMyCheckIn:
+    def test_it_deletes_the_check_in_with_its_results_and_ratings(
+        self, http, client_user, assignment, my_check_in
+    ):
+        response = http.delete(
+            f"/api/v1/me/check-ins/{my_check_in['id']}", headers=client_user.headers
+        )
+
+        assert response.status_code == 204
+        assert count_rows(CheckIn) == count_rows(CheckInResult) == count_rows(CheckInRating) == 0
+        assert sessions_of(http, client_user, assignment["id"])[(1, 1)]["status"] == "missed"
+
+    def test_it_returns_404_for_another_clients_check_in(
+        self, http, client_user, neighbours_check_in
+    ):
+        response = http.delete(
+            f"/api/v1/me/check-ins/{neighbours_check_in['id']}", headers=client_user.headers
+        )
+
+        problem_of(response, 404)
+        assert count_rows(CheckIn) == 1
+
+    def test_it_returns_404_for_another_academys_check_in(
+        self, http, client_user, foreign_check_in
+    ):
+        response = http.delete(
+            f"/api/v1/me/check-ins/{foreign_check_in['id']}", headers=client_user.headers
+        )
+
+        problem_of(response, 404)
+        assert count_rows(CheckIn) == 1
+
+    def test_a_coach_gets_403(self, http, coach, my_check_in):
+        response = http.delete(f"/api/v1/me/check-ins/{my_check_in['id']}", headers=coach.headers)
+
+        problem_of(response, 403)
+        assert count_rows(CheckIn) == 1
+
+    def test_it_needs_a_token(self, http, my_check_in):
+        problem_of(http.delete(f"/api/v1/me/check-ins/{my_check_in['id']}"), 401)
+        assert count_rows(CheckIn) == 1
+
+
+class TestListClientCheckIns:
+    def url(self, client_id) -> str:
+        return f"/api/v1/clients/{client_id}/check-ins"
+
+    def test_it_lists_one_clients_check_ins_newest_first(
+        self, http, coach, client_user, my_check_in, neighbours_check_in
+    ):
+        post_check_in(http, client_user, {"date": "2026-03-09"})
+
+        response = http.get(self.url(client_user.id), headers=coach.headers)
+
+        assert response.status_code == 200
+        answer = response.get_json()
+        assert [c["date"] for c in answer] == ["2026-03-09", "2026-03-02"]
+        assert answer[1] == my_check_in
+        assert json.loads(response.headers["X-Pagination"])["total"] == 2
+
+    def test_it_filters_by_date_range(self, http, coach, client_user, my_check_in):
+        post_check_in(http, client_user, {"date": "2026-03-09"})
+
+        response = http.get(
+            f"{self.url(client_user.id)}?from=2026-03-03&to=2026-03-10", headers=coach.headers
+        )
+
+        assert [c["date"] for c in response.get_json()] == ["2026-03-09"]
+
+    def test_bad_input_is_422(self, http, coach, client_user):
+        response = http.get(
+            f"{self.url(client_user.id)}?from=2026-03-10&to=2026-03-01", headers=coach.headers
+        )
+
+        assert "query.to" in problem_of(response, 422)["errors"]
+
+    def test_it_returns_404_for_another_academys_client(
+        self, http, coach, other_academy_client, foreign_check_in
+    ):
+        problem_of(http.get(self.url(other_academy_client.id), headers=coach.headers), 404)
+
+    def test_a_client_gets_403(self, http, client_user, my_check_in):
+        problem_of(http.get(self.url(client_user.id), headers=client_user.headers), 403)
+
+    def test_it_needs_a_token(self, http, client_user):
+        problem_of(http.get(self.url(client_user.id)), 401)
+
+    def test_a_page_of_50_takes_as_many_statements_as_a_page_of_2(
+        self, http, coach, client_user, many_check_ins
+    ):
+        small, large = measure_pages(http, coach, self.url(client_user.id))
+
+        assert small == large
+
+
+class TestReadCheckIn:
+    def test_it_answers_a_check_in_of_the_academys_client(self, http, coach, my_check_in):
+        response = http.get(f"/api/v1/check-ins/{my_check_in['id']}", headers=coach.headers)
+
+        assert response.status_code == 200
+        assert response.get_json() == my_check_in
+
+    def test_it_returns_404_for_another_academys_check_in(self, http, coach, foreign_check_in):
+        response = http.get(f"/api/v1/check-ins/{foreign_check_in['id']}", headers=coach.headers)
+
+        problem_of(response, 404)
+
+    def test_a_client_gets_403_even_for_their_own(self, http, client_user, my_check_in):
+        response = http.get(f"/api/v1/check-ins/{my_check_in['id']}", headers=client_user.headers)
+
+        problem_of(response, 403)
+
+    def test_it_needs_a_token(self, http, my_check_in):
+        problem_of(http.get(f"/api/v1/check-ins/{my_check_in['id']}"), 401)

@@ -1,0 +1,80 @@
+"""The scheduling rules and the assignment lifecycle, without HTTP."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from academy.common.time import local_today
+from academy.programs import documents
+from academy.programs.service import TRANSITIONS
+from academy.vocabularies import ASSIGNMENT_STATUSES
+
+MONDAY = date(2026, 3, 9)
+
+
+class TestSessionDate:
+    @pytest.mark.parametrize(
+        "week, day, expected",
+        [
+            (1, 1, date(2026, 3, 9)),
+            (1, 7, date(2026, 3, 15)),
+            (2, 1, date(2026, 3, 16)),
+            (12, 5, date(2026, 5, 29)),
+        ],
+    )
+    def test_week_and_day_fall_on_start_plus_seven_weeks_plus_days(self, week, day, expected):
+        assert documents.session_date(MONDAY, week, day) == expected
+
+    @pytest.mark.parametrize("offset", range(0, 14))
+    def test_week_and_day_is_the_inverse(self, offset):
+        on = date.fromordinal(MONDAY.toordinal() + offset)
+
+        week, day = documents.week_and_day(MONDAY, on, weeks=2)
+
+        assert documents.session_date(MONDAY, week, day) == on
+
+    @pytest.mark.parametrize("on", [date(2026, 3, 8), date(2026, 3, 23)])
+    def test_days_outside_the_program_have_no_slot(self, on):
+        assert documents.week_and_day(MONDAY, on, weeks=2) is None
+
+
+class TestSessionStatus:
+    @pytest.mark.parametrize(
+        "on, done, expected",
+        [
+            (date(2026, 3, 10), False, "missed"),
+            (date(2026, 3, 11), False, "today"),
+            (date(2026, 3, 12), False, "upcoming"),
+            (date(2026, 3, 10), True, "done"),
+            (date(2026, 3, 11), True, "done"),
+        ],
+    )
+    def test_it_follows_the_date_and_the_check_in(self, on, done, expected):
+        assert documents.session_status(on, date(2026, 3, 11), done) == expected
+
+
+class TestLocalToday:
+    @pytest.mark.parametrize(
+        "timezone, expected",
+        [
+            ("UTC", date(2026, 3, 10)),
+            ("Europe/London", date(2026, 3, 10)),
+            ("Pacific/Auckland", date(2026, 3, 11)),
+            ("America/Los_Angeles", date(2026, 3, 10)),
+        ],
+    )
+    def test_it_is_the_calendar_day_where_the_client_lives(self, timezone, expected):
+        now = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
+
+        assert local_today(timezone, now) == expected
+
+
+class TestTransitions:
+    def test_every_status_has_its_rules(self):
+        assert set(TRANSITIONS) == set(ASSIGNMENT_STATUSES)
+        assert all(targets <= set(ASSIGNMENT_STATUSES) for targets in TRANSITIONS.values())
+
+    def test_active_and_paused_swap_and_completed_and_cancelled_are_final(self):
+        assert TRANSITIONS["active"] == {"paused", "completed", "cancelled"}
+        assert TRANSITIONS["paused"] == {"active", "completed", "cancelled"}
+        assert TRANSITIONS["completed"] == TRANSITIONS["cancelled"] == set()
