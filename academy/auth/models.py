@@ -41,7 +41,8 @@ class User(Timestamped, db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     status: Mapped[str] = mapped_column(sa.String(16), default="invited")
 
-    academy: Mapped[Academy] = relationship(lazy="joined", innerjoin=True)
+    # Loaded when asked for (the account views), not on every authenticated request.
+    academy: Mapped[Academy] = relationship()
 
     @property
     def is_coach(self) -> bool:

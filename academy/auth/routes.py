@@ -16,7 +16,7 @@ from academy.auth.schemas import (
     TokenSchema,
     UserSchema,
 )
-from academy.common.auth import COACH_ROLES, OWNER_ROLES, current_token, current_user
+from academy.common.auth import COACH_ROLES, OWNER_ROLES, current_token_id, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.pagination import paginate
 
@@ -73,7 +73,7 @@ class CurrentToken(MethodView):
     @blp.response(204)
     def delete(self):
         """Sign out: the presented token stops working"""
-        service.sign_out(current_token())
+        service.sign_out(current_token_id())
 
 
 @blp.route("/auth/invitations/accept")
@@ -120,7 +120,7 @@ class MyPassword(MethodView):
         Every other token of the caller stops working; the one presented stays valid.
         """
         service.change_password(
-            current_user(), current_token(), data["current_password"], data["new_password"]
+            current_user(), current_token_id(), data["current_password"], data["new_password"]
         )
 
 

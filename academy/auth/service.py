@@ -160,8 +160,10 @@ def refresh(refresh_token: str) -> IssuedTokens:
     return issued
 
 
-def sign_out(token: AuthToken) -> None:
-    token.revoked_at = utcnow()
+def sign_out(token_id: int) -> None:
+    db.session.execute(
+        sa.update(AuthToken).where(AuthToken.id == token_id).values(revoked_at=utcnow())
+    )
     db.session.commit()
 
 
@@ -222,14 +224,14 @@ def update_me(user: User, changes: dict) -> User:
     return user
 
 
-def change_password(user: User, token: AuthToken, current: str, new: str) -> None:
+def change_password(user: User, token_id: int, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise Unprocessable(
             "The current password is wrong.",
             errors={"current_password": ["Does not match your password."]},
         )
     user.password_hash = hash_password(new)
-    revoke_all(user.id, except_token_id=token.id)
+    revoke_all(user.id, except_token_id=token_id)
     db.session.commit()
 
 

@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         started = g.get("request_started")
+        if not log.isEnabledFor(logging.INFO):
+            return response
         # Method, path, status, duration and id only: never a body, a token or health data.
         log.info(
             json.dumps(

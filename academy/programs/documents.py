@@ -52,18 +52,15 @@ TODAY_KEYS = ("exercise_cues", "exercise_video_url")
 _timestamp = UTCDateTime()
 
 
-def sessions_by_program(
-    program_ids: Iterable[int], *, where=None, with_exercise_details: bool = False
-) -> dict[int, list[dict]]:
-    """The sessions in force of each program, with their items, in one statement."""
-    item_columns = _ITEM_COLUMNS + (_TODAY_COLUMNS if with_exercise_details else ())
-    item_keys = ITEM_KEYS + (TODAY_KEYS if with_exercise_details else ())
+def _sessions_statement(*, due: bool) -> sa.Select:
+    """Sessions in force of some programs with their items, in order; with ``due``, only
+    the given (program, week, day) slots, and each exercise's cues and video."""
     stmt = (
-        sa.select(*_SESSION_COLUMNS, *item_columns)
+        sa.select(*_SESSION_COLUMNS, *_ITEM_COLUMNS, *(_TODAY_COLUMNS if due else ()))
         .select_from(ProgramSession)
         .outerjoin(ProgramItem, ProgramItem.session_id == ProgramSession.id)
         .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
-        .where(ProgramSession.program_id.in_(list(program_ids)))
+        .where(ProgramSession.program_id.in_(sa.bindparam("program_ids", expanding=True)))
         .where(ProgramSession.retired_at.is_(None))
         .order_by(
             ProgramSession.program_id,
@@ -72,11 +69,40 @@ def sessions_by_program(
             ProgramItem.position,
         )
     )
-    if where is not None:
-        stmt = stmt.where(where)
+    if due:
+        slot = sa.tuple_(ProgramSession.program_id, ProgramSession.week, ProgramSession.day)
+        stmt = stmt.where(slot.in_(sa.bindparam("slots", expanding=True)))
+    return stmt
+
+
+# Built once: the client app's heaviest reads then skip building the statement and
+# matching its columns against SQLAlchemy's compiled cache on every request.
+_ALL_SESSIONS = _sessions_statement(due=False)
+_DUE_SESSIONS = _sessions_statement(due=True)
+
+
+def sessions_by_program(program_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """The sessions in force of each program, with their items, in one statement."""
+    rows = db.session.connection().execute(_ALL_SESSIONS, {"program_ids": list(program_ids)})
+    return _group(rows.all(), ITEM_KEYS)
+
+
+def sessions_due(slots: Iterable[tuple[int, int, int]]) -> dict[int, list[dict]]:
+    """The sessions in force at (program, week, day) slots, with each item's exercise
+    cues and video, in one statement."""
+    slots = list(slots)
+    rows = db.session.connection().execute(
+        _DUE_SESSIONS, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
+    )
+    return _group(rows.all(), ITEM_KEYS + TODAY_KEYS)
+
+
+def _group(rows, item_keys: tuple[str, ...]) -> dict[int, list[dict]]:
+    # Plain rows fetched at once straight from the connection: the ORM's result layer,
+    # or fetching row by row, would double the cost of the client app's heaviest read.
     result: dict[int, list[dict]] = {}
     current = None
-    for row in db.session.execute(stmt):
+    for row in rows:
         if current is None or current["id"] != row[1]:
             current = {
                 "id": row[1],

@@ -10,28 +10,34 @@ import sqlalchemy as sa
 
 from academy.auth.models import User
 from academy.checkins.models import CheckIn
-from academy.common.tenancy import get_scoped, scoped
+from academy.common.tenancy import scoped
 from academy.common.time import local_today
-from academy.errors import Unprocessable
+from academy.errors import NotFound, Unprocessable
 from academy.extensions import db
 from academy.programs import documents
-from academy.programs.models import Assignment, ProgramItem, ProgramSession
+from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 from academy.programs.schemas import MAX_SCHEDULE_DAYS, SCHEDULE_RANGE_MESSAGE
 
 # Assignments whose sessions appear on the client's schedule.
 SCHEDULED_STATUSES = ("active", "paused")
 
 
+_DONE = (
+    sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
+    .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
+    .where(
+        CheckIn.assignment_id.in_(sa.bindparam("assignment_ids", expanding=True)),
+        CheckIn.completed.is_(True),
+    )
+    .distinct()
+)
+
+
 def done_sessions(assignment_ids: list[int]) -> set[tuple[int, int, int]]:
     """(assignment, week, day) of every session the client checked in as completed."""
     if not assignment_ids:
         return set()
-    rows = db.session.execute(
-        sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
-        .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
-        .where(CheckIn.assignment_id.in_(assignment_ids), CheckIn.completed.is_(True))
-        .distinct()
-    )
+    rows = db.session.connection().execute(_DONE, {"assignment_ids": list(assignment_ids)})
     return {tuple(row) for row in rows}
 
 
@@ -47,21 +53,41 @@ def _dated(session: dict, assignment: Assignment, today: date, done: set) -> dic
 
 def assignment_view(actor: User, assignment_id: int, now: datetime | None = None) -> dict:
     """The whole assigned program, each session with its date and status."""
-    assignment = get_scoped(Assignment, assignment_id, actor, what="assignment")
+    assignment = (
+        db.session.connection()
+        .execute(
+            scoped(
+                Assignment,
+                actor,
+                Assignment.id,
+                Assignment.start_date,
+                Assignment.status,
+                Assignment.notes,
+                Assignment.program_id,
+                Program.name,
+                Program.weeks,
+            )
+            .join(Program, Program.id == Assignment.program_id)
+            .where(Assignment.id == assignment_id)
+        )
+        .first()
+    )
+    if assignment is None:
+        raise NotFound(f"No assignment {assignment_id} of yours.")
     today = local_today(actor.timezone, now)
     sessions = documents.sessions_by_program([assignment.program_id]).get(assignment.program_id, [])
     done = done_sessions([assignment.id])
     return {
         "id": assignment.id,
         "start_date": assignment.start_date,
-        "end_date": assignment.end_date,
+        "end_date": assignment.start_date + timedelta(days=7 * assignment.weeks - 1),
         "status": assignment.status,
         "notes": assignment.notes,
         "today": today,
         "program": {
-            "id": assignment.program.id,
-            "name": assignment.program.name,
-            "weeks": assignment.program.weeks,
+            "id": assignment.program_id,
+            "name": assignment.name,
+            "weeks": assignment.weeks,
         },
         "sessions": [_dated(s, assignment, today, done) for s in sessions],
     }
@@ -81,13 +107,7 @@ def today_view(actor: User, on: date | None = None, now: datetime | None = None)
             due[(assignment.program_id, *slot)] = assignment
     sessions = []
     if due:
-        by_program = documents.sessions_by_program(
-            {program_id for program_id, _, _ in due},
-            where=sa.tuple_(ProgramSession.program_id, ProgramSession.week, ProgramSession.day).in_(
-                list(due)
-            ),
-            with_exercise_details=True,
-        )
+        by_program = documents.sessions_due(due)
         done = done_sessions([a.id for a in due.values()])
         for program_id, program_sessions in by_program.items():
             for session in program_sessions:

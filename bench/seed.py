@@ -1,0 +1,181 @@
+"""The benchmark's data: a fresh database holding one client's 12-week program.
+
+It is written through the API (in-process, with Flask's test client), as a coach
+and a client app would write it, so the rows that the servers read (positions,
+stages, the client's own copy of the template) are real ones, and the seeding
+depends on the API's contract only.
+"""
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from academy import create_app
+from academy.config import database_url
+from academy.extensions import db
+
+POSTGRESQL_DATABASE = "academy_bench"
+WEEKS = 12
+DAYS = (1, 3, 5)
+ITEMS_PER_SESSION = 8
+PASSWORD = "bench-password-not-a-secret"
+CLIENT_TIMEZONE = "Europe/London"
+# The client is two weeks in, so today is week 3 day 1: /me/today has a session and
+# the assignment view dates sessions as missed, today and upcoming.
+DAYS_INTO_PROGRAM = 14
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """What the load generator needs to address the seeded rows."""
+
+    program_id: int
+    assignment_id: int
+    today: date
+    coach_token: str
+    client_token: str
+
+
+@contextmanager
+def fresh_database(kind: str, postgresql_url: str) -> Iterator[str]:
+    """The SQLAlchemy URL of a new, empty database of ``kind``, removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="academy-bench-") as folder:
+            yield f"sqlite:///{folder}/academy.db"
+        return
+    server = database_url(postgresql_url.rstrip("/"))
+    _drop_postgresql_database(server, recreate=True)
+    try:
+        yield f"{server}/{POSTGRESQL_DATABASE}"
+    finally:
+        _drop_postgresql_database(server, recreate=False)
+
+
+def _drop_postgresql_database(server: str, *, recreate: bool) -> None:
+    """Drop the benchmark database, then maybe create it anew.
+
+    FORCE ends the sessions that a killed earlier run may have left open.
+    """
+    engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(
+                f"DROP DATABASE IF EXISTS {POSTGRESQL_DATABASE} WITH (FORCE)"
+            )
+            if recreate:
+                connection.exec_driver_sql(f"CREATE DATABASE {POSTGRESQL_DATABASE}")
+    finally:
+        engine.dispose()
+
+
+def seed(url: str) -> Fixture:
+    """Migrate ``url``, load the catalogue, then sign up an academy and program a client."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "SIGNUP_ENABLED": True}
+    )
+    with app.app_context():
+        upgrade()
+        loaded = app.test_cli_runner().invoke(args=["academy", "load-catalogue"])
+        if loaded.exit_code != 0:
+            raise RuntimeError(f"load-catalogue failed:\n{loaded.output}")
+        fixture = _academy_with_assigned_program(app.test_client())
+        # Close this process's connections so that only the servers hold any.
+        db.engine.dispose()
+    return fixture
+
+
+def _academy_with_assigned_program(http: FlaskClient) -> Fixture:
+    """An owner coach signs up, invites a client who accepts, builds and assigns a program."""
+    coach_token = _call(
+        http,
+        "POST",
+        "/auth/signup",
+        {
+            "academy_name": "Bench Running Academy",
+            "name": "Bea Bench",
+            "email": "coach@bench.test",
+            "password": PASSWORD,
+        },
+    )["access_token"]
+    client = _call(
+        http,
+        "POST",
+        "/clients",
+        {"name": "Cal Client", "email": "client@bench.test", "timezone": CLIENT_TIMEZONE},
+        token=coach_token,
+    )
+    client_token = _call(
+        http,
+        "POST",
+        "/auth/invitations/accept",
+        {"code": client["invitation"]["code"], "password": PASSWORD},
+    )["access_token"]
+    catalogue = _call(http, "GET", "/exercises?page_size=100", token=coach_token)
+    template = _call(http, "POST", "/programs", _program_document(catalogue), token=coach_token)
+    today = datetime.now(ZoneInfo(CLIENT_TIMEZONE)).date()
+    start = today - timedelta(days=DAYS_INTO_PROGRAM)
+    assignment = _call(
+        http,
+        "POST",
+        f"/clients/{client['id']}/assignments",
+        {"program_id": template["id"], "start_date": start.isoformat(), "notes": ""},
+        token=coach_token,
+    )
+    return Fixture(
+        program_id=assignment["program"]["id"],
+        assignment_id=assignment["id"],
+        today=today,
+        coach_token=coach_token,
+        client_token=client_token,
+    )
+
+
+def _call(http: FlaskClient, method: str, path: str, body=None, *, token: str | None = None):
+    """One API call that must succeed; answers its JSON body."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = http.open(f"/api/v1{path}", method=method, json=body, headers=headers)
+    if response.status_code >= 300:
+        raise RuntimeError(f"{method} {path}: {response.status}\n{response.get_data(as_text=True)}")
+    return response.get_json()
+
+
+def _program_document(exercises: list[dict]) -> dict:
+    """12 weeks of 3 sessions of 8 items, walking through the catalogue in order."""
+    sessions = []
+    for week in range(1, WEEKS + 1):
+        for day in DAYS:
+            first = len(sessions) * ITEMS_PER_SESSION
+            picked = [exercises[(first + i) % len(exercises)] for i in range(ITEMS_PER_SESSION)]
+            sessions.append(
+                {
+                    "week": week,
+                    "day": day,
+                    "title": f"Week {week}, day {day}",
+                    "notes": "Position first, then breathing, then strength.",
+                    "items": [_item(exercise) for exercise in picked],
+                }
+            )
+    return {
+        "name": "Half marathon foundations",
+        "description": "Twelve weeks of position, breathing and strength work.",
+        "goal": "Run the autumn half marathon without the left hip pinching.",
+        "weeks": WEEKS,
+        "sessions": sessions,
+    }
+
+
+def _item(exercise: dict) -> dict:
+    """An item with the exercise's own default dosage, as a coach would start from."""
+    return {
+        "exercise_id": exercise["id"],
+        **{field: value for field, value in exercise["dosage"].items() if value is not None},
+        "rest_seconds": 60,
+        "side": "each" if exercise["laterality"] == "unilateral" else "both",
+    }

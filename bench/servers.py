@@ -1,0 +1,100 @@
+"""Starting and stopping the gunicorn servers under test, each bounded in time.
+
+Every server listens on a free port of 127.0.0.1 only, runs in its own process group
+(so that stopping it stops its workers too) and writes its output to a log file
+rather than to the benchmark's table.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from gunicorn.config import KNOWN_SETTINGS
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+HOST = "127.0.0.1"
+START_TIMEOUT_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 15
+# Recent gunicorns open a control socket at one path per user, which the app, the floor
+# and any gunicorn a developer is running would fight over; the benchmark needs none.
+NO_CONTROL_SOCKET = (
+    ["--no-control-socket"]
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
+    else []
+)
+
+
+@contextmanager
+def gunicorn(
+    app: str, *, directory: Path, env: dict[str, str], workers: int, log_path: Path
+) -> Iterator[str]:
+    """Serve ``app`` (``module:variable``) until the block ends; yields its base URL.
+
+    The URL is handed out only once the server answers ``/healthz``, so that no
+    measurement includes the workers' start-up.
+    """
+    port = _free_port()
+    command = [
+        str(GUNICORN),
+        *NO_CONTROL_SOCKET,
+        f"--workers={workers}",
+        f"--bind={HOST}:{port}",
+        app,
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=directory,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            base_url = f"http://{HOST}:{port}"
+            _wait_until_healthy(process, f"{base_url}/healthz", log_path)
+            yield base_url
+        finally:
+            _stop(process)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_healthy(process: subprocess.Popen, url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {START_TIMEOUT_SECONDS} s; see {log_path}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (a graceful stop), SIGKILL it if that hangs."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except ProcessLookupError:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
