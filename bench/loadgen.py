@@ -11,7 +11,8 @@ import math
 import shutil
 import subprocess
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPORT_SCRIPT = Path(__file__).with_name("report.lua")
@@ -20,6 +21,9 @@ MARKER = "BENCH_RESULT "
 REQUEST_TIMEOUT_SECONDS = 5
 # Beyond the run itself, how long wrk may take to start and report.
 SLACK_SECONDS = 30
+# take_turns: an unmeasured first run per target, then measured runs of this length.
+WARMUP_SECONDS = 2
+ROUND_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -41,23 +45,93 @@ class Figures:
     errors: int
 
 
+@dataclass(frozen=True)
+class Target:
+    """One thing to load: a URL with its headers and, for other than GETs, a script."""
+
+    name: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    script: Path = REPORT_SCRIPT
+    script_args: tuple[str, ...] = ()
+
+
 def find_wrk() -> str | None:
     return shutil.which("wrk")
 
 
+def take_turns(
+    wrk: str,
+    targets: Sequence[Target],
+    *,
+    seconds: int,
+    connections: int,
+    threads: int,
+    progress: Callable[[str], None],
+) -> dict[str, Figures]:
+    """Each target's figures, loaded in turn, ROUND_SECONDS each, until each had ``seconds``.
+
+    Taking turns spreads every target's measurement over the same stretch of time, so
+    that other work on the machine weighs on all of them alike and their ratios stay
+    fair. A warm-up run per target first keeps start-up costs out of the figures.
+    """
+
+    def load(target: Target, length: int) -> Sample:
+        return run(
+            wrk,
+            target.url,
+            target.headers,
+            seconds=length,
+            connections=connections,
+            threads=threads,
+            script=target.script,
+            script_args=target.script_args,
+        )
+
+    progress(f"warming up, {WARMUP_SECONDS} s per target")
+    for target in targets:
+        load(target, WARMUP_SECONDS)
+    samples: dict[str, list[Sample]] = {target.name: [] for target in targets}
+    lengths = rounds(seconds)
+    for number, length in enumerate(lengths, 1):
+        progress(f"round {number}/{len(lengths)}, {length} s per target")
+        for target in targets:
+            samples[target.name].append(load(target, length))
+    return {name: summarise(runs) for name, runs in samples.items()}
+
+
+def rounds(seconds: int) -> list[int]:
+    """``seconds`` cut into rounds of ROUND_SECONDS (wrk takes whole seconds)."""
+    whole, rest = divmod(seconds, ROUND_SECONDS)
+    return [ROUND_SECONDS] * whole + ([rest] if rest else [])
+
+
 def run(
-    wrk: str, url: str, headers: dict[str, str], *, seconds: int, connections: int, threads: int
+    wrk: str,
+    url: str,
+    headers: dict[str, str],
+    *,
+    seconds: int,
+    connections: int,
+    threads: int,
+    script: Path = REPORT_SCRIPT,
+    script_args: Sequence[str] = (),
 ) -> Sample:
-    """Load ``url`` for ``seconds`` with ``connections`` open connections."""
+    """Load ``url`` for ``seconds`` with ``connections`` open connections.
+
+    ``script`` replaces the plain GETs by other requests; it must define report.lua's
+    ``done``. wrk hands ``script_args`` to its ``init``.
+    """
     command = [
         wrk,
         f"--threads={threads}",
         f"--connections={connections}",
         f"--duration={seconds}s",
         f"--timeout={REQUEST_TIMEOUT_SECONDS}s",
-        f"--script={REPORT_SCRIPT}",
+        f"--script={script}",
         *(f"--header={name}: {value}" for name, value in headers.items()),
         url,
+        *(["--", *script_args] if script_args else []),
     ]
     completed = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=seconds + SLACK_SECONDS

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -44,56 +45,71 @@ class Fixture:
 
 
 @contextmanager
-def fresh_database(kind: str, postgresql_url: str) -> Iterator[str]:
-    """The SQLAlchemy URL of a new, empty database of ``kind``, removed afterwards."""
+def fresh_database(
+    kind: str, postgresql_url: str, name: str = POSTGRESQL_DATABASE
+) -> Iterator[str]:
+    """The SQLAlchemy URL of a new, empty database of ``kind``, removed afterwards.
+
+    ``name`` names the PostgreSQL database, so that a benchmark can hold several at once.
+    """
     if kind == "sqlite":
         with tempfile.TemporaryDirectory(prefix="academy-bench-") as folder:
             yield f"sqlite:///{folder}/academy.db"
         return
     server = database_url(postgresql_url.rstrip("/"))
-    _drop_postgresql_database(server, recreate=True)
+    _drop_postgresql_database(server, name, recreate=True)
     try:
-        yield f"{server}/{POSTGRESQL_DATABASE}"
+        yield f"{server}/{name}"
     finally:
-        _drop_postgresql_database(server, recreate=False)
+        _drop_postgresql_database(server, name, recreate=False)
 
 
-def _drop_postgresql_database(server: str, *, recreate: bool) -> None:
-    """Drop the benchmark database, then maybe create it anew.
+def _drop_postgresql_database(server: str, name: str, *, recreate: bool) -> None:
+    """Drop a benchmark database, then maybe create it anew.
 
     FORCE ends the sessions that a killed earlier run may have left open.
     """
     engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
-            connection.exec_driver_sql(
-                f"DROP DATABASE IF EXISTS {POSTGRESQL_DATABASE} WITH (FORCE)"
-            )
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             if recreate:
-                connection.exec_driver_sql(f"CREATE DATABASE {POSTGRESQL_DATABASE}")
+                connection.exec_driver_sql(f"CREATE DATABASE {name}")
     finally:
         engine.dispose()
 
 
 def seed(url: str) -> Fixture:
     """Migrate ``url``, load the catalogue, then sign up an academy and program a client."""
+    with migrated_app(url) as app:
+        return _academy_with_assigned_program(app.test_client())
+
+
+@contextmanager
+def migrated_app(url: str, **config) -> Iterator[Flask]:
+    """An app on ``url``, migrated and with the catalogue loaded, inside its app context.
+
+    ``config`` overrides the app's settings. Afterwards this process's connections are
+    closed, so that only the servers hold any.
+    """
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "SIGNUP_ENABLED": True}
+        {"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "SIGNUP_ENABLED": True, **config}
     )
     with app.app_context():
-        upgrade()
-        loaded = app.test_cli_runner().invoke(args=["academy", "load-catalogue"])
-        if loaded.exit_code != 0:
-            raise RuntimeError(f"load-catalogue failed:\n{loaded.output}")
-        fixture = _academy_with_assigned_program(app.test_client())
-        # Close this process's connections so that only the servers hold any.
-        db.engine.dispose()
-    return fixture
+        try:
+            upgrade()
+            loaded = app.test_cli_runner().invoke(args=["academy", "load-catalogue"])
+            if loaded.exit_code != 0:
+                raise RuntimeError(f"load-catalogue failed:\n{loaded.output}")
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _academy_with_assigned_program(http: FlaskClient) -> Fixture:
     """An owner coach signs up, invites a client who accepts, builds and assigns a program."""
-    coach_token = _call(
+    coach_token = call(
         http,
         "POST",
         "/auth/signup",
@@ -104,24 +120,24 @@ def _academy_with_assigned_program(http: FlaskClient) -> Fixture:
             "password": PASSWORD,
         },
     )["access_token"]
-    client = _call(
+    client = call(
         http,
         "POST",
         "/clients",
         {"name": "Cal Client", "email": "client@bench.test", "timezone": CLIENT_TIMEZONE},
         token=coach_token,
     )
-    client_token = _call(
+    client_token = call(
         http,
         "POST",
         "/auth/invitations/accept",
         {"code": client["invitation"]["code"], "password": PASSWORD},
     )["access_token"]
-    catalogue = _call(http, "GET", "/exercises?page_size=100", token=coach_token)
-    template = _call(http, "POST", "/programs", _program_document(catalogue), token=coach_token)
+    catalogue = call(http, "GET", "/exercises?page_size=100", token=coach_token)
+    template = call(http, "POST", "/programs", _program_document(catalogue), token=coach_token)
     today = datetime.now(ZoneInfo(CLIENT_TIMEZONE)).date()
     start = today - timedelta(days=DAYS_INTO_PROGRAM)
-    assignment = _call(
+    assignment = call(
         http,
         "POST",
         f"/clients/{client['id']}/assignments",
@@ -137,7 +153,7 @@ def _academy_with_assigned_program(http: FlaskClient) -> Fixture:
     )
 
 
-def _call(http: FlaskClient, method: str, path: str, body=None, *, token: str | None = None):
+def call(http: FlaskClient, method: str, path: str, body=None, *, token: str | None = None):
     """One API call that must succeed; answers its JSON body."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = http.open(f"/api/v1{path}", method=method, json=body, headers=headers)
@@ -159,7 +175,7 @@ def _program_document(exercises: list[dict]) -> dict:
                     "day": day,
                     "title": f"Week {week}, day {day}",
                     "notes": "Position first, then breathing, then strength.",
-                    "items": [_item(exercise) for exercise in picked],
+                    "items": [item(exercise) for exercise in picked],
                 }
             )
     return {
@@ -171,7 +187,7 @@ def _program_document(exercises: list[dict]) -> dict:
     }
 
 
-def _item(exercise: dict) -> dict:
+def item(exercise: dict) -> dict:
     """An item with the exercise's own default dosage, as a coach would start from."""
     return {
         "exercise_id": exercise["id"],

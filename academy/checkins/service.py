@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
+from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import local_today
@@ -19,10 +20,8 @@ _SCALARS = ("date", "completed", "rpe", "duration_minutes", "notes", "assignment
 _WELLNESS = ("sleep_hours", "stress", "energy", "soreness")
 _RUN = {"distance_km": "run_distance_km", "duration_minutes": "run_duration_minutes",
         "cadence_spm": "cadence_spm"}  # fmt: skip
-_PRESCRIBED = (
-    "exercise_id", "stage", "sets", "reps", "hold_seconds", "breaths", "duration_seconds",
-    "distance_m", "load", "side",
-)  # fmt: skip
+# The item columns a result repeats, as prescribed that day (the exercise's name aside).
+_PRESCRIBED = tuple(name for name in PrescribedSchema().fields if name != "exercise_name")
 LIST_OPTIONS = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
 
 
