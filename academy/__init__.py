@@ -43,6 +43,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     _configure_logging(app)
     app.json.sort_keys = False  # keep the field order of the schemas
 
+    database.engine_options(app)
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))

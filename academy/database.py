@@ -6,6 +6,23 @@ from flask import Flask
 from academy.extensions import db
 
 
+def engine_options(app: Flask) -> None:
+    """PostgreSQL: no statement waits more than ``IDEMPOTENCY_WAIT_SECONDS`` for a lock.
+
+    Set once per connection rather than per request: a retried check-in waits that long
+    for the first request with its key, then answers 409; nothing else should wait
+    longer for a lock either.
+    """
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    milliseconds = int(app.config["IDEMPOTENCY_WAIT_SECONDS"] * 1000)
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args["options"] = f"-c lock_timeout={milliseconds}"
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def configure_engine(app: Flask) -> None:
     """SQLite: foreign keys on, WAL so readers never block the writer, a busy timeout
     so several server workers can write at once, and a Unicode-aware lower()."""

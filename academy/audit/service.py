@@ -53,22 +53,30 @@ def _changed_fields(obj) -> list[str]:
     return names
 
 
-def _target(session: Session, obj) -> tuple[str, int, int, str | None] | None:
-    """(resource, id, academy, child field) that a changed object belongs to, if audited."""
+def _target(session: Session, obj, fresh: dict) -> tuple[str, int, int, str | None] | None:
+    """(resource, id, academy, child field) that a changed object belongs to, if audited.
+
+    ``fresh`` holds the objects this flush inserted: they are not in the identity map
+    yet, and looking a new check-in up for each of its ratings would cost a SELECT each.
+    """
     kind = type(obj)
+
+    def parent(model, parent_id):
+        return fresh.get((model, parent_id)) or session.get(model, parent_id)
+
     if kind in _PRIMARY:
         return _PRIMARY[kind], obj.id, obj.academy_id, None
     if kind is User and obj.role == "client":
         return "client", obj.id, obj.academy_id, None
     if kind in (CheckInResult, CheckInRating):
-        parent = session.get(CheckIn, obj.check_in_id)
+        check_in = parent(CheckIn, obj.check_in_id)
         field = "results" if kind is CheckInResult else "ratings"
-        return ("check_in", parent.id, parent.academy_id, field) if parent else None
+        return ("check_in", check_in.id, check_in.academy_id, field) if check_in else None
     if kind is ProgramSession:
-        program = session.get(Program, obj.program_id)
+        program = parent(Program, obj.program_id)
         return ("program", program.id, program.academy_id, "sessions") if program else None
     if kind is ProgramItem:
-        program = session.get(Program, obj.session.program_id)
+        program = parent(Program, obj.session.program_id)
         return ("program", program.id, program.academy_id, "sessions") if program else None
     return None
 
@@ -80,13 +88,14 @@ def _actor() -> tuple[int | None, str]:
 
 def _after_flush(session: Session, _context) -> None:
     changes: dict[tuple[str, int], dict] = {}
+    fresh = {(type(o), o.id): o for o in session.new if isinstance(o, CheckIn | Program)}
     for action, objects in (
         ("create", session.new),
         ("update", session.dirty),
         ("delete", session.deleted),
     ):
         for obj in objects:
-            target = _target(session, obj)
+            target = _target(session, obj, fresh)
             if target is None:
                 continue
             resource, resource_id, academy_id, child = target

@@ -61,8 +61,7 @@ class MyCheckIns(MethodView):
         pain (0-10) per region and side. The date may not be later than today in the
         client's timezone. A completed check-in marks its session `done`.
         """
-        check_in = service.create_check_in(current_user(), data)
-        return service.present([check_in])[0]
+        return service.create_check_in(current_user(), data)
 
 
 @blp.route("/me/check-ins/<int:check_in_id>")
@@ -83,8 +82,7 @@ class MyCheckInById(MethodView):
 
         `results` and `ratings`, when given, replace the lists.
         """
-        check_in = service.update_check_in(current_user(), check_in_id, data)
-        return service.present([check_in])[0]
+        return service.update_check_in(current_user(), check_in_id, data)
 
     @blp.auth(CLIENT_ROLES)
     @blp.response(204)

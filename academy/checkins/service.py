@@ -1,5 +1,7 @@
 """Check-ins: recording, correcting and reading them, with cross-object validation."""
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -28,55 +30,91 @@ LIST_OPTIONS = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
 # --- writing ------------------------------------------------------------------------------
 
 
-def _validate(actor: User, check_in: CheckIn) -> None:
-    """Rules across objects; every failure names its field."""
-    # The look-ups below must not flush the edited check-in first: an unknown item or
-    # session would then fail its foreign key (409) before it could be reported (422).
+@dataclass
+class Prescription:
+    """What a check-in refers to, as prescribed: its session and its results' items."""
+
+    assignment_found: bool = False
+    sessions: dict[int, dict] = dataclasses.field(default_factory=dict)
+    items: dict[int, dict] = dataclasses.field(default_factory=dict)
+
+
+_ITEM_COLUMNS = (ProgramItem.id, Exercise.name, *(getattr(ProgramItem, f) for f in _PRESCRIBED))
+_SESSION_COLUMNS = (
+    ProgramSession.id,
+    ProgramSession.week,
+    ProgramSession.day,
+    ProgramSession.title,
+)
+
+
+def _item(row) -> dict:
+    return {"exercise_name": row[1], **dict(zip(_PRESCRIBED, row[2:], strict=True))}
+
+
+def _session(row) -> dict:
+    return dict(zip(("id", "week", "day", "title"), row, strict=True))
+
+
+def _look_up(actor: User, check_in: CheckIn) -> Prescription:
+    """The caller's assignment, the session in it and the results' items of that
+    session, in one statement (none without an assignment)."""
+    found = Prescription()
+    if check_in.assignment_id is None:
+        return found
+    item_ids = [r.item_id for r in check_in.results]
+    rows = db.session.execute(
+        scoped(Assignment, actor, Assignment.id, *_SESSION_COLUMNS, *_ITEM_COLUMNS)
+        # Any version of the session counts: the coach may have edited it since.
+        .outerjoin(
+            ProgramSession,
+            sa.and_(
+                ProgramSession.program_id == Assignment.program_id,
+                ProgramSession.id == check_in.session_id,
+            ),
+        )
+        .outerjoin(
+            ProgramItem,
+            sa.and_(ProgramItem.session_id == ProgramSession.id, ProgramItem.id.in_(item_ids)),
+        )
+        .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
+        .where(Assignment.id == check_in.assignment_id)
+    ).all()
+    found.assignment_found = bool(rows)
+    for row in rows:
+        if row[1] is not None:
+            found.sessions[row[1]] = _session(row[1:5])
+        if row[5] is not None:
+            found.items[row[5]] = _item(row[5:])
+    return found
+
+
+def _validate(actor: User, check_in: CheckIn) -> Prescription:
+    """Rules across objects; every failure names its field. Answers what was looked up,
+    so that the answer need not look it up again."""
+    # The look-up must not flush the edited check-in first: an unknown item or session
+    # would then fail its foreign key (409) before it could be reported (422).
     with db.session.no_autoflush:
-        _check(actor, check_in)
-
-
-def _check(actor: User, check_in: CheckIn) -> None:
+        found = _look_up(actor, check_in)
     errors: dict[str, list[str]] = {}
     if check_in.date > local_today(actor.timezone):
         errors["date"] = ["Cannot be later than today in your timezone."]
     if check_in.session_id is not None and check_in.assignment_id is None:
         errors["session_id"] = ["Name the assignment the session belongs to."]
-    program_id = None
-    if check_in.assignment_id is not None:
-        program_id = db.session.scalar(
-            scoped(Assignment, actor, Assignment.program_id).where(
-                Assignment.id == check_in.assignment_id
-            )
-        )
-        if program_id is None:
-            errors["assignment_id"] = ["No such assignment of yours."]
-    if check_in.session_id is not None and program_id is not None:
-        # Any version of the session counts: the coach may have edited it since.
-        belongs = db.session.scalar(
-            sa.select(ProgramSession.id).where(
-                ProgramSession.id == check_in.session_id, ProgramSession.program_id == program_id
-            )
-        )
-        if belongs is None:
-            errors["session_id"] = ["No such session in that assignment."]
+    if check_in.assignment_id is not None and not found.assignment_found:
+        errors["assignment_id"] = ["No such assignment of yours."]
+    elif check_in.session_id is not None and check_in.session_id not in found.sessions:
+        errors["session_id"] = ["No such session in that assignment."]
     results = check_in.results
     if results and check_in.session_id is None:
         errors["results"] = ["Item results need a session_id."]
-    elif results and "session_id" not in errors:
-        known = set(
-            db.session.scalars(
-                sa.select(ProgramItem.id).where(
-                    ProgramItem.session_id == check_in.session_id,
-                    ProgramItem.id.in_({r.item_id for r in results}),
-                )
-            )
-        )
+    elif results and "session_id" not in errors and "assignment_id" not in errors:
         for index, result in enumerate(results):
-            if result.item_id not in known:
+            if result.item_id not in found.items:
                 errors[f"results[{index}].item_id"] = ["No such item in that session."]
     if errors:
         raise Unprocessable("The check-in is not valid.", errors=errors)
+    return found
 
 
 def _apply(check_in: CheckIn, data: dict) -> None:
@@ -114,29 +152,31 @@ def _apply(check_in: CheckIn, data: dict) -> None:
             rating.date = check_in.date
 
 
-def create_check_in(actor: User, data: dict) -> CheckIn:
-    """A new check-in of the calling client. Flushed, not committed: the caller commits
-    it together with its idempotency record (``academy.common.idempotency``)."""
+def create_check_in(actor: User, data: dict) -> dict:
+    """A new check-in of the calling client, as answered. Flushed, not committed: the
+    caller commits it together with its idempotency record
+    (``academy.common.idempotency``)."""
     check_in = CheckIn(academy_id=actor.academy_id, client_id=actor.id, notes="")
     _apply(check_in, {"results": [], "ratings": [], **data})
-    _validate(actor, check_in)
+    found = _validate(actor, check_in)
     db.session.add(check_in)
     db.session.flush()
-    return check_in
+    return _present_one(check_in, found.items, found.sessions)
 
 
 def get_check_in(actor: User, check_in_id: int) -> CheckIn:
     return get_scoped(CheckIn, check_in_id, actor, *LIST_OPTIONS, what="check-in")
 
 
-def update_check_in(actor: User, check_in_id: int, data: dict) -> CheckIn:
+def update_check_in(actor: User, check_in_id: int, data: dict) -> dict:
+    """The corrected check-in, as answered."""
     check_in = get_check_in(actor, check_in_id)
     if "assignment_id" in data and data["assignment_id"] != check_in.assignment_id:
         data.setdefault("session_id", None)  # a session belongs to its assignment
     _apply(check_in, data)
-    _validate(actor, check_in)
+    found = _validate(actor, check_in)
     db.session.commit()
-    return check_in
+    return _present_one(check_in, found.items, found.sessions)
 
 
 def delete_check_in(actor: User, check_in_id: int) -> None:
@@ -168,28 +208,19 @@ def present(check_ins: list[CheckIn]) -> list[dict]:
     """
     item_ids = {r.item_id for c in check_ins for r in c.results}
     session_ids = {c.session_id for c in check_ins if c.session_id}
-    items = {}
+    items, sessions = {}, {}
     if item_ids:
         rows = db.session.execute(
-            sa.select(
-                ProgramItem.id, Exercise.name, *(getattr(ProgramItem, f) for f in _PRESCRIBED)
-            )
+            sa.select(*_ITEM_COLUMNS)
             .join(Exercise, Exercise.id == ProgramItem.exercise_id)
             .where(ProgramItem.id.in_(item_ids))
         )
-        for row in rows:
-            items[row[0]] = {
-                "exercise_name": row[1],
-                **dict(zip(_PRESCRIBED, row[2:], strict=True)),
-            }
-    sessions = {}
+        items = {row[0]: _item(row) for row in rows}
     if session_ids:
         rows = db.session.execute(
-            sa.select(
-                ProgramSession.id, ProgramSession.week, ProgramSession.day, ProgramSession.title
-            ).where(ProgramSession.id.in_(session_ids))
+            sa.select(*_SESSION_COLUMNS).where(ProgramSession.id.in_(session_ids))
         )
-        sessions = {r.id: r._asdict() for r in rows}
+        sessions = {row[0]: _session(row) for row in rows}
     return [_present_one(c, items, sessions) for c in check_ins]
 
 

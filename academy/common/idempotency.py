@@ -1,27 +1,32 @@
 """``Idempotency-Key`` for POSTs that a mobile app retries over bad networks.
 
-The first request with a key claims it: a row inserted and committed on its own, so
-that a unique constraint (not a look-up) decides who is first. The operation then
-runs, and its answer is stored with it in the operation's own transaction. Later
-requests with the same key and the same body get that answer again; with another
-body, 422. A request that arrives while the first is still running waits a moment
-for it and then replays it, or answers 409 if it is still running.
-Keys belong to one user and are kept at least ``IDEMPOTENCY_KEY_HOURS``.
+A request with a key does its work, then stores the key with its answer in the same
+transaction: the work, the key and the answer land together or not at all. A unique
+constraint (not a look-up) decides who is first. A retry that arrives while the first
+is still running waits at that constraint for it to finish, then rolls its own work
+back and replays the first answer (same status and body); with another body it is
+422. If the first is still running after ``IDEMPOTENCY_WAIT_SECONDS``, the retry
+answers 409. If the first fails, nothing of it remains and the retry does the work.
+Keys belong to one user and are kept ``IDEMPOTENCY_KEY_HOURS`` (at least 24); an
+expired key is forgotten and its request handled anew.
+
+The key is stored last rather than first so that the database's writer lock (all of
+SQLite's, a row lock on PostgreSQL) is held for as short a time as the work allows.
 """
 
 import hashlib
 import json
-import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import wraps
 
 import sqlalchemy as sa
 from flask import Response, current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from academy.common.auth import current_user
-from academy.common.time import utcnow
+from academy.common.time import as_utc, utcnow
 from academy.errors import Conflict, Unprocessable
 from academy.extensions import db
 
@@ -47,7 +52,6 @@ class IdempotencyKey(db.Model):
 
 
 HEADER = "Idempotency-Key"
-_POLL_SECONDS = 0.05
 
 
 def _fingerprint() -> str:
@@ -60,71 +64,88 @@ def _fingerprint() -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _claim(user_id: int, key: str, fingerprint: str) -> int | None:
-    """The new claim's id, or None when the key is already taken (and not expired)."""
+def _store(user_id: int, key: str, fingerprint: str, response: Response) -> bool:
+    """Store the key with its answer; False when another request holds the key."""
     try:
-        row = IdempotencyKey(
-            user_id=user_id, key=key, request_hash=fingerprint, created_at=utcnow()
+        db.session.execute(
+            sa.insert(IdempotencyKey).values(
+                user_id=user_id,
+                key=key,
+                request_hash=fingerprint,
+                created_at=utcnow(),
+                response_status=response.status_code,
+                response_body=response.get_data(as_text=True),
+            )
         )
-        db.session.add(row)
-        db.session.commit()
-        return row.id
+        return True
     except IntegrityError:
         db.session.rollback()
-    # Reclaim an expired key with a guarded UPDATE, so only one request can win it.
+        return False
+
+
+@contextmanager
+def _bounded_lock_waits(seconds: float):
+    """Within the block, waiting for another writer's lock ends after ``seconds`` with a
+    409: the other is most likely the first request with the same key.
+
+    PostgreSQL connections carry that lock timeout already (``academy.database``);
+    SQLite's busy timeout is lowered for the block and restored after.
+    """
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        db.session.execute(sa.text(f"PRAGMA busy_timeout = {int(seconds * 1000)}"))
+    try:
+        yield
+    except OperationalError as error:
+        if not _lock_wait_ran_out(error):
+            raise
+        db.session.rollback()
+        raise Conflict("A request with this Idempotency-Key is still being handled.") from error
+    finally:
+        if sqlite:
+            usual = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            db.session.execute(sa.text(f"PRAGMA busy_timeout = {usual}"))
+
+
+def _lock_wait_ran_out(error: OperationalError) -> bool:
+    # PostgreSQL's lock_not_available, or SQLite's "database is locked".
+    return getattr(error.orig, "sqlstate", None) == "55P03" or "locked" in str(error.orig)
+
+
+def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
+    """The stored answer to replay for the key, or None when the key has expired
+    (it is then deleted, so the request can be handled anew)."""
+    row = db.session.scalar(
+        sa.select(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+        )
+    )
+    if row is None:  # the first request failed and rolled back in between
+        raise Conflict("The first request with this Idempotency-Key failed; retry it.")
     retention = timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"])
-    taken = db.session.execute(
-        sa.update(IdempotencyKey)
-        .where(
-            IdempotencyKey.user_id == user_id,
-            IdempotencyKey.key == key,
-            IdempotencyKey.created_at < utcnow() - retention,
+    if as_utc(row.created_at) < utcnow() - retention:
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    if row.request_hash != fingerprint:
+        raise Unprocessable(
+            "This Idempotency-Key was used with another request body.",
+            errors={HEADER: ["Use a new key for a different request."]},
         )
-        .values(request_hash=fingerprint, created_at=utcnow(), response_status=None,
-                response_body=None)
-        .returning(IdempotencyKey.id)
-    ).scalar()  # fmt: skip
-    db.session.commit()
-    return taken
-
-
-def _earlier_answer(user_id: int, key: str, fingerprint: str) -> Response:
-    deadline = time.monotonic() + current_app.config["IDEMPOTENCY_WAIT_SECONDS"]
-    while True:
-        row = db.session.scalar(
-            sa.select(IdempotencyKey).where(
-                IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
-            )
-        )
-        db.session.rollback()  # end the read so the next poll sees fresh commits
-        if row is None:
-            raise Conflict("The first request with this Idempotency-Key failed; retry it.")
-        if row.request_hash != fingerprint:
-            raise Unprocessable(
-                "This Idempotency-Key was used with another request body.",
-                errors={HEADER: ["Use a new key for a different request."]},
-            )
-        if row.response_status is not None:
-            return Response(
-                row.response_body,
-                status=row.response_status,
-                mimetype="application/json",
-                headers={"Idempotent-Replayed": "true"},
-            )
-        if time.monotonic() >= deadline:
-            raise Conflict("A request with this Idempotency-Key is still being handled.")
-        time.sleep(_POLL_SECONDS)
-
-
-def _release(claim_id: int) -> None:
-    db.session.rollback()
-    db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.id == claim_id))
-    db.session.commit()
+    if row.response_status is None:
+        raise Conflict("A request with this Idempotency-Key is still being handled.")
+    return Response(
+        row.response_body,
+        status=row.response_status,
+        mimetype="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 def idempotent(view):
     """Make a POST view honour ``Idempotency-Key``. The view must not commit: this
-    commits its work together with the stored answer, in one transaction."""
+    commits its work together with the key and its answer, in one transaction. When
+    the view fails, the error handlers roll everything back."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -136,21 +157,19 @@ def idempotent(view):
         if len(key) > 200:
             raise Unprocessable(errors={HEADER: ["At most 200 characters."]})
         user_id, fingerprint = current_user().id, _fingerprint()
-        claim_id = _claim(user_id, key, fingerprint)
-        if claim_id is None:
-            return _earlier_answer(user_id, key, fingerprint)
-        try:
-            response = view(*args, **kwargs)
-        except Exception:
-            _release(claim_id)
-            raise
-        db.session.execute(
-            sa.update(IdempotencyKey)
-            .where(IdempotencyKey.id == claim_id)
-            .values(response_status=response.status_code, response_body=response.get_data(True))
-        )
-        db.session.commit()
-        return response
+        wait = current_app.config["IDEMPOTENCY_WAIT_SECONDS"]
+        for _ in range(2):  # a second round only after forgetting an expired key
+            with _bounded_lock_waits(wait):
+                response = view(*args, **kwargs)
+                stored = _store(user_id, key, fingerprint, response)
+                if stored:
+                    db.session.commit()
+            if stored:
+                return response
+            earlier = _earlier(user_id, key, fingerprint)
+            if earlier is not None:
+                return earlier
+        raise Conflict("The Idempotency-Key could not be stored; retry with a new key.")
 
     return wrapper
 

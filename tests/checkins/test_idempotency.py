@@ -45,6 +45,21 @@ def keys_of(user_id: int) -> list[IdempotencyKey]:
     return list(db.session.scalars(stmt))
 
 
+def first_request_claims(connection, user_id, key, request_hash, answer=None) -> None:
+    """A first request caught in flight: it claimed the key in its own open transaction
+    (and, with ``answer``, is about to commit it)."""
+    connection.execute(
+        sa.insert(IdempotencyKey).values(
+            user_id=user_id,
+            key=key,
+            request_hash=request_hash,
+            created_at=datetime.now(UTC),
+            response_status=201 if answer else None,
+            response_body=answer,
+        )
+    )
+
+
 @pytest.fixture
 def body(sessions, assignment) -> dict:
     return check_in_for(
@@ -57,7 +72,8 @@ def body(sessions, assignment) -> dict:
 
 @pytest.fixture
 def short_wait(app, monkeypatch):
-    """Wait a fraction of a second, not five, for a first request still in flight."""
+    """Wait a fraction of a second for a first request still in flight (on SQLite; a
+    PostgreSQL connection takes the suite's one-second lock timeout when it opens)."""
     monkeypatch.setitem(app.config, "IDEMPOTENCY_WAIT_SECONDS", 0.3)
 
 
@@ -113,57 +129,52 @@ class TestCreateCheckInWithIdempotencyKey:
         assert len(keys_of(client_user.id)) == len(keys_of(other_client_user.id)) == 1
 
     def test_a_retry_while_the_first_is_in_flight_is_409(self, http, client_user, body, short_wait):
-        in_flight = IdempotencyKey(
-            user_id=client_user.id,
-            key="retry-1",
-            request_hash=fingerprint(body),
-            created_at=datetime.now(UTC),
-        )
-        db.session.add(in_flight)
-        db.session.commit()
-        started = time.monotonic()
+        with db.engine.connect() as first:
+            first_request_claims(first, client_user.id, "retry-1", fingerprint(body))
+            started = time.monotonic()
 
-        response = post_check_in(http, client_user, body, key="retry-1")
+            response = post_check_in(http, client_user, body, key="retry-1")
 
+            waited = time.monotonic() - started
+            first.rollback()
         problem_of(response, 409)
-        assert time.monotonic() - started >= 0.3  # it waited for the first one
+        assert waited >= 0.3  # it waited for the first one
         assert count_rows(CheckIn) == 0
-        [key] = keys_of(client_user.id)
-        assert key.response_status is None and key.request_hash == fingerprint(body)
+        assert keys_of(client_user.id) == []
 
     def test_a_retry_gets_the_first_answer_once_it_lands_during_the_wait(
         self, http, client_user, body
     ):
-        db.session.add(
-            IdempotencyKey(
-                user_id=client_user.id,
-                key="retry-1",
-                request_hash=fingerprint(body),
-                created_at=datetime.now(UTC),
-            )
-        )
-        db.session.commit()
-        engine = db.engine
         answer = '{"id": 42}'
-
-        def first_request_finishes():
-            with engine.begin() as connection:
-                connection.execute(
-                    sa.update(IdempotencyKey)
-                    .where(IdempotencyKey.key == "retry-1")
-                    .values(response_status=201, response_body=answer)
-                )
-
-        timer = threading.Timer(0.3, first_request_finishes)
-        timer.start()
-        try:
-            response = post_check_in(http, client_user, body, key="retry-1")
-        finally:
-            timer.join(timeout=10)
+        with db.engine.connect() as first:
+            first_request_claims(first, client_user.id, "retry-1", fingerprint(body), answer)
+            timer = threading.Timer(0.3, first.commit)
+            timer.start()
+            try:
+                response = post_check_in(http, client_user, body, key="retry-1")
+            finally:
+                timer.join(timeout=10)
 
         assert response.status_code == 201
         assert response.get_data(as_text=True) == answer
+        assert response.headers["Idempotent-Replayed"] == "true"
         assert count_rows(CheckIn) == 0
+
+    def test_a_retry_does_the_work_when_the_first_fails(self, http, client_user, body):
+        with db.engine.connect() as first:
+            first_request_claims(first, client_user.id, "retry-1", fingerprint(body))
+            timer = threading.Timer(0.3, first.rollback)
+            timer.start()
+            try:
+                response = post_check_in(http, client_user, body, key="retry-1")
+            finally:
+                timer.join(timeout=10)
+
+        assert response.status_code == 201
+        assert "Idempotent-Replayed" not in response.headers
+        assert count_rows(CheckIn) == 1
+        [key] = keys_of(client_user.id)
+        assert key.response_status == 201
 
     def test_a_key_another_request_of_another_body_holds_is_422_at_once(
         self, http, client_user, body
