@@ -474,3 +474,25 @@ class TestConcurrentRetries:
             ids.add(json.loads(answers[0][1])["id"])
         assert len(check_ins) == ROUNDS and set(check_ins) == ids
         assert sorted(keys) == [(f"concurrent-{n}", 201) for n in range(ROUNDS)]
+
+
+class TestPurgeKeys:
+    def test_the_command_deletes_only_keys_past_their_retention(self, app, client_user):
+        hours = app.config["IDEMPOTENCY_KEY_HOURS"]
+        for key, age in (("old", hours + 1), ("fresh", 1)):
+            db.session.add(
+                IdempotencyKey(
+                    user_id=client_user.id,
+                    key=key,
+                    request_hash="x" * 64,
+                    created_at=datetime.now(UTC) - timedelta(hours=age),
+                    response_status=201,
+                    response_body="{}",
+                )
+            )
+        db.session.commit()
+
+        result = app.test_cli_runner().invoke(args=["academy", "purge-keys"])
+
+        assert result.exit_code == 0 and "Deleted 1" in result.output
+        assert [k.key for k in keys_of(client_user.id)] == ["fresh"]
