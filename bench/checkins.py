@@ -34,6 +34,7 @@ from pathlib import Path
 import checkin_seed
 import explain
 import loadgen
+import options as bench_options
 import seed
 import servers
 
@@ -41,7 +42,6 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
 POST_SCRIPT = BENCH / "checkin_post.lua"
-DATABASES = ("sqlite", "postgresql")
 # Academies per database; each has 10 clients with 100 check-ins.
 SIZES = {"small": 1, "large": 100}
 POSTGRESQL_PREFIX = "academy_bench_checkins"
@@ -49,8 +49,6 @@ READ_TARGET = 1.5
 POST_TARGET = 0.4
 # Seeding, EXPLAIN and starting servers, per engine; the loads come on top.
 SETUP_BUDGET_SECONDS = 600
-BUSY_LOAD_PER_CPU = 1.0
-WRK_THREADS = 2
 # (name, path under /api/v1, who reads it)
 READS = (
     ("GET /api/v1/clients/{id}/check-ins", "/clients/{client_id}/check-ins", "coach"),
@@ -68,16 +66,15 @@ POST_ROW = "{:<11} {:<36} {:>8} {:>8} {:>8} {:>7}"
 
 
 def main() -> int:
-    options = _parse_args()
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    signal.signal(signal.SIGALRM, _exit_on_signal)
+    options = bench_options.parse(__doc__.split("\n\n")[0], f"{POSTGRESQL_PREFIX}_*")
+    # SIGALRM: the time budget ran out.
+    bench_options.stop_on(signal.SIGTERM, signal.SIGALRM)
     wrk = loadgen.find_wrk()
     if wrk is None:
         print("wrk is not installed: apt-get update && apt-get install -y wrk", file=sys.stderr)
         return 2
     RESULTS.mkdir(exist_ok=True)
-    load_at_start = os.getloadavg()[0]
-    _warn_if_busy(load_at_start)
+    load_at_start = bench_options.warn_if_busy()
     signal.alarm(_time_budget(options))
     engines = {kind: _bench_engine(kind, wrk, options) for kind in options.databases}
     signal.alarm(0)
@@ -85,54 +82,6 @@ def main() -> int:
     _write_results(options, engines, load_at_start)
     passed = all(v["passed"] for e in engines.values() for v in _verdicts(e))
     return 0 if passed else 1
-
-
-def _exit_on_signal(signum: int, _frame) -> None:
-    """Unwind on SIGTERM, or when the time budget runs out (SIGALRM), as on Ctrl-C:
-    every server started is stopped and every database created is dropped."""
-    _progress(f"stopping on {signal.Signals(signum).name}")
-    raise SystemExit(128 + signum)
-
-
-def _parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=_positive, default=10, help="load time per target")
-    parser.add_argument(
-        "--databases",
-        type=lambda text: text.split(","),
-        default=list(DATABASES),
-        help="comma-separated, from: " + ",".join(DATABASES),
-    )
-    parser.add_argument("--workers", type=_positive, default=2, help="gunicorn workers per server")
-    parser.add_argument("--concurrency", type=_positive, default=8, help="open connections")
-    parser.add_argument(
-        "--postgresql-url",
-        default="postgresql://postgres@127.0.0.1:5432",
-        help=f"the server on which to (re)create the {POSTGRESQL_PREFIX}_* databases",
-    )
-    options = parser.parse_args()
-    unknown = set(options.databases) - set(DATABASES)
-    if unknown:
-        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
-    return options
-
-
-def _positive(text: str) -> int:
-    number = int(text)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
-    return number
-
-
-def _warn_if_busy(load: float) -> None:
-    """Other work on the machine lowers every figure; taking turns keeps the ratios
-    fair, but the absolute figures then mean little."""
-    cpus = os.cpu_count() or 1
-    if load > BUSY_LOAD_PER_CPU * cpus:
-        _progress(
-            f"warning: the load average is {load:.1f} on {cpus} CPUs before starting;"
-            " other work will skew the figures"
-        )
 
 
 def _time_budget(options: argparse.Namespace) -> int:
@@ -157,12 +106,12 @@ def _bench_engine(kind: str, wrk: str, options: argparse.Namespace) -> dict:
         }
         seeding, fixtures = {}, {}
         for size, url in urls.items():
-            _progress(f"{kind}: migrating and seeding the {size} database")
+            bench_options.progress(f"{kind}: migrating and seeding the {size} database")
             seeding[size], fixtures[size] = _seed(url, SIZES[size])
         reads = _bench_reads(kind, urls, fixtures, wrk, options)
         heaviest = None
         if kind == "postgresql":
-            _progress(f"{kind}: explaining the slowest statement of the reads")
+            bench_options.progress(f"{kind}: explaining the slowest statement of the reads")
             heaviest = _explain_heaviest(urls["large"], fixtures["large"])
         posts = _bench_posts(kind, urls["large"], fixtures["large"], wrk, options)
     return {
@@ -202,8 +151,8 @@ def _take_turns(
         targets,
         seconds=options.seconds,
         connections=options.concurrency,
-        threads=min(WRK_THREADS, options.concurrency),
-        progress=lambda message: _progress(f"{kind}: {message}"),
+        threads=bench_options.wrk_threads(options),
+        progress=lambda message: bench_options.progress(f"{kind}: {message}"),
     )
 
 
@@ -225,7 +174,7 @@ def _bench_reads(
             base_url = _serve(stack, "wsgi:app", ROOT, url, log_name, options.workers)
             targets += [_read_target(read, size, base_url, fixtures[size]) for read in READS]
         _check_reads(targets)
-        _progress(f"{kind}: loading the reads, small and large in turns")
+        bench_options.progress(f"{kind}: loading the reads, small and large in turns")
         figures = _take_turns(kind, wrk, targets, options)
     return [
         {
@@ -369,7 +318,7 @@ def _bench_posts(
             **post,
         )
         _check_posts(app, floor, body)
-        _progress(f"{kind}: loading the POSTs, app and floor in turns")
+        bench_options.progress(f"{kind}: loading the POSTs, app and floor in turns")
         figures = _take_turns(kind, wrk, [app, floor], options)
     return [{"database": kind, "endpoint": name, **asdict(f)} for name, f in figures.items()]
 
@@ -531,7 +480,7 @@ def _write_results(
         "round_seconds": loadgen.ROUND_SECONDS,
         "workers": options.workers,
         "concurrency": options.concurrency,
-        "wrk_threads": min(WRK_THREADS, options.concurrency),
+        "wrk_threads": bench_options.wrk_threads(options),
         "cpus": os.cpu_count(),
         "load_average_at_start": round(load_at_start, 2),
     }
@@ -544,10 +493,6 @@ def _write_results(
     # default=str: the explained statement's parameters hold dates.
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
     print(f"\nFigures written to {path.relative_to(ROOT)}")
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from academy.common.time import as_utc
+from academy.common.time import iso_z
 
 
 class BaseSchema(Schema):
@@ -20,9 +20,7 @@ class UTCDateTime(fields.DateTime):
     """ISO 8601 in UTC with a ``Z``, whatever the database hands back."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return as_utc(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso_z(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed: datetime = super()._deserialize(value, attr, data, **kwargs)

@@ -1,6 +1,7 @@
 """Time helpers: the service stores and speaks UTC."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
@@ -14,8 +15,13 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+def iso_z(value: datetime | None) -> str | None:
+    """A timestamp as the API writes it: ISO 8601 in UTC with a ``Z``."""
+    if value is None:
+        return None
+    return as_utc(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def local_today(timezone: str, now: datetime | None = None):
     """The calendar date it is now for someone in ``timezone`` (an IANA name)."""
-    from zoneinfo import ZoneInfo
-
     return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()

@@ -12,6 +12,7 @@ from academy.common.tenancy import get_with_shared, with_shared
 from academy.common.time import utcnow
 from academy.errors import Conflict, Forbidden, Unprocessable
 from academy.exercises.models import DOSAGE_FIELDS, Exercise, ExerciseFinding, ExerciseRegion
+from academy.exercises.schemas import ExerciseCreateSchema
 from academy.extensions import db
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
@@ -179,8 +180,6 @@ def load_catalogue(entries: list[dict]) -> dict[str, int]:
     program that uses them, stay), and global exercises missing from the file are
     archived. Running it again with the same entries changes nothing.
     """
-    from academy.exercises.schemas import ExerciseCreateSchema
-
     schema = ExerciseCreateSchema()
     loaded = []
     for entry in entries:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from academy.common.schemas import UTCDateTime
+from academy.common.time import iso_z
 from academy.exercises.models import Exercise
 from academy.extensions import db
 from academy.programs.models import Program, ProgramItem, ProgramSession
@@ -48,8 +48,6 @@ ITEM_KEYS = (
 # What the client app shows with each item of today's session.
 _TODAY_COLUMNS = (Exercise.cues, Exercise.video_url)
 TODAY_KEYS = ("exercise_cues", "exercise_video_url")
-
-_timestamp = UTCDateTime()
 
 
 def _sessions_statement(*, due: bool) -> sa.Select:
@@ -129,8 +127,8 @@ def program_fields(program: Program) -> dict:
         "goal": program.goal,
         "weeks": program.weeks,
         "archived": program.archived,
-        "created_at": _timestamp._serialize(program.created_at, None, None),
-        "updated_at": _timestamp._serialize(program.updated_at, None, None),
+        "created_at": iso_z(program.created_at),
+        "updated_at": iso_z(program.updated_at),
     }
 
 

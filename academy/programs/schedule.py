@@ -45,7 +45,9 @@ def my_assignments(actor: User) -> sa.Select:
     return scoped(Assignment, actor).order_by(Assignment.start_date.desc(), Assignment.id.desc())
 
 
-def _dated(session: dict, assignment: Assignment, today: date, done: set) -> dict:
+def _dated(session: dict, assignment, today: date, done: set) -> dict:
+    """``session`` with its date and status; ``assignment`` is a row or an Assignment
+    (anything with ``id`` and ``start_date``)."""
     on = documents.session_date(assignment.start_date, session["week"], session["day"])
     is_done = (assignment.id, session["week"], session["day"]) in done
     return {**session, "date": on, "status": documents.session_status(on, today, is_done)}

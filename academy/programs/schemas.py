@@ -3,6 +3,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from academy.common.schemas import BaseSchema, Name, Text, UTCDateTime, Word
+from academy.programs.models import PROGRAM_KINDS
 from academy.vocabularies import ASSIGNMENT_STATUSES, SESSION_STATUSES, SIDES, STAGES
 
 MAX_WEEKS = 52
@@ -117,7 +118,7 @@ class SessionSchema(BaseSchema):
 
 class ProgramSummarySchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    kind = fields.String(dump_only=True, metadata={"enum": ["template", "client"]})
+    kind = fields.String(dump_only=True, metadata={"enum": list(PROGRAM_KINDS)})
     client_id = fields.Integer(dump_only=True, allow_none=True)
     source_program_id = fields.Integer(dump_only=True, allow_none=True)
     name = fields.String(dump_only=True)
@@ -137,7 +138,7 @@ class ProgramQuerySchema(BaseSchema):
     q = fields.String(
         validate=validate.Length(max=100), metadata={"description": "Part of the name"}
     )
-    kind = Word(("template", "client"))
+    kind = Word(PROGRAM_KINDS)
     client_id = fields.Integer()
     include_archived = fields.Boolean(load_default=False)
 
