@@ -123,6 +123,16 @@ def _after_flush(session: Session, _context) -> None:
         _write(session, changes)
 
 
+_AUDIT = AuditEntry.__table__
+# Built once: most writes run it.
+_INSERT = sa.insert(_AUDIT).returning(_AUDIT.c.id)
+_WIDEN = (
+    sa.update(_AUDIT)
+    .where(_AUDIT.c.id == sa.bindparam("entry_id"))
+    .values(fields=sa.bindparam("fields"), action=sa.bindparam("action"))
+)
+
+
 def _write(session: Session, changes: dict) -> None:
     pending: dict = session.info.setdefault(_PENDING, {})
     actor_id, actor_role = _actor()
@@ -135,26 +145,35 @@ def _write(session: Session, changes: dict) -> None:
             if change["action"] == "delete":
                 earlier["action"] = "delete"
             connection.execute(
-                sa.update(AuditEntry.__table__)
-                .where(AuditEntry.__table__.c.id == earlier["id"])
-                .values(fields=sorted(earlier["fields"]), action=earlier["action"])
+                _WIDEN,
+                {
+                    "entry_id": earlier["id"],
+                    "fields": sorted(earlier["fields"]),
+                    "action": earlier["action"],
+                },
             )
             continue
         row_id = connection.execute(
-            sa.insert(AuditEntry.__table__)
-            .values(
-                academy_id=change["academy_id"],
-                actor_id=actor_id,
-                actor_role=actor_role,
-                action=change["action"],
-                resource=key[0],
-                resource_id=key[1],
-                fields=sorted(change["fields"]),
-                at=utcnow(),
-            )
-            .returning(AuditEntry.__table__.c.id)
+            _INSERT,
+            {
+                "academy_id": change["academy_id"],
+                "actor_id": actor_id,
+                "actor_role": actor_role,
+                "action": change["action"],
+                "resource": key[0],
+                "resource_id": key[1],
+                "fields": sorted(change["fields"]),
+                "at": utcnow(),
+            },
         ).scalar_one()
         pending[key] = {**change, "id": row_id}
+
+
+def record_created(resource: str, resource_id: int, academy_id: int, fields) -> None:
+    """Log a resource that was inserted past the ORM, so no flush saw it: its row is the
+    one the flush would have written."""
+    change = {"academy_id": academy_id, "action": "create", "fields": set(fields)}
+    _write(db.session(), {(resource, resource_id): change})
 
 
 def _forget(session: Session, *_args) -> None:

@@ -3,16 +3,18 @@
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from academy.audit import service as audit_log
 from academy.auth.models import User
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
-from academy.common.tenancy import get_scoped, scoped
-from academy.common.time import local_today
+from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client
+from academy.common.time import local_today, utcnow
 from academy.errors import Unprocessable
 from academy.exercises.models import Exercise
 from academy.extensions import db
@@ -24,6 +26,8 @@ _RUN = {"distance_km": "run_distance_km", "duration_minutes": "run_duration_minu
         "cadence_spm": "cadence_spm"}  # fmt: skip
 # The item columns a result repeats, as prescribed that day (the exercise's name aside).
 _PRESCRIBED = tuple(name for name in PrescribedSchema().fields if name != "exercise_name")
+# A stored check-in, or a new one before it is written (``create_check_in``).
+CheckInLike = CheckIn | SimpleNamespace
 LIST_OPTIONS = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
 
 
@@ -56,29 +60,43 @@ def _session(row) -> dict:
     return dict(zip(("id", "week", "day", "title"), row, strict=True))
 
 
-def _look_up(actor: User, check_in: CheckIn) -> Prescription:
-    """The caller's assignment, the session in it and the results' items of that
-    session, in one statement (none without an assignment)."""
+# Built once: every check-in written runs it. The caller's assignment, the session in
+# it and the results' items of that session, in one statement.
+_PRESCRIPTION = (
+    scoped_to_client(Assignment, Assignment.id, *_SESSION_COLUMNS, *_ITEM_COLUMNS)
+    # Any version of the session counts: the coach may have edited it since.
+    .outerjoin(
+        ProgramSession,
+        sa.and_(
+            ProgramSession.program_id == Assignment.program_id,
+            ProgramSession.id == sa.bindparam("session_id"),
+        ),
+    )
+    .outerjoin(
+        ProgramItem,
+        sa.and_(
+            ProgramItem.session_id == ProgramSession.id,
+            ProgramItem.id.in_(sa.bindparam("item_ids", expanding=True)),
+        ),
+    )
+    .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
+    .where(Assignment.id == sa.bindparam("assignment_id"))
+)
+
+
+def _look_up(actor: User, check_in: CheckInLike) -> Prescription:
+    """What the check-in names, as prescribed (nothing without an assignment)."""
     found = Prescription()
     if check_in.assignment_id is None:
         return found
-    item_ids = [r.item_id for r in check_in.results]
     rows = db.session.execute(
-        scoped(Assignment, actor, Assignment.id, *_SESSION_COLUMNS, *_ITEM_COLUMNS)
-        # Any version of the session counts: the coach may have edited it since.
-        .outerjoin(
-            ProgramSession,
-            sa.and_(
-                ProgramSession.program_id == Assignment.program_id,
-                ProgramSession.id == check_in.session_id,
-            ),
-        )
-        .outerjoin(
-            ProgramItem,
-            sa.and_(ProgramItem.session_id == ProgramSession.id, ProgramItem.id.in_(item_ids)),
-        )
-        .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
-        .where(Assignment.id == check_in.assignment_id)
+        _PRESCRIPTION,
+        {
+            **client_scope(actor),
+            "assignment_id": check_in.assignment_id,
+            "session_id": check_in.session_id,
+            "item_ids": [r.item_id for r in check_in.results],
+        },
     ).all()
     found.assignment_found = bool(rows)
     for row in rows:
@@ -89,7 +107,7 @@ def _look_up(actor: User, check_in: CheckIn) -> Prescription:
     return found
 
 
-def _validate(actor: User, check_in: CheckIn) -> Prescription:
+def _validate(actor: User, check_in: CheckInLike) -> Prescription:
     """Rules across objects; every failure names its field. Answers what was looked up,
     so that the answer need not look it up again."""
     # The look-up must not flush the edited check-in first: an unknown item or session
@@ -117,51 +135,105 @@ def _validate(actor: User, check_in: CheckIn) -> Prescription:
     return found
 
 
-def _apply(check_in: CheckIn, data: dict) -> None:
-    for field in _SCALARS:
-        if field in data:
-            setattr(check_in, field, data[field])
+def _columns(data: dict) -> dict:
+    """The check-in columns that ``data``, a loaded request body, sets."""
+    columns = {field: data[field] for field in _SCALARS if field in data}
     if "wellness" in data:
         wellness = data["wellness"] or {}
-        for field in _WELLNESS:
-            setattr(check_in, field, wellness.get(field))
+        columns.update({field: wellness.get(field) for field in _WELLNESS})
     if "run" in data:
         run = data["run"] or {}
-        for field, column in _RUN.items():
-            setattr(check_in, column, run.get(field))
+        columns.update({column: run.get(field) for field, column in _RUN.items()})
+    return columns
+
+
+def _apply(check_in: CheckIn, data: dict) -> None:
+    for column, value in _columns(data).items():
+        setattr(check_in, column, value)
     if "results" in data:
         check_in.results = [
             CheckInResult(position=i, **result) for i, result in enumerate(data["results"])
         ]
     if "ratings" in data:
+        owner = (check_in.academy_id, check_in.client_id, check_in.date)
         check_in.ratings = [
-            CheckInRating(
-                position=i,
-                academy_id=check_in.academy_id,
-                client_id=check_in.client_id,
-                date=check_in.date,
-                region=r["region"],
-                side=r["side"],
-                tightness=r.get("tightness"),
-                pain=r.get("pain"),
-            )
-            for i, r in enumerate(data["ratings"])
+            CheckInRating(**_rating_row(*owner, position, rating))
+            for position, rating in enumerate(data["ratings"])
         ]
     elif "date" in data:
         for rating in check_in.ratings:
             rating.date = check_in.date
 
 
+def _rating_row(academy_id: int, client_id: int, on: date, position: int, rating: dict) -> dict:
+    """A rating's columns: the check-in's owner and date are copied to it for the trends."""
+    return {
+        "academy_id": academy_id,
+        "client_id": client_id,
+        "date": on,
+        "position": position,
+        "region": rating["region"],
+        "side": rating["side"],
+        "tightness": rating.get("tightness"),
+        "pain": rating.get("pain"),
+    }
+
+
+# A new check-in is written with Core INSERTs rather than through the unit of work: it is
+# the client app's most frequent write, and the ORM's bookkeeping cost more than the rows.
+# Every column is given, so the defaults live in one place: here.
+_NEW_CHECK_IN = {
+    **dict.fromkeys(column.key for column in CheckIn.__table__.columns if column.key != "id"),
+    "completed": True,
+    "notes": "",
+}
+_NEW_RESULT = {"completed": True, "sets_done": None, "reps_done": None, "side": None,
+               "felt_in": [], "notes": ""}  # fmt: skip
+_INSERT_CHECK_IN = sa.insert(CheckIn.__table__).returning(CheckIn.__table__.c.id)
+# Each id comes back with its position: asking for the rows' order instead would make
+# SQLite insert them one statement each.
+_INSERT_RESULTS = sa.insert(CheckInResult.__table__).returning(
+    CheckInResult.__table__.c.position, CheckInResult.__table__.c.id
+)
+_INSERT_RATINGS = sa.insert(CheckInRating.__table__)
+# What the audit log names for a new check-in: every column it has, and its lists.
+_CREATED_FIELDS = sorted({*_NEW_CHECK_IN, "results", "ratings"} - {"created_at", "updated_at"})
+
+
 def create_check_in(actor: User, data: dict) -> dict:
-    """A new check-in of the calling client, as answered. Flushed, not committed: the
+    """A new check-in of the calling client, as answered. Written, not committed: the
     caller commits it together with its idempotency record
     (``academy.common.idempotency``)."""
-    check_in = CheckIn(academy_id=actor.academy_id, client_id=actor.id, notes="")
-    _apply(check_in, {"results": [], "ratings": [], **data})
-    found = _validate(actor, check_in)
-    db.session.add(check_in)
-    db.session.flush()
-    return _present_one(check_in, found.items, found.sessions)
+    now = utcnow()
+    row = {**_NEW_CHECK_IN, **_columns(data), "academy_id": actor.academy_id,
+           "client_id": actor.id, "created_at": now, "updated_at": now}  # fmt: skip
+    results = [
+        {**_NEW_RESULT, **result, "position": position}
+        for position, result in enumerate(data.get("results", []))
+    ]
+    ratings = [
+        _rating_row(actor.academy_id, actor.id, row["date"], position, rating)
+        for position, rating in enumerate(data.get("ratings", []))
+    ]
+    # Validation and the answer read the new check-in as they read a stored one.
+    new = SimpleNamespace(
+        **row, results=[SimpleNamespace(**result) for result in results], ratings=ratings
+    )
+    found = _validate(actor, new)
+    connection = db.session.connection()
+    new.id = connection.execute(_INSERT_CHECK_IN, row).scalar_one()
+    if results:
+        ids = connection.execute(
+            _INSERT_RESULTS, [{**result, "check_in_id": new.id} for result in results]
+        )
+        for position, result_id in ids:
+            new.results[position].id = result_id
+    if ratings:
+        connection.execute(
+            _INSERT_RATINGS, [{**rating, "check_in_id": new.id} for rating in ratings]
+        )
+    audit_log.record_created("check_in", new.id, actor.academy_id, _CREATED_FIELDS)
+    return _present_one(new, found.items, found.sessions)
 
 
 def get_check_in(actor: User, check_in_id: int) -> CheckIn:
@@ -224,7 +296,7 @@ def present(check_ins: list[CheckIn]) -> list[dict]:
     return [_present_one(c, items, sessions) for c in check_ins]
 
 
-def _present_one(check_in: CheckIn, items: dict, sessions: dict) -> dict:
+def _present_one(check_in: CheckInLike, items: dict, sessions: dict) -> dict:
     return {
         "id": check_in.id,
         "client_id": check_in.client_id,

@@ -9,6 +9,13 @@ from academy.common.schemas import ProblemSchema
 class Blueprint(flask_smorest.Blueprint):
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
 
+    def arguments(self, schema, **kwargs):
+        """flask-smorest's, with one schema instance per operation: given a class, the
+        parser would build the schema and its nested schemas anew on every request."""
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, **kwargs)
+
     def auth(self, roles: tuple[str, ...] | None = None):
         """Require a bearer token (and one of ``roles``), and say so in the docs."""
 

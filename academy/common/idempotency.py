@@ -64,18 +64,26 @@ def _fingerprint() -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# Built once: every POST with a key runs it.
+_STORED = ("user_id", "key", "request_hash", "created_at", "response_status", "response_body")
+_INSERT = sa.insert(IdempotencyKey.__table__).values(
+    {column: sa.bindparam(column) for column in _STORED}
+)
+
+
 def _store(user_id: int, key: str, fingerprint: str, response: Response) -> bool:
     """Store the key with its answer; False when another request holds the key."""
     try:
         db.session.execute(
-            sa.insert(IdempotencyKey).values(
-                user_id=user_id,
-                key=key,
-                request_hash=fingerprint,
-                created_at=utcnow(),
-                response_status=response.status_code,
-                response_body=response.get_data(as_text=True),
-            )
+            _INSERT,
+            {
+                "user_id": user_id,
+                "key": key,
+                "request_hash": fingerprint,
+                "created_at": utcnow(),
+                "response_status": response.status_code,
+                "response_body": response.get_data(as_text=True),
+            },
         )
         return True
     except IntegrityError:

@@ -182,6 +182,46 @@ class TestCreateCheckIn:
         assert answer["notes"] == ""
         assert count_rows(CheckIn, CheckIn.client_id == client_user.id) == 1
 
+    @pytest.mark.parametrize("full", [True, False], ids=["every field", "the fewest fields"])
+    def test_the_answer_is_what_reading_it_back_gives(
+        self, http, client_user, sessions, assignment, full
+    ):
+        session = sessions[(1, 1)]
+        body = (
+            full_check_in(sessions, assignment)
+            if full
+            else {
+                "date": session["date"],
+                "assignment_id": assignment["id"],
+                "session_id": session["id"],
+                "results": [{"item_id": session["items"][0]["id"]}],
+                "ratings": [CALF | {"pain": 1}],
+            }
+        )
+
+        answer = post_check_in(http, client_user, body).get_json()
+
+        read = http.get(f"/api/v1/me/check-ins/{answer['id']}", headers=client_user.headers)
+        assert read.get_json() == answer
+        if not full:
+            result = db.session.get(CheckIn, answer["id"]).results[0]
+            assert (result.completed, result.felt_in, result.notes) == (True, [], "")
+            assert answer["results"][0]["sets_done"] is None
+
+    def test_it_takes_as_many_statements_for_many_results_and_ratings_as_for_one(
+        self, http, client_user, sessions, assignment
+    ):
+        body = full_check_in(sessions, assignment)
+        counts = []
+        for size in (1, 2):
+            payload = body | {"results": body["results"][:size], "ratings": body["ratings"][:size]}
+            with count_statements() as statements:
+                response = post_check_in(http, client_user, payload, key=f"size-{size}")
+            assert response.status_code == 201
+            counts.append(len(statements))
+        print(f"statements per check-in posted with a key: {counts}")
+        assert counts[0] == counts[1]
+
     @pytest.mark.parametrize(
         "changes",
         [
