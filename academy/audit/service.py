@@ -4,7 +4,9 @@ Every flush is inspected once, in one place, so no write path can forget to leav
 its row: new, changed and deleted clients, programs (and their sessions), assignments,
 check-ins (and their results and ratings) and assessments. Only field names are
 recorded, never values, so the log holds no health data. Within one transaction a
-resource gets one row, however many flushes it takes.
+resource gets one row, however many flushes it takes. The one write that goes past
+the ORM, a new check-in (the client app's most frequent), leaves the same row through
+``record_created``.
 """
 
 from datetime import UTC, datetime, time, timedelta
