@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from marshmallow import fields
 
 from academy import create_app
 from academy.auth.models import Academy, User
@@ -182,3 +183,25 @@ def problem_of(response, status: int) -> dict:
 
 def count_rows(model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def assert_shape(body, schema, path: str = "body") -> None:
+    """``body`` has exactly the keys ``schema`` declares, all the way down.
+
+    Lists of nested objects must not be empty, so that every level is checked.
+    """
+    declared = {
+        field.data_key or name: field
+        for name, field in schema.fields.items()
+        if not field.load_only
+    }
+    assert set(body) == set(declared), path
+    for key, field in declared.items():
+        value, where = body[key], f"{path}.{key}"
+        if isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
+            assert value, f"{where} is empty, so its shape goes unchecked"
+            for index, element in enumerate(value):
+                assert_shape(element, field.inner.schema, f"{where}[{index}]")
+        elif isinstance(field, fields.Nested):
+            assert isinstance(value, dict), where
+            assert_shape(value, field.schema, where)

@@ -1,5 +1,6 @@
 """Check-ins (client app and coach), adherence, trends and the dashboard."""
 
+from flask import Response
 from flask.views import MethodView
 
 from academy.checkins import progress, service
@@ -17,13 +18,15 @@ from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.idempotency import idempotent
 from academy.common.pagination import paginate, paginate_list
+from academy.common.responses import json_response
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-ins and progress")
 
 
-def _page(query: dict, pagination_parameters, client_id=None) -> list[dict]:
+def _page(query: dict, pagination_parameters, client_id=None) -> Response:
     stmt = service.list_check_ins(current_user(), client_id, query.get("from_"), query.get("to"))
-    return service.present(paginate(stmt, pagination_parameters))
+    rows = paginate(stmt, pagination_parameters, rows=True)
+    return json_response(service.present(service.with_children(rows)))
 
 
 @blp.route("/me/check-ins")
@@ -61,7 +64,7 @@ class MyCheckIns(MethodView):
         pain (0-10) per region and side. The date may not be later than today in the
         client's timezone. A completed check-in marks its session `done`.
         """
-        return service.create_check_in(current_user(), data)
+        return json_response(service.create_check_in(current_user(), data), 201)
 
 
 @blp.route("/me/check-ins/<int:check_in_id>")
@@ -71,7 +74,7 @@ class MyCheckInById(MethodView):
     @blp.errors(404)
     def get(self, check_in_id):
         """Read one of the caller's check-ins (client app)"""
-        return service.present([service.get_check_in(current_user(), check_in_id)])[0]
+        return json_response(service.read_check_in(current_user(), check_in_id))
 
     @blp.auth(CLIENT_ROLES)
     @blp.arguments(CheckInUpdateSchema)
@@ -82,7 +85,7 @@ class MyCheckInById(MethodView):
 
         `results` and `ratings`, when given, replace the lists.
         """
-        return service.update_check_in(current_user(), check_in_id, data)
+        return json_response(service.update_check_in(current_user(), check_in_id, data))
 
     @blp.auth(CLIENT_ROLES)
     @blp.response(204)
@@ -111,7 +114,7 @@ class CheckInById(MethodView):
     @blp.errors(404)
     def get(self, check_in_id):
         """Read a check-in of one of the academy's clients"""
-        return service.present([service.get_check_in(current_user(), check_in_id)])[0]
+        return json_response(service.read_check_in(current_user(), check_in_id))
 
 
 @blp.route("/clients/<int:client_id>/adherence")

@@ -1,6 +1,7 @@
 """Check-ins: recording, correcting and reading them, with cross-object validation."""
 
 import dataclasses
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -14,7 +15,7 @@ from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client
-from academy.common.time import local_today, utcnow
+from academy.common.time import iso_z, local_today, utcnow
 from academy.errors import Unprocessable
 from academy.exercises.models import Exercise
 from academy.extensions import db
@@ -25,10 +26,13 @@ _WELLNESS = ("sleep_hours", "stress", "energy", "soreness")
 _RUN = {"distance_km": "run_distance_km", "duration_minutes": "run_duration_minutes",
         "cadence_spm": "cadence_spm"}  # fmt: skip
 # The item columns a result repeats, as prescribed that day (the exercise's name aside).
-_PRESCRIBED = tuple(name for name in PrescribedSchema().fields if name != "exercise_name")
-# A stored check-in, or a new one before it is written (``create_check_in``).
+# What a result repeats of its item, as prescribed that day, in the answer's order.
+_PRESCRIBED = tuple(PrescribedSchema().fields)
+# A stored check-in, or one read as rows (``with_children``) or not yet written
+# (``create_check_in``): what ``present`` answers from.
 CheckInLike = CheckIn | SimpleNamespace
-LIST_OPTIONS = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
+# A check-in read as an object comes with its results and ratings.
+LOAD_CHILDREN = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -43,7 +47,10 @@ class Prescription:
     items: dict[int, dict] = dataclasses.field(default_factory=dict)
 
 
-_ITEM_COLUMNS = (ProgramItem.id, Exercise.name, *(getattr(ProgramItem, f) for f in _PRESCRIBED))
+_ITEM_COLUMNS = (
+    ProgramItem.id,
+    *(Exercise.name if f == "exercise_name" else getattr(ProgramItem, f) for f in _PRESCRIBED),
+)
 _SESSION_COLUMNS = (
     ProgramSession.id,
     ProgramSession.week,
@@ -53,7 +60,7 @@ _SESSION_COLUMNS = (
 
 
 def _item(row) -> dict:
-    return {"exercise_name": row[1], **dict(zip(_PRESCRIBED, row[2:], strict=True))}
+    return dict(zip(_PRESCRIBED, row[1:], strict=True))
 
 
 def _session(row) -> dict:
@@ -217,7 +224,9 @@ def create_check_in(actor: User, data: dict) -> dict:
     ]
     # Validation and the answer read the new check-in as they read a stored one.
     new = SimpleNamespace(
-        **row, results=[SimpleNamespace(**result) for result in results], ratings=ratings
+        **row,
+        results=[SimpleNamespace(**result) for result in results],
+        ratings=[SimpleNamespace(**rating) for rating in ratings],
     )
     found = _validate(actor, new)
     connection = db.session.connection()
@@ -237,7 +246,12 @@ def create_check_in(actor: User, data: dict) -> dict:
 
 
 def get_check_in(actor: User, check_in_id: int) -> CheckIn:
-    return get_scoped(CheckIn, check_in_id, actor, *LIST_OPTIONS, what="check-in")
+    return get_scoped(CheckIn, check_in_id, actor, *LOAD_CHILDREN, what="check-in")
+
+
+def read_check_in(actor: User, check_in_id: int) -> dict:
+    """One check-in in the caller's scope, as answered."""
+    return present([get_check_in(actor, check_in_id)])[0]
 
 
 def update_check_in(actor: User, check_in_id: int, data: dict) -> dict:
@@ -260,9 +274,27 @@ def delete_check_in(actor: User, check_in_id: int) -> None:
 # --- reading ------------------------------------------------------------------------------
 
 
+_CHECK_INS = CheckIn.__table__
+_RESULTS = CheckInResult.__table__
+_RATINGS = CheckInRating.__table__
+# The lists read rows, not objects: a page holds some 150 results and ratings, and
+# building ORM objects for them cost more than the statements. Built once.
+_RESULTS_OF = (
+    sa.select(_RESULTS)
+    .where(_RESULTS.c.check_in_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(_RESULTS.c.check_in_id, _RESULTS.c.position)
+)
+_RATINGS_OF = (
+    sa.select(_RATINGS)
+    .where(_RATINGS.c.check_in_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(_RATINGS.c.check_in_id, _RATINGS.c.position)
+)
+
+
 def list_check_ins(actor: User, client_id: int | None, start: date | None, end: date | None):
-    """The caller's check-ins (a client) or one client's (a coach), newest first."""
-    stmt = scoped(CheckIn, actor).options(*LIST_OPTIONS)
+    """The caller's check-ins (a client) or one client's (a coach), newest first, as
+    rows: page them with ``paginate(..., rows=True)``, then ``with_children``."""
+    stmt = scoped(CheckIn, actor, *_CHECK_INS.c)
     if client_id is not None:
         get_scoped(Client, client_id, actor, what="client")
         stmt = stmt.where(CheckIn.client_id == client_id)
@@ -273,7 +305,22 @@ def list_check_ins(actor: User, client_id: int | None, start: date | None, end: 
     return stmt.order_by(CheckIn.date.desc(), CheckIn.id.desc())
 
 
-def present(check_ins: list[CheckIn]) -> list[dict]:
+def with_children(rows: list[sa.Row]) -> list[SimpleNamespace]:
+    """Check-in rows with their results and ratings, in two statements for any number."""
+    ids = [row.id for row in rows]
+    results, ratings = defaultdict(list), defaultdict(list)
+    if ids:
+        for result in db.session.execute(_RESULTS_OF, {"ids": ids}):
+            results[result.check_in_id].append(result)
+        for rating in db.session.execute(_RATINGS_OF, {"ids": ids}):
+            ratings[rating.check_in_id].append(rating)
+    return [
+        SimpleNamespace(**row._mapping, results=results[row.id], ratings=ratings[row.id])
+        for row in rows
+    ]
+
+
+def present(check_ins: list[CheckInLike]) -> list[dict]:
     """Check-ins as answered, each result with the prescription as it was that day.
 
     Two statements for the whole page: the items (with exercise names) and the sessions.
@@ -297,10 +344,12 @@ def present(check_ins: list[CheckIn]) -> list[dict]:
 
 
 def _present_one(check_in: CheckInLike, items: dict, sessions: dict) -> dict:
+    """A check-in as answered, ready for JSON: the heavy reads skip the schema's dump
+    (``CheckInSchema`` documents it, and the tests hold the two to the same shape)."""
     return {
         "id": check_in.id,
         "client_id": check_in.client_id,
-        "date": check_in.date,
+        "date": check_in.date.isoformat(),
         "assignment_id": check_in.assignment_id,
         "session_id": check_in.session_id,
         "session": sessions.get(check_in.session_id),
@@ -321,10 +370,13 @@ def _present_one(check_in: CheckInLike, items: dict, sessions: dict) -> dict:
             }
             for r in check_in.results
         ],
-        "ratings": check_in.ratings,
+        "ratings": [
+            {"region": r.region, "side": r.side, "tightness": r.tightness, "pain": r.pain}
+            for r in check_in.ratings
+        ],
         "wellness": {field: getattr(check_in, field) for field in _WELLNESS},
         "run": {field: getattr(check_in, column) for field, column in _RUN.items()},
         "notes": check_in.notes,
-        "created_at": check_in.created_at,
-        "updated_at": check_in.updated_at,
+        "created_at": iso_z(check_in.created_at),
+        "updated_at": iso_z(check_in.updated_at),
     }

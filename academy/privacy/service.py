@@ -18,7 +18,6 @@ from academy.auth.schemas import UserSchema
 from academy.auth.service import revoke_all
 from academy.checkins import service as checkins
 from academy.checkins.models import CheckIn
-from academy.checkins.schemas import CheckInSchema
 from academy.clients.models import Client
 from academy.clients.schemas import RunningProfileSchema
 from academy.common.idempotency import IdempotencyKey
@@ -46,9 +45,9 @@ def export(actor: User) -> dict:
             db.session.scalars(scoped(Assignment, actor).order_by(Assignment.start_date))
         )
         check_ins = db.session.scalars(
-            scoped(CheckIn, actor).options(*checkins.LIST_OPTIONS).order_by(CheckIn.date)
+            scoped(CheckIn, actor).options(*checkins.LOAD_CHILDREN).order_by(CheckIn.date)
         ).all()
-        document["check_ins"] = CheckInSchema(many=True).dump(checkins.present(check_ins))
+        document["check_ins"] = checkins.present(check_ins)
         document["assessments"] = ClientAssessmentSchema(many=True).dump(
             db.session.scalars(
                 scoped(Assessment, actor)

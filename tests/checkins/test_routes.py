@@ -5,6 +5,7 @@ import json
 import pytest
 
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
+from academy.checkins.schemas import CheckInSchema
 from academy.extensions import db
 from tests.checkins.conftest import (
     START,
@@ -16,7 +17,14 @@ from tests.checkins.conftest import (
     program_body,
     sessions_of,
 )
-from tests.conftest import count_rows, count_statements, make_user, problem_of, sign_in
+from tests.conftest import (
+    assert_shape,
+    count_rows,
+    count_statements,
+    make_user,
+    problem_of,
+    sign_in,
+)
 
 
 def full_check_in(sessions, assignment) -> dict:
@@ -207,6 +215,15 @@ class TestCreateCheckIn:
             result = db.session.get(CheckIn, answer["id"]).results[0]
             assert (result.completed, result.felt_in, result.notes) == (True, [], "")
             assert answer["results"][0]["sets_done"] is None
+
+    def test_the_body_has_exactly_the_fields_of_its_schema(
+        self, http, client_user, sessions, assignment
+    ):
+        answer = post_check_in(http, client_user, full_check_in(sessions, assignment)).get_json()
+
+        assert_shape(answer, CheckInSchema())
+        listed = http.get("/api/v1/me/check-ins", headers=client_user.headers).get_json()
+        assert_shape(listed[0], CheckInSchema())
 
     def test_it_takes_as_many_statements_for_many_results_and_ratings_as_for_one(
         self, http, client_user, sessions, assignment

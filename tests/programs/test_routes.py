@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from marshmallow import fields
 
 from academy.checkins.models import CheckIn
 from academy.common.time import utcnow
@@ -27,7 +26,14 @@ from academy.programs.schemas import (
     ScheduleEntrySchema,
     TodaySchema,
 )
-from tests.conftest import count_rows, count_statements, make_user, problem_of, sign_in
+from tests.conftest import (
+    assert_shape,
+    count_rows,
+    count_statements,
+    make_user,
+    problem_of,
+    sign_in,
+)
 from tests.programs.conftest import SLUGS, make_exercise
 
 START = "2026-03-09"  # the Monday the assignments of this suite start on
@@ -229,28 +235,6 @@ def sessions_in_force(program_id: int) -> list[tuple]:
         .where(ProgramSession.program_id == program_id, ProgramSession.retired_at.is_(None))
         .order_by(ProgramSession.week, ProgramSession.day)
     ).all()
-
-
-def assert_shape(body, schema, path: str = "body") -> None:
-    """``body`` has exactly the keys ``schema`` declares, all the way down.
-
-    Lists of nested objects must not be empty, so that every level is checked.
-    """
-    declared = {
-        field.data_key or name: field
-        for name, field in schema.fields.items()
-        if not field.load_only
-    }
-    assert set(body) == set(declared), path
-    for key, field in declared.items():
-        value, where = body[key], f"{path}.{key}"
-        if isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
-            assert value, f"{where} is empty, so its shape goes unchecked"
-            for index, element in enumerate(value):
-                assert_shape(element, field.inner.schema, f"{where}[{index}]")
-        elif isinstance(field, fields.Nested):
-            assert isinstance(value, dict), where
-            assert_shape(value, field.schema, where)
 
 
 # --- programs ---------------------------------------------------------------------------
