@@ -25,7 +25,6 @@ _SCALARS = ("date", "completed", "rpe", "duration_minutes", "notes", "assignment
 _WELLNESS = ("sleep_hours", "stress", "energy", "soreness")
 _RUN = {"distance_km": "run_distance_km", "duration_minutes": "run_duration_minutes",
         "cadence_spm": "cadence_spm"}  # fmt: skip
-# The item columns a result repeats, as prescribed that day (the exercise's name aside).
 # What a result repeats of its item, as prescribed that day, in the answer's order.
 _PRESCRIBED = tuple(PrescribedSchema().fields)
 # A stored check-in, or one read as rows (``with_children``) or not yet written
@@ -33,6 +32,10 @@ _PRESCRIBED = tuple(PrescribedSchema().fields)
 CheckInLike = CheckIn | SimpleNamespace
 # A check-in read as an object comes with its results and ratings.
 LOAD_CHILDREN = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
+# The tables, for the statements that skip the ORM.
+_CHECK_INS = CheckIn.__table__
+_RESULTS = CheckInResult.__table__
+_RATINGS = CheckInRating.__table__
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -190,19 +193,17 @@ def _rating_row(academy_id: int, client_id: int, on: date, position: int, rating
 # the client app's most frequent write, and the ORM's bookkeeping cost more than the rows.
 # Every column is given, so the defaults live in one place: here.
 _NEW_CHECK_IN = {
-    **dict.fromkeys(column.key for column in CheckIn.__table__.columns if column.key != "id"),
+    **dict.fromkeys(column.key for column in _CHECK_INS.columns if column.key != "id"),
     "completed": True,
     "notes": "",
 }
 _NEW_RESULT = {"completed": True, "sets_done": None, "reps_done": None, "side": None,
                "felt_in": [], "notes": ""}  # fmt: skip
-_INSERT_CHECK_IN = sa.insert(CheckIn.__table__).returning(CheckIn.__table__.c.id)
+_INSERT_CHECK_IN = sa.insert(_CHECK_INS).returning(_CHECK_INS.c.id)
 # Each id comes back with its position: asking for the rows' order instead would make
 # SQLite insert them one statement each.
-_INSERT_RESULTS = sa.insert(CheckInResult.__table__).returning(
-    CheckInResult.__table__.c.position, CheckInResult.__table__.c.id
-)
-_INSERT_RATINGS = sa.insert(CheckInRating.__table__)
+_INSERT_RESULTS = sa.insert(_RESULTS).returning(_RESULTS.c.position, _RESULTS.c.id)
+_INSERT_RATINGS = sa.insert(_RATINGS)
 # What the audit log names for a new check-in: every column it has, and its lists.
 _CREATED_FIELDS = sorted({*_NEW_CHECK_IN, "results", "ratings"} - {"created_at", "updated_at"})
 
@@ -212,8 +213,14 @@ def create_check_in(actor: User, data: dict) -> dict:
     caller commits it together with its idempotency record
     (``academy.common.idempotency``)."""
     now = utcnow()
-    row = {**_NEW_CHECK_IN, **_columns(data), "academy_id": actor.academy_id,
-           "client_id": actor.id, "created_at": now, "updated_at": now}  # fmt: skip
+    row = {
+        **_NEW_CHECK_IN,
+        **_columns(data),
+        "academy_id": actor.academy_id,
+        "client_id": actor.id,
+        "created_at": now,
+        "updated_at": now,
+    }
     results = [
         {**_NEW_RESULT, **result, "position": position}
         for position, result in enumerate(data.get("results", []))
@@ -274,9 +281,6 @@ def delete_check_in(actor: User, check_in_id: int) -> None:
 # --- reading ------------------------------------------------------------------------------
 
 
-_CHECK_INS = CheckIn.__table__
-_RESULTS = CheckInResult.__table__
-_RATINGS = CheckInRating.__table__
 # The lists read rows, not objects: a page holds some 150 results and ratings, and
 # building ORM objects for them cost more than the statements. Built once.
 _RESULTS_OF = (
