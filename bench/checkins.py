@@ -28,7 +28,6 @@ import urllib.request
 from collections import defaultdict
 from contextlib import ExitStack
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import checkin_seed
@@ -79,7 +78,8 @@ def main() -> int:
     engines = {kind: _bench_engine(kind, wrk, options) for kind in options.databases}
     signal.alarm(0)
     _print_report(engines)
-    _write_results(options, engines, load_at_start)
+    figures = {"databases": engines}
+    bench_options.write_results(RESULTS / "checkins.json", options, load_at_start, figures)
     passed = all(v["passed"] for e in engines.values() for v in _verdicts(e))
     return 0 if passed else 1
 
@@ -469,30 +469,6 @@ def _figures(row: dict) -> tuple:
 
 def _verdict(ratio: dict) -> str:
     return "PASS" if ratio["passed"] else "FAIL"
-
-
-def _write_results(
-    options: argparse.Namespace, engines: dict[str, dict], load_at_start: float
-) -> None:
-    settings = {
-        "seconds": options.seconds,
-        "warmup_seconds": loadgen.WARMUP_SECONDS,
-        "round_seconds": loadgen.ROUND_SECONDS,
-        "workers": options.workers,
-        "concurrency": options.concurrency,
-        "wrk_threads": bench_options.wrk_threads(options),
-        "cpus": os.cpu_count(),
-        "load_average_at_start": round(load_at_start, 2),
-    }
-    document = {
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "settings": settings,
-        "databases": engines,
-    }
-    path = RESULTS / "checkins.json"
-    # default=str: the explained statement's parameters hold dates.
-    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
-    print(f"\nFigures written to {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,15 @@
-"""What the benchmark scripts share: their command line, progress lines and the
-checks and signals around a run."""
+"""What the benchmark scripts share: their command line, progress lines, the checks
+and signals around a run, and the file its figures go to."""
 
 import argparse
+import json
 import os
 import signal
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import loadgen
 
 DATABASES = ("sqlite", "postgresql")
 # A one-minute load average above one per CPU: other work is competing for the machine.
@@ -75,3 +80,27 @@ def stop_on(*signals: signal.Signals) -> None:
 
     for number in signals:
         signal.signal(number, stop)
+
+
+def write_results(
+    path: Path, options: argparse.Namespace, load_at_start: float, figures: dict
+) -> None:
+    """Write ``figures`` to ``path`` as JSON, with when and how they were measured."""
+    settings = {
+        "seconds": options.seconds,
+        "warmup_seconds": loadgen.WARMUP_SECONDS,
+        "round_seconds": loadgen.ROUND_SECONDS,
+        "workers": options.workers,
+        "concurrency": options.concurrency,
+        "wrk_threads": wrk_threads(options),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": round(load_at_start, 2),
+    }
+    document = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": settings,
+        **figures,
+    }
+    # default=str: some figures hold dates (an explained statement's parameters).
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    print(f"\nFigures written to {os.path.relpath(path)}")

@@ -19,7 +19,6 @@ import signal
 import sys
 import urllib.request
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import loadgen
@@ -55,7 +54,8 @@ def main() -> int:
     ratios = {kind: _ratio(rows, kind) for kind in options.databases}
     _print_table(rows)
     _print_ratios(ratios)
-    _write_results(options, rows, ratios, load_at_start)
+    figures = {"results": rows, "ratios": ratios}
+    bench_options.write_results(RESULTS / "latest.json", options, load_at_start, figures)
     return 0 if all(r["passed"] for r in ratios.values()) else 1
 
 
@@ -155,30 +155,6 @@ def _print_ratios(ratios: dict[str, dict]) -> None:
             f"{kind}: /me/assignments/{{id}} req/s ÷ floor req/s = {ratio['ratio']:.3f}"
             f"  {verdict} (target ≥ {TARGET_RATIO})"
         )
-
-
-def _write_results(
-    options: argparse.Namespace, rows: list[dict], ratios: dict, load_at_start: float
-) -> None:
-    settings = {
-        "seconds": options.seconds,
-        "warmup_seconds": loadgen.WARMUP_SECONDS,
-        "round_seconds": loadgen.ROUND_SECONDS,
-        "workers": options.workers,
-        "concurrency": options.concurrency,
-        "wrk_threads": bench_options.wrk_threads(options),
-        "cpus": os.cpu_count(),
-        "load_average_at_start": round(load_at_start, 2),
-    }
-    document = {
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "settings": settings,
-        "results": rows,
-        "ratios": ratios,
-    }
-    path = RESULTS / "latest.json"
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"\nFigures written to {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
