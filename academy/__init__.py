@@ -24,6 +24,8 @@ client apps fetch today's session and post check-ins.
 
 Send `Authorization: Bearer <access_token>` (from `POST /api/v1/auth/tokens`) on every
 call except the health checks, sign-up, token creation and invitation acceptance.
+`x-roles` on an operation names the roles that may call it (`owner`, `coach`,
+`client`); any other role gets 403. Without it, any signed-in user may.
 Errors are `application/problem+json`. Lists take `page` and `page_size` (at most 100)
 and describe the pages in the `X-Pagination` header.
 """

@@ -21,7 +21,9 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorator(func):
             wrapped = require_auth(roles)(func)
-            wrapped = self.doc(security=[{"bearerAuth": []}])(wrapped)
+            # ``x-roles``: the roles that may call it (any signed-in user without).
+            access = {"x-roles": list(roles)} if roles is not None else {}
+            wrapped = self.doc(security=[{"bearerAuth": []}], **access)(wrapped)
             wrapped = self.alt_response(
                 401, schema=ProblemSchema, description="No, unknown, expired or revoked token"
             )(wrapped)
