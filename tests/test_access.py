@@ -1,7 +1,8 @@
 """Every operation of the API document, swept: those it marks as needing a token answer
 401 without one, and a signed-in user of a role it does not list (``x-roles``) gets
-403. Both come before anything else is looked at (the ids, the body, If-Match) and
-store nothing. A new operation is covered the moment it is served."""
+403, both before anything else is looked at (the ids, the body, If-Match); every body
+with a field no schema declares is 422 naming it. None of them stores anything. A new
+operation is covered the moment it is served."""
 
 import re
 
@@ -100,4 +101,31 @@ def test_a_role_it_does_not_list_gets_403_and_stores_nothing(
     response = _call(http, method, path, caller.headers)
 
     problem_of(response, 403)
+    assert _row_counts() == before
+
+
+WITH_BODY = [(m, p, o) for m, p, o in OPERATIONS if "requestBody" in o]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "roles"),
+    [(m, p, o.get("x-roles")) for m, p, o in WITH_BODY],
+    ids=[_name(m, p) for m, p, _ in WITH_BODY],
+)
+def test_an_unknown_body_field_is_422_naming_it_and_stores_nothing(
+    http, owner, coach, client_user, method, path, roles
+):
+    callers = {"owner": owner, "coach": coach, "client": client_user}
+    caller = callers[roles[0]] if roles else coach
+    before = _row_counts()
+
+    response = http.open(
+        re.sub(r"\{[^}]+\}", "1", path),
+        method=method.upper(),
+        headers=caller.headers,
+        json={"surprise": 1},
+    )
+
+    body = problem_of(response, 422)
+    assert "surprise" in body["errors"]
     assert _row_counts() == before
