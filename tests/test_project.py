@@ -50,3 +50,15 @@ def test_the_container_migrates_and_loads_the_catalogue_before_serving():
     assert steps == sorted(steps)
     assert "container-start" in dockerfile
     assert "wsgi:app" in start
+
+
+def test_compose_purges_expired_idempotency_keys_with_the_apps_settings():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    housekeeping, app = services["housekeeping"], services["app"]
+    script = (ROOT / housekeeping["command"][0]).read_text()
+
+    assert "flask academy purge-keys" in script and "while true" in script
+    assert housekeeping["environment"] == {
+        name: value for name, value in app["environment"].items() if name != "WEB_CONCURRENCY"
+    }
+    assert housekeeping["depends_on"]["db"]["condition"] == "service_healthy"
