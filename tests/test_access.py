@@ -1,8 +1,9 @@
 """Every operation of the API document, swept: those it marks as needing a token answer
 401 without one, and a signed-in user of a role it does not list (``x-roles``) gets
 403, both before anything else is looked at (the ids, the body, If-Match); every body
-with a field no schema declares is 422 naming it. None of them stores anything. A new
-operation is covered the moment it is served."""
+with a field no schema declares is 422 naming it; every id of another academy's object
+(and, on the client app's calls, of another client's) is 404. None of them stores or
+changes anything. A new operation is covered the moment it is served."""
 
 import re
 
@@ -11,6 +12,14 @@ import sqlalchemy as sa
 
 from academy import create_app
 from academy.extensions import db
+from tests.assessments.conftest import assessment_body, recorded
+from tests.checkins.conftest import (
+    assign,
+    create_program,
+    make_exercise,
+    post_check_in,
+    program_body,
+)
 from tests.conftest import problem_of
 
 # The operations anyone may call: health checks, signing up and signing in.
@@ -129,3 +138,110 @@ def test_an_unknown_body_field_is_422_naming_it_and_stores_nothing(
     body = problem_of(response, 422)
     assert "surprise" in body["errors"]
     assert _row_counts() == before
+
+
+# --- another academy's objects, another client's ------------------------------------------
+
+WITH_IDS = [(m, p, o) for m, p, o in SECURED if "{" in p]
+CLIENT_CALLS_WITH_IDS = [(m, p, o) for m, p, o in WITH_IDS if o.get("x-roles") == ["client"]]
+
+
+@pytest.fixture
+def foreign(http, other_academy, other_academy_coach, other_academy_client) -> dict:
+    """One object of every kind in another academy, by the path parameter naming it,
+    and the bodies that are valid apart from naming them."""
+    nicknames = {"tucks": "position", "breathing": "breathing", "pulls": "strength"}
+    exercises = {
+        nickname: make_exercise(other_academy.id, f"Their {nickname}", stage).id
+        for nickname, stage in nicknames.items()
+    }
+    program = create_program(http, other_academy_coach, exercises)
+    assignment = assign(http, other_academy_coach, other_academy_client.id, program["id"])
+    check_in = post_check_in(http, other_academy_client, {"date": "2026-03-02"}).get_json()
+    assessment = recorded(http, other_academy_coach, other_academy_client.id)
+    return {
+        "ids": {
+            "client_id": other_academy_client.id,
+            "exercise_id": exercises["tucks"],
+            "program_id": program["id"],
+            "assignment_id": assignment["id"],
+            "check_in_id": check_in["id"],
+            "assessment_id": assessment["id"],
+        },
+        "bodies": {
+            "PUT /api/v1/programs/{program_id}": program_body(exercises),
+            "POST /api/v1/clients/{client_id}/assignments": {
+                "program_id": program["id"],
+                "start_date": "2026-03-02",
+            },
+            "POST /api/v1/clients/{client_id}/assessments": assessment_body(),
+        },
+    }
+
+
+def _snapshot() -> dict[str, list]:
+    """Every row of every table, in primary-key order."""
+    return {
+        table.name: [
+            tuple(row)
+            for row in db.session.execute(sa.select(table).order_by(*table.primary_key.columns))
+        ]
+        for table in db.metadata.sorted_tables
+    }
+
+
+def _call_with_ids(http, caller, method: str, path: str, operation: dict, world: dict):
+    url = re.sub(r"\{([^}]+)\}", lambda m: str(world["ids"][m.group(1)]), path)
+    body = {}
+    if "requestBody" in operation:
+        body = {"json": world["bodies"].get(_name(method, path), {})}
+    headers = {**caller.headers, "If-Match": "*"}  # no 428 before the look-up
+    return http.open(url, method=method.upper(), headers=headers, **body)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), WITH_IDS, ids=[_name(m, p) for m, p, _ in WITH_IDS]
+)
+def test_another_academys_object_is_404_and_nothing_changes(
+    http, coach, client_user, foreign, method, path, operation
+):
+    caller = client_user if operation.get("x-roles") == ["client"] else coach
+    before = _snapshot()
+
+    response = _call_with_ids(http, caller, method, path, operation, foreign)
+
+    problem_of(response, 404)
+    assert _snapshot() == before
+
+
+@pytest.fixture
+def neighbours(http, coach, other_client_user) -> dict:
+    """The assignment and check-in of another client of the caller's own academy."""
+    nicknames = {"tucks": "position", "breathing": "breathing", "pulls": "strength"}
+    exercises = {
+        nickname: make_exercise(coach.user.academy_id, f"Our {nickname}", stage).id
+        for nickname, stage in nicknames.items()
+    }
+    program = create_program(http, coach, exercises)
+    assignment = assign(http, coach, other_client_user.id, program["id"])
+    check_in = post_check_in(http, other_client_user, {"date": "2026-03-02"}).get_json()
+    return {
+        "ids": {"assignment_id": assignment["id"], "check_in_id": check_in["id"]},
+        "bodies": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"),
+    CLIENT_CALLS_WITH_IDS,
+    ids=[_name(m, p) for m, p, _ in CLIENT_CALLS_WITH_IDS],
+)
+def test_another_clients_object_is_404_and_nothing_changes(
+    http, client_user, neighbours, method, path, operation
+):
+    before = _snapshot()
+
+    response = _call_with_ids(http, client_user, method, path, operation, neighbours)
+
+    problem_of(response, 404)
+    assert _snapshot() == before
