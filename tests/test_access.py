@@ -146,15 +146,19 @@ WITH_IDS = [(m, p, o) for m, p, o in SECURED if "{" in p]
 CLIENT_CALLS_WITH_IDS = [(m, p, o) for m, p, o in WITH_IDS if o.get("x-roles") == ["client"]]
 
 
+def _exercises(academy_id: int) -> dict[str, int]:
+    """An academy's own exercises for ``program_body``, by nickname."""
+    stages = {"tucks": "position", "breathing": "breathing", "pulls": "strength"}
+    return {
+        name: make_exercise(academy_id, name.title(), stage).id for name, stage in stages.items()
+    }
+
+
 @pytest.fixture
 def foreign(http, other_academy, other_academy_coach, other_academy_client) -> dict:
     """One object of every kind in another academy, by the path parameter naming it,
     and the bodies that are valid apart from naming them."""
-    nicknames = {"tucks": "position", "breathing": "breathing", "pulls": "strength"}
-    exercises = {
-        nickname: make_exercise(other_academy.id, f"Their {nickname}", stage).id
-        for nickname, stage in nicknames.items()
-    }
+    exercises = _exercises(other_academy.id)
     program = create_program(http, other_academy_coach, exercises)
     assignment = assign(http, other_academy_coach, other_academy_client.id, program["id"])
     check_in = post_check_in(http, other_academy_client, {"date": "2026-03-02"}).get_json()
@@ -217,11 +221,7 @@ def test_another_academys_object_is_404_and_nothing_changes(
 @pytest.fixture
 def neighbours(http, coach, other_client_user) -> dict:
     """The assignment and check-in of another client of the caller's own academy."""
-    nicknames = {"tucks": "position", "breathing": "breathing", "pulls": "strength"}
-    exercises = {
-        nickname: make_exercise(coach.user.academy_id, f"Our {nickname}", stage).id
-        for nickname, stage in nicknames.items()
-    }
+    exercises = _exercises(coach.user.academy_id)
     program = create_program(http, coach, exercises)
     assignment = assign(http, coach, other_client_user.id, program["id"])
     check_in = post_check_in(http, other_client_user, {"date": "2026-03-02"}).get_json()
