@@ -171,6 +171,15 @@ def count_statements(engine=None):
         sa.event.remove(engine, "before_cursor_execute", before_execute)
 
 
+def measured(request, *args, **kwargs) -> tuple:
+    """``request(*args, **kwargs)``'s response and the SQL statements it took, with
+    nothing cached in the session beforehand."""
+    db.session.expire_all()
+    with count_statements() as statements:
+        response = request(*args, **kwargs)
+    return response, len(statements)
+
+
 def problem_of(response, status: int) -> dict:
     """Assert a problem+json answer with ``status`` and return its body."""
     assert response.status_code == status, response.get_data(as_text=True)

@@ -21,7 +21,7 @@ from tests.checkins.conftest import (
     sessions_of,
     set_status,
 )
-from tests.conftest import count_statements, make_user, problem_of, sign_in
+from tests.conftest import make_user, measured, problem_of, sign_in
 
 
 def plan(weeks: int, slots, name: str = "Plan") -> dict:
@@ -289,10 +289,9 @@ class TestAdherence:
 
         counts = []
         for client in (client_user, other_client_user):
-            db.session.expire_all()
-            with count_statements() as statements:
-                assert adherence(http, coach, client.id).status_code == 200
-            counts.append(len(statements))
+            response, statements = measured(adherence, http, coach, client.id)
+            assert response.status_code == 200
+            counts.append(statements)
 
         print(f"adherence statements: little history {counts[0]}, much history {counts[1]}")
         assert counts[0] == counts[1]
@@ -444,10 +443,9 @@ class TestTrends:
 
         counts = []
         for client in (client_user, other_client_user):
-            db.session.expire_all()
-            with count_statements() as statements:
-                assert trends(http, coach, client.id).status_code == 200
-            counts.append(len(statements))
+            response, statements = measured(trends, http, coach, client.id)
+            assert response.status_code == 200
+            counts.append(statements)
 
         print(f"trends statements: few ratings {counts[0]}, many ratings {counts[1]}")
         assert counts[0] == counts[1]
@@ -612,11 +610,11 @@ class TestDashboard:
                 assignment = assign(http, coach, person.id, program["id"], start=date(2026, 2, 10))
                 check_in_slots(http, person, assignment["id"], TWICE_A_WEEK[: 2 + n % 4])
                 rate(http, person, "2026-03-10", ("knee", "left", 3, 5 + n % 5))
-            db.session.expire_all()
-            with count_statements() as statements:
-                response = http.get("/api/v1/dashboard?page_size=100", headers=coach.headers)
+            response, statements = measured(
+                http.get, "/api/v1/dashboard?page_size=100", headers=coach.headers
+            )
             assert response.status_code == 200
-            counts.append((len(response.get_json()), len(statements)))
+            counts.append((len(response.get_json()), statements))
 
         print(f"dashboard (clients listed, statements): {counts}")
         assert counts[0][0] < counts[1][0]

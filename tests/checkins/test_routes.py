@@ -20,8 +20,8 @@ from tests.checkins.conftest import (
 from tests.conftest import (
     assert_shape,
     count_rows,
-    count_statements,
     make_user,
+    measured,
     problem_of,
     sign_in,
 )
@@ -232,10 +232,11 @@ class TestCreateCheckIn:
         counts = []
         for size in (1, 2):
             payload = body | {"results": body["results"][:size], "ratings": body["ratings"][:size]}
-            with count_statements() as statements:
-                response = post_check_in(http, client_user, payload, key=f"size-{size}")
+            response, statements = measured(
+                post_check_in, http, client_user, payload, key=f"size-{size}"
+            )
             assert response.status_code == 201
-            counts.append(len(statements))
+            counts.append(statements)
         print(f"statements per check-in posted with a key: {counts}")
         assert counts[0] == counts[1]
 
@@ -587,14 +588,12 @@ def measure_pages(http, actor, url: str) -> tuple[int, int]:
     """Statements of a page of 2 and of a page of 50, with every row's children."""
     counts = []
     for size in (2, 50):
-        db.session.expire_all()
-        with count_statements() as statements:
-            response = http.get(f"{url}?page_size={size}", headers=actor.headers)
+        response, statements = measured(http.get, f"{url}?page_size={size}", headers=actor.headers)
         assert response.status_code == 200
         assert len(response.get_json()) == size
         assert all(c["results"] and c["ratings"] for c in response.get_json())
         assert all(r["prescribed"] for c in response.get_json() for r in c["results"])
-        counts.append(len(statements))
+        counts.append(statements)
     print(f"statements for {url}: page of 2 → {counts[0]}, page of 50 → {counts[1]}")
     return counts[0], counts[1]
 
