@@ -19,22 +19,26 @@ def _owner_column(model):
 
 def scoped(model, actor: User, *columns) -> Select:
     """``SELECT model`` (or ``columns``) limited to what ``actor`` may see."""
-    stmt = sa.select(*(columns or (model,))).where(model.academy_id == actor.academy_id)
-    if actor.role == "client":
-        owner = _owner_column(model)
-        if owner is None:  # academy-wide data that no client may read
-            raise NotFound()
-        stmt = stmt.where(owner == actor.id)
-    return stmt
+    client_id = actor.id if actor.role == "client" else None
+    return _within(model, columns, actor.academy_id, client_id)
 
 
 def scoped_to_client(model, *columns) -> Select:
     """``scoped`` for a client caller, built once at import for a hot path: the caller
     comes as the parameters ``client_scope(actor)`` gives, so each request only binds."""
-    stmt = sa.select(*(columns or (model,))).where(
-        model.academy_id == sa.bindparam("scope_academy_id")
-    )
-    return stmt.where(_owner_column(model) == sa.bindparam("scope_client_id"))
+    academy_id, client_id = sa.bindparam("scope_academy_id"), sa.bindparam("scope_client_id")
+    return _within(model, columns, academy_id, client_id)
+
+
+def _within(model, columns, academy_id, client_id) -> Select:
+    """The rows of one academy and, given ``client_id``, of that client alone."""
+    stmt = sa.select(*(columns or (model,))).where(model.academy_id == academy_id)
+    if client_id is not None:
+        owner = _owner_column(model)
+        if owner is None:  # academy-wide data that no client may read
+            raise NotFound()
+        stmt = stmt.where(owner == client_id)
+    return stmt
 
 
 def client_scope(actor: User) -> dict[str, int]:
