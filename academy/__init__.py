@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
-from flask_smorest import Api
 
 from academy import cli, database, errors
 from academy.audit import service as audit_log
 from academy.auth import passwords, ratelimit
+from academy.common.api import Api
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
 from academy.operations import requests

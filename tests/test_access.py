@@ -143,6 +143,15 @@ def test_an_unknown_body_field_is_422_naming_it_and_stores_nothing(
 
 # --- another academy's objects, another client's ------------------------------------------
 
+# A valid change for each partial update, so that only the look-up can refuse it.
+CHANGES = {
+    "PATCH /api/v1/clients/{client_id}": {"goals": "Run further."},
+    "PATCH /api/v1/exercises/{exercise_id}": {"summary": "Slower."},
+    "PATCH /api/v1/assignments/{assignment_id}": {"notes": "Easy week."},
+    "PATCH /api/v1/me/check-ins/{check_in_id}": {"notes": "Felt fine."},
+    "PATCH /api/v1/assessments/{assessment_id}": {"notes": "Re-checked."},
+}
+
 WITH_IDS = [(m, p, o) for m, p, o in SECURED if "{" in p]
 CLIENT_CALLS_WITH_IDS = [(m, p, o) for m, p, o in WITH_IDS if o.get("x-roles") == ["client"]]
 
@@ -180,6 +189,7 @@ def foreign(http, other_academy, other_academy_coach, other_academy_client) -> d
                 "start_date": "2026-03-02",
             },
             "POST /api/v1/clients/{client_id}/assessments": assessment_body(),
+            **CHANGES,
         },
     }
 
@@ -217,7 +227,7 @@ def neighbours(http, coach, other_client_user) -> dict:
     check_in = post_check_in(http, other_client_user, {"date": "2026-03-02"}).get_json()
     return {
         "ids": {"assignment_id": assignment["id"], "check_in_id": check_in["id"]},
-        "bodies": {},
+        "bodies": CHANGES,
     }
 
 

@@ -79,7 +79,8 @@ class AssessmentById(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(AssessmentUpdateSchema)
     @blp.response(200, AssessmentSchema)
-    @blp.errors(400, 404, 412, 428)
+    @blp.errors(400, 404)
+    @blp.precondition()
     def patch(self, data, assessment_id):
         """Change an assessment (needs If-Match)"""
         assessment = service.update_assessment(current_user(), assessment_id, if_match(), data)
@@ -87,7 +88,8 @@ class AssessmentById(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.response(204)
-    @blp.errors(404, 412, 428)
+    @blp.errors(404)
+    @blp.precondition()
     def delete(self, assessment_id):
         """Archive an assessment (needs If-Match)"""
         service.archive_assessment(current_user(), assessment_id, if_match())

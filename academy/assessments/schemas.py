@@ -2,7 +2,17 @@
 
 from marshmallow import fields, validate
 
-from academy.common.schemas import BaseSchema, Text, UTCDateTime, Word
+from academy.common.schemas import (
+    BaseSchema,
+    Boolean,
+    Date,
+    Integer,
+    QuerySchema,
+    Text,
+    UpdateSchema,
+    UTCDateTime,
+    Word,
+)
 from academy.exercises.schemas import DosageSchema
 from academy.vocabularies import (
     BODY_SIDES,
@@ -19,9 +29,7 @@ from academy.vocabularies import (
 
 class TiltSideSchema(BaseSchema):
     direction = Word(TILT_DIRECTIONS, allow_none=True)
-    grade = fields.Integer(
-        allow_none=True, validate=validate.Range(min=TILT_GRADE[0], max=TILT_GRADE[1])
-    )
+    grade = Integer(allow_none=True, validate=validate.Range(min=TILT_GRADE[0], max=TILT_GRADE[1]))
 
 
 class PelvicTiltSchema(BaseSchema):
@@ -32,43 +40,41 @@ class PelvicTiltSchema(BaseSchema):
 class TightnessSchema(BaseSchema):
     region = Word(REGIONS, required=True)
     side = Word(BODY_SIDES, required=True)
-    severity = fields.Integer(
-        required=True, validate=validate.Range(min=SEVERITY[0], max=SEVERITY[1])
-    )
+    severity = Integer(required=True, validate=validate.Range(min=SEVERITY[0], max=SEVERITY[1]))
 
 
 class GaitSchema(BaseSchema):
-    cadence_spm = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=300))
-    overstride = fields.Boolean(allow_none=True)
+    cadence_spm = Integer(allow_none=True, validate=validate.Range(min=0, max=300))
+    overstride = Boolean(allow_none=True)
     # No load_default: a PATCH that sends only the cadence must not wipe the notes.
     notes = Text(2000)
 
 
 class AssessmentWriteSchema(BaseSchema):
-    assessed_on = fields.Date()
+    assessed_on = Date()
     pelvic_tilt = fields.Nested(PelvicTiltSchema)
     rib_flare = Word(RIB_FLARE, allow_none=True)
     breathing_pattern = Word(BREATHING_PATTERNS, allow_none=True)
-    glute_gripping = fields.Boolean(allow_none=True)
+    glute_gripping = Boolean(allow_none=True)
     findings = fields.List(Word(FINDINGS), validate=validate.Length(max=len(FINDINGS)))
     tightness = fields.List(fields.Nested(TightnessSchema), validate=validate.Length(max=60))
     gait = fields.Nested(GaitSchema)
     notes = Text(10_000, metadata={"description": "The coach's private notes."})
     client_summary = Text(5000, metadata={"description": "What the client may read."})
-    shared_with_client = fields.Boolean()
+    shared_with_client = Boolean()
 
 
 class AssessmentCreateSchema(AssessmentWriteSchema):
-    assessed_on = fields.Date(required=True)
+    assessed_on = Date(required=True)
 
 
-class AssessmentUpdateSchema(AssessmentWriteSchema):
+class AssessmentUpdateSchema(UpdateSchema, AssessmentWriteSchema):
     pass
 
 
 class TiltOutSchema(BaseSchema):
     direction = fields.String(allow_none=True)
-    grade = fields.Integer(allow_none=True)
+    grade = Integer(allow_none=True)
 
 
 class PelvicTiltOutSchema(BaseSchema):
@@ -77,21 +83,21 @@ class PelvicTiltOutSchema(BaseSchema):
 
 
 class GaitOutSchema(BaseSchema):
-    cadence_spm = fields.Integer(allow_none=True)
-    overstride = fields.Boolean(allow_none=True)
+    cadence_spm = Integer(allow_none=True)
+    overstride = Boolean(allow_none=True)
     notes = fields.String()
 
 
 class ClientAssessmentSchema(BaseSchema):
     """An assessment as its client may read it: no private notes."""
 
-    id = fields.Integer(dump_only=True)
-    client_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    client_id = Integer(dump_only=True)
     assessed_on = fields.Date(dump_only=True)
     pelvic_tilt = fields.Nested(PelvicTiltOutSchema, dump_only=True)
     rib_flare = fields.String(dump_only=True, allow_none=True)
     breathing_pattern = fields.String(dump_only=True, allow_none=True)
-    glute_gripping = fields.Boolean(dump_only=True, allow_none=True)
+    glute_gripping = Boolean(dump_only=True, allow_none=True)
     findings = fields.List(fields.String(), dump_only=True)
     tightness = fields.List(fields.Nested(TightnessSchema), dump_only=True)
     gait = fields.Nested(GaitOutSchema, dump_only=True)
@@ -100,19 +106,19 @@ class ClientAssessmentSchema(BaseSchema):
 
 class AssessmentSchema(ClientAssessmentSchema):
     notes = fields.String(dump_only=True)
-    shared_with_client = fields.Boolean(dump_only=True)
-    archived = fields.Boolean(dump_only=True)
+    shared_with_client = Boolean(dump_only=True)
+    archived = Boolean(dump_only=True)
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 
 
-class CompareQuerySchema(BaseSchema):
-    from_ = fields.Date(data_key="from", metadata={"description": "Default: the one before `to`."})
-    to = fields.Date(metadata={"description": "Default: the latest assessment."})
+class CompareQuerySchema(QuerySchema):
+    from_ = Date(data_key="from", metadata={"description": "Default: the one before `to`."})
+    to = Date(metadata={"description": "Default: the latest assessment."})
 
 
 class AssessmentRefSchema(BaseSchema):
-    id = fields.Integer()
+    id = Integer()
     assessed_on = fields.Date()
 
 
@@ -130,13 +136,13 @@ class ComparisonSchema(BaseSchema):
 
 
 class SuggestionSchema(BaseSchema):
-    exercise_id = fields.Integer()
+    exercise_id = Integer()
     name = fields.String()
     slug = fields.String()
     laterality = fields.String()
     side = fields.String(metadata={"description": "The side to bias, as a prescription side."})
     answers = fields.List(fields.String(), metadata={"description": "Findings it addresses."})
-    score = fields.Integer()
+    score = Integer()
     dosage = fields.Nested(DosageSchema, metadata={"description": "The default dosage."})
 
 
@@ -146,11 +152,11 @@ class SuggestionGroupSchema(BaseSchema):
 
 
 class SuggestionsSchema(BaseSchema):
-    assessment_id = fields.Integer()
+    assessment_id = Integer()
     findings = fields.List(fields.String(), metadata={"description": "Stated and derived."})
     bias = fields.String(allow_none=True, metadata={"enum": ["left", "right", None]})
     groups = fields.List(fields.Nested(SuggestionGroupSchema))
 
 
-class SuggestionQuerySchema(BaseSchema):
-    per_stage = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
+class SuggestionQuerySchema(QuerySchema):
+    per_stage = Integer(load_default=5, validate=validate.Range(min=1, max=20))

@@ -1,25 +1,25 @@
 """Bodies of the audit log."""
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from academy.audit.models import RESOURCES
-from academy.common.schemas import BaseSchema, UTCDateTime, Word
+from academy.common.schemas import BaseSchema, Date, Id, Integer, QuerySchema, UTCDateTime, Word
 
 
 class AuditEntrySchema(BaseSchema):
-    id = fields.Integer()
+    id = Integer()
     at = UTCDateTime()
-    actor_id = fields.Integer(allow_none=True)
+    actor_id = Integer(allow_none=True)
     actor_role = fields.String()
     action = fields.String(metadata={"enum": ["create", "update", "delete"]})
     resource = fields.String(metadata={"enum": list(RESOURCES)})
-    resource_id = fields.Integer()
+    resource_id = Integer()
     fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
 
 
-class AuditQuerySchema(BaseSchema):
+class AuditQuerySchema(QuerySchema):
     resource = Word(RESOURCES)
-    resource_id = fields.Integer(validate=validate.Range(min=1))
-    actor_id = fields.Integer(validate=validate.Range(min=1))
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    resource_id = Id()
+    actor_id = Id()
+    from_ = Date(data_key="from")
+    to = Date()

@@ -43,7 +43,7 @@ class Tokens(MethodView):
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, TokenSchema)
     @blp.errors(400, 429)
-    @blp.alt_response(401, description="Wrong email or password")
+    @blp.problem(401, "Wrong email or password")
     def post(self, data):
         """Sign in: create an access and refresh token pair
 
@@ -57,7 +57,7 @@ class TokenRefresh(MethodView):
     @blp.arguments(RefreshSchema)
     @blp.response(201, TokenSchema)
     @blp.errors(400)
-    @blp.alt_response(401, description="Unknown, expired, revoked or reused refresh token")
+    @blp.problem(401, "Unknown, expired, revoked or reused refresh token")
     def post(self, data):
         """Trade a refresh token for a new pair
 
@@ -81,7 +81,7 @@ class InvitationAccept(MethodView):
     @blp.arguments(InvitationAcceptSchema)
     @blp.response(201, TokenSchema)
     @blp.errors(400)
-    @blp.alt_response(401, description="Unknown, used or expired code")
+    @blp.problem(401, "Unknown, used or expired code")
     def post(self, data):
         """Accept an invitation: set a password and sign in
 

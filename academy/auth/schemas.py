@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from academy.common.schemas import BaseSchema, Name, Timezone, UTCDateTime
+from academy.common.schemas import BaseSchema, Integer, Name, Timezone, UpdateSchema, UTCDateTime
 
 
 def Password(**kwargs):
@@ -17,12 +17,12 @@ def Email(**kwargs):
 
 
 class AcademySchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(dump_only=True)
 
 
 class UserSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     role = fields.String(dump_only=True)
     name = fields.String(dump_only=True)
     email = fields.String(dump_only=True)
@@ -68,7 +68,7 @@ class InvitationSchema(BaseSchema):
     expires_at = UTCDateTime(dump_only=True)
 
 
-class MeUpdateSchema(BaseSchema):
+class MeUpdateSchema(UpdateSchema):
     name = Name()
     timezone = Timezone()
 

@@ -2,24 +2,34 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from academy.common.schemas import BaseSchema, Text, UTCDateTime, Word
+from academy.common.schemas import (
+    BaseSchema,
+    Boolean,
+    Date,
+    Float,
+    Id,
+    Integer,
+    QuerySchema,
+    Text,
+    UpdateSchema,
+    UTCDateTime,
+    Word,
+)
 from academy.programs.schemas import ItemSchema
 from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
 
 
 def _scale(bounds, **kwargs):
-    return fields.Integer(
-        allow_none=True, validate=validate.Range(min=bounds[0], max=bounds[1]), **kwargs
-    )
+    return Integer(allow_none=True, validate=validate.Range(min=bounds[0], max=bounds[1]), **kwargs)
 
 
-def _amount(maximum, number=fields.Integer):
+def _amount(maximum, number=Integer):
     return number(allow_none=True, validate=validate.Range(min=0, max=maximum))
 
 
 class ResultWriteSchema(BaseSchema):
-    item_id = fields.Integer(required=True, metadata={"description": "A program item's id."})
-    completed = fields.Boolean(load_default=True)
+    item_id = Id(required=True, metadata={"description": "A program item's id."})
+    completed = Boolean(load_default=True)
     sets_done = _amount(100)
     reps_done = _amount(1000)
     side = Word(SIDES, allow_none=True)
@@ -42,25 +52,23 @@ class RatingSchema(BaseSchema):
 
 
 class WellnessSchema(BaseSchema):
-    sleep_hours = fields.Float(allow_none=True, validate=validate.Range(min=0, max=24))
+    sleep_hours = Float(allow_none=True, validate=validate.Range(min=0, max=24))
     stress = _scale(WELLNESS)
     energy = _scale(WELLNESS)
     soreness = _scale(WELLNESS)
 
 
 class RunSchema(BaseSchema):
-    distance_km = _amount(500, fields.Float)
-    duration_minutes = _amount(2000, fields.Float)
+    distance_km = _amount(500, Float)
+    duration_minutes = _amount(2000, Float)
     cadence_spm = _amount(300)
 
 
 class CheckInWriteSchema(BaseSchema):
-    date = fields.Date(metadata={"description": "Not later than today in the client's timezone."})
-    assignment_id = fields.Integer(allow_none=True)
-    session_id = fields.Integer(
-        allow_none=True, metadata={"description": "A session of the named assignment."}
-    )
-    completed = fields.Boolean()
+    date = Date(metadata={"description": "Not later than today in the client's timezone."})
+    assignment_id = Id(allow_none=True)
+    session_id = Id(allow_none=True, metadata={"description": "A session of the named assignment."})
+    completed = Boolean()
     rpe = _scale(RPE, metadata={"description": "Rate of perceived exertion, 1-10."})
     duration_minutes = _amount(1440)
     results = fields.List(fields.Nested(ResultWriteSchema), validate=validate.Length(max=100))
@@ -71,11 +79,11 @@ class CheckInWriteSchema(BaseSchema):
 
 
 class CheckInCreateSchema(CheckInWriteSchema):
-    date = fields.Date(required=True)
-    completed = fields.Boolean(load_default=True)
+    date = Date(required=True)
+    completed = Boolean(load_default=True)
 
 
-class CheckInUpdateSchema(CheckInWriteSchema):
+class CheckInUpdateSchema(UpdateSchema, CheckInWriteSchema):
     """Any field; `results` and `ratings`, when given, replace the lists."""
 
 
@@ -87,37 +95,37 @@ class PrescribedSchema(ItemSchema):
 
 
 class ResultSchema(BaseSchema):
-    id = fields.Integer()
-    item_id = fields.Integer()
+    id = Integer()
+    item_id = Integer()
     prescribed = fields.Nested(
         PrescribedSchema,
         metadata={"description": "The item as it was prescribed when the client did it."},
     )
-    completed = fields.Boolean()
-    sets_done = fields.Integer(allow_none=True)
-    reps_done = fields.Integer(allow_none=True)
+    completed = Boolean()
+    sets_done = Integer(allow_none=True)
+    reps_done = Integer(allow_none=True)
     side = fields.String(allow_none=True)
     felt_in = fields.List(fields.String())
     notes = fields.String()
 
 
 class SessionRefSchema(BaseSchema):
-    id = fields.Integer()
-    week = fields.Integer()
-    day = fields.Integer()
+    id = Integer()
+    week = Integer()
+    day = Integer()
     title = fields.String()
 
 
 class CheckInSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
-    client_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    client_id = Integer(dump_only=True)
     date = fields.Date(dump_only=True)
-    assignment_id = fields.Integer(dump_only=True, allow_none=True)
-    session_id = fields.Integer(dump_only=True, allow_none=True)
+    assignment_id = Integer(dump_only=True, allow_none=True)
+    session_id = Integer(dump_only=True, allow_none=True)
     session = fields.Nested(SessionRefSchema, dump_only=True, allow_none=True)
-    completed = fields.Boolean(dump_only=True)
-    rpe = fields.Integer(dump_only=True, allow_none=True)
-    duration_minutes = fields.Integer(dump_only=True, allow_none=True)
+    completed = Boolean(dump_only=True)
+    rpe = Integer(dump_only=True, allow_none=True)
+    duration_minutes = Integer(dump_only=True, allow_none=True)
     results = fields.List(fields.Nested(ResultSchema), dump_only=True)
     ratings = fields.List(fields.Nested(RatingSchema), dump_only=True)
     wellness = fields.Nested(WellnessSchema, dump_only=True)
@@ -127,17 +135,15 @@ class CheckInSchema(BaseSchema):
     updated_at = UTCDateTime(dump_only=True)
 
 
-class DateRangeSchema(BaseSchema):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+class DateRangeSchema(QuerySchema):
+    from_ = Date(data_key="from")
+    to = Date()
 
     @validates_schema
     def range_is_ordered(self, data, **kwargs):
         start, end = data.get("from_"), data.get("to")
         if start and end and end < start:
             raise ValidationError("`to` must be on or after `from`.", "to")
-        if start and end and (end - start).days > 366:
-            raise ValidationError("At most 366 days at a time.", "to")
 
 
 class TrendQuerySchema(DateRangeSchema):
@@ -146,36 +152,36 @@ class TrendQuerySchema(DateRangeSchema):
 
 class WeekAdherenceSchema(BaseSchema):
     week_start = fields.Date(metadata={"description": "The Monday of the week."})
-    scheduled = fields.Integer()
-    completed = fields.Integer()
-    rate = fields.Float(allow_none=True)
+    scheduled = Integer()
+    completed = Integer()
+    rate = Float(allow_none=True)
 
 
 class WindowSchema(BaseSchema):
-    days = fields.Integer()
-    scheduled = fields.Integer()
-    completed = fields.Integer()
-    rate = fields.Float(allow_none=True)
+    days = Integer()
+    scheduled = Integer()
+    completed = Integer()
+    rate = Float(allow_none=True)
 
 
 class AdherenceSchema(BaseSchema):
-    client_id = fields.Integer()
+    client_id = Integer()
     today = fields.Date(metadata={"description": "Today in the client's timezone."})
     from_ = fields.Date(data_key="from")
     to = fields.Date()
-    scheduled = fields.Integer()
-    completed = fields.Integer()
-    rate = fields.Float(allow_none=True)
+    scheduled = Integer()
+    completed = Integer()
+    rate = Float(allow_none=True)
     weeks = fields.List(fields.Nested(WeekAdherenceSchema))
-    current_streak = fields.Integer()
+    current_streak = Integer()
     compliance = fields.Dict(keys=fields.String(), values=fields.Nested(WindowSchema))
     last_check_in = fields.Date(allow_none=True)
 
 
 class TrendPointSchema(BaseSchema):
     date = fields.Date()
-    tightness = fields.Float(allow_none=True)
-    pain = fields.Float(allow_none=True)
+    tightness = Float(allow_none=True)
+    pain = Float(allow_none=True)
 
 
 class RegionTrendSchema(BaseSchema):
@@ -190,7 +196,7 @@ class RegionTrendSchema(BaseSchema):
 
 
 class TrendsSchema(BaseSchema):
-    client_id = fields.Integer()
+    client_id = Integer()
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     regions = fields.List(fields.Nested(RegionTrendSchema))
@@ -204,6 +210,6 @@ class AttentionReasonSchema(BaseSchema):
 
 
 class AttentionSchema(BaseSchema):
-    client_id = fields.Integer()
+    client_id = Integer()
     name = fields.String()
     reasons = fields.List(fields.Nested(AttentionReasonSchema))

@@ -63,7 +63,8 @@ class ClientById(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(ClientUpdateSchema)
     @blp.response(200, ClientSchema)
-    @blp.errors(400, 404, 409, 412, 428)
+    @blp.errors(400, 404, 409)
+    @blp.precondition()
     def patch(self, data, client_id):
         """Change a client (needs If-Match)"""
         client = service.update_client(current_user(), client_id, if_match(), data)
@@ -71,7 +72,8 @@ class ClientById(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.response(204)
-    @blp.errors(404, 412, 428)
+    @blp.errors(404)
+    @blp.precondition()
     def delete(self, client_id):
         """Archive a client (needs If-Match)
 

@@ -3,18 +3,30 @@
 from marshmallow import fields, validate
 
 from academy.auth.schemas import Email, InvitationSchema
-from academy.common.schemas import BaseSchema, Name, Text, Timezone, UTCDateTime, Word
+from academy.common.schemas import (
+    BaseSchema,
+    Date,
+    Float,
+    Integer,
+    Name,
+    QuerySchema,
+    Text,
+    Timezone,
+    UpdateSchema,
+    UTCDateTime,
+    Word,
+)
 from academy.vocabularies import CLIENT_STATUSES
 
 
 class RunningProfileSchema(BaseSchema):
-    weekly_volume_km = fields.Float(
+    weekly_volume_km = Float(
         allow_none=True, validate=validate.Range(min=0, max=1000), metadata={"example": 35}
     )
     target_race = fields.String(
         allow_none=True, validate=validate.Length(max=200), metadata={"example": "City Half"}
     )
-    target_race_date = fields.Date(allow_none=True)
+    target_race_date = Date(allow_none=True)
 
 
 class ClientCreateSchema(BaseSchema):
@@ -26,7 +38,7 @@ class ClientCreateSchema(BaseSchema):
     coach_notes = Text(load_default="")
 
 
-class ClientUpdateSchema(BaseSchema):
+class ClientUpdateSchema(UpdateSchema):
     name = Name()
     email = Email()
     timezone = Timezone()
@@ -37,7 +49,7 @@ class ClientUpdateSchema(BaseSchema):
 
 
 class ClientSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(dump_only=True)
     email = fields.String(dump_only=True)
     timezone = fields.String(dump_only=True)
@@ -59,7 +71,7 @@ class ClientCreatedSchema(ClientSchema):
     invitation = fields.Nested(InvitationSchema, dump_only=True)
 
 
-class ClientQuerySchema(BaseSchema):
+class ClientQuerySchema(QuerySchema):
     q = fields.String(
         validate=validate.Length(max=100), metadata={"description": "Part of name or email"}
     )

@@ -1,13 +1,132 @@
-"""The Blueprint every domain uses: auth, documented errors and pagination defaults."""
+"""The Blueprint every domain uses: auth, documented errors, pagination, and requests
+read exactly as the document describes them.
+
+- A JSON body is required where the operation takes one (422 without it, 415 when it
+  is not JSON), is valid JSON (400) and is nested at most ``MAX_JSON_DEPTH`` levels
+  (400): deeper nesting is an attack, not data.
+- A query parameter the operation does not declare is 422 naming it, checked once the
+  caller is authenticated, so a missing token stays 401.
+- Lists take ``page`` (at most ``MAX_PAGE``) and ``page_size`` (at most 100) and
+  describe their pages in ``X-Pagination``, with the same keys on every page.
+"""
+
+import http
+import json
+from copy import deepcopy
+from functools import wraps
 
 import flask_smorest
+from flask import current_app, request
+from flask_smorest.pagination import PaginationParameters
+from flask_smorest.utils import unpack_tuple_response
+from marshmallow import EXCLUDE, ValidationError, post_load, validate
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from academy.common.auth import require_auth
-from academy.common.schemas import ProblemSchema
+from academy.common.schemas import PROBLEM, Integer, ProblemSchema, QuerySchema
+from academy.errors import Unprocessable
+
+MAX_JSON_DEPTH = 32
+MAX_PAGE = 1_000_000
+MAX_PAGE_SIZE = 100
+
+
+def _depth(value) -> int:
+    """How deeply ``value`` nests arrays and objects (a scalar is 0)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+class Parser(FlaskParser):
+    """webargs' Flask parser, strict about the body: a body the operation needs must be
+    there, be JSON, and be shallow enough to read safely."""
+
+    def _raw_load_json(self, req):
+        raw = req.get_data(cache=True)
+        if not raw.strip():
+            raise ValidationError({"_body": ["Send a JSON body."]})
+        if not is_json_request(req):
+            raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
+        try:
+            data = json.loads(raw)
+        except RecursionError:
+            raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
+        except (ValueError, UnicodeDecodeError) as error:
+            return self._handle_invalid_json_error(error, req)
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+        return data
+
+
+class PageQuerySchema(QuerySchema):
+    class Meta:
+        unknown = EXCLUDE  # the operation's other parameters are checked on their own
+
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+    @post_load
+    def _parameters(self, data, **kwargs):
+        return PaginationParameters(**data)
+
+
+def _query_names(func) -> frozenset[str]:
+    """The query parameters an operation declares, from what its decorators documented."""
+    apidoc = getattr(func, "_apidoc", {})
+    declared = [
+        p for p in apidoc.get("arguments", {}).get("parameters", []) if p.get("in") == "query"
+    ]
+    if "pagination" in apidoc:
+        declared.append(apidoc["pagination"]["parameters"])
+    names = set()
+    for parameter in declared:
+        schema = parameter["schema"]
+        schema = schema() if isinstance(schema, type) else schema
+        names.update(f.data_key or name for name, f in schema.fields.items() if not f.dump_only)
+    return frozenset(names)
+
+
+def _known_query_only(func):
+    """Refuse, before the operation runs, query parameters it does not declare."""
+    allowed = _query_names(func)
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        unknown = sorted(set(request.args) - allowed)
+        if unknown:
+            raise Unprocessable(
+                "The request did not pass validation.",
+                errors={f"query.{name}": ["Unknown parameter."] for name in unknown},
+            )
+        return func(*args, **kwargs)
+
+    wrapper._academy_query_checked = True
+    return wrapper
 
 
 class Blueprint(flask_smorest.Blueprint):
-    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+    ARGUMENTS_PARSER = Parser()
+
+    def route(self, rule, *, parameters=None, **options):
+        """flask-smorest's, with the query check on the operations that ``auth`` did
+        not already give one (the public ones)."""
+        register = super().route(rule, parameters=parameters, **options)
+
+        def decorator(view):
+            for method in getattr(view, "methods", None) or ():
+                func = getattr(view, method.lower())
+                if not getattr(func, "_academy_query_checked", False):
+                    setattr(view, method.lower(), _known_query_only(func))
+            return register(view)
+
+        return decorator
 
     def arguments(self, schema, **kwargs):
         """flask-smorest's, with one schema instance per operation: given a class, the
@@ -16,22 +135,92 @@ class Blueprint(flask_smorest.Blueprint):
             schema = schema()
         return super().arguments(schema, **kwargs)
 
-    def auth(self, roles: tuple[str, ...] | None = None):
-        """Require a bearer token (and one of ``roles``), and say so in the docs."""
+    def paginate(self):
+        """Read ``page`` and ``page_size``, hand them to the view as
+        ``pagination_parameters`` (the view sets ``item_count``) and answer the pages in
+        ``X-Pagination``."""
+        error_status = self.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS
 
         def decorator(func):
-            wrapped = require_auth(roles)(func)
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                page = self.ARGUMENTS_PARSER.parse(PageQuerySchema(), request, location="query")
+                kwargs["pagination_parameters"] = page
+                result, status, headers = unpack_tuple_response(
+                    current_app.ensure_sync(func)(*args, **kwargs)
+                )
+                result, headers = self._set_pagination_metadata(page, result, headers)
+                return result, status, headers
+
+            wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
+            wrapper._apidoc["pagination"] = {
+                "parameters": {"in": "query", "schema": PageQuerySchema},
+                "response": {error_status: http.HTTPStatus(error_status).name},
+            }
+            return wrapper
+
+        return decorator
+
+    @staticmethod
+    def _make_pagination_metadata(page, page_size, item_count):
+        """The same keys on every page, an empty list's included; previous and next
+        only where there is such a page."""
+        total_pages = -(-item_count // page_size)
+        last_page = max(1, total_pages)
+        metadata = {
+            "total": item_count,
+            "total_pages": total_pages,
+            "page": page,
+            "page_size": page_size,
+            "first_page": 1,
+            "last_page": last_page,
+        }
+        if 1 < page <= last_page + 1:
+            metadata["previous_page"] = page - 1
+        if page < last_page:
+            metadata["next_page"] = page + 1
+        return metadata
+
+    def problem(self, status: int, description: str):
+        """Document a problem+json answer of ``status``."""
+        return self.alt_response(
+            status, schema=ProblemSchema, description=description, content_type=PROBLEM
+        )
+
+    def auth(self, roles: tuple[str, ...] | None = None):
+        """Require a bearer token (and one of ``roles``), and say so in the docs. The
+        query is checked once the caller is known."""
+
+        def decorator(func):
+            wrapped = require_auth(roles)(_known_query_only(func))
             # ``x-roles``: the roles that may call it (any signed-in user without).
             access = {"x-roles": list(roles)} if roles is not None else {}
             wrapped = self.doc(security=[{"bearerAuth": []}], **access)(wrapped)
-            wrapped = self.alt_response(
-                401, schema=ProblemSchema, description="No, unknown, expired or revoked token"
-            )(wrapped)
+            wrapped = self.problem(401, "No, unknown, expired or revoked token")(wrapped)
             if roles is not None:
-                wrapped = self.alt_response(
-                    403, schema=ProblemSchema, description="The caller's role may not do this"
-                )(wrapped)
+                wrapped = self.problem(403, "The caller's role may not do this")(wrapped)
             return wrapped
+
+        return decorator
+
+    def precondition(self):
+        """Document that a write needs ``If-Match`` with the ETag of the caller's last
+        read (428 without it, 412 when stale); the view checks it with ``if_match()``."""
+
+        def decorator(func):
+            func = self.doc(
+                parameters=[
+                    {
+                        "in": "header",
+                        "name": "If-Match",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "The `ETag` of your last read, or `*`.",
+                    }
+                ]
+            )(func)
+            func = self.problem(412, "If-Match does not match the current version")(func)
+            return self.problem(428, "If-Match is required")(func)
 
         return decorator
 
@@ -42,18 +231,14 @@ class Blueprint(flask_smorest.Blueprint):
             403: "Not allowed here",
             404: "Not found in the caller's academy",
             409: "Clashes with existing data",
-            412: "If-Match does not match the current version",
             413: "Body too large",
             422: "Validation failed; `errors` names each failing field",
-            428: "If-Match is required",
             429: "Too many attempts",
         }
 
         def decorator(func):
             for status in statuses:
-                func = self.alt_response(
-                    status, schema=ProblemSchema, description=descriptions[status]
-                )(func)
+                func = self.problem(status, descriptions[status])(func)
             return func
 
         return decorator

@@ -1,19 +1,135 @@
-"""The base schema, shared fields and the problem schema used in the docs."""
+"""The base schemas, shared fields and the problem schema used in the docs.
 
-from datetime import UTC, datetime
+Fields take JSON as JSON Schema reads it, so that the document and the wire agree: an
+integer is a number without a fraction (never ``true`` or ``"5"``), a boolean is
+``true`` or ``false``. Query parameters arrive as text, so in a ``QuerySchema`` the
+same fields also read their text forms.
+"""
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from zoneinfo import available_timezones
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from academy.common.time import iso_z
 
+# Text no database column can hold: NUL, and UTF-16 surrogates that pair with nothing.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "Must not contain NUL characters or unpaired surrogates."
+
+
+def _unstorable(value, path: str, found: dict[str, list[str]]) -> None:
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            found[path or "_body"] = [UNSTORABLE_MESSAGE]
+    elif isinstance(value, Mapping):
+        for key in value:
+            if isinstance(key, str) and _UNSTORABLE.search(key):
+                found[path or "_body"] = [UNSTORABLE_MESSAGE]
+            else:
+                _unstorable(value[key], f"{path}.{key}" if path else str(key), found)
+    elif isinstance(value, list | tuple):
+        for index, element in enumerate(value):
+            _unstorable(element, f"{path}[{index}]", found)
+
 
 class BaseSchema(Schema):
-    """Rejects unknown fields, so ids, owners, roles and timestamps never slip in."""
+    """Rejects unknown fields, so ids, owners, roles and timestamps never slip in, and
+    text that no column can store (each such field is named)."""
 
     class Meta:
         unknown = "raise"
         ordered = True
+
+    @pre_load
+    def _storable_text(self, data, **kwargs):
+        found: dict[str, list[str]] = {}
+        _unstorable(data, "", found)
+        if found:
+            raise ValidationError(found)
+        return data
+
+
+class QuerySchema(BaseSchema):
+    """Query parameters: numbers and booleans come as text."""
+
+
+class UpdateSchema(BaseSchema):
+    """A partial update: at least one field (an empty body changes nothing, and is
+    refused rather than answered as if it did)."""
+
+    OPENAPI = {"minProperties": 1}
+
+    @validates_schema(pass_original=True)
+    def _something_to_change(self, data, original, **kwargs):
+        if isinstance(original, Mapping) and not original:
+            raise ValidationError("Send at least one field to change.", "_body")
+
+
+def _as_text(field: fields.Field) -> bool:
+    return isinstance(field.root, QuerySchema)
+
+
+class Integer(fields.Integer):
+    """A JSON integer: not a boolean, not text, no fraction (``2.0`` is 2)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or (isinstance(value, str) and not _as_text(self)):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Float(fields.Float):
+    """A JSON number: not a boolean, not text."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or (isinstance(value, str) and not _as_text(self)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Boolean(fields.Boolean):
+    """``true`` or ``false``; in a query also their text forms."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool) and not (isinstance(value, str) and _as_text(self)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# Ids are 32-bit integers in every table; a larger one names nothing.
+MAX_ID = 2**31 - 1
+
+
+def Id(**kwargs):
+    """The id of an object: 1 to 2,147,483,647."""
+    return Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+# The same range as a pattern, so that the document carries it too.
+_DATE_PATTERN = r"^(19\d\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+class Date(fields.Date):
+    """A calendar date, ``YYYY-MM-DD``, from 1900-01-01 to 2100-12-31: dates outside
+    that range are mistakes, and the schedule's arithmetic must never leave it."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": _DATE_PATTERN, **kwargs.pop("metadata", {})}
+        validators = kwargs.pop("validate", None)
+        validators = [validators] if callable(validators) else list(validators or [])
+        bounds = validate.Range(
+            min=FIRST_DATE, max=LAST_DATE, error="Must be between 1900-01-01 and 2100-12-31."
+        )
+        super().__init__(validate=[bounds, *validators], metadata=metadata, **kwargs)
 
 
 class UTCDateTime(fields.DateTime):
@@ -41,43 +157,85 @@ class Word(fields.String):
         )
 
 
-def _not_blank(value: str, **kwargs) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
+# Something other than white space (what ``str.strip`` removes, spelled out, so that
+# every regular-expression engine reads the documented pattern alike); the same
+# pattern validates.
+_SPACE = "".join(
+    (r"\t\n\v\f\r\x1c-\x20\x85\xa0\u1680", r"\u2000-\u200a\u2028\u2029\u202f\u205f\u3000")
+)
+_NOT_BLANK = f"[^{_SPACE}]"
 
 
 def Name(**kwargs):
     """A name or title: 1 to 200 characters, not only spaces (names are stored stripped)."""
-    return fields.String(validate=[validate.Length(min=1, max=200), _not_blank], **kwargs)
+    return fields.String(
+        validate=[
+            validate.Length(min=1, max=200),
+            validate.Regexp(f"^[{_SPACE}]*{_NOT_BLANK}", error="Must not be blank."),
+        ],
+        metadata={"pattern": _NOT_BLANK, **kwargs.pop("metadata", {})},
+        **kwargs,
+    )
 
 
 def Text(max_length: int = 5000, **kwargs):
     return fields.String(validate=validate.Length(max=max_length), **kwargs)
 
 
-_TIMEZONES = frozenset(available_timezones())
-
-
-def validate_timezone(value: str, **kwargs) -> None:
-    if value not in _TIMEZONES:
-        raise ValidationError("Must be an IANA time zone name, such as Europe/London.")
+TIMEZONES = tuple(sorted(available_timezones()))
 
 
 def Timezone(**kwargs):
+    """An IANA time zone name; the document lists them, so apps can offer a picker."""
     return fields.String(
-        validate=validate_timezone, metadata={"example": "Europe/London"}, **kwargs
+        validate=validate.OneOf(
+            TIMEZONES, error="Must be an IANA time zone name, such as Europe/London."
+        ),
+        metadata={"example": "Europe/London", "enum": list(TIMEZONES)},
+        **kwargs,
     )
+
+
+_WEB_ADDRESS = r"^https?://[^\s/?#]+[^\s]*$"
+
+
+def WebAddress(**kwargs):
+    """An http(s) address, such as a video's; the pattern is the whole rule."""
+    return fields.String(
+        validate=[
+            validate.Length(max=500),
+            validate.Regexp(_WEB_ADDRESS, error="Must be an http or https address."),
+        ],
+        metadata={"pattern": _WEB_ADDRESS, "example": "https://videos.example/tucks.mp4"},
+        **kwargs,
+    )
+
+
+PROBLEM = "application/problem+json"
 
 
 class ProblemSchema(Schema):
     """An error, as application/problem+json (RFC 9457)."""
 
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = Integer(required=True)
+    detail = fields.String(required=True)
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
         metadata={"description": "Field messages keyed by path, for validation errors."},
     )
+
+
+class PaginationMetadataSchema(Schema):
+    """What ``X-Pagination`` holds (as JSON text) on every list."""
+
+    total = Integer(required=True, metadata={"description": "Items in the list."})
+    total_pages = Integer(required=True, metadata={"description": "0 for an empty list."})
+    page = Integer(required=True, metadata={"description": "The page answered."})
+    page_size = Integer(required=True)
+    first_page = Integer(required=True)
+    last_page = Integer(required=True, metadata={"description": "At least 1."})
+    previous_page = Integer(metadata={"description": "Absent on the first page."})
+    next_page = Integer(metadata={"description": "Absent on the last page."})

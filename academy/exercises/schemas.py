@@ -2,14 +2,26 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from academy.common.schemas import BaseSchema, Name, Text, UTCDateTime, Word
+from academy.common.schemas import (
+    BaseSchema,
+    Boolean,
+    Id,
+    Integer,
+    Name,
+    QuerySchema,
+    Text,
+    UpdateSchema,
+    UTCDateTime,
+    WebAddress,
+    Word,
+)
 from academy.vocabularies import CATEGORIES, FINDINGS, LATERALITY, REGIONS, SIDE_BIASES, STAGES
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Lowercase words joined by hyphens.")
 
 
 def _count(**kwargs):
-    return fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000), **kwargs)
+    return Integer(allow_none=True, validate=validate.Range(min=0, max=10_000), **kwargs)
 
 
 class DosageSchema(BaseSchema):
@@ -52,8 +64,8 @@ class ExerciseWriteSchema(BaseSchema):
     )
     dosage = fields.Nested(DosageSchema)
     equipment = _short_list(20, 60)
-    video_url = fields.Url(allow_none=True, validate=validate.Length(max=500))
-    variation_of = fields.Integer(
+    video_url = WebAddress(allow_none=True)
+    variation_of = Id(
         allow_none=True, metadata={"description": "Id of the exercise this one varies."}
     )
 
@@ -71,19 +83,19 @@ class ExerciseCreateSchema(ExerciseWriteSchema):
     laterality = Word(LATERALITY, required=True)
 
 
-class ExerciseUpdateSchema(ExerciseWriteSchema):
+class ExerciseUpdateSchema(UpdateSchema, ExerciseWriteSchema):
     pass
 
 
 class VariationSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     slug = fields.String(dump_only=True)
     name = fields.String(dump_only=True)
-    side_bias = fields.String(dump_only=True)
+    side_bias = fields.String(dump_only=True, allow_none=True)
 
 
 class ExerciseSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     slug = fields.String(dump_only=True)
     name = fields.String(dump_only=True)
     aliases = fields.List(fields.String(), dump_only=True)
@@ -94,17 +106,17 @@ class ExerciseSchema(BaseSchema):
     addresses = fields.List(fields.String(), dump_only=True)
     stage = fields.String(dump_only=True)
     laterality = fields.String(dump_only=True)
-    side_bias = fields.String(dump_only=True)
+    side_bias = fields.String(dump_only=True, allow_none=True)
     dosage = fields.Nested(DosageSchema, dump_only=True)
     equipment = fields.List(fields.String(), dump_only=True)
-    video_url = fields.String(dump_only=True)
-    variation_of = fields.Integer(attribute="variation_of_id", dump_only=True)
-    is_global = fields.Boolean(
+    video_url = fields.String(dump_only=True, allow_none=True)
+    variation_of = Integer(attribute="variation_of_id", dump_only=True, allow_none=True)
+    is_global = Boolean(
         data_key="global",
         dump_only=True,
         metadata={"description": "Part of the global catalogue: read-only."},
     )
-    archived = fields.Boolean(dump_only=True)
+    archived = Boolean(dump_only=True)
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 
@@ -113,7 +125,7 @@ class ExerciseDetailSchema(ExerciseSchema):
     variations = fields.List(fields.Nested(VariationSchema), dump_only=True)
 
 
-class ExerciseQuerySchema(BaseSchema):
+class ExerciseQuerySchema(QuerySchema):
     q = fields.String(
         validate=validate.Length(max=100),
         metadata={"description": "Part of the name, an alias or a cue; any case."},
@@ -123,7 +135,7 @@ class ExerciseQuerySchema(BaseSchema):
     addresses = _words(FINDINGS)
     laterality = _words(LATERALITY)
     stage = _words(STAGES)
-    include_archived = fields.Boolean(load_default=False)
+    include_archived = Boolean(load_default=False)
 
 
 class VocabulariesSchema(BaseSchema):

@@ -8,7 +8,6 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from academy.common.blueprint import Blueprint
-from academy.common.schemas import ProblemSchema
 from academy.errors import AcademyError
 from academy.extensions import db
 
@@ -34,7 +33,7 @@ class Health(MethodView):
 @blp.route("/readyz")
 class Ready(MethodView):
     @blp.response(200, HealthSchema)
-    @blp.alt_response(503, schema=ProblemSchema, description="The database is unreachable")
+    @blp.problem(503, "The database is unreachable")
     def get(self):
         """Can the service reach its database"""
         try:

@@ -30,7 +30,7 @@ class Erase(MethodView):
     @blp.arguments(EraseSchema)
     @blp.response(204)
     @blp.errors(400)
-    @blp.alt_response(403, description="Only client accounts are erased here")
+    @blp.problem(403, "Only client accounts are erased here")
     def delete(self, data):
         """Erase the calling client's personal data
 

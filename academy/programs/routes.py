@@ -78,7 +78,8 @@ class ProgramById(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(ProgramWriteSchema)
     @blp.response(200, ProgramSchema)
-    @blp.errors(400, 404, 409, 412, 413, 428)
+    @blp.errors(400, 404, 409, 413)
+    @blp.precondition()
     def put(self, data, program_id):
         """Replace a program's document (needs If-Match)
 
@@ -90,7 +91,8 @@ class ProgramById(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.response(204)
-    @blp.errors(404, 412, 428)
+    @blp.errors(404)
+    @blp.precondition()
     def delete(self, program_id):
         """Archive a program (needs If-Match)
 
@@ -150,7 +152,8 @@ class AssignmentById(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(AssignmentUpdateSchema)
     @blp.response(200, AssignmentSchema)
-    @blp.errors(400, 404, 409, 412, 428)
+    @blp.errors(400, 404, 409)
+    @blp.precondition()
     def patch(self, data, assignment_id):
         """Change an assignment's status, start date or notes (needs If-Match)
 

@@ -2,7 +2,19 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from academy.common.schemas import BaseSchema, Name, Text, UTCDateTime, Word
+from academy.common.schemas import (
+    BaseSchema,
+    Boolean,
+    Date,
+    Id,
+    Integer,
+    Name,
+    QuerySchema,
+    Text,
+    UpdateSchema,
+    UTCDateTime,
+    Word,
+)
 from academy.programs.models import PROGRAM_KINDS
 from academy.vocabularies import ASSIGNMENT_STATUSES, SESSION_STATUSES, SIDES, STAGES
 
@@ -13,11 +25,11 @@ SCHEDULE_RANGE_MESSAGE = f"`to` must be on or after `from`, at most {MAX_SCHEDUL
 
 
 def _amount(maximum: int = 100_000):
-    return fields.Integer(allow_none=True, validate=validate.Range(min=0, max=maximum))
+    return Integer(allow_none=True, validate=validate.Range(min=0, max=maximum))
 
 
 class ItemWriteSchema(BaseSchema):
-    exercise_id = fields.Integer(required=True)
+    exercise_id = Id(required=True)
     stage = Word(STAGES, metadata={"description": "Defaults to the exercise's stage."})
     group = fields.String(
         allow_none=True,
@@ -38,8 +50,8 @@ class ItemWriteSchema(BaseSchema):
 
 
 class SessionWriteSchema(BaseSchema):
-    week = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_WEEKS))
-    day = fields.Integer(
+    week = Integer(required=True, validate=validate.Range(min=1, max=MAX_WEEKS))
+    day = Integer(
         required=True,
         validate=validate.Range(min=1, max=7),
         metadata={"description": "1-7 within the week."},
@@ -55,7 +67,7 @@ class ProgramWriteSchema(BaseSchema):
     name = Name(required=True)
     description = Text(5000, load_default="")
     goal = Text(2000, load_default="")
-    weeks = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_WEEKS))
+    weeks = Integer(required=True, validate=validate.Range(min=1, max=MAX_WEEKS))
     sessions = fields.List(
         fields.Nested(SessionWriteSchema),
         load_default=list,
@@ -89,43 +101,43 @@ class ProgramCopySchema(BaseSchema):
 
 
 class ItemSchema(BaseSchema):
-    id = fields.Integer()
-    exercise_id = fields.Integer()
+    id = Integer()
+    exercise_id = Integer()
     exercise_name = fields.String()
     stage = fields.String()
     group = fields.String(allow_none=True)
-    sets = fields.Integer(allow_none=True)
-    reps = fields.Integer(allow_none=True)
-    hold_seconds = fields.Integer(allow_none=True)
-    breaths = fields.Integer(allow_none=True)
-    duration_seconds = fields.Integer(allow_none=True)
-    distance_m = fields.Integer(allow_none=True)
+    sets = Integer(allow_none=True)
+    reps = Integer(allow_none=True)
+    hold_seconds = Integer(allow_none=True)
+    breaths = Integer(allow_none=True)
+    duration_seconds = Integer(allow_none=True)
+    distance_m = Integer(allow_none=True)
     load = fields.String(allow_none=True)
     tempo = fields.String(allow_none=True)
-    rest_seconds = fields.Integer(allow_none=True)
+    rest_seconds = Integer(allow_none=True)
     side = fields.String()
     notes = fields.String()
 
 
 class SessionSchema(BaseSchema):
-    id = fields.Integer()
-    week = fields.Integer()
-    day = fields.Integer()
+    id = Integer()
+    week = Integer()
+    day = Integer()
     title = fields.String()
     notes = fields.String()
     items = fields.List(fields.Nested(ItemSchema))
 
 
 class ProgramSummarySchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     kind = fields.String(dump_only=True, metadata={"enum": list(PROGRAM_KINDS)})
-    client_id = fields.Integer(dump_only=True, allow_none=True)
-    source_program_id = fields.Integer(dump_only=True, allow_none=True)
+    client_id = Integer(dump_only=True, allow_none=True)
+    source_program_id = Integer(dump_only=True, allow_none=True)
     name = fields.String(dump_only=True)
     description = fields.String(dump_only=True)
     goal = fields.String(dump_only=True)
-    weeks = fields.Integer(dump_only=True)
-    archived = fields.Boolean(dump_only=True)
+    weeks = Integer(dump_only=True)
+    archived = Boolean(dump_only=True)
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 
@@ -134,41 +146,41 @@ class ProgramSchema(ProgramSummarySchema):
     sessions = fields.List(fields.Nested(SessionSchema), dump_only=True)
 
 
-class ProgramQuerySchema(BaseSchema):
+class ProgramQuerySchema(QuerySchema):
     q = fields.String(
         validate=validate.Length(max=100), metadata={"description": "Part of the name"}
     )
     kind = Word(PROGRAM_KINDS)
-    client_id = fields.Integer()
-    include_archived = fields.Boolean(load_default=False)
+    client_id = Id()
+    include_archived = Boolean(load_default=False)
 
 
 class AssignmentCreateSchema(BaseSchema):
-    program_id = fields.Integer(required=True)
-    start_date = fields.Date(required=True)
+    program_id = Id(required=True)
+    start_date = Date(required=True)
     notes = Text(2000, load_default="")
 
 
-class AssignmentUpdateSchema(BaseSchema):
+class AssignmentUpdateSchema(UpdateSchema):
     status = Word(
         ASSIGNMENT_STATUSES,
         metadata={"description": "active ⇄ paused; either → completed or cancelled (final)."},
     )
-    start_date = fields.Date(metadata={"description": "Moves the whole schedule."})
+    start_date = Date(metadata={"description": "Moves the whole schedule."})
     notes = Text(2000)
 
 
 class ProgramRefSchema(BaseSchema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
-    weeks = fields.Integer()
+    weeks = Integer()
 
 
 class AssignmentSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
-    client_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    client_id = Integer(dump_only=True)
     program = fields.Nested(ProgramRefSchema, dump_only=True)
-    template_id = fields.Integer(dump_only=True, allow_none=True)
+    template_id = Integer(dump_only=True, allow_none=True)
     start_date = fields.Date(dump_only=True)
     end_date = fields.Date(dump_only=True)
     status = fields.String(dump_only=True)
@@ -185,7 +197,7 @@ class ScheduledSessionSchema(SessionSchema):
 class ClientAssignmentSchema(BaseSchema):
     """An assignment as the client app sees it: the whole program, every session dated."""
 
-    id = fields.Integer()
+    id = Integer()
     start_date = fields.Date()
     end_date = fields.Date()
     status = fields.String()
@@ -201,11 +213,11 @@ class TodayItemSchema(ItemSchema):
 
 
 class TodaySessionSchema(BaseSchema):
-    assignment_id = fields.Integer()
+    assignment_id = Integer()
     program_name = fields.String()
-    id = fields.Integer()
-    week = fields.Integer()
-    day = fields.Integer()
+    id = Integer()
+    week = Integer()
+    day = Integer()
     date = fields.Date()
     status = fields.String(metadata={"enum": list(SESSION_STATUSES)})
     title = fields.String()
@@ -218,13 +230,13 @@ class TodaySchema(BaseSchema):
     sessions = fields.List(fields.Nested(TodaySessionSchema))
 
 
-class TodayQuerySchema(BaseSchema):
-    date = fields.Date(metadata={"description": "Defaults to today in the client's timezone."})
+class TodayQuerySchema(QuerySchema):
+    date = Date(metadata={"description": "Defaults to today in the client's timezone."})
 
 
-class ScheduleQuerySchema(BaseSchema):
-    from_ = fields.Date(data_key="from", metadata={"description": "Defaults to today."})
-    to = fields.Date(
+class ScheduleQuerySchema(QuerySchema):
+    from_ = Date(data_key="from", metadata={"description": "Defaults to today."})
+    to = Date(
         metadata={
             "description": f"Defaults to 6 days after `from`; at most {MAX_SCHEDULE_DAYS} days."
         }
@@ -239,11 +251,11 @@ class ScheduleQuerySchema(BaseSchema):
 
 class ScheduleEntrySchema(BaseSchema):
     date = fields.Date()
-    assignment_id = fields.Integer()
+    assignment_id = Integer()
     program_name = fields.String()
-    session_id = fields.Integer()
-    week = fields.Integer()
-    day = fields.Integer()
+    session_id = Integer()
+    week = Integer()
+    day = Integer()
     title = fields.String()
-    item_count = fields.Integer()
+    item_count = Integer()
     status = fields.String(metadata={"enum": list(SESSION_STATUSES)})

@@ -257,7 +257,8 @@ class TestAdherence:
         "query, path",
         [
             ("?from=2026-03-10&to=2026-03-01", "query.to"),
-            ("?from=2025-01-01&to=2026-03-01", "query.to"),
+            ("?from=1899-12-31", "query.from"),
+            ("?colour=blue", "query.colour"),
             ("?to=someday", "query.to"),
         ],
     )
@@ -585,6 +586,7 @@ class TestDashboard:
             "first_page": 1,
             "last_page": 3,
             "page": 1,
+            "page_size": 2,
             "next_page": 2,
         }
 

@@ -543,7 +543,7 @@ class TestListMyCheckIns:
         "query, path",
         [
             ("from=2026-03-05&to=2026-03-01", "query.to"),
-            ("from=2025-01-01&to=2026-03-01", "query.to"),
+            ("from=2101-01-01", "query.from"),
             ("from=soon", "query.from"),
             ("page_size=101", "query.page_size"),
         ],

@@ -479,6 +479,7 @@ class TestListPrograms:
             "first_page": 1,
             "last_page": 2,
             "page": 2,
+            "page_size": 2,
             "previous_page": 1,
         }
 

@@ -1,0 +1,71 @@
+"""The Api every app uses: flask-smorest's, with a document that says what the wire does.
+
+Errors are problem+json (RFC 9457), so every error response flask-smorest documents on
+its own (the arguments' 422, the default error) names that content type and the
+problem schema. ``X-Pagination`` is a header, so its value is a string: the JSON text
+of the pagination metadata, described as such.
+"""
+
+import http
+
+from apispec import BasePlugin
+from flask_smorest import Api as SmorestApi
+from flask_smorest.utils import prepare_response
+from werkzeug.routing import IntegerConverter
+
+from academy.common.schemas import MAX_ID, PROBLEM, PaginationMetadataSchema, ProblemSchema
+
+
+class SchemaRules(BasePlugin):
+    """Rules a schema states as a whole (``OPENAPI`` on the schema class), such as "at
+    least one field", joined to its generated JSON Schema."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        schema = schema if isinstance(schema, type) or schema is None else type(schema)
+        return dict(getattr(schema, "OPENAPI", {}))
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in a path: an id from 1 to 2,147,483,647. Anything else names no
+    object, so the route does not match and the answer is 404."""
+
+    def __init__(self, map, min=1, max=MAX_ID, **kwargs):
+        super().__init__(map, min=min, max=max, **kwargs)
+
+
+class Api(SmorestApi):
+    ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app, *, spec_kwargs=None):
+        app.url_map.converters["int"] = IdConverter
+        spec_kwargs = {**(spec_kwargs or {}), "extra_plugins": [SchemaRules()]}
+        super().init_app(app, spec_kwargs=spec_kwargs)
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "An error", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_pagination_header(self):
+        self.spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "The pages of the list, as JSON text: `total`, "
+                "`total_pages`, `page`, `page_size`, `first_page`, `last_page`, and "
+                "`previous_page` / `next_page` where there is one.",
+                "schema": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": {"$ref": "#/components/schemas/PaginationMetadata"},
+                },
+            },
+            lazy=True,
+        )
