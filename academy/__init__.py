@@ -85,8 +85,8 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from academy.checkins.routes import blp as checkins
     from academy.clients.routes import blp as clients
     from academy.exercises.routes import blp as exercises
+    from academy.operations.docs import blp as docs
     from academy.operations.routes import blp as operations
-    from academy.operations.routes import docs_assets
     from academy.privacy.routes import blp as privacy
     from academy.programs.routes import blp as programs
 
@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         operations, auth, clients, exercises, programs, checkins, assessments, privacy, audit,
     ):  # fmt: skip
         api.register_blueprint(blueprint)
-    app.register_blueprint(docs_assets)
+    app.register_blueprint(docs)
 
 
 def _configure_logging(app: Flask) -> None:

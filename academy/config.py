@@ -67,10 +67,9 @@ class Config:
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "docs"
-    # The docs page loads Swagger UI from the installed swagger-ui-bundle package.
-    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
-    OPENAPI_SWAGGER_UI_CONFIG = {"persistAuthorization": True}
+    # No OPENAPI_SWAGGER_UI_PATH: flask-smorest's docs page configures Swagger UI in an
+    # inline script, which the docs' Content-Security-Policy forbids. Academy serves
+    # its own page at /docs (academy/operations/docs.py).
 
 
 class TestConfig(Config):

@@ -1,4 +1,5 @@
-"""Health checks, the docs page's assets, request ids and the request log.
+"""Health checks, the docs page, request ids and the request log.
 
-The blueprint is in ``routes.py``; the app factory registers it.
+The blueprints are in ``routes.py`` (health checks) and ``docs.py`` (the docs page);
+the app factory registers them.
 """

@@ -1,9 +1,6 @@
-"""Liveness, readiness and the offline assets of the docs page."""
+"""Liveness and readiness."""
 
-import flask
 import sqlalchemy as sa
-import swagger_ui_bundle
-from flask import send_from_directory
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
@@ -43,13 +40,3 @@ class Ready(MethodView):
         finally:
             db.session.rollback()
         return {"status": "ok"}
-
-
-# A plain Flask blueprint: static files belong in no OpenAPI document.
-docs_assets = flask.Blueprint("docs_assets", __name__, url_prefix="/docs/assets")
-
-
-@docs_assets.route("/<path:filename>")
-def docs_asset(filename):
-    # Swagger UI's files come from the swagger-ui-bundle package: the page needs no internet.
-    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -54,14 +55,56 @@ class TestOpenAPI:
                     continue
                 assert operation.get("summary"), f"{method.upper()} {path} has no summary"
 
-    def test_the_docs_page_loads_its_assets_locally(self, http):
-        page = http.get("/docs").get_data(as_text=True)
 
-        assert "/docs/assets/swagger-ui-bundle.js" in page
-        assert "http://" not in page.replace("http://localhost", "")
-        assert "https://" not in page
-        asset = http.get("/docs/assets/swagger-ui-bundle.js")
-        assert asset.status_code == 200 and len(asset.data) > 100_000
+class TestDocs:
+    def test_the_docs_page_loads_its_assets_locally(self, http):
+        response = http.get("/docs")
+
+        assert response.status_code == 200
+        assert response.mimetype == "text/html"
+        page = response.get_data(as_text=True)
+        scripts = re.findall(r"<script([^>]*)>", page)
+        assert scripts == [
+            ' src="/docs/assets/swagger-ui-bundle.js"',
+            ' src="/docs/static/docs.js"',
+        ]
+        assert 'data-openapi-url="/openapi.json"' in page
+        assert "http://" not in page and "https://" not in page
+        bundle = http.get("/docs/assets/swagger-ui-bundle.js")
+        assert bundle.status_code == 200 and len(bundle.data) > 1_000_000
+        assert http.get("/docs/static/docs.js").status_code == 200
+
+    def test_the_assets_are_swagger_ui_5_which_reads_openapi_3_1(self, http):
+        version = http.get("/docs/assets/VERSION").get_data(as_text=True)
+        spec = http.get("/openapi.json").get_json()
+
+        assert version.startswith("v5.")
+        assert spec["openapi"].startswith("3.1")
+
+    @pytest.mark.parametrize(
+        "path", ["/docs", "/docs/assets/swagger-ui.css", "/docs/static/docs.js"]
+    )
+    def test_the_docs_allow_nothing_but_the_app_itself(self, http, path):
+        response = http.get(path)
+
+        assert response.status_code == 200
+        policy = dict(
+            directive.strip().split(" ", 1)
+            for directive in response.headers["Content-Security-Policy"].split(";")
+        )
+        assert policy == {
+            "default-src": "'self'",
+            "img-src": "'self' data:",
+            "object-src": "'none'",
+            "base-uri": "'none'",
+            "form-action": "'none'",
+            "frame-ancestors": "'none'",
+        }
+
+    def test_the_docs_are_not_api_operations(self, http):
+        spec = http.get("/openapi.json").get_json()
+
+        assert [path for path in spec["paths"] if path.startswith("/docs")] == []
 
 
 class TestErrors:
