@@ -79,7 +79,7 @@ class VariationSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
     slug = fields.String(dump_only=True)
     name = fields.String(dump_only=True)
-    side_bias = fields.String(dump_only=True)
+    side_bias = fields.String(dump_only=True, allow_none=True)
 
 
 class ExerciseSchema(BaseSchema):
@@ -94,11 +94,11 @@ class ExerciseSchema(BaseSchema):
     addresses = fields.List(fields.String(), dump_only=True)
     stage = fields.String(dump_only=True)
     laterality = fields.String(dump_only=True)
-    side_bias = fields.String(dump_only=True)
+    side_bias = fields.String(dump_only=True, allow_none=True)
     dosage = fields.Nested(DosageSchema, dump_only=True)
     equipment = fields.List(fields.String(), dump_only=True)
-    video_url = fields.String(dump_only=True)
-    variation_of = fields.Integer(attribute="variation_of_id", dump_only=True)
+    video_url = fields.String(dump_only=True, allow_none=True)
+    variation_of = fields.Integer(attribute="variation_of_id", dump_only=True, allow_none=True)
     is_global = fields.Boolean(
         data_key="global",
         dump_only=True,

@@ -54,6 +54,14 @@ class TestOpenAPI:
                     continue
                 assert operation.get("summary"), f"{method.upper()} {path} has no summary"
 
+    def test_fields_an_answer_may_leave_empty_are_nullable(self, http):
+        schemas = http.get("/openapi.json").get_json()["components"]["schemas"]
+
+        exercise = schemas["Exercise"]["properties"]
+        for name in ("side_bias", "video_url", "variation_of"):
+            assert "null" in exercise[name]["type"], name
+        assert "null" in schemas["Variation"]["properties"]["side_bias"]["type"]
+
     def test_the_docs_page_loads_its_assets_locally(self, http):
         page = http.get("/docs").get_data(as_text=True)
 
