@@ -11,6 +11,7 @@ from flask_smorest import Api
 from academy import cli, database, errors
 from academy.audit import service as audit_log
 from academy.auth import passwords, ratelimit
+from academy.common import openapi
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
 from academy.operations import requests
@@ -65,6 +66,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque token"}
     )
     _register_blueprints(app, api)
+    openapi.require_answer_fields(api.spec)
     audit_log.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)
