@@ -10,7 +10,7 @@ from flask import Flask
 from academy import cli, database, errors
 from academy.audit import service as audit_log
 from academy.auth import passwords, ratelimit
-from academy.common.api import Api
+from academy.common.api import Api, require_answer_fields
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
 from academy.operations import requests
@@ -65,6 +65,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque token"}
     )
     _register_blueprints(app, api)
+    require_answer_fields(api.spec)
     audit_log.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)

@@ -5,6 +5,7 @@ from flask.views import MethodView
 
 from academy.auth import service
 from academy.auth.schemas import (
+    CoachCreatedSchema,
     CoachCreateSchema,
     CoachSchema,
     InvitationAcceptSchema,
@@ -135,7 +136,7 @@ class Coaches(MethodView):
 
     @blp.auth(OWNER_ROLES)
     @blp.arguments(CoachCreateSchema)
-    @blp.response(201, CoachSchema)
+    @blp.response(201, CoachCreatedSchema)
     @blp.errors(400, 409)
     def post(self, data):
         """Invite a coach to the academy (owner only)

@@ -86,4 +86,8 @@ class CoachCreateSchema(BaseSchema):
 
 
 class CoachSchema(UserSchema):
+    """An owner or coach of the academy."""
+
+
+class CoachCreatedSchema(CoachSchema):
     invitation = fields.Nested(InvitationSchema, dump_only=True)

@@ -55,6 +55,32 @@ class TestOpenAPI:
                     continue
                 assert operation.get("summary"), f"{method.upper()} {path} has no summary"
 
+    def test_an_answer_promises_every_field_and_a_request_only_what_it_must_send(self, http):
+        schemas = http.get("/openapi.json").get_json()["components"]["schemas"]
+
+        assert schemas["Today"]["required"] == ["date", "sessions"]
+        assert schemas["TodayItem"]["required"] == list(schemas["TodayItem"]["properties"])
+        assert schemas["Token"]["required"] == list(schemas["Token"]["properties"])
+        assert sorted(schemas["ClientCreate"]["required"]) == ["email", "name"]
+        # Sent in a check-in as well as answered: only loading's rules apply.
+        assert "required" not in schemas["Wellness"]
+        # Its sections depend on the caller's role.
+        assert "required" not in schemas["Export"]
+        # Only the answer to an invitation carries its code.
+        assert "invitation" not in schemas["Coach"]["properties"]
+        assert "invitation" in schemas["CoachCreated"]["required"]
+
+    def test_fields_an_answer_may_leave_empty_are_nullable(self, http):
+        schemas = http.get("/openapi.json").get_json()["components"]["schemas"]
+
+        exercise = schemas["Exercise"]["properties"]
+        for name in ("side_bias", "video_url", "variation_of"):
+            assert "null" in exercise[name]["type"], name
+        assert "null" in schemas["Variation"]["properties"]["side_bias"]["type"]
+
+    def test_the_docs_page_loads_its_assets_locally(self, http):
+        page = http.get("/docs").get_data(as_text=True)
+
 
 class TestDocs:
     def test_the_docs_page_loads_its_assets_locally(self, http):
