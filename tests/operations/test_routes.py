@@ -78,9 +78,6 @@ class TestOpenAPI:
             assert "null" in exercise[name]["type"], name
         assert "null" in schemas["Variation"]["properties"]["side_bias"]["type"]
 
-    def test_the_docs_page_loads_its_assets_locally(self, http):
-        page = http.get("/docs").get_data(as_text=True)
-
 
 class TestDocs:
     def test_the_docs_page_loads_its_assets_locally(self, http):
