@@ -5,6 +5,8 @@ them, and ``GET /api/v1/vocabularies`` serves them so that apps can build picker
 Each list is ordered as a picker should show it.
 """
 
+from zoneinfo import available_timezones
+
 CATEGORIES = (
     "pelvic_position",
     "breathing",
@@ -97,6 +99,10 @@ ASSIGNMENT_STATUSES = ("active", "paused", "completed", "cancelled")
 SESSION_STATUSES = ("done", "missed", "today", "upcoming")
 
 
+# Every IANA time zone name the server knows, for a person's `timezone`.
+TIMEZONES = tuple(sorted(available_timezones()))
+
+
 def as_document() -> dict:
     """The vocabularies as served by ``GET /vocabularies``."""
 
@@ -127,4 +133,5 @@ def as_document() -> dict:
         },
         "assignment_statuses": list(ASSIGNMENT_STATUSES),
         "session_statuses": list(SESSION_STATUSES),
+        "timezones": list(TIMEZONES),
     }

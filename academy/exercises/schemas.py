@@ -154,3 +154,4 @@ class VocabulariesSchema(BaseSchema):
     check_in = fields.Dict()
     assignment_statuses = fields.List(fields.String())
     session_statuses = fields.List(fields.String())
+    timezones = fields.List(fields.String())
