@@ -36,7 +36,7 @@ class ClientAssessments(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(AssessmentCreateSchema)
-    @blp.response(201, AssessmentSchema)
+    @blp.response(201, AssessmentSchema, etag=True)
     @blp.errors(400, 404, 413)
     def post(self, data, client_id):
         """Record a posture assessment
@@ -69,7 +69,7 @@ class AssessmentComparison(MethodView):
 @blp.route("/assessments/<int:assessment_id>")
 class AssessmentById(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.response(200, AssessmentSchema)
+    @blp.response(200, AssessmentSchema, etag=True)
     @blp.errors(404)
     def get(self, assessment_id):
         """Read an assessment"""
@@ -78,7 +78,7 @@ class AssessmentById(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(AssessmentUpdateSchema)
-    @blp.response(200, AssessmentSchema)
+    @blp.response(200, AssessmentSchema, etag=True)
     @blp.errors(400, 404)
     @blp.precondition()
     def patch(self, data, assessment_id):
@@ -121,7 +121,7 @@ class AssessmentSuggestions(MethodView):
 @blp.route("/assessments/<int:assessment_id>/program-draft")
 class AssessmentProgramDraft(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.response(201, ProgramSchema)
+    @blp.response(201, ProgramSchema, etag=True)
     @blp.errors(404)
     def post(self, assessment_id):
         """Draft a program template from the suggestions

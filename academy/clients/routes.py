@@ -35,7 +35,7 @@ class Clients(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ClientCreateSchema)
-    @blp.response(201, ClientCreatedSchema)
+    @blp.response(201, ClientCreatedSchema, etag=True)
     @blp.errors(400, 409)
     def post(self, data):
         """Add a client
@@ -50,7 +50,7 @@ class Clients(MethodView):
 @blp.route("/clients/<int:client_id>")
 class ClientById(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.response(200, ClientSchema)
+    @blp.response(200, ClientSchema, etag=True)
     @blp.errors(404)
     def get(self, client_id):
         """Read a client
@@ -62,7 +62,7 @@ class ClientById(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ClientUpdateSchema)
-    @blp.response(200, ClientSchema)
+    @blp.response(200, ClientSchema, etag=True)
     @blp.errors(400, 404, 409)
     @blp.precondition()
     def patch(self, data, client_id):

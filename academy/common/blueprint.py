@@ -27,6 +27,15 @@ from academy.common.auth import require_auth
 from academy.common.schemas import PROBLEM, Integer, ProblemSchema, QuerySchema
 from academy.errors import Unprocessable
 
+ETAG_HEADER = {
+    "description": "The version of what was answered: send it back in `If-Match` to change it.",
+    "schema": {"type": "string", "example": '"3"'},
+}
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+}
+
 MAX_JSON_DEPTH = 32
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 100
@@ -181,10 +190,22 @@ class Blueprint(flask_smorest.Blueprint):
             metadata["next_page"] = page + 1
         return metadata
 
+    def response(self, status_code, schema=None, *, etag: bool = False, **kwargs):
+        """flask-smorest's; ``etag`` documents the ``ETag`` header the answer carries."""
+        if etag:
+            kwargs["headers"] = {**kwargs.get("headers", {}), "ETag": ETAG_HEADER}
+        return super().response(status_code, schema, **kwargs)
+
     def problem(self, status: int, description: str):
-        """Document a problem+json answer of ``status``."""
+        """Document a problem+json answer of ``status`` (with ``Retry-After`` where the
+        status tells the caller to come back later)."""
+        headers = {"Retry-After": RETRY_AFTER_HEADER} if status in (429, 503) else None
         return self.alt_response(
-            status, schema=ProblemSchema, description=description, content_type=PROBLEM
+            status,
+            schema=ProblemSchema,
+            description=description,
+            content_type=PROBLEM,
+            headers=headers,
         )
 
     def auth(self, roles: tuple[str, ...] | None = None):

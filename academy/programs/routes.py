@@ -50,7 +50,7 @@ class Programs(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ProgramWriteSchema)
-    @blp.response(201, ProgramSchema)
+    @blp.response(201, ProgramSchema, etag=True)
     @blp.errors(400, 413)
     def post(self, data):
         """Create a program template
@@ -65,7 +65,7 @@ class Programs(MethodView):
 @blp.route("/programs/<int:program_id>")
 class ProgramById(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.response(200, ProgramSchema)
+    @blp.response(200, ProgramSchema, etag=True)
     @blp.errors(404)
     def get(self, program_id):
         """Read a program with every session and item
@@ -77,7 +77,7 @@ class ProgramById(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ProgramWriteSchema)
-    @blp.response(200, ProgramSchema)
+    @blp.response(200, ProgramSchema, etag=True)
     @blp.errors(400, 404, 409, 413)
     @blp.precondition()
     def put(self, data, program_id):
@@ -105,7 +105,7 @@ class ProgramById(MethodView):
 class ProgramCopy(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(ProgramCopySchema)
-    @blp.response(201, ProgramSchema)
+    @blp.response(201, ProgramSchema, etag=True)
     @blp.errors(400, 404)
     def post(self, data, program_id):
         """Copy a program into a new template"""
@@ -126,7 +126,7 @@ class ClientAssignments(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(AssignmentCreateSchema)
-    @blp.response(201, AssignmentSchema)
+    @blp.response(201, AssignmentSchema, etag=True)
     @blp.errors(400, 404, 409)
     def post(self, data, client_id):
         """Assign a program to a client
@@ -142,7 +142,7 @@ class ClientAssignments(MethodView):
 @blp.route("/assignments/<int:assignment_id>")
 class AssignmentById(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.response(200, AssignmentSchema)
+    @blp.response(200, AssignmentSchema, etag=True)
     @blp.errors(404)
     def get(self, assignment_id):
         """Read an assignment"""
@@ -151,7 +151,7 @@ class AssignmentById(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(AssignmentUpdateSchema)
-    @blp.response(200, AssignmentSchema)
+    @blp.response(200, AssignmentSchema, etag=True)
     @blp.errors(400, 404, 409)
     @blp.precondition()
     def patch(self, data, assignment_id):
