@@ -36,7 +36,9 @@ def database_url(url: str | None) -> str | None:
 class Config:
     # None means: a SQLite file in the instance folder (decided by the factory).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message never carries the values it was
+    # given (check-in notes, sleep, assessment notes), so neither can a log line.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "academy-development-secret-change-me")

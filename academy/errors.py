@@ -4,9 +4,10 @@ Views and services raise; only this module builds error responses (RFC 9457).
 """
 
 import logging
+import traceback
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -163,5 +164,29 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         db.session.rollback()
-        log.exception("unhandled error")
+        _log_unexpected(error)
         return problem(500, "Something went wrong on our side.", slug="internal-error")
+
+
+def _log_unexpected(error: Exception) -> None:
+    """Log what went wrong without the data it went wrong on.
+
+    A database error's message can quote the row it refused (PostgreSQL's "Failing
+    row contains (...)" holds a check-in's notes or sleep), so for those only the kind,
+    the SQLSTATE, the constraint and the statement (its parameters are hidden by the
+    engine) are logged, with the traceback's frames.
+    """
+    if not isinstance(error, DBAPIError):
+        log.exception("unhandled error")
+        return
+    original = error.orig
+    diagnostics = getattr(original, "diag", None)
+    log.error(
+        "unhandled database error %s (%s, sqlstate %s, constraint %s) in: %s\n%s",
+        type(error).__name__,
+        type(original).__name__,
+        getattr(original, "sqlstate", None),
+        getattr(diagnostics, "constraint_name", None),
+        error.statement,
+        "".join(traceback.format_tb(error.__traceback__)),
+    )

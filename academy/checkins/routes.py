@@ -49,10 +49,11 @@ class MyCheckIns(MethodView):
             {
                 "in": "header",
                 "name": "Idempotency-Key",
-                "schema": {"type": "string", "maxLength": 200},
+                "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
                 "description": "Retry-safe posting: the same key and body replay the first "
                 "answer and store nothing new; the same key with another body is 422; a "
-                "retry while the first is still running is 409. Keys are kept 48 hours.",
+                "retry while the first is still running is 409. Keys are kept at least a day "
+                "(`IDEMPOTENCY_KEY_HOURS`).",
             }
         ]
     )

@@ -53,6 +53,11 @@ def _depth(value) -> int:
     return deepest
 
 
+def _not_json(constant: str):
+    """Python reads NaN and Infinity; JSON has no such numbers."""
+    raise ValueError(f"{constant} is not a JSON number")
+
+
 class Parser(FlaskParser):
     """webargs' Flask parser, strict about the body: a body the operation needs must be
     there, be JSON, and be shallow enough to read safely."""
@@ -64,7 +69,7 @@ class Parser(FlaskParser):
         if not is_json_request(req):
             raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, parse_constant=_not_json)
         except RecursionError:
             raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
         except (ValueError, UnicodeDecodeError) as error:

@@ -16,6 +16,7 @@ SQLite's, a row lock on PostgreSQL) is held for as short a time as the work allo
 
 import hashlib
 import json
+import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import wraps
@@ -52,6 +53,8 @@ class IdempotencyKey(db.Model):
 
 
 HEADER = "Idempotency-Key"
+# What a key may be: visible ASCII, as in the IETF draft's examples (UUIDs).
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
 def _fingerprint() -> str:
@@ -162,8 +165,11 @@ def idempotent(view):
             response = view(*args, **kwargs)
             db.session.commit()
             return response
-        if len(key) > 200:
-            raise Unprocessable(errors={HEADER: ["At most 200 characters."]})
+        if not _KEY.match(key):
+            raise Unprocessable(
+                "The request did not pass validation.",
+                errors={HEADER: ["1 to 200 visible ASCII characters, such as a UUID."]},
+            )
         user_id, fingerprint = current_user().id, _fingerprint()
         wait = current_app.config["IDEMPOTENCY_WAIT_SECONDS"]
         for _ in range(2):  # a second round only after forgetting an expired key

@@ -1,6 +1,6 @@
 """Request and response bodies of programs and assignments."""
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from academy.common.schemas import (
     BaseSchema,
@@ -18,7 +18,11 @@ from academy.common.schemas import (
 from academy.programs.models import PROGRAM_KINDS
 from academy.vocabularies import ASSIGNMENT_STATUSES, SESSION_STATUSES, SIDES, STAGES
 
+# The bounds of one program, so that writing or copying one is bounded work. Each
+# (week, day) holds one session, so a week has at most 7 sessions.
 MAX_WEEKS = 52
+MAX_ITEMS_PER_SESSION = 40
+MAX_ITEMS = 2000
 # The longest window GET /me/schedule answers, in days after `from`.
 MAX_SCHEDULE_DAYS = 92
 SCHEDULE_RANGE_MESSAGE = f"`to` must be on or after `from`, at most {MAX_SCHEDULE_DAYS} days later."
@@ -59,7 +63,9 @@ class SessionWriteSchema(BaseSchema):
     title = fields.String(load_default="", validate=validate.Length(max=200))
     notes = Text(2000, load_default="")
     items = fields.List(
-        fields.Nested(ItemWriteSchema), load_default=list, validate=validate.Length(max=60)
+        fields.Nested(ItemWriteSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_ITEMS_PER_SESSION),
     )
 
 
@@ -72,7 +78,25 @@ class ProgramWriteSchema(BaseSchema):
         fields.Nested(SessionWriteSchema),
         load_default=list,
         validate=validate.Length(max=7 * MAX_WEEKS),
+        metadata={"description": f"At most {MAX_ITEMS:,} items in all."},
     )
+
+    @pre_load
+    def bounded(self, data, **kwargs):
+        """Count the items before reading them: a program over the bound is refused
+        without the work of reading it."""
+        sessions = data.get("sessions") if isinstance(data, dict) else None
+        if isinstance(sessions, list):
+            items = sum(
+                len(s["items"])
+                for s in sessions
+                if isinstance(s, dict) and isinstance(s.get("items"), list)
+            )
+            if items > MAX_ITEMS:
+                raise ValidationError(
+                    {"sessions": [f"At most {MAX_ITEMS:,} items in all; this has {items:,}."]}
+                )
+        return data
 
     @validates_schema(skip_on_field_errors=False)
     def sessions_fit_the_program(self, data, **kwargs):

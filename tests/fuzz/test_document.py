@@ -6,6 +6,7 @@ is added to the document here: a ``timezone`` is one of the names that
 ``GET /vocabularies`` lists, which the document says in words (as an enumeration it
 would burden every generated client with some 600 names)."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from academy.vocabularies import TIMEZONES
 from tests.test_access import _document
 
 CONFIG = SchemathesisConfig.from_path(Path(__file__).with_name("schemathesis.toml"))
+# Cases per operation and role; raise it for a longer hunt (FUZZ_EXAMPLES=200).
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
 
 def _with_timezones(document: dict) -> dict:
@@ -61,7 +64,7 @@ def _aim(case, world) -> None:
 
 @schema.parametrize()
 @pytest.mark.parametrize("role", ["coach", "client"])
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_wire_obeys_the_document(app, case, role, world):
     # The document came from an app of its own; the requests go to the suite's.
     case.operation.app = case.operation.schema.app = app
