@@ -14,6 +14,7 @@ from academy.common.api import Api, require_answer_fields
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
 from academy.operations import requests
+from academy.operations.bodies import BoundedBodies
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -58,6 +59,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     passwords.init_app(app)
     ratelimit.init_app(app)
     requests.init_app(app)
+    app.wsgi_app = BoundedBodies(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})

@@ -2,6 +2,7 @@
 document that takes an id, a query, a date, a string or a body gets the inputs that
 once broke the service, and none of them stores anything."""
 
+import io
 import json
 import logging
 import re
@@ -10,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from academy.extensions import db
-from tests.conftest import problem_of
+from tests.conftest import PASSWORD, problem_of
 from tests.test_access import OPERATIONS, _name, _snapshot
 
 HUGE_IDS = ["0", "-1", str(2**31), str(2**63), str(10**30)]
@@ -360,6 +361,34 @@ class TestProgramBounds:
 
         assert created.status_code == copied.status_code == 201
         assert sum(len(s["items"]) for s in copied.get_json()["sessions"]) == 2000
+
+
+class TestChunkedBodies:
+    """A body sent in chunks has no Content-Length; gunicorn marks it terminated."""
+
+    def _post_chunked(self, http, app, body: bytes):
+        return http.post(
+            "/api/v1/auth/tokens",
+            input_stream=io.BytesIO(body),
+            content_type="application/json",
+            headers={"Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+
+    def test_one_over_the_limit_is_413(self, http, app):
+        body = json.dumps({"email": "a@north.test", "password": "x" * 2_000_000}).encode()
+
+        response = self._post_chunked(http, app, body)
+
+        problem_of(response, 413)
+
+    def test_one_within_the_limit_is_read_whole(self, http, app, owner):
+        body = json.dumps({"email": "olive@north.test", "password": PASSWORD}).encode()
+
+        response = self._post_chunked(http, app, body)
+
+        assert response.status_code == 201
+        assert response.get_json()["user"]["email"] == "olive@north.test"
 
 
 def test_no_hostile_input_answered_500(request):
