@@ -1,12 +1,16 @@
 """Fixtures: one app per test session on SQLite (or TEST_DATABASE_URL), a clean
 database for every test, and signed-in actors of two academies."""
 
+import json
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import jsonschema_rs
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from marshmallow import fields
 
@@ -58,9 +62,80 @@ def _clean_database(app):
         app.extensions["academy.login_limiter"][0].storage.reset()
 
 
+class DocumentedClient(FlaskClient):
+    """Flask's test client, checking every answer against the API document: an answer
+    of an operation the document describes must have a documented status, content type
+    and headers, and a body of the documented types, all the way down."""
+
+    document: dict = {}
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        check_against_document(self.document, response)
+        return response
+
+
+def _operation_of(document: dict, method: str, path: str) -> dict | None:
+    for template, operations in document["paths"].items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            return operations.get(method.lower())
+    return None
+
+
+def _validator(document: dict, schema: dict):
+    return jsonschema_rs.validator_for(
+        {**schema, "components": document["components"]}, validate_formats=True
+    )
+
+
+def check_against_document(document: dict, response) -> None:
+    request = response.request
+    operation = _operation_of(document, request.method, request.path)
+    if operation is None or response.status_code in (405, 500):
+        return  # not an API operation; a 500 fails its own test
+    where = f"{request.method} {request.path} answered {response.status_code}"
+    responses = operation["responses"]
+    documented = responses.get(str(response.status_code)) or responses.get("default")
+    assert documented is not None, f"{where}, which the document does not list"
+    if "$ref" in documented:
+        documented = document["components"]["responses"][documented["$ref"].rsplit("/", 1)[1]]
+    content = documented.get("content")
+    if not content:
+        assert not response.data, f"{where} with a body the document does not describe"
+        return
+    assert response.mimetype in content, f"{where} as {response.mimetype}, not {list(content)}"
+    schema = content[response.mimetype].get("schema")
+    if schema is not None:
+        errors = [
+            f"{'/'.join(map(str, e.instance_path)) or 'body'}: {e.message}"
+            for e in _validator(document, schema).iter_errors(response.get_json())
+        ]
+        assert not errors, f"{where} with a body unlike the document's: {errors[:5]}"
+    for name, header in documented.get("headers", {}).items():
+        if "$ref" in header:
+            header = document["components"]["headers"][header["$ref"].rsplit("/", 1)[1]]
+        value = response.headers.get(name)
+        if value is not None and "schema" in header:
+            assert _validator(document, header["schema"]).is_valid(value), f"{where}: {name}"
+            described = header["schema"].get("contentSchema")
+            if described is not None:
+                assert _validator(document, described).is_valid(json.loads(value)), name
+
+
+@pytest.fixture(scope="session")
+def documented_client(app):
+    DocumentedClient.document = app.test_client().get("/openapi.json").get_json()
+    return DocumentedClient
+
+
 @pytest.fixture
-def http(app):
-    return app.test_client()
+def http(app, documented_client):
+    app.test_client_class = documented_client
+    try:
+        yield app.test_client()
+    finally:
+        app.test_client_class = None
 
 
 @dataclass

@@ -39,6 +39,27 @@ def fingerprint(body: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# What a first request stored as its answer: a check-in as the API answers one.
+STORED_ANSWER = {
+    "id": 42,
+    "client_id": 7,
+    "date": "2026-03-02",
+    "assignment_id": None,
+    "session_id": None,
+    "session": None,
+    "completed": True,
+    "rpe": None,
+    "duration_minutes": None,
+    "results": [],
+    "ratings": [],
+    "wellness": {"sleep_hours": None, "stress": None, "energy": None, "soreness": None},
+    "run": {"distance_km": None, "duration_minutes": None, "cadence_spm": None},
+    "notes": "",
+    "created_at": "2026-03-02T07:00:00Z",
+    "updated_at": "2026-03-02T07:00:00Z",
+}
+
+
 def keys_of(user_id: int) -> list[IdempotencyKey]:
     db.session.expire_all()
     stmt = sa.select(IdempotencyKey).where(IdempotencyKey.user_id == user_id)
@@ -145,7 +166,7 @@ class TestCreateCheckInWithIdempotencyKey:
     def test_a_retry_gets_the_first_answer_once_it_lands_during_the_wait(
         self, http, client_user, body
     ):
-        answer = '{"id": 42}'
+        answer = json.dumps(STORED_ANSWER)
         with db.engine.connect() as first:
             first_request_claims(first, client_user.id, "retry-1", fingerprint(body), answer)
             timer = threading.Timer(0.3, first.commit)
