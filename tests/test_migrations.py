@@ -2,6 +2,7 @@
 the models — on whichever database the suite runs against."""
 
 import os
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -49,12 +50,54 @@ def _tables() -> set[str]:
     return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
 
 
-def _drift() -> list:
+def _drift(metadata: sa.MetaData | None = None) -> list:
+    """What autogenerate would change, and what it cannot see: CHECK constraints."""
+    metadata = metadata or db.metadata
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "render_as_batch": True}
         )
-        return compare_metadata(context, db.metadata)
+        return compare_metadata(context, metadata) + _check_drift(metadata)
+
+
+# The words and numbers of a CHECK constraint: the vocabulary it allows and its
+# bounds. Each database writes the rest of a constraint its own way (PostgreSQL turns
+# `x IN ('a')` into `x::text = ANY (ARRAY['a'::character varying])`), but not these.
+_WORDS = re.compile(r"'([^']*)'")
+_NUMBERS = re.compile(r"(?<![\w'])(\d+(?:\.\d+)?)")
+
+
+def _terms(sqltext: str) -> tuple[list[str], list[str]]:
+    words = _WORDS.findall(sqltext)
+    bare = _WORDS.sub("", sqltext)
+    return sorted(words), sorted(_NUMBERS.findall(bare))
+
+
+def _copy_of_models() -> sa.MetaData:
+    copy = sa.MetaData(naming_convention=db.metadata.naming_convention)
+    for table in db.metadata.sorted_tables:
+        table.to_metadata(copy)
+    return copy
+
+
+def _check_drift(metadata: sa.MetaData) -> list[tuple]:
+    """CHECK constraints that differ by name, allowed words or bounds between the models
+    and the migrated database (Alembic's autogenerate does not compare them)."""
+    inspector = sa.inspect(db.engine)
+    drift = []
+    for table in metadata.sorted_tables:
+        modelled = {
+            c.name: _terms(str(c.sqltext))
+            for c in table.constraints
+            if isinstance(c, sa.CheckConstraint)
+        }
+        stored = {
+            c["name"]: _terms(c["sqltext"]) for c in inspector.get_check_constraints(table.name)
+        }
+        for name in sorted(modelled.keys() | stored.keys()):
+            if modelled.get(name) != stored.get(name):
+                drift.append(("check", table.name, name, modelled.get(name), stored.get(name)))
+    return drift
 
 
 class TestMigrations:
@@ -68,6 +111,28 @@ class TestMigrations:
 
         assert _tables() == set(db.metadata.tables)
         assert _drift() == []
+
+    def test_a_vocabulary_word_without_a_migration_is_drift(self, scratch_app):
+        upgrade()
+        models = _copy_of_models()
+        ratings = models.tables["check_in_ratings"]
+        [region] = [c for c in ratings.constraints if c.name == "ck_check_in_ratings_region"]
+        # A new region added to the vocabulary, with no migration to go with it.
+        region.sqltext = sa.text(str(region.sqltext).replace("'foot'", "'foot', 'toes'"))
+
+        drift = _drift(models)
+
+        assert [d[:3] for d in drift] == [("check", "check_in_ratings", region.name)]
+        assert "toes" in drift[0][3][0] and "toes" not in drift[0][4][0]
+
+    def test_a_changed_bound_without_a_migration_is_drift(self, scratch_app):
+        upgrade()
+        models = _copy_of_models()
+        check_ins = models.tables["check_ins"]
+        [rpe] = [c for c in check_ins.constraints if c.name == "ck_check_ins_rpe_range"]
+        rpe.sqltext = sa.text(str(rpe.sqltext).replace("<= 10", "<= 12"))
+
+        assert [d[:3] for d in _drift(models)] == [("check", "check_ins", rpe.name)]
 
     def test_downgrade_to_base_and_up_again(self, scratch_app):
         upgrade()

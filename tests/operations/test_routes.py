@@ -3,6 +3,7 @@
 import json
 import logging
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -301,3 +302,60 @@ class TestFactory:
         from academy.config import database_url
 
         assert database_url(url) == "postgresql+psycopg://u@h/db"
+
+
+class TestIntegrityErrors:
+    """A write the database refuses is answered by the constraint it broke. The schemas
+    stop such values first; these writes go past them, as a vocabulary word added
+    without its migration would."""
+
+    @pytest.fixture
+    def writer(self, app):
+        from academy.checkins.models import CheckIn
+
+        # An app of its own on the suite's database, so that it can have extra routes.
+        url = db.engine.url.render_as_string(hide_password=False)
+        other = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url})
+
+        @other.post("/write/<kind>")
+        def write(kind):
+            from academy.auth.models import Academy, User
+
+            academy = Academy(name="Constraint Academy")
+            db.session.add(academy)
+            db.session.flush()
+            if kind == "unique":
+                for _ in range(2):
+                    db.session.add(
+                        User(academy_id=academy.id, role="owner", name="A", email="a@x.test")
+                    )
+            else:
+                db.session.add(
+                    CheckIn(academy_id=academy.id, client_id=10**6, date=date(2026, 3, 2), rpe=99)
+                    if kind == "foreign"
+                    else User(academy_id=academy.id, role="swimmer", name="A", email="b@x.test")
+                )
+            db.session.flush()
+            return {}
+
+        with other.app_context():
+            yield other.test_client()
+            db.session.remove()
+            db.engine.dispose()
+
+    def test_a_value_a_check_refuses_is_422_naming_its_field(self, writer):
+        body = problem_of(writer.post("/write/check"), 422)
+
+        assert body["type"].endswith("/validation-error")
+        assert body["errors"] == {"role": ["Not an allowed value."]}
+
+    def test_a_uniqueness_clash_is_409(self, writer):
+        body = problem_of(writer.post("/write/unique"), 409)
+
+        assert body["type"].endswith("/conflict")
+
+    def test_a_reference_to_nothing_or_a_refused_range_is_422(self, writer):
+        body = problem_of(writer.post("/write/foreign"), 422)
+
+        assert body["type"].endswith("/validation-error")
+        assert set(body["errors"]) <= {"rpe", "_body", "client_id"}
