@@ -29,7 +29,6 @@ from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import local_today
 from academy.extensions import db
 from academy.programs.models import Assignment, ProgramSession
-from academy.programs.schedule import done_sessions
 
 COUNTED_STATUSES = ("active", "completed")
 WINDOWS = (7, 30, 90)
@@ -37,6 +36,11 @@ DEFAULT_DAYS = 90
 DROP_POINTS = 20
 PAIN_ALERT = 7
 QUIET_DAYS = 7
+# How far back the dashboard reads ratings: the 7 days up to each client's today,
+# which lies within a day of UTC's.
+PAIN_DAYS = 8
+# A check-in is dated at most this many days before the session it names.
+EARLY_DAYS = 3
 
 
 def _session_date():
@@ -47,24 +51,76 @@ def _rate(completed: int, counted: int) -> float | None:
     return round(completed / counted, 4) if counted else None
 
 
-def _scheduled(actor: User, client_id: int, until: date) -> list[tuple]:
-    """(on, assignment_id, week, day) of the client's scheduled sessions up to ``until``.
+def _scheduled(
+    actor: User, until: date, *, client_id: int | None = None, since: date | None = None
+) -> list[sa.Row]:
+    """(client_id, on, assignment_id, week, day, done) of the scheduled sessions dated up
+    to ``until`` (and from ``since``), of one client or of the caller's academy, oldest
+    first, each with whether a completed check-in names it (any version of it, so edits
+    after the fact do not undo it). One statement.
 
-    From the very first one: the current streak may reach back further than the range
-    asked for, and must not change with it.
+    Without ``since``, from the very first one: the current streak may reach back
+    further than the range asked for, and must not change with it.
     """
     on = _session_date()
-    return db.session.execute(
-        scoped(Assignment, actor, on, Assignment.id, ProgramSession.week, ProgramSession.day)
+    done = (
+        scoped(CheckIn, actor, CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
+        .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
+        .where(CheckIn.completed.is_(True))
+    )
+    sessions = (
+        scoped(
+            Assignment,
+            actor,
+            Assignment.client_id,
+            on,
+            Assignment.id,
+            ProgramSession.week,
+            ProgramSession.day,
+        )
         .join(ProgramSession, ProgramSession.program_id == Assignment.program_id)
         .where(
-            Assignment.client_id == client_id,
             Assignment.status.in_(COUNTED_STATUSES),
             ProgramSession.retired_at.is_(None),
             on <= until,
         )
+    )
+    if client_id is not None:
+        done = done.where(CheckIn.client_id == client_id)
+        sessions = sessions.where(Assignment.client_id == client_id)
+    if since is not None:
+        # A check-in is dated at most EARLY_DAYS before its session (DESIGN §6.4).
+        done = done.where(CheckIn.date >= since - timedelta(days=EARLY_DAYS))
+        sessions = sessions.where(on >= since)
+    done = done.distinct().subquery()
+    return db.session.execute(
+        sessions.add_columns(done.c.assignment_id.is_not(None))
+        .outerjoin(
+            done,
+            sa.and_(
+                done.c.assignment_id == Assignment.id,
+                done.c.week == ProgramSession.week,
+                done.c.day == ProgramSession.day,
+            ),
+        )
         .order_by(on)
     ).all()
+
+
+def _counted(rows, today: date) -> list[tuple[date, bool]]:
+    """(date, completed) of the sessions that count: a session counts once its day has
+    passed in the client's timezone, or earlier once it is done."""
+    return [(on, done) for _, on, _, _, _, done in rows if on < today or done]
+
+
+def compliance(counted: list[tuple[date, bool]], today: date, days: int) -> dict:
+    """Compliance over ``days``: the rate of the counted sessions dated in the ``days``
+    days up to and including the client's today. The one definition, used by adherence
+    and the dashboard alike."""
+    first = today - timedelta(days=days - 1)
+    inside = [done for on, done in counted if first <= on <= today]
+    return {"days": days, "scheduled": len(inside), "completed": sum(inside),
+            "rate": _rate(sum(inside), len(inside))}  # fmt: skip
 
 
 def adherence(actor: User, client_id: int, start: date | None, end: date | None) -> dict:
@@ -72,13 +128,7 @@ def adherence(actor: User, client_id: int, start: date | None, end: date | None)
     today = local_today(client.timezone)
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
-    rows = _scheduled(actor, client_id, max(end, today))
-    done = done_sessions(sorted({row[1] for row in rows}))
-    counted = [
-        (on, (assignment, week, day) in done)
-        for on, assignment, week, day in rows
-        if on < today or (assignment, week, day) in done
-    ]
+    counted = _counted(_scheduled(actor, max(end, today), client_id=client_id), today)
 
     in_range = [(on, ok) for on, ok in counted if start <= on <= end]
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
@@ -107,16 +157,9 @@ def adherence(actor: User, client_id: int, start: date | None, end: date | None)
             for monday, (n, k) in sorted(weeks.items())
         ],
         "current_streak": streak,
-        "compliance": {f"{days}d": _window(counted, today, days) for days in WINDOWS},
+        "compliance": {f"{days}d": compliance(counted, today, days) for days in WINDOWS},
         "last_check_in": last,
     }
-
-
-def _window(counted: list[tuple[date, bool]], today: date, days: int) -> dict:
-    first = today - timedelta(days=days - 1)
-    inside = [ok for on, ok in counted if first <= on <= today]
-    return {"days": days, "scheduled": len(inside), "completed": sum(inside),
-            "rate": _rate(sum(inside), len(inside))}  # fmt: skip
 
 
 def trends(actor: User, client_id: int, regions, start: date | None, end: date | None) -> dict:
@@ -171,96 +214,77 @@ def _minus(left: float | None, right: float | None) -> float | None:
 
 
 def dashboard(actor: User) -> list[dict]:
-    """Active clients who need attention, each with every reason that applies."""
-    today = local_today(actor.timezone)
-    reasons: dict[int, list[dict]] = defaultdict(list)
-
-    for client_id, s7, d7, s30, d30 in _compliance_by_client(actor, today):
-        # d30/s30 - d7/s7 >= DROP_POINTS/100, multiplied out: in floats, 70% - 50% is
-        # 19.999... points and a drop of exactly DROP_POINTS would go unreported.
-        if s7 and s30 and 100 * (d30 * s7 - d7 * s30) >= DROP_POINTS * s7 * s30:
-            seven, thirty = _rate(d7, s7), _rate(d30, s30)
-            reasons[client_id].append({
-                "code": "compliance_dropping",
-                "detail": f"7-day compliance {seven:.0%} against {thirty:.0%} over 30 days.",
-            })  # fmt: skip
-
-    pain = db.session.execute(
-        scoped(CheckInRating, actor, CheckInRating.client_id, sa.func.max(CheckInRating.pain))
-        .where(
-            CheckInRating.date >= today - timedelta(days=6),
-            CheckInRating.pain >= PAIN_ALERT,
-        )
-        .group_by(CheckInRating.client_id)
-    )
-    for client_id, worst in pain:
-        reasons[client_id].append(
-            {"code": "pain_reported", "detail": f"Pain of {worst}/10 reported in the last 7 days."}
-        )
-
+    """Active clients who need attention, each with every reason that applies. Every
+    rule reads the client's own calendar: their today in their timezone."""
     last_check_in = (
         sa.select(sa.func.max(CheckIn.date)).where(CheckIn.client_id == Client.id).scalar_subquery()
     )
     clients = db.session.execute(
-        scoped(Client, actor, Client.id, User.name, last_check_in)
+        scoped(Client, actor, Client.id, User.name, User.timezone, last_check_in)
         .join(User, User.id == Client.id)
         .where(Client.status == "active")
         .order_by(sa.func.lower(User.name), Client.id)
     ).all()
-    quiet_since = today - timedelta(days=QUIET_DAYS)
+    today_of = {client_id: local_today(timezone) for client_id, _, timezone, _ in clients}
+    # Every client's today lies within a day of UTC's: read from the earliest window's
+    # start to the latest today, and let each client's calendar pick its own.
+    utc_today = local_today("UTC")
+    sessions: dict[int, list] = defaultdict(list)
+    since = utc_today - timedelta(days=max(WINDOWS[:2]))
+    for row in _scheduled(actor, utc_today + timedelta(days=1), since=since):
+        sessions[row[0]].append(row)
+    pain: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for client_id, on, worst in db.session.execute(
+        scoped(
+            CheckInRating,
+            actor,
+            CheckInRating.client_id,
+            CheckInRating.date,
+            sa.func.max(CheckInRating.pain),
+        )
+        .where(
+            CheckInRating.date >= utc_today - timedelta(days=PAIN_DAYS),
+            CheckInRating.pain >= PAIN_ALERT,
+        )
+        .group_by(CheckInRating.client_id, CheckInRating.date)
+    ):
+        pain[client_id].append((on, worst))
+
     answer = []
-    for client_id, name, last in clients:
-        if last is None or last <= quiet_since:
-            when = f"since {last.isoformat()}" if last else "yet"
-            reasons[client_id].append(
-                {"code": "no_recent_check_in", "detail": f"No check-in {when}."}
-            )
-        if reasons.get(client_id):
-            answer.append({"client_id": client_id, "name": name, "reasons": reasons[client_id]})
+    for client_id, name, _, last in clients:
+        today = today_of[client_id]
+        reasons = _reasons(today, _counted(sessions[client_id], today), pain[client_id], last)
+        if reasons:
+            answer.append({"client_id": client_id, "name": name, "reasons": reasons})
     return answer
 
 
-def _compliance_by_client(actor: User, today: date) -> list[tuple[int, int, int, int, int]]:
-    """Each client's counted and completed sessions over 7 and 30 days, aggregated in the
-    database: (client_id, counted 7, completed 7, counted 30, completed 30)."""
-    on = _session_date()
-    done = (
-        sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
-        .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
-        .where(
-            CheckIn.academy_id == actor.academy_id,
-            CheckIn.completed.is_(True),
-            CheckIn.date >= today - timedelta(days=29),
-        )
-        .distinct()
-        .subquery()
+def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | None) -> list:
+    reasons = []
+    seven, thirty = (compliance(counted, today, days) for days in WINDOWS[:2])
+    s7, d7, s30, d30 = (
+        seven["scheduled"],
+        seven["completed"],
+        thirty["scheduled"],
+        thirty["completed"],
     )
-    is_done = done.c.assignment_id.is_not(None)
-    recent = on >= today - timedelta(days=6)
-    return db.session.execute(
-        scoped(
-            Assignment,
-            actor,
-            Assignment.client_id,
-            sa.func.sum(sa.case((recent, 1), else_=0)),
-            sa.func.sum(sa.case((sa.and_(recent, is_done), 1), else_=0)),
-            sa.func.count(),
-            sa.func.count(done.c.assignment_id),
+    # d30/s30 - d7/s7 >= DROP_POINTS/100, multiplied out: in floats, 70% - 50% is
+    # 19.999... points and a drop of exactly DROP_POINTS would go unreported.
+    if s7 and s30 and 100 * (d30 * s7 - d7 * s30) >= DROP_POINTS * s7 * s30:
+        reasons.append({
+            "code": "compliance_dropping",
+            "detail": f"7-day compliance {seven['rate']:.0%} against {thirty['rate']:.0%}"
+            " over 30 days.",
+        })  # fmt: skip
+    recent = [worst for on, worst in pain if today - timedelta(days=6) <= on <= today]
+    if recent:
+        reasons.append(
+            {
+                "code": "pain_reported",
+                "detail": f"Pain of {max(recent)}/10 reported in the last 7 days.",
+            }
         )
-        .join(ProgramSession, ProgramSession.program_id == Assignment.program_id)
-        .outerjoin(
-            done,
-            sa.and_(
-                done.c.assignment_id == Assignment.id,
-                done.c.week == ProgramSession.week,
-                done.c.day == ProgramSession.day,
-            ),
-        )
-        .where(
-            Assignment.status.in_(COUNTED_STATUSES),
-            ProgramSession.retired_at.is_(None),
-            on.between(today - timedelta(days=29), today),
-            sa.or_(on < today, is_done),
-        )
-        .group_by(Assignment.client_id)
-    ).all()
+    if last is None or last <= today - timedelta(days=QUIET_DAYS):
+        when = f"since {last.isoformat()}" if last else "yet"
+        reasons.append({"code": "no_recent_check_in", "detail": f"No check-in {when}."})
+    return reasons

@@ -547,6 +547,51 @@ class TestDashboard:
             },
         ]
 
+    def test_every_rule_reads_the_clients_calendar_not_the_coachs(
+        self, http, coach, academy, exercises
+    ):
+        # At noon UTC on Wed 11 Mar it is already 02:00 on Thu 12 Mar in Kiritimati.
+        ahead = new_client(academy, "Kit Ahead", timezone="Pacific/Kiritimati")
+        behind = new_client(academy, "Pat Behind", timezone="Pacific/Pago_Pago")
+        program = create_program(http, coach, exercises, plan(5, TWICE_A_WEEK))
+        for person in (ahead, behind):
+            assignment = assign(http, coach, person.id, program["id"], start=date(2026, 2, 10))
+            # Every session done up to Fri 6 Mar; the one on Tue 10 Mar missed.
+            check_in_slots(http, person, assignment["id"], TWICE_A_WEEK[:-2])
+
+        flagged = {
+            entry["name"]: [reason["code"] for reason in entry["reasons"]]
+            for entry in http.get("/api/v1/dashboard", headers=coach.headers).get_json()
+        }
+
+        # Kit's 7 days (6-12 Mar) hold 6 Mar done and 10 Mar missed, and their last
+        # check-in (6 Mar) is 6 days before their today. Pat's 7 days (5-11 Mar: it is
+        # 01:00 on 11 Mar there) hold the same two sessions. Adherence, in each client's
+        # own calendar, gives the dashboard's figures.
+        assert flagged == {
+            "Kit Ahead": ["compliance_dropping"],
+            "Pat Behind": ["compliance_dropping"],
+        }
+        for person, today in ((ahead, "2026-03-12"), (behind, "2026-03-11")):
+            answer = adherence(http, coach, person.id).get_json()
+            assert answer["today"] == today
+            assert answer["compliance"]["7d"] == window(7, 2, 1, 0.5)
+
+    def test_the_quiet_rule_counts_the_days_of_the_clients_calendar(self, http, coach, academy):
+        # Last seen Thu 5 Mar: 7 days before Kiritimati's today (Thu 12 Mar), 6 before
+        # the coach's and Pago Pago's (Wed 11 Mar).
+        for name, timezone in (
+            ("Kit Ahead", "Pacific/Kiritimati"),
+            ("Pat Behind", "Pacific/Pago_Pago"),
+        ):
+            rate(http, new_client(academy, name, timezone=timezone), "2026-03-05")
+
+        flagged = [
+            e["name"] for e in http.get("/api/v1/dashboard", headers=coach.headers).get_json()
+        ]
+
+        assert flagged == ["Kit Ahead"]
+
     def test_adherence_agrees_with_the_dashboard(self, http, coach, attention):
         answer = adherence(http, coach, attention["Ann Drop"].id).get_json()
 
