@@ -92,9 +92,11 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from academy.operations.routes import blp as operations
     from academy.privacy.routes import blp as privacy
     from academy.programs.routes import blp as programs
+    from academy.schedule.routes import blp as schedule
 
     for blueprint in (
-        operations, auth, clients, exercises, programs, checkins, assessments, privacy, audit,
+        operations, auth, clients, exercises, programs, schedule, checkins, assessments,
+        privacy, audit,
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)

@@ -154,7 +154,7 @@ class TestPythonClient:
         self, api, server, client_user, assignment
     ):
         from academy_api_client.api.auth import post_api_v1_auth_tokens
-        from academy_api_client.api.programs import get_api_v1_me_today
+        from academy_api_client.api.schedule import get_api_v1_me_today
         from academy_api_client.models import Today, Token, TokenCreate
 
         token = post_api_v1_auth_tokens.sync(

@@ -5,12 +5,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from academy.common.models import Timestamped, Versioned, between, one_of
+from academy.common.models import Audited, Timestamped, Versioned, between, one_of
 from academy.extensions import db
 from academy.vocabularies import BREATHING_PATTERNS, RIB_FLARE, TILT_DIRECTIONS, TILT_GRADE
 
 
 class Assessment(Versioned, Timestamped, db.Model):
+    __audit__ = Audited("assessment")
     __tablename__ = "assessments"
     __table_args__ = (
         one_of("tilt_left_direction", TILT_DIRECTIONS, nullable=True),

@@ -1,38 +1,34 @@
 """Recording the audit log from the ORM's own change tracking, and reading it.
 
 Every flush is inspected once, in one place, so no write path can forget to leave
-its row: new, changed and deleted clients, programs (and their sessions), assignments,
-check-ins (and their results and ratings) and assessments. Only field names are
-recorded, never values, so the log holds no health data. Within one transaction a
-resource gets one row, however many flushes it takes. The one write that goes past
-the ORM, a new check-in (the client app's most frequent), leaves the same row through
-``record_created``.
+its row: new, changed and deleted rows of every model marked ``Audited`` (clients,
+programs, assignments, check-ins, assessments) or ``Part`` of one (a program's
+sessions and items, a check-in's results and ratings; see ``academy.common.models``).
+The marks are read from the models, so this module imports no domain. Only field
+names are recorded, never values, so the log holds no health data. Within one
+transaction a resource gets one row, however many flushes it takes. The one write
+that goes past the ORM, a new check-in (the client app's most frequent), leaves the
+same row through ``record_created``.
 """
 
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from academy.assessments.models import Assessment
 from academy.audit.models import AuditEntry
-from academy.auth.models import User
-from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
-from academy.clients.models import Client
+from academy.common.models import Audited, Part
 from academy.common.tenancy import scoped
 from academy.common.time import utcnow
 from academy.extensions import db
-from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 
-_PRIMARY = {
-    Client: "client",
-    Program: "program",
-    Assignment: "assignment",
-    CheckIn: "check_in",
-    Assessment: "assessment",
-}
+if TYPE_CHECKING:
+    from academy.auth.models import User
+
 # Bookkeeping columns that change with every write and say nothing about it.
 _IGNORED = {"updated_at", "version", "created_at"}
 _RENAMED = {"password_hash": "password"}
@@ -55,31 +51,32 @@ def _changed_fields(obj) -> list[str]:
     return names
 
 
+@cache
+def _resources() -> dict[str, type]:
+    """The model that is each audited resource, from the marks on the models."""
+    return {
+        mark.resource: cls
+        for mapper in db.Model.registry.mappers
+        if isinstance(mark := getattr(cls := mapper.class_, "__audit__", None), Audited)
+        and mark.only_if is None
+    }
+
+
 def _target(session: Session, obj, fresh: dict) -> tuple[str, int, int, str | None] | None:
     """(resource, id, academy, child field) that a changed object belongs to, if audited.
 
     ``fresh`` holds the objects this flush inserted: they are not in the identity map
     yet, and looking a new check-in up for each of its ratings would cost a SELECT each.
     """
-    kind = type(obj)
-
-    def parent(model, parent_id):
-        return fresh.get((model, parent_id)) or session.get(model, parent_id)
-
-    if kind in _PRIMARY:
-        return _PRIMARY[kind], obj.id, obj.academy_id, None
-    if kind is User and obj.role == "client":
-        return "client", obj.id, obj.academy_id, None
-    if kind in (CheckInResult, CheckInRating):
-        check_in = parent(CheckIn, obj.check_in_id)
-        field = "results" if kind is CheckInResult else "ratings"
-        return ("check_in", check_in.id, check_in.academy_id, field) if check_in else None
-    if kind is ProgramSession:
-        program = parent(Program, obj.program_id)
-        return ("program", program.id, program.academy_id, "sessions") if program else None
-    if kind is ProgramItem:
-        program = parent(Program, obj.session.program_id)
-        return ("program", program.id, program.academy_id, "sessions") if program else None
+    mark = getattr(type(obj), "__audit__", None)
+    if isinstance(mark, Audited):
+        if mark.only_if is not None and not mark.only_if(obj):
+            return None
+        return mark.resource, obj.id, obj.academy_id, None
+    if isinstance(mark, Part):
+        model, parent_id = _resources()[mark.resource], mark.parent_id_of(obj)
+        parent = fresh.get((model, parent_id)) or session.get(model, parent_id)
+        return (mark.resource, parent.id, parent.academy_id, mark.field) if parent else None
     return None
 
 
@@ -90,7 +87,11 @@ def _actor() -> tuple[int | None, str]:
 
 def _after_flush(session: Session, _context) -> None:
     changes: dict[tuple[str, int], dict] = {}
-    fresh = {(type(o), o.id): o for o in session.new if isinstance(o, CheckIn | Program)}
+    fresh = {
+        (type(o), o.id): o
+        for o in session.new
+        if isinstance(getattr(type(o), "__audit__", None), Audited)
+    }
     for action, objects in (
         ("create", session.new),
         ("update", session.dirty),
@@ -194,7 +195,7 @@ def init_app(app) -> None:
 
 
 def list_entries(
-    actor: User, resource=None, resource_id=None, actor_id=None, from_=None, to=None
+    actor: "User", resource=None, resource_id=None, actor_id=None, from_=None, to=None
 ) -> sa.Select:
     """Entries of the actor's academy; ``from_`` and ``to`` are whole days, in UTC."""
     stmt = scoped(AuditEntry, actor)

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from academy.common.models import Timestamped, one_of
+from academy.common.models import Audited, Timestamped, one_of
 from academy.extensions import db
 from academy.vocabularies import USER_ROLES
 
@@ -24,6 +24,8 @@ class Academy(Timestamped, db.Model):
 class User(Timestamped, db.Model):
     """Anyone who signs in: an owner or coach of the academy, or one of its clients."""
 
+    # A client's account is part of their record; coaches' accounts are not audited.
+    __audit__ = Audited("client", only_if=lambda user: user.role == "client")
     __tablename__ = "users"
     __table_args__ = (
         sa.UniqueConstraint("academy_id", "email", name="uq_users_academy_id_email"),

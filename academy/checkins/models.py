@@ -5,12 +5,13 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from academy.common.models import Timestamped, between, one_of
+from academy.common.models import Audited, Part, Timestamped, between, one_of
 from academy.extensions import db
 from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
 
 
 class CheckIn(Timestamped, db.Model):
+    __audit__ = Audited("check_in")
     __tablename__ = "check_ins"
     __table_args__ = (
         between("rpe", *RPE),
@@ -60,6 +61,7 @@ class CheckIn(Timestamped, db.Model):
 class CheckInResult(db.Model):
     """How one prescribed item went."""
 
+    __audit__ = Part("check_in", "check_in_id", "results")
     __tablename__ = "check_in_results"
     __table_args__ = (
         one_of("side", SIDES, nullable=True),
@@ -83,6 +85,7 @@ class CheckInRating(db.Model):
     """Tightness and pain in one region on one side. Client and date are copied here so
     that trends and the dashboard read one indexed table."""
 
+    __audit__ = Part("check_in", "check_in_id", "ratings")
     __tablename__ = "check_in_ratings"
     __table_args__ = (
         one_of("region", REGIONS),

@@ -281,6 +281,27 @@ def delete_check_in(actor: User, check_in_id: int) -> None:
 # --- reading ------------------------------------------------------------------------------
 
 
+# Built once: the client app's schedule reads run it.
+_DONE = (
+    sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
+    .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
+    .where(
+        CheckIn.assignment_id.in_(sa.bindparam("assignment_ids", expanding=True)),
+        CheckIn.completed.is_(True),
+    )
+    .distinct()
+)
+
+
+def done_sessions(assignment_ids: list[int]) -> set[tuple[int, int, int]]:
+    """(assignment, week, day) of every session checked in as completed, any version of
+    it. The caller names assignments it has already scoped."""
+    if not assignment_ids:
+        return set()
+    rows = db.session.connection().execute(_DONE, {"assignment_ids": list(assignment_ids)})
+    return {tuple(row) for row in rows}
+
+
 # The lists read rows, not objects: a page holds some 150 results and ratings, and
 # building ORM objects for them cost more than the statements. Built once.
 _RESULTS_OF = (

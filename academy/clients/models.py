@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.auth.models import User
-from academy.common.models import Timestamped, Versioned, one_of
+from academy.common.models import Audited, Timestamped, Versioned, one_of
 from academy.extensions import db
 from academy.vocabularies import CLIENT_STATUSES
 
@@ -14,6 +14,7 @@ from academy.vocabularies import CLIENT_STATUSES
 class Client(Versioned, Timestamped, db.Model):
     """A client of the academy. Its id is the id of the client's user."""
 
+    __audit__ = Audited("client")
     __tablename__ = "clients"
     __client_column__ = "id"  # a client's own row is the one with their id
     __table_args__ = (

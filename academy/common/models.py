@@ -1,5 +1,7 @@
 """Mixins shared by the models of every domain."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -44,3 +46,32 @@ def between(column: str, low: int, high: int, name: str | None = None) -> sa.Che
         sa.text(f"{column} IS NULL OR ({column} >= {low} AND {column} <= {high})"),
         name=name or f"{column}_range",
     )
+
+
+# --- audit marks ------------------------------------------------------------------------
+# How a model says that its writes are audited: the audit log reads these marks, so it
+# imports no domain's models, and a new audited model only carries one.
+# ``Audited("program")``: its rows are the resource ``program``; a write leaves a row
+# naming the fields written. ``Part("program", "session.program_id", "sessions")``: its
+# rows are part of a resource (found through the dotted attribute path to the parent's
+# id), and writing one is an update of the parent's ``sessions``.
+
+
+@dataclass(frozen=True)
+class Audited:
+    resource: str
+    # Only the rows for which this holds are audited (a client's account, not a coach's).
+    only_if: Callable[[object], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    resource: str
+    parent_id: str
+    field: str
+
+    def parent_id_of(self, obj) -> int:
+        value = obj
+        for name in self.parent_id.split("."):
+            value = getattr(value, name)
+        return value

@@ -1,4 +1,4 @@
-"""Programs, their assignment to clients and the client app's schedule.
+"""Programs and their assignment to clients.
 
 The blueprint is in ``routes.py``; the app factory registers it.
 """

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from academy.common.models import Timestamped, Versioned, one_of
+from academy.common.models import Audited, Part, Timestamped, Versioned, one_of
 from academy.extensions import db
 from academy.vocabularies import ASSIGNMENT_STATUSES, SIDES, STAGES
 
@@ -22,6 +22,7 @@ ITEM_DOSAGE = (
 
 
 class Program(Versioned, Timestamped, db.Model):
+    __audit__ = Audited("program")
     __tablename__ = "programs"
     __table_args__ = (
         one_of("kind", PROGRAM_KINDS),
@@ -60,6 +61,7 @@ class Program(Versioned, Timestamped, db.Model):
 class ProgramSession(db.Model):
     """One day of a program. Immutable: an edit retires it and writes a new row."""
 
+    __audit__ = Part("program", "program_id", "sessions")
     __tablename__ = "program_sessions"
     __table_args__ = (
         sa.CheckConstraint(sa.text("week >= 1 AND week <= 52"), name="week_range"),
@@ -94,6 +96,7 @@ class ProgramSession(db.Model):
 class ProgramItem(db.Model):
     """One prescribed exercise of a session. Immutable, like its session."""
 
+    __audit__ = Part("program", "session.program_id", "sessions")
     __tablename__ = "program_items"
     __table_args__ = (
         one_of("stage", STAGES),
@@ -130,6 +133,7 @@ class ProgramItem(db.Model):
 class Assignment(Versioned, Timestamped, db.Model):
     """A client's copy of a program, scheduled from ``start_date``."""
 
+    __audit__ = Audited("assignment")
     __tablename__ = "assignments"
     __table_args__ = (
         one_of("status", ASSIGNMENT_STATUSES),

@@ -1,31 +1,26 @@
-"""Programs, assignments (coach only) and the client app's schedule."""
+"""Programs and their assignment to clients (coach only)."""
 
 from flask.views import MethodView
 
-from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
+from academy.common.auth import COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import etag_header, if_match
-from academy.common.pagination import paginate, paginate_list
+from academy.common.pagination import paginate
 from academy.common.responses import json_response
-from academy.programs import documents, schedule, service
+from academy.programs import documents, service
 from academy.programs.schemas import (
     AssignmentCreateSchema,
     AssignmentSchema,
     AssignmentUpdateSchema,
-    ClientAssignmentSchema,
     ProgramCopySchema,
     ProgramQuerySchema,
     ProgramSchema,
     ProgramSummarySchema,
     ProgramWriteSchema,
-    ScheduleEntrySchema,
-    ScheduleQuerySchema,
-    TodayQuerySchema,
-    TodaySchema,
 )
 
 blp = Blueprint(
-    "programs", __name__, url_prefix="/api/v1", description="Programs, assignments and schedules"
+    "programs", __name__, url_prefix="/api/v1", description="Programs and assignments (coach only)"
 )
 
 
@@ -162,56 +157,3 @@ class AssignmentById(MethodView):
         """
         assignment = service.update_assignment(current_user(), assignment_id, if_match(), data)
         return assignment, 200, etag_header(assignment)
-
-
-@blp.route("/me/assignments")
-class MyAssignments(MethodView):
-    @blp.auth(CLIENT_ROLES)
-    @blp.paginate()
-    @blp.response(200, AssignmentSchema(many=True))
-    def get(self, pagination_parameters):
-        """List the caller's assignments (client app)"""
-        return paginate(schedule.my_assignments(current_user()), pagination_parameters)
-
-
-@blp.route("/me/assignments/<int:assignment_id>")
-class MyAssignmentById(MethodView):
-    @blp.auth(CLIENT_ROLES)
-    @blp.response(200, ClientAssignmentSchema)
-    @blp.errors(404)
-    def get(self, assignment_id):
-        """Read one of the caller's assignments with every session dated (client app)
-
-        Each session's `status` is `done` (checked in as completed), `today`,
-        `missed` (past, not done) or `upcoming`, by the client's timezone.
-        """
-        return json_response(schedule.assignment_view(current_user(), assignment_id))
-
-
-@blp.route("/me/today")
-class MyToday(MethodView):
-    @blp.auth(CLIENT_ROLES)
-    @blp.arguments(TodayQuerySchema, location="query")
-    @blp.response(200, TodaySchema)
-    def get(self, query):
-        """The sessions due today, with each exercise's cues and video (client app)
-
-        "Today" is the calendar day in the client's timezone unless `date` is given.
-        Only active assignments count.
-        """
-        return json_response(schedule.today_view(current_user(), query.get("date")))
-
-
-@blp.route("/me/schedule")
-class MySchedule(MethodView):
-    @blp.auth(CLIENT_ROLES)
-    @blp.arguments(ScheduleQuerySchema, location="query")
-    @blp.paginate()
-    @blp.response(200, ScheduleEntrySchema(many=True))
-    def get(self, query, pagination_parameters):
-        """The caller's sessions between two dates (client app)
-
-        Active and paused assignments; `from` defaults to today, `to` to six days later.
-        """
-        entries = schedule.schedule_view(current_user(), query.get("from_"), query.get("to"))
-        return paginate_list(entries, pagination_parameters)

@@ -16,16 +16,13 @@ from academy.common.schemas import (
     Word,
 )
 from academy.programs.models import PROGRAM_KINDS
-from academy.vocabularies import ASSIGNMENT_STATUSES, SESSION_STATUSES, SIDES, STAGES
+from academy.vocabularies import ASSIGNMENT_STATUSES, SIDES, STAGES
 
 # The bounds of one program, so that writing or copying one is bounded work. Each
 # (week, day) holds one session, so a week has at most 7 sessions.
 MAX_WEEKS = 52
 MAX_ITEMS_PER_SESSION = 40
 MAX_ITEMS = 2000
-# The longest window GET /me/schedule answers, in days after `from`.
-MAX_SCHEDULE_DAYS = 92
-SCHEDULE_RANGE_MESSAGE = f"`to` must be on or after `from`, at most {MAX_SCHEDULE_DAYS} days later."
 
 
 def _amount(maximum: int = 100_000):
@@ -211,75 +208,3 @@ class AssignmentSchema(BaseSchema):
     notes = fields.String(dump_only=True)
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
-
-
-class ScheduledSessionSchema(SessionSchema):
-    date = fields.Date()
-    status = fields.String(metadata={"enum": list(SESSION_STATUSES)})
-
-
-class ClientAssignmentSchema(BaseSchema):
-    """An assignment as the client app sees it: the whole program, every session dated."""
-
-    id = Integer()
-    start_date = fields.Date()
-    end_date = fields.Date()
-    status = fields.String()
-    notes = fields.String()
-    today = fields.Date(metadata={"description": "Today in the client's timezone."})
-    program = fields.Nested(ProgramRefSchema)
-    sessions = fields.List(fields.Nested(ScheduledSessionSchema))
-
-
-class TodayItemSchema(ItemSchema):
-    exercise_cues = fields.List(fields.String())
-    exercise_video_url = fields.String(allow_none=True)
-
-
-class TodaySessionSchema(BaseSchema):
-    assignment_id = Integer()
-    program_name = fields.String()
-    id = Integer()
-    week = Integer()
-    day = Integer()
-    date = fields.Date()
-    status = fields.String(metadata={"enum": list(SESSION_STATUSES)})
-    title = fields.String()
-    notes = fields.String()
-    items = fields.List(fields.Nested(TodayItemSchema))
-
-
-class TodaySchema(BaseSchema):
-    date = fields.Date()
-    sessions = fields.List(fields.Nested(TodaySessionSchema))
-
-
-class TodayQuerySchema(QuerySchema):
-    date = Date(metadata={"description": "Defaults to today in the client's timezone."})
-
-
-class ScheduleQuerySchema(QuerySchema):
-    from_ = Date(data_key="from", metadata={"description": "Defaults to today."})
-    to = Date(
-        metadata={
-            "description": f"Defaults to 6 days after `from`; at most {MAX_SCHEDULE_DAYS} days."
-        }
-    )
-
-    @validates_schema
-    def range_is_bounded(self, data, **kwargs):
-        start, end = data.get("from_"), data.get("to")
-        if start and end and not 0 <= (end - start).days <= MAX_SCHEDULE_DAYS:
-            raise ValidationError(SCHEDULE_RANGE_MESSAGE, "to")
-
-
-class ScheduleEntrySchema(BaseSchema):
-    date = fields.Date()
-    assignment_id = Integer()
-    program_name = fields.String()
-    session_id = Integer()
-    week = Integer()
-    day = Integer()
-    title = fields.String()
-    item_count = Integer()
-    status = fields.String(metadata={"enum": list(SESSION_STATUSES)})

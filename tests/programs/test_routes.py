@@ -20,12 +20,8 @@ from academy.programs.models import (
     ProgramItem,
     ProgramSession,
 )
-from academy.programs.schemas import (
-    ClientAssignmentSchema,
-    ProgramSchema,
-    ScheduleEntrySchema,
-    TodaySchema,
-)
+from academy.programs.schemas import ProgramSchema
+from academy.schedule.schemas import ClientAssignmentSchema, ScheduleEntrySchema, TodaySchema
 from tests.conftest import (
     assert_shape,
     count_rows,

@@ -1,4 +1,4 @@
-"""The client app's reads: assignments with dated sessions, today, and the schedule.
+"""The client app's schedule: assignments with dated sessions, today, and the days ahead.
 
 Each read issues a fixed number of statements whatever the program's size: the
 assignment(s), the sessions with their items, and the sessions already done.
@@ -9,36 +9,17 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from academy.auth.models import User
-from academy.checkins.models import CheckIn
+from academy.checkins.service import done_sessions
 from academy.common.tenancy import scoped
 from academy.common.time import local_today
 from academy.errors import NotFound, Unprocessable
 from academy.extensions import db
 from academy.programs import documents
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
-from academy.programs.schemas import MAX_SCHEDULE_DAYS, SCHEDULE_RANGE_MESSAGE
+from academy.schedule.schemas import MAX_SCHEDULE_DAYS, SCHEDULE_RANGE_MESSAGE
 
 # Assignments whose sessions appear on the client's schedule.
 SCHEDULED_STATUSES = ("active", "paused")
-
-
-_DONE = (
-    sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
-    .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
-    .where(
-        CheckIn.assignment_id.in_(sa.bindparam("assignment_ids", expanding=True)),
-        CheckIn.completed.is_(True),
-    )
-    .distinct()
-)
-
-
-def done_sessions(assignment_ids: list[int]) -> set[tuple[int, int, int]]:
-    """(assignment, week, day) of every session the client checked in as completed."""
-    if not assignment_ids:
-        return set()
-    rows = db.session.connection().execute(_DONE, {"assignment_ids": list(assignment_ids)})
-    return {tuple(row) for row in rows}
 
 
 def my_assignments(actor: User) -> sa.Select:

@@ -1,0 +1,87 @@
+"""The packages of Academy depend on each other in one direction only: no domain
+imports a domain that imports it back, and the shared base imports no domain but the
+accounts' models (every request's caller is a user)."""
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ACADEMY = Path(__file__).resolve().parent.parent / "academy"
+# The app factory and the commands that bring every domain together.
+ASSEMBLY = {"__init__", "models", "cli", "demo"}
+BASE = {"common", "config", "database", "errors", "extensions", "vocabularies"}
+
+
+def _unit(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _graph() -> dict[str, set[str]]:
+    """Which of Academy's packages (and top-level modules) each one imports."""
+    edges: dict[str, set[str]] = defaultdict(set)
+    for path in ACADEMY.rglob("*.py"):
+        module = ".".join(path.relative_to(ACADEMY.parent).with_suffix("").parts)
+        source = _unit(module.removesuffix(".__init__"))
+        tree = ast.parse(path.read_text())
+        # Imports for type checkers only are no dependency when the code runs.
+        typing_only = {
+            id(child)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+            for child in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("academy"):
+                targets = [node.module]
+                if node.module == "academy":
+                    targets = [f"academy.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.startswith("academy")]
+            else:
+                continue
+            edges[source] |= {_unit(t) for t in targets} - {source}
+    return edges
+
+
+def _cycle(edges: dict[str, set[str]], among: set[str]) -> list[str] | None:
+    """A cycle of imports among ``among``, if there is one."""
+    state: dict[str, str] = {}
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        state[node] = "open"
+        for nxt in sorted(edges.get(node, set()) & among):
+            if state.get(nxt) == "open":
+                return [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
+            if nxt not in state and (found := visit(nxt, [*path, nxt])):
+                return found
+        state[node] = "done"
+        return None
+
+    for start in sorted(among):
+        if start not in state and (found := visit(start, [start])):
+            return found
+    return None
+
+
+def test_no_domain_imports_one_that_imports_it_back():
+    edges = _graph()
+    domains = {
+        p.name for p in ACADEMY.iterdir() if p.is_dir() and (p / "__init__.py").exists()
+    } - BASE
+
+    assert _cycle(edges, domains) is None
+
+
+def test_the_shared_base_imports_no_domain_but_the_accounts_models():
+    edges = _graph()
+
+    reached = {target for unit in BASE for target in edges.get(unit, set())}
+
+    assert reached - BASE - {"auth"} == set()
+
+
+def test_the_audit_log_learns_what_to_record_from_the_models():
+    assert _graph()["audit"] <= BASE
