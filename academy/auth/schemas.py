@@ -2,13 +2,23 @@
 
 from marshmallow import fields, validate
 
+from academy.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from academy.common.schemas import BaseSchema, Name, Timezone, UTCDateTime
 
 
 def Password(**kwargs):
-    """A new password: 10 to 256 characters, never echoed back."""
+    """A new password, never echoed back. Its length is checked here; the rest of the
+    rule (common, guessable, personal) by the service, which knows whose it is."""
     return fields.String(
-        required=True, load_only=True, validate=validate.Length(min=10, max=256), **kwargs
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
+        metadata={
+            "description": f"{MIN_LENGTH} to {MAX_LENGTH} characters; not common or easy to "
+            "guess, not one character repeated, and without the email's name part or the "
+            "person's name."
+        },
+        **kwargs,
     )
 
 

@@ -8,7 +8,12 @@ from flask import current_app
 
 from academy.auth import ratelimit
 from academy.auth.models import Academy, AuthToken, Invitation, User
-from academy.auth.passwords import hash_password, verify_password
+from academy.auth.passwords import (
+    ensure_strong,
+    hash_password,
+    password_problems,
+    verify_password,
+)
 from academy.common.auth import COACH_ROLES, digest, new_secret
 from academy.common.tenancy import scoped
 from academy.common.time import as_utc, utcnow
@@ -80,11 +85,13 @@ def revoke_all(user_id: int, *, except_token_id: int | None = None) -> None:
 
 
 def _new_academy(academy_name: str, name: str, email: str, password: str) -> User:
+    email, name = normalise_email(email), name.strip()
+    ensure_strong(password, field="password", email=email, name=name)
     owner = User(
         academy=Academy(name=academy_name.strip()),
         role="owner",
-        name=name.strip(),
-        email=normalise_email(email),
+        name=name,
+        email=email,
         password_hash=hash_password(password),
         status="active",
     )
@@ -197,6 +204,8 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
         or invitation.user.status not in ("invited", "active")
     ):
         raise Unauthorized("The invitation code is unknown, used or expired.")
+    user = invitation.user
+    ensure_strong(password, field="password", email=user.email, name=user.name)
     # Closing the code with a guarded UPDATE makes it single-use even under a race.
     closed = db.session.execute(
         sa.update(Invitation)
@@ -207,7 +216,6 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
     if closed.rowcount != 1:
         db.session.rollback()
         raise Unauthorized("The invitation code is unknown, used or expired.")
-    user = invitation.user
     user.password_hash = hash_password(password)
     user.status = "active"
     revoke_all(user.id)  # a re-issued invitation resets access
@@ -225,11 +233,13 @@ def update_me(user: User, changes: dict) -> User:
 
 
 def change_password(user: User, token_id: int, current: str, new: str) -> None:
+    errors = {}
     if not verify_password(user.password_hash, current):
-        raise Unprocessable(
-            "The current password is wrong.",
-            errors={"current_password": ["Does not match your password."]},
-        )
+        errors["current_password"] = ["Does not match your password."]
+    if problems := password_problems(new, email=user.email, name=user.name):
+        errors["new_password"] = problems
+    if errors:
+        raise Unprocessable("The password was not changed.", errors=errors)
     user.password_hash = hash_password(new)
     revoke_all(user.id, except_token_id=token_id)
     db.session.commit()

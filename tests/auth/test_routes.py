@@ -68,6 +68,23 @@ class TestSignup:
         assert path in body["errors"]
         assert count_rows(Academy) == 0 and count_rows(User) == 0
 
+    @pytest.mark.parametrize(
+        "password, message",
+        [
+            ("aaaaaaaaaaaa", "Must not be one character repeated."),
+            ("password1234", "Too common or too easy to guess"),
+            ("my HANA@hill.test", "Must not contain your email address."),
+            ("hill climbs at dawn", "Must not contain your name."),
+        ],
+    )
+    def test_a_weak_password_is_422_naming_it_and_stores_nothing(self, http, password, message):
+        response = http.post("/api/v1/auth/signup", json={**SIGNUP, "password": password})
+
+        body = problem_of(response, 422)
+        assert list(body["errors"]) == ["password"]
+        assert any(m.startswith(message) for m in body["errors"]["password"])
+        assert count_rows(Academy) == 0 and count_rows(User) == 0
+
     def test_it_answers_403_when_signup_is_switched_off(self, app, http):
         app.config["SIGNUP_ENABLED"] = False
         try:
@@ -301,6 +318,40 @@ class TestChangePassword:
         assert "current_password" in problem_of(response, 422)["errors"]
         assert sign_in_http(http, "cora@north.test").status_code == 201
 
+    @pytest.mark.parametrize(
+        "new_password, message",
+        [
+            ("cora@north.test", "Must not contain your email address."),
+            ("Coach of the year", "Must not contain your name."),
+            ("qwertyuiop123", "Too common or too easy to guess"),
+            ("!!!!!!!!!!!!", "Must not be one character repeated."),
+        ],
+    )
+    def test_a_weak_new_password_is_422_naming_it_and_changes_nothing(
+        self, http, coach, new_password, message
+    ):
+        response = http.put(
+            "/api/v1/me/password",
+            json={"current_password": PASSWORD, "new_password": new_password},
+            headers=coach.headers,
+        )
+
+        errors = problem_of(response, 422)["errors"]
+        assert list(errors) == ["new_password"]
+        assert any(m.startswith(message) for m in errors["new_password"])
+        assert sign_in_http(http, "cora@north.test").status_code == 201
+        assert count_rows(AuthToken, AuthToken.revoked_at.is_not(None)) == 0
+
+    def test_a_wrong_current_and_a_weak_new_password_are_named_together(self, http, coach):
+        response = http.put(
+            "/api/v1/me/password",
+            json={"current_password": "not my password", "new_password": "password1234"},
+            headers=coach.headers,
+        )
+
+        errors = problem_of(response, 422)["errors"]
+        assert set(errors) == {"current_password", "new_password"}
+
     def test_a_short_new_password_is_refused(self, http, coach):
         response = http.put(
             "/api/v1/me/password",
@@ -328,7 +379,7 @@ class TestCoaches:
         code = body["invitation"]["code"]
         accepted = http.post(
             "/api/v1/auth/invitations/accept",
-            json={"code": code, "password": "coach password 1"},
+            json={"code": code, "password": "trail mix and tea"},
         )
         assert accepted.status_code == 201
         assert accepted.get_json()["user"]["status"] == "active"
@@ -410,6 +461,27 @@ class TestAcceptInvitation:
         code = self._invite(http, owner)
 
         assert db.session.scalar(sa.select(Invitation.code_hash)) == digest(code)
+
+    def test_a_password_with_the_invited_persons_name_is_422_and_the_code_stays_open(
+        self, http, owner
+    ):
+        code = self._invite(http, owner)
+
+        response = http.post(
+            "/api/v1/auth/invitations/accept", json={"code": code, "password": "IVY trails at dawn"}
+        )
+
+        assert problem_of(response, 422)["errors"] == {
+            "password": ["Must not contain your email address.", "Must not contain your name."]
+        }
+        assert db.session.scalar(sa.select(Invitation.closed_at)) is None
+        assert db.session.scalar(sa.select(User.status).where(User.email == "ivy@north.test")) == (
+            "invited"
+        )
+        accepted = http.post(
+            "/api/v1/auth/invitations/accept", json={"code": code, "password": "first password!"}
+        )
+        assert accepted.status_code == 201
 
     def test_a_short_password_is_422(self, http, owner):
         code = self._invite(http, owner)
