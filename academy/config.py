@@ -59,6 +59,9 @@ class Config:
     IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("IDEMPOTENCY_WAIT_SECONDS", "5"))
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    # Strict-Transport-Security max-age on every answer; 0 sends none (serve over HTTPS
+    # first: browsers then refuse plain HTTP to the host for that long).
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
     CORS_ORIGINS = _list("CORS_ORIGINS")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

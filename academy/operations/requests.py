@@ -1,4 +1,4 @@
-"""Request ids, CORS-exposed headers and one structured log line per request."""
+"""Request ids, security headers and one structured log line per request."""
 
 import json
 import logging
@@ -11,6 +11,8 @@ from flask import Flask, g, request
 log = logging.getLogger("academy.request")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+# Answers that carry tokens or personal data: no cache, browser or proxy, may keep them.
+_NO_STORE = re.compile(r"^/api/v1/(auth/|me(/|$))")
 
 
 def init_app(app: Flask) -> None:
@@ -20,10 +22,19 @@ def init_app(app: Flask) -> None:
         g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         g.request_started = time.perf_counter()
 
+    hsts_seconds = app.config["HSTS_SECONDS"]
+
     @app.after_request
     def finish_request(response):
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
+        # Every answer, errors included: browsers take the Content-Type as given.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if _NO_STORE.match(request.path):
+            # A view that answers conditional reads may choose its own.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if hsts_seconds:
+            response.headers["Strict-Transport-Security"] = f"max-age={hsts_seconds}"
         started = g.get("request_started")
         if not log.isEnabledFor(logging.INFO):
             return response
