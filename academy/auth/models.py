@@ -26,10 +26,11 @@ class User(Timestamped, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        sa.UniqueConstraint("academy_id", "email", name="uq_users_academy_id_email"),
+        # One account per email across Academy. Every write stores the email lower-cased
+        # (``auth.service.normalise_email``), so the constraint ignores case.
+        sa.UniqueConstraint("email", name="uq_users_email"),
         one_of("role", USER_ROLES),
         one_of("status", USER_STATUSES),
-        sa.Index("ix_users_email", "email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
 """Request and response bodies of accounts and sessions."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from academy.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from academy.common.schemas import BaseSchema, Name, Timezone, UTCDateTime
@@ -22,8 +22,15 @@ def Password(**kwargs):
     )
 
 
+def _deliverable(value: str, **kwargs) -> None:
+    # `.invalid` never receives mail (RFC 2606); erased accounts get such an address,
+    # which must stay free for them.
+    if value.strip().rstrip(".").lower().endswith(".invalid"):
+        raise ValidationError("Must be an address that can receive mail.")
+
+
 def Email(**kwargs):
-    return fields.Email(validate=validate.Length(max=254), **kwargs)
+    return fields.Email(validate=[validate.Length(max=254), _deliverable], **kwargs)
 
 
 class AcademySchema(BaseSchema):

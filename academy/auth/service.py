@@ -43,18 +43,16 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def email_taken(academy_id: int, email: str, *, except_user_id: int | None = None) -> bool:
-    stmt = sa.select(User.id).where(User.academy_id == academy_id, User.email == email)
+def ensure_email_free(email: str, *, except_user_id: int | None = None) -> None:
+    """One account per email (already normalised) across Academy. The answer says only
+    that the email has an account, never where or whose."""
+    stmt = sa.select(User.id).where(User.email == email)
     if except_user_id is not None:
         stmt = stmt.where(User.id != except_user_id)
-    return db.session.scalar(stmt.limit(1)) is not None
-
-
-def ensure_email_free(academy_id: int, email: str, *, except_user_id: int | None = None) -> None:
-    if email_taken(academy_id, email, except_user_id=except_user_id):
+    if db.session.scalar(stmt.limit(1)) is not None:
         raise Conflict(
-            "Someone in this academy already uses that email.",
-            errors={"email": ["Already used in this academy."]},
+            "That email already has an Academy account.",
+            errors={"email": ["Already has an Academy account."]},
         )
 
 
@@ -87,6 +85,7 @@ def revoke_all(user_id: int, *, except_token_id: int | None = None) -> None:
 def _new_academy(academy_name: str, name: str, email: str, password: str) -> User:
     email, name = normalise_email(email), name.strip()
     ensure_strong(password, field="password", email=email, name=name)
+    ensure_email_free(email)
     owner = User(
         academy=Academy(name=academy_name.strip()),
         role="owner",
@@ -117,17 +116,11 @@ def create_coach(academy_name: str, name: str, email: str, password: str) -> Use
 def sign_in(email: str, password: str, address: str | None) -> IssuedTokens:
     email = normalise_email(email)
     ratelimit.check(email, address)
-    # An email may belong to people in several academies; the password tells them apart.
-    candidates = db.session.scalars(
-        sa.select(User)
-        .where(User.email == email, User.status == "active")
-        .order_by(User.id.desc())
-        .limit(10)
-    ).all()
-    user = next((u for u in candidates if verify_password(u.password_hash, password)), None)
-    if user is None:
-        if not candidates:
-            verify_password(None, password)  # same cost as a wrong password
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    # One Argon2 check whatever happens: with no active account, against a dummy hash,
+    # so that timing does not tell which emails have one.
+    usable = user is not None and user.status == "active"
+    if not verify_password(user.password_hash if usable else None, password):
         ratelimit.record_failure(email, address)
         raise Unauthorized("Wrong email or password.")
     issued = _issue(user)
@@ -252,7 +245,7 @@ def list_coaches(actor: User) -> sa.Select:
 def invite_coach(actor: User, name: str, email: str) -> User:
     """A new coach of the actor's academy, carrying its ``invitation`` for the answer."""
     email = normalise_email(email)
-    ensure_email_free(actor.academy_id, email)
+    ensure_email_free(email)
     coach = User(
         academy_id=actor.academy_id, role="coach", name=name.strip(), email=email, status="invited"
     )

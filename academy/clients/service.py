@@ -51,7 +51,7 @@ def _apply(client: Client, data: dict) -> None:
 def create_client(actor: User, data: dict) -> Client:
     """A new client with an open invitation (carried as ``client.invitation``)."""
     email = normalise_email(data["email"])
-    ensure_email_free(actor.academy_id, email)
+    ensure_email_free(email)
     user = User(academy_id=actor.academy_id, role="client", name="", email=email)
     client = Client(user=user, academy_id=actor.academy_id, status="active")
     _apply(client, data)
@@ -68,9 +68,7 @@ def update_client(actor: User, client_id: int, expected_version: int | None, dat
     if client.user.status == "erased":
         raise Conflict("The client erased their personal data; the record cannot change.")
     if "email" in data:
-        ensure_email_free(
-            actor.academy_id, normalise_email(data["email"]), except_user_id=client.id
-        )
+        ensure_email_free(normalise_email(data["email"]), except_user_id=client.id)
     _apply(client, data)
     if "status" in data and data["status"] != client.status:
         _set_status(client, data["status"])

@@ -85,6 +85,32 @@ class TestSignup:
         assert any(m.startswith(message) for m in body["errors"]["password"])
         assert count_rows(Academy) == 0 and count_rows(User) == 0
 
+    @pytest.mark.parametrize("email", ["cora@north.test", "CORA@North.Test", "sia@south.test"])
+    def test_an_email_that_has_an_account_anywhere_is_409_and_stores_nothing(
+        self, http, coach, other_academy_client, email
+    ):
+        response = http.post("/api/v1/auth/signup", json={**SIGNUP, "email": email})
+
+        body = problem_of(response, 409)
+        assert body["errors"] == {"email": ["Already has an Academy account."]}
+        assert count_rows(Academy) == 2
+        assert count_rows(User, User.email == email.lower()) == 1
+
+    def test_the_victims_account_is_untouched_by_a_sign_up_with_their_email(self, http, coach):
+        http.post("/api/v1/auth/signup", json={**SIGNUP, "email": "cora@north.test"})
+
+        assert sign_in_http(http, "cora@north.test").status_code == 201
+        taken = sign_in_http(http, "cora@north.test", SIGNUP["password"])
+        problem_of(taken, 401)
+
+    def test_an_address_that_cannot_receive_mail_is_422(self, http):
+        response = http.post(
+            "/api/v1/auth/signup", json={**SIGNUP, "email": "erased-7@erased.invalid"}
+        )
+
+        assert list(problem_of(response, 422)["errors"]) == ["email"]
+        assert count_rows(User) == 0
+
     def test_it_answers_403_when_signup_is_switched_off(self, app, http):
         app.config["SIGNUP_ENABLED"] = False
         try:
@@ -131,17 +157,45 @@ class TestCreateToken:
 
         problem_of(sign_in_http(http, "cora@north.test"), 429)
 
-    def test_it_tells_people_of_two_academies_apart_by_password(self, http, academy, other_academy):
+    @pytest.mark.parametrize(
+        "email, status, password",
+        [
+            ("cora@north.test", "active", "wrong password!!"),
+            ("nobody@north.test", None, PASSWORD),
+            ("ivy@north.test", "invited", PASSWORD),
+            ("arch@north.test", "archived", PASSWORD),
+        ],
+    )
+    def test_a_failed_sign_in_costs_exactly_one_argon2_check(
+        self, http, monkeypatch, academy, coach, email, status, password
+    ):
+        from academy.auth import service
         from tests.conftest import make_user
 
-        make_user(other_academy, "coach", "Cora Elsewhere", "cora@north.test")
-        db.session.commit()
-        user = db.session.scalar(
-            sa.select(User).where(User.academy_id == academy.id, User.email == "cora@north.test")
+        if status in ("invited", "archived"):
+            make_user(academy, "coach", "Someone", email).status = status
+            db.session.commit()
+        checks = []
+        verify = service.verify_password
+        monkeypatch.setattr(
+            service, "verify_password", lambda *args: checks.append(args) or verify(*args)
         )
-        assert user is None  # only the other academy has her
+
+        problem_of(sign_in_http(http, email, password), 401)
+
+        assert len(checks) == 1
+
+    def test_a_sign_in_costs_one_argon2_check(self, http, monkeypatch, coach):
+        from academy.auth import service
+
+        checks = []
+        verify = service.verify_password
+        monkeypatch.setattr(
+            service, "verify_password", lambda *args: checks.append(args) or verify(*args)
+        )
 
         assert sign_in_http(http, "cora@north.test").status_code == 201
+        assert len(checks) == 1
 
     def test_it_rejects_malformed_json(self, http):
         response = http.post(
@@ -413,6 +467,20 @@ class TestCoaches:
 
         problem_of(response, 409)
         assert count_rows(User, User.email == "cora@north.test") == 1
+
+    def test_an_email_with_an_account_in_another_academy_is_409_saying_no_more(
+        self, http, owner, other_academy_client
+    ):
+        response = http.post(
+            "/api/v1/coaches",
+            json={"name": "Sia", "email": "Sia@South.test"},
+            headers=owner.headers,
+        )
+
+        body = problem_of(response, 409)
+        assert body["detail"] == "That email already has an Academy account."
+        assert "Southside" not in response.get_data(as_text=True)
+        assert count_rows(User, User.academy_id == owner.academy_id) == 1
 
     def test_bad_input_is_422(self, http, owner):
         response = http.post(

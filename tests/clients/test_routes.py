@@ -93,10 +93,30 @@ class TestCreateClient:
         problem_of(response, 409)
         assert count_rows(Client) == 1
 
-    def test_the_same_email_in_another_academy_is_fine(self, http, coach, other_academy_coach):
+    def test_an_email_with_an_account_in_another_academy_is_409_saying_no_more(
+        self, http, coach, other_academy_coach
+    ):
         create(http, other_academy_coach)
 
-        assert create(http, coach).status_code == 201
+        response = create(http, coach, email="Rita@North.test")
+
+        body = problem_of(response, 409)
+        assert body["detail"] == "That email already has an Academy account."
+        assert body["errors"] == {"email": ["Already has an Academy account."]}
+        assert count_rows(Client, Client.academy_id == coach.academy_id) == 0
+        assert count_rows(User, User.email == "rita@north.test") == 1
+
+    def test_a_coachs_email_is_409(self, http, coach, other_academy_coach):
+        response = create(http, coach, email="sven@south.test")
+
+        problem_of(response, 409)
+        assert count_rows(Client) == 0
+
+    def test_an_address_that_cannot_receive_mail_is_422(self, http, coach):
+        response = create(http, coach, email="erased-1@erased.invalid")
+
+        assert "email" in problem_of(response, 422)["errors"]
+        assert count_rows(Client) == 0
 
     def test_a_client_gets_403(self, http, client_user):
         problem_of(create(http, client_user), 403)
@@ -308,6 +328,30 @@ class TestUpdateClient:
         problem_of(response, 409)
         db.session.expire_all()
         assert db.session.get(User, client_user.id).email == "cliff@north.test"
+
+    def test_an_email_with_an_account_in_another_academy_is_409(
+        self, http, coach, client_user, other_academy_client
+    ):
+        response = http.patch(
+            f"/api/v1/clients/{client_user.id}",
+            json={"email": "SIA@south.test"},
+            headers={**coach.headers, "If-Match": '"1"'},
+        )
+
+        assert problem_of(response, 409)["errors"] == {"email": ["Already has an Academy account."]}
+        db.session.expire_all()
+        assert db.session.get(User, client_user.id).email == "cliff@north.test"
+        assert db.session.get(Client, client_user.id).version == 1
+
+    def test_the_clients_own_email_in_another_case_is_kept(self, http, coach, client_user):
+        response = http.patch(
+            f"/api/v1/clients/{client_user.id}",
+            json={"email": "Cliff@North.test"},
+            headers={**coach.headers, "If-Match": '"1"'},
+        )
+
+        assert response.status_code == 200
+        assert response.get_json()["email"] == "cliff@north.test"
 
     def test_another_academys_client_is_404(self, http, other_academy_coach, client_user):
         response = http.patch(

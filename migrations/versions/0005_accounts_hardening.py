@@ -1,0 +1,68 @@
+"""One account per email
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02 10:12:41.118305
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from alembic.util import CommandError
+
+# revision identifiers, used by Alembic.
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+_users = sa.table("users", sa.column("id", sa.Integer), sa.column("email", sa.String))
+
+
+def _normalised(email: str) -> str:
+    # As academy.auth.service.normalise_email does for every email the API stores.
+    return email.strip().lower()
+
+
+def _one_account_per_email() -> None:
+    """Store every email lower-cased, or stop, changing nothing, when two accounts share
+    one (ignoring case): the operator decides which keeps it."""
+    connection = op.get_bind()
+    rows = connection.execute(sa.select(_users.c.id, _users.c.email)).all()
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for _id, email in rows:
+        email = _normalised(email)
+        (shared if email in seen else seen).add(email)
+    if shared:
+        # The count only: the emails themselves are personal data, and logs keep them.
+        raise CommandError(
+            f"{len(shared)} email(s) belong to more than one account (ignoring case); "
+            "Academy now allows one account per email. Find them with\n"
+            "  SELECT lower(trim(email)), count(*) FROM users "
+            "GROUP BY lower(trim(email)) HAVING count(*) > 1;\n"
+            "then give all but one of each group's accounts another email (PATCH "
+            "/api/v1/clients/{id} for a client) or erase them, and upgrade again. "
+            "Nothing was changed."
+        )
+    for user_id, email in rows:
+        if email != _normalised(email):
+            connection.execute(
+                sa.update(_users).where(_users.c.id == user_id).values(email=_normalised(email))
+            )
+
+
+def upgrade():
+    _one_account_per_email()
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_users_academy_id_email", type_="unique")
+        batch_op.drop_index("ix_users_email")
+        batch_op.create_unique_constraint("uq_users_email", ["email"])
+
+
+def downgrade():
+    # Emails stay lower-cased: nothing remembers how they were typed.
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_users_email", type_="unique")
+        batch_op.create_index("ix_users_email", ["email"], unique=False)
+        batch_op.create_unique_constraint("uq_users_academy_id_email", ["academy_id", "email"])
