@@ -53,10 +53,12 @@ def demo():
 
 @academy_cli.command("purge-keys")
 def purge_keys():
-    """Delete Idempotency-Keys past their retention (run it daily)."""
+    """Delete Idempotency-Keys past their retention and expired rate-limit hits (hourly)."""
+    from academy.auth import ratelimit
     from academy.common.idempotency import purge_expired
 
     click.echo(f"Deleted {purge_expired()} expired idempotency keys.")
+    click.echo(f"Deleted {ratelimit.purge()} expired rate-limit hits.")
 
 
 def init_app(app: Flask) -> None:

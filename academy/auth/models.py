@@ -84,3 +84,24 @@ class Invitation(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class RateLimitHit(db.Model):
+    """One attempt counted under a rate limit (a failed sign-in, a sign-up); see
+    ``academy.auth.ratelimit``. Rows past ``expires_at`` are deleted."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (
+        sa.Index("ix_rate_limit_hits_key_at", "key", "at"),
+        sa.Index("ix_rate_limit_hits_expires_at", "expires_at"),
+    )
+
+    # 64-bit: refused attempts take an id too, and an attack makes many.
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    # SHA-256 of the limit's name and what it counts (an email, an address): no
+    # personal data is kept here.
+    key: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

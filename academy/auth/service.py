@@ -83,8 +83,7 @@ def revoke_all(user_id: int, *, except_token_id: int | None = None) -> None:
 
 
 def _new_academy(academy_name: str, name: str, email: str, password: str) -> User:
-    email, name = normalise_email(email), name.strip()
-    ensure_strong(password, field="password", email=email, name=name)
+    """A new academy and its owner; ``email`` normalised, ``password`` already checked."""
     ensure_email_free(email)
     owner = User(
         academy=Academy(name=academy_name.strip()),
@@ -98,9 +97,15 @@ def _new_academy(academy_name: str, name: str, email: str, password: str) -> Use
     return owner
 
 
-def sign_up(academy_name: str, name: str, email: str, password: str) -> IssuedTokens:
+def sign_up(
+    academy_name: str, name: str, email: str, password: str, address: str | None
+) -> IssuedTokens:
     if not current_app.config["SIGNUP_ENABLED"]:
         raise Forbidden("Sign-up is switched off for this service; ask an academy owner.")
+    email, name = normalise_email(email), name.strip()
+    ensure_strong(password, field="password", email=email, name=name)
+    # Counted before the email is looked up: a 409 tells that an email has an account.
+    ratelimit.take(("sign-up", address))
     issued = _issue(_new_academy(academy_name, name, email, password))
     db.session.commit()
     return issued
@@ -108,6 +113,8 @@ def sign_up(academy_name: str, name: str, email: str, password: str) -> IssuedTo
 
 def create_coach(academy_name: str, name: str, email: str, password: str) -> User:
     """The command-line sign-up: a new academy and its owner, sign-up switch or not."""
+    email, name = normalise_email(email), name.strip()
+    ensure_strong(password, field="password", email=email, name=name)
     owner = _new_academy(academy_name, name, email, password)
     db.session.commit()
     return owner
@@ -115,14 +122,17 @@ def create_coach(academy_name: str, name: str, email: str, password: str) -> Use
 
 def sign_in(email: str, password: str, address: str | None) -> IssuedTokens:
     email = normalise_email(email)
-    ratelimit.check(email, address)
+    # Taken before the password is checked, so that concurrent guesses cannot all slip
+    # under the limit; a wrong password keeps them (the failure counts), a right one
+    # gives them back.
+    hits = ratelimit.take(("sign-in", email, address), ("sign-in-address", address))
     user = db.session.scalar(sa.select(User).where(User.email == email))
     # One Argon2 check whatever happens: with no active account, against a dummy hash,
     # so that timing does not tell which emails have one.
     usable = user is not None and user.status == "active"
     if not verify_password(user.password_hash if usable else None, password):
-        ratelimit.record_failure(email, address)
         raise Unauthorized("Wrong email or password.")
+    ratelimit.give_back(hits)
     issued = _issue(user)
     db.session.commit()
     return issued

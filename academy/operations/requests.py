@@ -1,4 +1,5 @@
-"""Request ids, security headers and one structured log line per request."""
+"""Where a request comes from, request ids, security headers and one structured log
+line per request."""
 
 import json
 import logging
@@ -7,6 +8,7 @@ import time
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger("academy.request")
 
@@ -16,6 +18,11 @@ _NO_STORE = re.compile(r"^/api/v1/(auth/|me(/|$))")
 
 
 def init_app(app: Flask) -> None:
+    if app.config["TRUSTED_PROXIES"]:
+        # request.remote_addr (what the rate limits count) then comes from
+        # X-Forwarded-For, that many hops back; a client cannot forge the hops nearer.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
+
     @app.before_request
     def start_request():
         incoming = request.headers.get("X-Request-ID", "")

@@ -1,4 +1,4 @@
-"""One account per email
+"""One account per email; shared rate-limit counters
 
 Revision ID: 0005
 Revises: 0004
@@ -59,8 +59,21 @@ def upgrade():
         batch_op.drop_index("ix_users_email")
         batch_op.create_unique_constraint("uq_users_email", ["email"])
 
+    op.create_table(
+        "rate_limit_hits",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_limit_hits")),
+    )
+    with op.batch_alter_table("rate_limit_hits", schema=None) as batch_op:
+        batch_op.create_index("ix_rate_limit_hits_expires_at", ["expires_at"], unique=False)
+        batch_op.create_index("ix_rate_limit_hits_key_at", ["key", "at"], unique=False)
+
 
 def downgrade():
+    op.drop_table("rate_limit_hits")
     # Emails stay lower-cased: nothing remembers how they were typed.
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_constraint("uq_users_email", type_="unique")
