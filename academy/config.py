@@ -46,6 +46,9 @@ class Config:
     ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
     ACCESS_TOKEN_MINUTES = _int("ACCESS_TOKEN_MINUTES", 60)
     REFRESH_TOKEN_DAYS = _int("REFRESH_TOKEN_DAYS", 30)
+    # A refresh token presented again this soon after its rotation is a retry (a mobile
+    # app that lost the answer): a fresh pair, nothing revoked. Later, a theft.
+    REFRESH_REUSE_GRACE_SECONDS = _int("REFRESH_REUSE_GRACE_SECONDS", 30)
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
 
     # Failed sign-ins allowed for one email from one address before 429, and from one

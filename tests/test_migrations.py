@@ -126,8 +126,9 @@ class TestOneAccountPerEmail:
         assert _drift() == []
 
     def test_the_same_email_twice_is_refused_from_then_on(self, scratch_app):
-        upgrade()
+        upgrade(revision="0004")
         _accounts_at_0004("hana@hill.test")
+        upgrade()
 
         with pytest.raises(sa.exc.IntegrityError):
             _insert(
@@ -135,6 +136,36 @@ class TestOneAccountPerEmail:
                 timezone="UTC", status="active", created_at="2026-01-01", updated_at="2026-01-01",
             )  # fmt: skip
         db.session.rollback()
+
+    def test_a_rotated_token_keeps_when_it_was_rotated_there_and_back(self, scratch_app):
+        upgrade(revision="0004")
+        _accounts_at_0004("hana@hill.test", "sam@north.test")
+        db.session.execute(
+            sa.text("UPDATE auth_tokens SET rotated = :yes, revoked_at = :at WHERE user_id = 1"),
+            {"yes": True, "at": "2026-11-30 10:05:00"},
+        )
+        db.session.commit()
+
+        upgrade()
+
+        rows = db.session.execute(
+            sa.text("SELECT user_id, rotated_at, revoked_at FROM auth_tokens ORDER BY user_id")
+        ).all()
+        assert [(r.user_id, str(r.rotated_at)[:19], r.revoked_at is None) for r in rows] == [
+            (1, "2026-11-30 10:05:00", False),
+            (2, "None", True),
+        ]
+        db.session.rollback()
+
+        downgrade(revision="0004")
+
+        rows = db.session.execute(
+            sa.text("SELECT user_id, rotated, revoked_at FROM auth_tokens ORDER BY user_id")
+        ).all()
+        assert [(r.user_id, bool(r.rotated), r.revoked_at is None) for r in rows] == [
+            (1, True, False),
+            (2, False, True),
+        ]
 
     def test_foreign_keys_are_enforced_after_upgrading(self, scratch_app):
         # SQLite's are switched off while the migrations rebuild tables, then on again.

@@ -62,10 +62,12 @@ class AuthToken(db.Model):
     refresh_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     refresh_expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # Set when something ended the session: sign-out, a password change, a reused token.
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    # Set when the pair was replaced by a refresh; presenting its refresh token again
-    # means it was stolen, and every token of the user is revoked.
-    rotated: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Set when a refresh replaced the pair, which then stops working. Its refresh token
+    # presented again within REFRESH_REUSE_GRACE_SECONDS is a retry and gets a fresh
+    # pair; later, it was stolen, and every token of the user is revoked.
+    rotated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

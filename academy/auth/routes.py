@@ -63,8 +63,10 @@ class TokenRefresh(MethodView):
     def post(self, data):
         """Trade a refresh token for a new pair
 
-        The old pair stops working. Presenting an already rotated refresh token again
-        revokes every token of its user.
+        The old pair stops working. The same refresh token presented again within
+        `REFRESH_REUSE_GRACE_SECONDS` (30 by default) of its rotation, as a retry or a
+        concurrent twin, gets a fresh pair and revokes nothing; later, it revokes every
+        token of its user.
         """
         return service.refresh(data["refresh_token"])
 

@@ -138,33 +138,54 @@ def sign_in(email: str, password: str, address: str | None) -> IssuedTokens:
     return issued
 
 
-def refresh(refresh_token: str) -> IssuedTokens:
-    token = db.session.scalar(
-        sa.select(AuthToken).where(AuthToken.refresh_hash == digest(refresh_token))
-    )
-    if token is None:
-        raise Unauthorized("The refresh token is unknown.")
-    if token.rotated:
-        # A rotated refresh token came back: someone else holds a copy. End every session.
-        revoke_all(token.user_id)
-        db.session.commit()
-        raise Unauthorized("The refresh token was already used; every session was signed out.")
+def _ensure_live(token: AuthToken) -> None:
     if (
         token.revoked_at is not None
         or as_utc(token.refresh_expires_at) <= utcnow()
         or token.user.status != "active"
     ):
         raise Unauthorized("The refresh token is expired or revoked.")
-    # Only one of two concurrent refreshes with the same token may rotate it.
+
+
+def _rotate(token: AuthToken) -> bool:
+    """Mark the pair replaced; False when another request rotated or revoked it first."""
     rotated = db.session.execute(
         sa.update(AuthToken)
-        .where(AuthToken.id == token.id, AuthToken.rotated.is_(False))
-        .values(rotated=True, revoked_at=utcnow())
+        .where(
+            AuthToken.id == token.id,
+            AuthToken.rotated_at.is_(None),
+            AuthToken.revoked_at.is_(None),
+        )
+        .values(rotated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if rotated.rowcount != 1:
-        db.session.rollback()
-        raise Unauthorized("The refresh token was already used.")
+    return rotated.rowcount == 1
+
+
+def refresh(refresh_token: str) -> IssuedTokens:
+    token = db.session.scalar(
+        sa.select(AuthToken).where(AuthToken.refresh_hash == digest(refresh_token))
+    )
+    if token is None:
+        raise Unauthorized("The refresh token is unknown.")
+    grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+    if token.rotated_at is None:
+        _ensure_live(token)
+        if not _rotate(token):
+            # A concurrent refresh with the same token rotated it a moment ago: this one
+            # gets a pair too, as a retry would.
+            db.session.refresh(token)
+            if token.rotated_at is None:
+                raise Unauthorized("The refresh token is expired or revoked.")
+    elif utcnow() - as_utc(token.rotated_at) > grace:
+        # A rotated refresh token came back late: someone else holds a copy. End every session.
+        revoke_all(token.user_id)
+        db.session.commit()
+        raise Unauthorized("The refresh token was already used; every session was signed out.")
+    else:
+        # Presented again soon after its rotation: a retry whose answer was lost. A fresh
+        # pair and nothing revoked, unless the session has been ended since.
+        _ensure_live(token)
     issued = _issue(token.user)
     db.session.commit()
     return issued

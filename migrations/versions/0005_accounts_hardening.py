@@ -1,4 +1,4 @@
-"""One account per email; shared rate-limit counters
+"""One account per email; shared rate-limit counters; when a token was rotated
 
 Revision ID: 0005
 Revises: 0004
@@ -17,6 +17,12 @@ branch_labels = None
 depends_on = None
 
 _users = sa.table("users", sa.column("id", sa.Integer), sa.column("email", sa.String))
+_tokens = sa.table(
+    "auth_tokens",
+    sa.column("rotated", sa.Boolean),
+    sa.column("rotated_at", sa.DateTime(timezone=True)),
+    sa.column("revoked_at", sa.DateTime(timezone=True)),
+)
 
 
 def _normalised(email: str) -> str:
@@ -71,8 +77,32 @@ def upgrade():
         batch_op.create_index("ix_rate_limit_hits_expires_at", ["expires_at"], unique=False)
         batch_op.create_index("ix_rate_limit_hits_key_at", ["key", "at"], unique=False)
 
+    # `rotated` becomes the time of the rotation, which used to revoke the pair at once.
+    with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("rotated_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute(
+        _tokens.update().where(_tokens.c.rotated.is_(True)).values(rotated_at=_tokens.c.revoked_at)
+    )
+    with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
+        batch_op.drop_column("rotated")
+
 
 def downgrade():
+    with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("rotated", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    op.execute(
+        _tokens.update()
+        .where(_tokens.c.rotated_at.is_not(None))
+        .values(
+            rotated=True, revoked_at=sa.func.coalesce(_tokens.c.revoked_at, _tokens.c.rotated_at)
+        )
+    )
+    with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
+        batch_op.alter_column("rotated", server_default=None)
+        batch_op.drop_column("rotated_at")
+
     op.drop_table("rate_limit_hits")
     # Emails stay lower-cased: nothing remembers how they were typed.
     with op.batch_alter_table("users", schema=None) as batch_op:

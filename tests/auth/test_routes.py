@@ -1,5 +1,8 @@
 """Accounts and sessions over HTTP."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -7,7 +10,7 @@ import sqlalchemy as sa
 
 from academy.auth.models import Academy, AuthToken, Invitation, User
 from academy.common.auth import digest
-from academy.common.time import utcnow
+from academy.common.time import as_utc, utcnow
 from academy.extensions import db
 from tests.conftest import PASSWORD, count_rows, problem_of
 
@@ -17,6 +20,23 @@ SIGNUP = {
     "email": "Hana@Hill.test",
     "password": "a long enough password",
 }
+
+
+def wait_until_blocked(holder) -> None:
+    """Give a request in another thread time to reach the lock ``holder`` holds (on
+    PostgreSQL, until it is seen waiting)."""
+    if holder.dialect.name != "postgresql":
+        time.sleep(0.3)
+        return
+    deadline = time.monotonic() + 5
+    with db.engine.connect() as watcher:
+        while time.monotonic() < deadline:
+            waiting = watcher.scalar(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+            watcher.rollback()
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second refresh never waited for the first")
 
 
 def sign_in_http(http, email, password=PASSWORD):
@@ -190,6 +210,27 @@ class TestCreateToken:
         problem_of(response, 400)
 
 
+def refresh_http(http, refresh_token):
+    return http.post("/api/v1/auth/tokens/refresh", json={"refresh_token": refresh_token})
+
+
+def rotated_long_ago(seconds: float) -> None:
+    """Move every rotation ``seconds`` into the past."""
+    for token in db.session.scalars(sa.select(AuthToken).where(AuthToken.rotated_at.is_not(None))):
+        token.rotated_at = as_utc(token.rotated_at) - timedelta(seconds=seconds)
+    db.session.commit()
+
+
+def live_tokens(user_id: int) -> int:
+    db.session.expire_all()
+    return count_rows(
+        AuthToken,
+        AuthToken.user_id == user_id,
+        AuthToken.revoked_at.is_(None),
+        AuthToken.rotated_at.is_(None),
+    )
+
+
 class TestRefreshToken:
     def test_it_rotates_the_pair(self, http, coach):
         response = http.post(
@@ -203,11 +244,12 @@ class TestRefreshToken:
         ok = http.get("/api/v1/me", headers={"Authorization": f"Bearer {new['access_token']}"})
         assert ok.status_code == 200
 
-    def test_reusing_a_rotated_refresh_token_revokes_every_token(self, http, coach):
+    def test_reusing_a_rotated_refresh_token_after_the_grace_revokes_every_token(self, http, coach):
         first = http.post(
             "/api/v1/auth/tokens/refresh", json={"refresh_token": coach.refresh_token}
         ).get_json()
         other_session = sign_in_http(http, "cora@north.test").get_json()
+        rotated_long_ago(seconds=31)
 
         replay = http.post(
             "/api/v1/auth/tokens/refresh", json={"refresh_token": coach.refresh_token}
@@ -223,6 +265,89 @@ class TestRefreshToken:
             "/api/v1/auth/tokens/refresh", json={"refresh_token": first["refresh_token"]}
         )
         problem_of(refresh, 401)
+
+    def test_a_retry_within_the_grace_gets_a_fresh_pair_and_revokes_nothing(self, http, coach):
+        first = refresh_http(http, coach.refresh_token).get_json()
+
+        retry = refresh_http(http, coach.refresh_token)
+
+        assert retry.status_code == 201
+        second = retry.get_json()
+        assert second["refresh_token"] not in (first["refresh_token"], coach.refresh_token)
+        for pair in (first, second):
+            me = http.get("/api/v1/me", headers={"Authorization": f"Bearer {pair['access_token']}"})
+            assert me.status_code == 200
+        problem_of(http.get("/api/v1/me", headers=coach.headers), 401)
+        assert count_rows(AuthToken, AuthToken.revoked_at.is_not(None)) == 0
+        assert live_tokens(coach.id) == 2
+        assert refresh_http(http, second["refresh_token"]).status_code == 201
+
+    def test_a_retry_just_within_the_grace_still_works(self, http, coach):
+        refresh_http(http, coach.refresh_token)
+        rotated_long_ago(seconds=25)
+
+        assert refresh_http(http, coach.refresh_token).status_code == 201
+        assert count_rows(AuthToken, AuthToken.revoked_at.is_not(None)) == 0
+
+    def test_the_grace_is_configurable(self, app, http, coach):
+        app.config["REFRESH_REUSE_GRACE_SECONDS"] = 0
+        try:
+            refresh_http(http, coach.refresh_token)
+            rotated_long_ago(seconds=1)
+            replay = refresh_http(http, coach.refresh_token)
+        finally:
+            app.config["REFRESH_REUSE_GRACE_SECONDS"] = 30
+
+        problem_of(replay, 401)
+        assert live_tokens(coach.id) == 0
+
+    def test_a_retry_within_the_grace_after_a_password_change_is_401(self, http, coach):
+        first = refresh_http(http, coach.refresh_token).get_json()
+        http.put(
+            "/api/v1/me/password",
+            json={"current_password": PASSWORD, "new_password": "quiet ferns jog past"},
+            headers={"Authorization": f"Bearer {first['access_token']}"},
+        )
+
+        retry = refresh_http(http, coach.refresh_token)
+
+        assert "revoked" in problem_of(retry, 401)["detail"]
+        assert live_tokens(coach.id) == 1  # the pair that changed the password
+
+    def test_a_refresh_waiting_on_a_concurrent_rotation_gets_a_pair_too(self, app, coach):
+        token_id = db.session.scalar(sa.select(AuthToken.id).where(AuthToken.user_id == coach.id))
+        answers = []
+        with db.engine.connect() as first:
+            # The first refresh has rotated the token and not yet committed.
+            first.execute(
+                sa.update(AuthToken).where(AuthToken.id == token_id).values(rotated_at=utcnow())
+            )
+            second = threading.Thread(
+                target=lambda: answers.append(refresh_http(app.test_client(), coach.refresh_token))
+            )
+            second.start()
+            wait_until_blocked(first)
+            first.commit()
+            second.join(timeout=30)
+
+        assert answers[0].status_code == 201, answers[0].get_data(as_text=True)
+        assert count_rows(AuthToken, AuthToken.revoked_at.is_not(None)) == 0
+        assert live_tokens(coach.id) == 1
+
+    def test_two_refreshes_at_once_both_get_a_pair_and_revoke_nothing(self, app, coach):
+        barrier = threading.Barrier(2)
+
+        def refresh_together(_):
+            http = app.test_client()
+            barrier.wait(timeout=30)
+            return refresh_http(http, coach.refresh_token)
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(refresh_together, range(2)))
+
+        assert [a.status_code for a in answers] == [201, 201]
+        assert count_rows(AuthToken, AuthToken.revoked_at.is_not(None)) == 0
+        assert live_tokens(coach.id) == 2
 
     def test_it_answers_401_for_an_unknown_refresh_token(self, http):
         problem_of(http.post("/api/v1/auth/tokens/refresh", json={"refresh_token": "nope"}), 401)
