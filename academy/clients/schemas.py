@@ -59,6 +59,26 @@ class ClientCreatedSchema(ClientSchema):
     invitation = fields.Nested(InvitationSchema, dump_only=True)
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only: not 1, "yes" or "on"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class InvitationReissueSchema(BaseSchema):
+    reset_access = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": "Needed (and allowed to the owner only) when the client has "
+            "already accepted an invitation: whoever accepts the new code sets their "
+            "password, and every session of theirs ends."
+        },
+    )
+
+
 class ClientQuerySchema(BaseSchema):
     q = fields.String(
         validate=validate.Length(max=100), metadata={"description": "Part of name or email"}

@@ -2,13 +2,14 @@
 
 import sqlalchemy as sa
 
+from academy.audit import service as audit_log
 from academy.auth.models import Invitation, User
 from academy.auth.service import ensure_email_free, issue_invitation, normalise_email, revoke_all
 from academy.clients.models import Client
 from academy.common.etag import check_version
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
-from academy.errors import Conflict
+from academy.errors import Conflict, Forbidden
 from academy.extensions import db
 
 _PROFILE_FIELDS = ("goals", "coach_notes")
@@ -102,10 +103,22 @@ def archive_client(actor: User, client_id: int, expected_version: int | None) ->
     db.session.commit()
 
 
-def reissue_invitation(actor: User, client_id: int) -> Client:
+def reissue_invitation(actor: User, client_id: int, reset_access: bool = False) -> Client:
+    """A new code for the client. For a client who already has access, only on the
+    owner's explicit ``reset_access``: the code's holder sets their password."""
+    if reset_access and actor.role != "owner":
+        raise Forbidden("Only the academy's owner may reset a client's access.")
     client = get_client(actor, client_id)
     if client.status == "archived":
         raise Conflict("The client is archived; restore them before inviting them again.")
+    if client.user.status == "active":
+        if not reset_access:
+            raise Conflict(
+                "The client has accepted an invitation and has access. To give them a "
+                "new code anyway, the owner sends reset_access: true; accepting it sets "
+                "a new password and ends every session of theirs."
+            )
+        audit_log.record_updated("client", client.id, client.academy_id, ["access"])
     client.invitation = issue_invitation(client.user)
     db.session.commit()
     return client
