@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-12-02 10:12:41.118305
+Create Date: 2026-11-30 20:05:12.481306
 
 """
 

@@ -49,3 +49,13 @@ class TestCreateCoach:
         assert message in result.output
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Academy)) == 0
+
+    def test_an_email_that_has_an_account_is_refused_and_nothing_stored(self, app, coach):
+        result = app.test_cli_runner().invoke(
+            args=["academy", "create-coach", "--academy", "A", "--name", "Bruno Bay", "--email",
+                  "CORA@north.test", "--password", "quiet ferns jog past"]
+        )  # fmt: skip
+
+        assert result.exit_code != 0
+        assert "email: Already has an Academy account." in result.output
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Academy)) == 1
