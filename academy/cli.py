@@ -15,10 +15,14 @@ academy_cli = AppGroup("academy", help="Academy administration.")
 def create_coach(academy_name, name, email, password):
     """Create an academy and its owner coach, even when sign-up is switched off."""
     from academy.auth import service
+    from academy.errors import AcademyError
 
-    if len(password) < 10:
-        raise click.BadParameter("must be at least 10 characters", param_hint="--password")
-    owner = service.create_coach(academy_name, name, email, password)
+    try:
+        owner = service.create_coach(academy_name, name, email, password)
+    except AcademyError as error:
+        # The API's rules, the API's words: "password: Must not contain your name."
+        problems = [f"{field}: {m}" for field, ms in (error.errors or {}).items() for m in ms]
+        raise click.ClickException(" ".join([error.detail or "", *problems]).strip()) from error
     click.echo(f"Created academy {owner.academy_id} with owner {owner.email} (user {owner.id}).")
 
 
@@ -49,10 +53,12 @@ def demo():
 
 @academy_cli.command("purge-keys")
 def purge_keys():
-    """Delete Idempotency-Keys past their retention (run it daily)."""
+    """Delete Idempotency-Keys past their retention and expired rate-limit hits (hourly)."""
+    from academy.auth import ratelimit
     from academy.common.idempotency import purge_expired
 
     click.echo(f"Deleted {purge_expired()} expired idempotency keys.")
+    click.echo(f"Deleted {ratelimit.purge()} expired rate-limit hits.")
 
 
 def init_app(app: Flask) -> None:

@@ -48,12 +48,22 @@ class Config:
     ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
     ACCESS_TOKEN_MINUTES = _int("ACCESS_TOKEN_MINUTES", 60)
     REFRESH_TOKEN_DAYS = _int("REFRESH_TOKEN_DAYS", 30)
+    # A refresh token presented again this soon after its rotation is a retry (a mobile
+    # app that lost the answer): a fresh pair, nothing revoked. Later, a theft.
+    REFRESH_REUSE_GRACE_SECONDS = _int("REFRESH_REUSE_GRACE_SECONDS", 30)
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
 
-    # Failed sign-ins allowed per email and per address before 429 (a `limits` string).
+    # Failed sign-ins allowed for one email from one address before 429, and from one
+    # address whatever the email; sign-ups allowed from one address (`limits` strings).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
-    # Where the counters live; redis://127.0.0.1:6379/0 shares them between workers.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "50 per 15 minutes")
+    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per hour")
+    # Where those counters live, shared by every worker and instance: empty for the
+    # database, or a Redis URL (redis://127.0.0.1:6379/0).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    # How many proxies in front of the app append to X-Forwarded-For; the client's
+    # address (what the limits count) is read that many hops back. 0: the peer's.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     # How long an Idempotency-Key and its answer are kept (at least 24 hours).
     IDEMPOTENCY_KEY_HOURS = max(24, _int("IDEMPOTENCY_KEY_HOURS", 48))
@@ -61,6 +71,9 @@ class Config:
     IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("IDEMPOTENCY_WAIT_SECONDS", "5"))
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    # Strict-Transport-Security max-age on every answer; 0 sends none (serve over HTTPS
+    # first: browsers then refuse plain HTTP to the host for that long).
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
     CORS_ORIGINS = _list("CORS_ORIGINS")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -78,8 +91,14 @@ class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     SECRET_KEY = "academy-test-secret"
-    RATELIMIT_STORAGE_URI = "memory://"
+    # The database keeps the counters (a test may point an app at TEST_REDIS_URL).
+    RATELIMIT_STORAGE_URI = ""
     LOGIN_RATE_LIMIT = "5 per 15 minutes"
+    LOGIN_ADDRESS_RATE_LIMIT = "8 per 15 minutes"
+    SIGNUP_RATE_LIMIT = "5 per hour"
+    TRUSTED_PROXIES = 0
+    REFRESH_REUSE_GRACE_SECONDS = 30
+    HSTS_SECONDS = 0
     SIGNUP_ENABLED = True
     # A retry gives up on an in-flight first request sooner, so the suite stays quick.
     IDEMPOTENCY_WAIT_SECONDS = 1.0

@@ -2,7 +2,7 @@
 
 from academy.assessments.models import Assessment
 from academy.audit.models import AuditEntry
-from academy.auth.models import Academy, AuthToken, Invitation, User
+from academy.auth.models import Academy, AuthToken, Invitation, RateLimitHit, User
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.clients.models import Client
 from academy.common.idempotency import IdempotencyKey
@@ -27,5 +27,6 @@ __all__ = [
     "Program",
     "ProgramItem",
     "ProgramSession",
+    "RateLimitHit",
     "User",
 ]

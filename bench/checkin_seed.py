@@ -42,8 +42,9 @@ DAYS_INTO_PROGRAM = 199
 SKIP_EVERY = 9
 RATED = (("hip_flexors", "left"), ("hip_flexors", "right"))
 CLIENT_TIMEZONE = "Europe/London"
-# Seeding signs up a hundred coaches; the servers check tokens, never passwords.
-CHEAP_PASSWORDS = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
+# Seeding signs up a hundred coaches from one address; the servers check tokens, never
+# passwords.
+SEEDING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "SIGNUP_RATE_LIMIT": "1000 per hour"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def seed_academies(url: str, academies: int) -> Fixture:
     """Migrate ``url`` and fill it with ``academies`` academies, the first one measured."""
     today = datetime.now(ZoneInfo(CLIENT_TIMEZONE)).date()
     start = today - timedelta(days=DAYS_INTO_PROGRAM)
-    with seed.migrated_app(url, **CHEAP_PASSWORDS) as app:
+    with seed.migrated_app(url, **SEEDING) as app:
         http = app.test_client()
         measured, template_id, client_token = _measured_academy(http, start)
         others = [_academy(http, number) for number in range(1, academies)]

@@ -26,7 +26,7 @@ POSTGRESQL_DATABASE = "academy_bench"
 WEEKS = 12
 DAYS = (1, 3, 5)
 ITEMS_PER_SESSION = 8
-PASSWORD = "bench-password-not-a-secret"
+PASSWORD = "seed-password-not-a-secret"
 CLIENT_TIMEZONE = "Europe/London"
 # The client is two weeks in, so today is week 3 day 1: /me/today has a session and
 # the assignment view dates sessions as missed, today and upcoming.

@@ -143,3 +143,119 @@ class TestMigrations:
         upgrade()
         assert _tables() == set(db.metadata.tables)
         assert _drift() == []
+
+
+def _insert(table: str, **values) -> None:
+    columns = ", ".join(values)
+    params = ", ".join(f":{name}" for name in values)
+    db.session.execute(sa.text(f"INSERT INTO {table} ({columns}) VALUES ({params})"), values)
+
+
+def _accounts_at_0004(*emails: str) -> None:
+    """Two academies as revision 0004 knew them: each email a user with a token and an
+    invitation, in the academy of its position (even, odd)."""
+    now = "2026-11-30 10:00:00"
+    for academy_id in (1, 2):
+        _insert("academies", id=academy_id, name=f"A{academy_id}", created_at=now, updated_at=now)
+    for user_id, email in enumerate(emails, start=1):
+        _insert(
+            "users", id=user_id, academy_id=1 + user_id % 2, role="coach", name="N",
+            email=email, timezone="UTC", status="active", created_at=now, updated_at=now,
+        )  # fmt: skip
+        _insert(
+            "auth_tokens", user_id=user_id, access_hash=f"a{user_id}", refresh_hash=f"r{user_id}",
+            access_expires_at=now, refresh_expires_at=now, created_at=now, rotated=False,
+        )  # fmt: skip
+        _insert(
+            "invitations", user_id=user_id, code_hash=f"c{user_id}", expires_at=now,
+            created_at=now,
+        )  # fmt: skip
+    db.session.commit()
+
+
+def _version() -> str:
+    return db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+
+
+class TestOneAccountPerEmail:
+    def test_it_lower_cases_emails_and_keeps_every_row_that_refers_to_users(self, scratch_app):
+        upgrade(revision="0004")
+        _accounts_at_0004("Hana@Hill.TEST", " sam@north.test", "cora@north.test")
+
+        upgrade()
+
+        emails = db.session.scalars(sa.text("SELECT email FROM users ORDER BY id")).all()
+        assert emails == ["hana@hill.test", "sam@north.test", "cora@north.test"]
+        for table in ("auth_tokens", "invitations"):
+            assert db.session.scalar(sa.text(f"SELECT count(*) FROM {table}")) == 3
+        assert _drift() == []
+
+    def test_the_same_email_twice_is_refused_from_then_on(self, scratch_app):
+        upgrade(revision="0004")
+        _accounts_at_0004("hana@hill.test")
+        upgrade()
+
+        with pytest.raises(sa.exc.IntegrityError):
+            _insert(
+                "users", id=9, academy_id=2, role="coach", name="N", email="hana@hill.test",
+                timezone="UTC", status="active", created_at="2026-01-01", updated_at="2026-01-01",
+            )  # fmt: skip
+        db.session.rollback()
+
+    def test_a_rotated_token_keeps_when_it_was_rotated_there_and_back(self, scratch_app):
+        upgrade(revision="0004")
+        _accounts_at_0004("hana@hill.test", "sam@north.test")
+        db.session.execute(
+            sa.text("UPDATE auth_tokens SET rotated = :yes, revoked_at = :at WHERE user_id = 1"),
+            {"yes": True, "at": "2026-11-30 10:05:00"},
+        )
+        db.session.commit()
+
+        upgrade()
+
+        rows = db.session.execute(
+            sa.text("SELECT user_id, rotated_at, revoked_at FROM auth_tokens ORDER BY user_id")
+        ).all()
+        assert [(r.user_id, str(r.rotated_at)[:19], r.revoked_at is None) for r in rows] == [
+            (1, "2026-11-30 10:05:00", False),
+            (2, "None", True),
+        ]
+        db.session.rollback()
+
+        downgrade(revision="0004")
+
+        rows = db.session.execute(
+            sa.text("SELECT user_id, rotated, revoked_at FROM auth_tokens ORDER BY user_id")
+        ).all()
+        assert [(r.user_id, bool(r.rotated), r.revoked_at is None) for r in rows] == [
+            (1, True, False),
+            (2, False, True),
+        ]
+
+    def test_foreign_keys_are_enforced_after_upgrading(self, scratch_app):
+        # SQLite's are switched off while the migrations rebuild tables, then on again.
+        upgrade()
+
+        with pytest.raises(sa.exc.IntegrityError):
+            _insert("invitations", user_id=404, code_hash="x", expires_at="2026-01-01",
+                    created_at="2026-01-01")  # fmt: skip
+            db.session.flush()
+        db.session.rollback()
+
+    def test_shared_emails_stop_it_with_their_count_and_nothing_changes(self, scratch_app, capfd):
+        upgrade(revision="0004")
+        _accounts_at_0004(
+            "Hana@Hill.test", "hana@hill.test", "sam@north.test", "SAM@north.test", "ok@x.test"
+        )
+
+        with pytest.raises(SystemExit):
+            upgrade()
+
+        db.session.rollback()
+        message = capfd.readouterr().err
+        assert "2 email(s) belong to more than one account" in message
+        assert "SELECT lower(trim(email)), count(*) FROM users" in message
+        assert "hana" not in message.lower() and "sam@" not in message.lower()
+        assert _version() == "0004"
+        emails = db.session.scalars(sa.text("SELECT email FROM users ORDER BY id")).all()
+        assert emails[:2] == ["Hana@Hill.test", "hana@hill.test"]

@@ -8,7 +8,8 @@ The marks are read from the models, so this module imports no domain. Only field
 names are recorded, never values, so the log holds no health data. Within one
 transaction a resource gets one row, however many flushes it takes. The one write
 that goes past the ORM, a new check-in (the client app's most frequent), leaves the
-same row through ``record_created``.
+same row through ``record_created``; a change that no column shows, through
+``record_updated``.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -176,6 +177,13 @@ def record_created(resource: str, resource_id: int, academy_id: int, fields) -> 
     """Log a resource that was inserted past the ORM, so no flush saw it: its row is the
     one the flush would have written."""
     change = {"academy_id": academy_id, "action": "create", "fields": set(fields)}
+    _write(db.session(), {(resource, resource_id): change})
+
+
+def record_updated(resource: str, resource_id: int, academy_id: int, fields) -> None:
+    """Log a change that no column of the resource shows (a client's access reset by a
+    new invitation), named by ``fields``."""
+    change = {"academy_id": academy_id, "action": "update", "fields": set(fields)}
     _write(db.session(), {(resource, resource_id): change})
 
 

@@ -28,10 +28,11 @@ class User(Timestamped, db.Model):
     __audit__ = Audited("client", only_if=lambda user: user.role == "client")
     __tablename__ = "users"
     __table_args__ = (
-        sa.UniqueConstraint("academy_id", "email", name="uq_users_academy_id_email"),
+        # One account per email across Academy. Every write stores the email lower-cased
+        # (``auth.service.normalise_email``), so the constraint ignores case.
+        sa.UniqueConstraint("email", name="uq_users_email"),
         one_of("role", USER_ROLES),
         one_of("status", USER_STATUSES),
-        sa.Index("ix_users_email", "email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,10 +64,12 @@ class AuthToken(db.Model):
     refresh_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     refresh_expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # Set when something ended the session: sign-out, a password change, a reused token.
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    # Set when the pair was replaced by a refresh; presenting its refresh token again
-    # means it was stolen, and every token of the user is revoked.
-    rotated: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Set when a refresh replaced the pair, which then stops working. Its refresh token
+    # presented again within REFRESH_REUSE_GRACE_SECONDS is a retry and gets a fresh
+    # pair; later, it was stolen, and every token of the user is revoked.
+    rotated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
@@ -85,3 +88,24 @@ class Invitation(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class RateLimitHit(db.Model):
+    """One attempt counted under a rate limit (a failed sign-in, a sign-up); see
+    ``academy.auth.ratelimit``. Rows past ``expires_at`` are deleted."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (
+        sa.Index("ix_rate_limit_hits_key_at", "key", "at"),
+        sa.Index("ix_rate_limit_hits_expires_at", "expires_at"),
+    )
+
+    # 64-bit: refused attempts take an id too, and an attack makes many.
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    # SHA-256 of the limit's name and what it counts (an email, an address): no
+    # personal data is kept here.
+    key: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -28,15 +28,16 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts an
 class Signup(MethodView):
     @blp.arguments(SignupSchema)
     @blp.response(201, TokenSchema)
-    @blp.errors(400, 403, 413)
+    @blp.errors(400, 403, 409, 413, 429)
     def post(self, data):
         """Create an academy and its owner
 
-        Answers like token creation, so the new owner is signed in at once. The
-        service may switch sign-up off (403); `flask academy create-coach` does the
-        same from the command line.
+        Answers like token creation, so the new owner is signed in at once. An email
+        that already has an account is 409. Sign-ups from one address are limited
+        (429). The service may switch sign-up off (403); `flask academy create-coach`
+        does the same from the command line.
         """
-        return service.sign_up(**data)
+        return service.sign_up(**data, address=request.remote_addr)
 
 
 @blp.route("/auth/tokens")
@@ -48,7 +49,8 @@ class Tokens(MethodView):
     def post(self, data):
         """Sign in: create an access and refresh token pair
 
-        Repeated failures for one email or from one address answer 429 for a while.
+        Repeated failures for one email from one address, or from one address for any
+        email, answer 429 with `Retry-After` for a while, even with the right password.
         """
         return service.sign_in(data["email"], data["password"], request.remote_addr)
 
@@ -62,8 +64,10 @@ class TokenRefresh(MethodView):
     def post(self, data):
         """Trade a refresh token for a new pair
 
-        The old pair stops working. Presenting an already rotated refresh token again
-        revokes every token of its user.
+        The old pair stops working. The same refresh token presented again within
+        `REFRESH_REUSE_GRACE_SECONDS` (30 by default) of its rotation, as a retry or a
+        concurrent twin, gets a fresh pair and revokes nothing; later, it revokes every
+        token of its user.
         """
         return service.refresh(data["refresh_token"])
 

@@ -1,19 +1,36 @@
 """Request and response bodies of accounts and sessions."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
+from academy.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from academy.common.schemas import BaseSchema, Integer, Name, Timezone, UpdateSchema, UTCDateTime
 
 
 def Password(**kwargs):
-    """A new password: 10 to 256 characters, never echoed back."""
+    """A new password, never echoed back. Its length is checked here; the rest of the
+    rule (common, guessable, personal) by the service, which knows whose it is."""
     return fields.String(
-        required=True, load_only=True, validate=validate.Length(min=10, max=256), **kwargs
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
+        metadata={
+            "description": f"{MIN_LENGTH} to {MAX_LENGTH} characters; not common or easy to "
+            "guess, not one character repeated, and without the email's name part or the "
+            "person's name."
+        },
+        **kwargs,
     )
 
 
+def _deliverable(value: str, **kwargs) -> None:
+    # `.invalid` never receives mail (RFC 2606); erased accounts get such an address,
+    # which must stay free for them.
+    if value.strip().rstrip(".").lower().endswith(".invalid"):
+        raise ValidationError("Must be an address that can receive mail.")
+
+
 def Email(**kwargs):
-    return fields.Email(validate=validate.Length(max=254), **kwargs)
+    return fields.Email(validate=[validate.Length(max=254), _deliverable], **kwargs)
 
 
 class AcademySchema(BaseSchema):

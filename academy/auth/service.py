@@ -8,7 +8,12 @@ from flask import current_app
 
 from academy.auth import ratelimit
 from academy.auth.models import Academy, AuthToken, Invitation, User
-from academy.auth.passwords import hash_password, verify_password
+from academy.auth.passwords import (
+    ensure_strong,
+    hash_password,
+    password_problems,
+    verify_password,
+)
 from academy.common.auth import COACH_ROLES, digest, new_secret
 from academy.common.tenancy import scoped
 from academy.common.time import as_utc, utcnow
@@ -38,18 +43,16 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def email_taken(academy_id: int, email: str, *, except_user_id: int | None = None) -> bool:
-    stmt = sa.select(User.id).where(User.academy_id == academy_id, User.email == email)
+def ensure_email_free(email: str, *, except_user_id: int | None = None) -> None:
+    """One account per email (already normalised) across Academy. The answer says only
+    that the email has an account, never where or whose."""
+    stmt = sa.select(User.id).where(User.email == email)
     if except_user_id is not None:
         stmt = stmt.where(User.id != except_user_id)
-    return db.session.scalar(stmt.limit(1)) is not None
-
-
-def ensure_email_free(academy_id: int, email: str, *, except_user_id: int | None = None) -> None:
-    if email_taken(academy_id, email, except_user_id=except_user_id):
+    if db.session.scalar(stmt.limit(1)) is not None:
         raise Conflict(
-            "Someone in this academy already uses that email.",
-            errors={"email": ["Already used in this academy."]},
+            "That email already has an Academy account.",
+            errors={"email": ["Already has an Academy account."]},
         )
 
 
@@ -80,11 +83,13 @@ def revoke_all(user_id: int, *, except_token_id: int | None = None) -> None:
 
 
 def _new_academy(academy_name: str, name: str, email: str, password: str) -> User:
+    """A new academy and its owner; ``email`` normalised, ``password`` already checked."""
+    ensure_email_free(email)
     owner = User(
         academy=Academy(name=academy_name.strip()),
         role="owner",
-        name=name.strip(),
-        email=normalise_email(email),
+        name=name,
+        email=email,
         password_hash=hash_password(password),
         status="active",
     )
@@ -92,9 +97,15 @@ def _new_academy(academy_name: str, name: str, email: str, password: str) -> Use
     return owner
 
 
-def sign_up(academy_name: str, name: str, email: str, password: str) -> IssuedTokens:
+def sign_up(
+    academy_name: str, name: str, email: str, password: str, address: str | None
+) -> IssuedTokens:
     if not current_app.config["SIGNUP_ENABLED"]:
         raise Forbidden("Sign-up is switched off for this service; ask an academy owner.")
+    email, name = normalise_email(email), name.strip()
+    ensure_strong(password, field="password", email=email, name=name)
+    # Counted before the email is looked up: a 409 tells that an email has an account.
+    ratelimit.take(("sign-up", address))
     issued = _issue(_new_academy(academy_name, name, email, password))
     db.session.commit()
     return issued
@@ -102,6 +113,8 @@ def sign_up(academy_name: str, name: str, email: str, password: str) -> IssuedTo
 
 def create_coach(academy_name: str, name: str, email: str, password: str) -> User:
     """The command-line sign-up: a new academy and its owner, sign-up switch or not."""
+    email, name = normalise_email(email), name.strip()
+    ensure_strong(password, field="password", email=email, name=name)
     owner = _new_academy(academy_name, name, email, password)
     db.session.commit()
     return owner
@@ -109,23 +122,44 @@ def create_coach(academy_name: str, name: str, email: str, password: str) -> Use
 
 def sign_in(email: str, password: str, address: str | None) -> IssuedTokens:
     email = normalise_email(email)
-    ratelimit.check(email, address)
-    # An email may belong to people in several academies; the password tells them apart.
-    candidates = db.session.scalars(
-        sa.select(User)
-        .where(User.email == email, User.status == "active")
-        .order_by(User.id.desc())
-        .limit(10)
-    ).all()
-    user = next((u for u in candidates if verify_password(u.password_hash, password)), None)
-    if user is None:
-        if not candidates:
-            verify_password(None, password)  # same cost as a wrong password
-        ratelimit.record_failure(email, address)
+    # Taken before the password is checked, so that concurrent guesses cannot all slip
+    # under the limit; a wrong password keeps them (the failure counts), a right one
+    # gives them back.
+    hits = ratelimit.take(("sign-in", email, address), ("sign-in-address", address))
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    # One Argon2 check whatever happens: with no active account, against a dummy hash,
+    # so that timing does not tell which emails have one.
+    usable = user is not None and user.status == "active"
+    if not verify_password(user.password_hash if usable else None, password):
         raise Unauthorized("Wrong email or password.")
+    ratelimit.give_back(hits)
     issued = _issue(user)
     db.session.commit()
     return issued
+
+
+def _ensure_live(token: AuthToken) -> None:
+    if (
+        token.revoked_at is not None
+        or as_utc(token.refresh_expires_at) <= utcnow()
+        or token.user.status != "active"
+    ):
+        raise Unauthorized("The refresh token is expired or revoked.")
+
+
+def _rotate(token: AuthToken) -> bool:
+    """Mark the pair replaced; False when another request rotated or revoked it first."""
+    rotated = db.session.execute(
+        sa.update(AuthToken)
+        .where(
+            AuthToken.id == token.id,
+            AuthToken.rotated_at.is_(None),
+            AuthToken.revoked_at.is_(None),
+        )
+        .values(rotated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return rotated.rowcount == 1
 
 
 def refresh(refresh_token: str) -> IssuedTokens:
@@ -134,27 +168,24 @@ def refresh(refresh_token: str) -> IssuedTokens:
     )
     if token is None:
         raise Unauthorized("The refresh token is unknown.")
-    if token.rotated:
-        # A rotated refresh token came back: someone else holds a copy. End every session.
+    grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+    if token.rotated_at is None:
+        _ensure_live(token)
+        if not _rotate(token):
+            # A concurrent refresh with the same token rotated it a moment ago: this one
+            # gets a pair too, as a retry would.
+            db.session.refresh(token)
+            if token.rotated_at is None:
+                raise Unauthorized("The refresh token is expired or revoked.")
+    elif utcnow() - as_utc(token.rotated_at) > grace:
+        # A rotated refresh token came back late: someone else holds a copy. End every session.
         revoke_all(token.user_id)
         db.session.commit()
         raise Unauthorized("The refresh token was already used; every session was signed out.")
-    if (
-        token.revoked_at is not None
-        or as_utc(token.refresh_expires_at) <= utcnow()
-        or token.user.status != "active"
-    ):
-        raise Unauthorized("The refresh token is expired or revoked.")
-    # Only one of two concurrent refreshes with the same token may rotate it.
-    rotated = db.session.execute(
-        sa.update(AuthToken)
-        .where(AuthToken.id == token.id, AuthToken.rotated.is_(False))
-        .values(rotated=True, revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if rotated.rowcount != 1:
-        db.session.rollback()
-        raise Unauthorized("The refresh token was already used.")
+    else:
+        # Presented again soon after its rotation: a retry whose answer was lost. A fresh
+        # pair and nothing revoked, unless the session has been ended since.
+        _ensure_live(token)
     issued = _issue(token.user)
     db.session.commit()
     return issued
@@ -197,6 +228,8 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
         or invitation.user.status not in ("invited", "active")
     ):
         raise Unauthorized("The invitation code is unknown, used or expired.")
+    user = invitation.user
+    ensure_strong(password, field="password", email=user.email, name=user.name)
     # Closing the code with a guarded UPDATE makes it single-use even under a race.
     closed = db.session.execute(
         sa.update(Invitation)
@@ -207,7 +240,6 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
     if closed.rowcount != 1:
         db.session.rollback()
         raise Unauthorized("The invitation code is unknown, used or expired.")
-    user = invitation.user
     user.password_hash = hash_password(password)
     user.status = "active"
     revoke_all(user.id)  # a re-issued invitation resets access
@@ -225,11 +257,13 @@ def update_me(user: User, changes: dict) -> User:
 
 
 def change_password(user: User, token_id: int, current: str, new: str) -> None:
+    errors = {}
     if not verify_password(user.password_hash, current):
-        raise Unprocessable(
-            "The current password is wrong.",
-            errors={"current_password": ["Does not match your password."]},
-        )
+        errors["current_password"] = ["Does not match your password."]
+    if problems := password_problems(new, email=user.email, name=user.name):
+        errors["new_password"] = problems
+    if errors:
+        raise Unprocessable("The password was not changed.", errors=errors)
     user.password_hash = hash_password(new)
     revoke_all(user.id, except_token_id=token_id)
     db.session.commit()
@@ -242,7 +276,7 @@ def list_coaches(actor: User) -> sa.Select:
 def invite_coach(actor: User, name: str, email: str) -> User:
     """A new coach of the actor's academy, carrying its ``invitation`` for the answer."""
     email = normalise_email(email)
-    ensure_email_free(actor.academy_id, email)
+    ensure_email_free(email)
     coach = User(
         academy_id=actor.academy_id, role="coach", name=name.strip(), email=email, status="invited"
     )

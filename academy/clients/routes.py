@@ -10,6 +10,7 @@ from academy.clients.schemas import (
     ClientQuerySchema,
     ClientSchema,
     ClientUpdateSchema,
+    InvitationReissueSchema,
 )
 from academy.common.auth import COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
@@ -86,8 +87,16 @@ class ClientById(MethodView):
 @blp.route("/clients/<int:client_id>/invitation")
 class ClientInvitation(MethodView):
     @blp.auth(COACH_ROLES)
+    @blp.arguments(InvitationReissueSchema, required=False)
     @blp.response(201, InvitationSchema)
-    @blp.errors(404, 409)
-    def post(self, client_id):
-        """Issue a new invitation code for a client; the previous code stops working"""
-        return service.reissue_invitation(current_user(), client_id).invitation
+    @blp.errors(400, 404, 409)
+    def post(self, data, client_id):
+        """Issue a new invitation code for a client; the previous code stops working
+
+        The body is optional. A client who already accepted an invitation has access:
+        a new code would let whoever holds it set their password, so that is 409
+        unless the owner sends `{"reset_access": true}` (a coach gets 403 for it).
+        The reset is in the audit log, and accepting the code ends every session of
+        the client.
+        """
+        return service.reissue_invitation(current_user(), client_id, **data).invitation

@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 from academy.auth.schemas import Email, InvitationSchema
 from academy.common.schemas import (
     BaseSchema,
+    Boolean,
     Date,
     Float,
     Integer,
@@ -69,6 +70,17 @@ class ClientSchema(BaseSchema):
 
 class ClientCreatedSchema(ClientSchema):
     invitation = fields.Nested(InvitationSchema, dump_only=True)
+
+
+class InvitationReissueSchema(BaseSchema):
+    reset_access = Boolean(
+        load_default=False,
+        metadata={
+            "description": "Needed (and allowed to the owner only) when the client has "
+            "already accepted an invitation: whoever accepts the new code sets their "
+            "password, and every session of theirs ends."
+        },
+    )
 
 
 class ClientQuerySchema(QuerySchema):

@@ -2,13 +2,14 @@
 
 import sqlalchemy as sa
 
+from academy.audit import service as audit_log
 from academy.auth.models import Invitation, User
 from academy.auth.service import ensure_email_free, issue_invitation, normalise_email, revoke_all
 from academy.clients.models import Client
 from academy.common.etag import check_version
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
-from academy.errors import Conflict
+from academy.errors import Conflict, Forbidden
 from academy.extensions import db
 
 _PROFILE_FIELDS = ("goals", "coach_notes")
@@ -51,7 +52,7 @@ def _apply(client: Client, data: dict) -> None:
 def create_client(actor: User, data: dict) -> Client:
     """A new client with an open invitation (carried as ``client.invitation``)."""
     email = normalise_email(data["email"])
-    ensure_email_free(actor.academy_id, email)
+    ensure_email_free(email)
     user = User(academy_id=actor.academy_id, role="client", name="", email=email)
     client = Client(user=user, academy_id=actor.academy_id, status="active")
     _apply(client, data)
@@ -68,9 +69,7 @@ def update_client(actor: User, client_id: int, expected_version: int | None, dat
     if client.user.status == "erased":
         raise Conflict("The client erased their personal data; the record cannot change.")
     if "email" in data:
-        ensure_email_free(
-            actor.academy_id, normalise_email(data["email"]), except_user_id=client.id
-        )
+        ensure_email_free(normalise_email(data["email"]), except_user_id=client.id)
     _apply(client, data)
     if "status" in data and data["status"] != client.status:
         _set_status(client, data["status"])
@@ -104,10 +103,22 @@ def archive_client(actor: User, client_id: int, expected_version: int | None) ->
     db.session.commit()
 
 
-def reissue_invitation(actor: User, client_id: int) -> Client:
+def reissue_invitation(actor: User, client_id: int, reset_access: bool = False) -> Client:
+    """A new code for the client. For a client who already has access, only on the
+    owner's explicit ``reset_access``: the code's holder sets their password."""
+    if reset_access and actor.role != "owner":
+        raise Forbidden("Only the academy's owner may reset a client's access.")
     client = get_client(actor, client_id)
     if client.status == "archived":
         raise Conflict("The client is archived; restore them before inviting them again.")
+    if client.user.status == "active":
+        if not reset_access:
+            raise Conflict(
+                "The client has accepted an invitation and has access. To give them a "
+                "new code anyway, the owner sends reset_access: true; accepting it sets "
+                "a new password and ends every session of theirs."
+            )
+        audit_log.record_updated("client", client.id, client.academy_id, ["access"])
     client.invitation = issue_invitation(client.user)
     db.session.commit()
     return client

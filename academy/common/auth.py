@@ -34,6 +34,7 @@ _LIVE_TOKEN = (
     .where(
         AuthToken.access_hash == sa.bindparam("digest"),
         AuthToken.revoked_at.is_(None),
+        AuthToken.rotated_at.is_(None),
         AuthToken.access_expires_at > sa.bindparam("now"),
         User.status == "active",
     )
@@ -44,7 +45,8 @@ def authenticate() -> tuple[User, int]:
     """The user behind the live token presented with this request, and the token's id.
 
     One statement on every authenticated request, so it selects just the user and the
-    token's id; unknown, revoked and expired tokens and inactive users all give 401.
+    token's id; unknown, revoked, rotated and expired tokens and inactive users all
+    give 401.
     """
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")

@@ -1,4 +1,5 @@
-"""Request ids, CORS-exposed headers and one structured log line per request."""
+"""Where a request comes from, request ids, security headers and one structured log
+line per request."""
 
 import json
 import logging
@@ -7,23 +8,40 @@ import time
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger("academy.request")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+# Answers that carry tokens or personal data: no cache, browser or proxy, may keep them.
+_NO_STORE = re.compile(r"^/api/v1/(auth/|me(/|$))")
 
 
 def init_app(app: Flask) -> None:
+    if app.config["TRUSTED_PROXIES"]:
+        # request.remote_addr (what the rate limits count) then comes from
+        # X-Forwarded-For, that many hops back; a client cannot forge the hops nearer.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
+
     @app.before_request
     def start_request():
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         g.request_started = time.perf_counter()
 
+    hsts_seconds = app.config["HSTS_SECONDS"]
+
     @app.after_request
     def finish_request(response):
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
+        # Every answer, errors included: browsers take the Content-Type as given.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if _NO_STORE.match(request.path):
+            # A view that answers conditional reads may choose its own.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if hsts_seconds:
+            response.headers["Strict-Transport-Security"] = f"max-age={hsts_seconds}"
         started = g.get("request_started")
         if not log.isEnabledFor(logging.INFO):
             return response

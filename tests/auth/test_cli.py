@@ -1,5 +1,6 @@
 """`flask academy create-coach`: an academy and its owner from the command line."""
 
+import pytest
 import sqlalchemy as sa
 
 from academy.auth.models import Academy, User
@@ -26,12 +27,35 @@ class TestCreateCoach:
         )
         assert signed_in.status_code == 201
 
-    def test_a_short_password_is_refused_and_nothing_stored(self, app):
+    @pytest.mark.parametrize(
+        "password, message",
+        [
+            ("short", "password: Must be 10 to 256 characters long."),
+            ("aaaaaaaaaaaa", "password: Must not be one character repeated."),
+            ("password123", "password: Too common or too easy to guess"),
+            ("Bruno runs hills", "password: Must not contain your name."),
+            ("bb.bruno is here", "password: Must not contain your email address."),
+        ],
+    )
+    def test_a_password_the_api_would_refuse_is_refused_and_nothing_stored(
+        self, app, password, message
+    ):
         result = app.test_cli_runner().invoke(
-            args=["academy", "create-coach", "--academy", "A", "--name", "B", "--email",
-                  "b@b.test", "--password", "short"]
+            args=["academy", "create-coach", "--academy", "A", "--name", "Bruno Bay", "--email",
+                  "bb.bruno@b.test", "--password", password]
         )  # fmt: skip
 
         assert result.exit_code != 0
-        assert "10 characters" in result.output
+        assert message in result.output
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Academy)) == 0
+
+    def test_an_email_that_has_an_account_is_refused_and_nothing_stored(self, app, coach):
+        result = app.test_cli_runner().invoke(
+            args=["academy", "create-coach", "--academy", "A", "--name", "Bruno Bay", "--email",
+                  "CORA@north.test", "--password", "quiet ferns jog past"]
+        )  # fmt: skip
+
+        assert result.exit_code != 0
+        assert "email: Already has an Academy account." in result.output
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Academy)) == 1

@@ -4,9 +4,6 @@ concurrent retries against a real multi-worker server."""
 import hashlib
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -14,7 +11,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -29,8 +25,7 @@ from academy.programs import service as programs
 from academy.programs.models import ProgramSession
 from tests.checkins.conftest import TODAY, check_in_for, iso, make_exercise, post_check_in
 from tests.conftest import count_rows, make_academy, make_user, problem_of, sign_in
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import TIMEOUT, gunicorn
 
 
 def fingerprint(body: dict) -> str:
@@ -299,7 +294,6 @@ class TestCreateCheckInWithIdempotencyKey:
 WORKERS = 3
 THREADS = 8
 ROUNDS = 3
-TIMEOUT = 60  # seconds, for any one wait; every wait below is bounded
 
 
 @dataclass
@@ -385,61 +379,15 @@ def _seed(url: str) -> tuple[str, dict]:
     return token, body
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_ready(base_url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/readyz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"gunicorn did not become ready in {TIMEOUT}s:\n{log.read_text()}")
-
-
 @pytest.fixture
 def served(tmp_path):
     """gunicorn with several workers on a database of its own; always stopped after."""
     url = _served_database(tmp_path)
-    server = None
-    log = tmp_path / "gunicorn.log"
     try:
         token, body = _seed(url)
-        port = _free_port()
-        env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-        env.pop("TEST_DATABASE_URL", None)
-        with log.open("w") as output:
-            server = subprocess.Popen(
-                [
-                    str(Path(sys.executable).with_name("gunicorn")),
-                    *("-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--timeout", str(TIMEOUT)),
-                    "wsgi:app",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        _wait_until_ready(base_url, server, log)
-        yield Served(base_url, url, token, body)
+        with gunicorn(url, WORKERS, tmp_path / "gunicorn.log") as base_url:
+            yield Served(base_url, url, token, body)
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=TIMEOUT)
         _drop_served_database(url)
 
 
@@ -464,6 +412,7 @@ def _post(served: Served, key: str, barrier: threading.Barrier) -> tuple[int, by
         return error.code, error.read(), False
 
 
+@pytest.mark.live
 class TestConcurrentRetries:
     def test_concurrent_posts_with_one_key_store_one_check_in_and_answer_alike(self, served):
         answers_by_key = {}

@@ -5,6 +5,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from academy.audit.models import AuditEntry
 from academy.auth.models import AuthToken, Invitation, User
 from academy.clients.models import Client
 from academy.extensions import db
@@ -26,6 +27,11 @@ NEW_CLIENT = {
 
 def create(http, actor, **changes):
     return http.post("/api/v1/clients", json={**NEW_CLIENT, **changes}, headers=actor.headers)
+
+
+def resets_logged() -> int:
+    """Audit rows saying a client's access was reset."""
+    return sum("access" in entry.fields for entry in db.session.scalars(sa.select(AuditEntry)))
 
 
 def etag_of(http, actor, client_id):
@@ -93,10 +99,30 @@ class TestCreateClient:
         problem_of(response, 409)
         assert count_rows(Client) == 1
 
-    def test_the_same_email_in_another_academy_is_fine(self, http, coach, other_academy_coach):
+    def test_an_email_with_an_account_in_another_academy_is_409_saying_no_more(
+        self, http, coach, other_academy_coach
+    ):
         create(http, other_academy_coach)
 
-        assert create(http, coach).status_code == 201
+        response = create(http, coach, email="Rita@North.test")
+
+        body = problem_of(response, 409)
+        assert body["detail"] == "That email already has an Academy account."
+        assert body["errors"] == {"email": ["Already has an Academy account."]}
+        assert count_rows(Client, Client.academy_id == coach.academy_id) == 0
+        assert count_rows(User, User.email == "rita@north.test") == 1
+
+    def test_a_coachs_email_is_409(self, http, coach, other_academy_coach):
+        response = create(http, coach, email="sven@south.test")
+
+        problem_of(response, 409)
+        assert count_rows(Client) == 0
+
+    def test_an_address_that_cannot_receive_mail_is_422(self, http, coach):
+        response = create(http, coach, email="erased-1@erased.invalid")
+
+        assert "email" in problem_of(response, 422)["errors"]
+        assert count_rows(Client) == 0
 
     def test_a_client_gets_403(self, http, client_user):
         problem_of(create(http, client_user), 403)
@@ -309,6 +335,30 @@ class TestUpdateClient:
         db.session.expire_all()
         assert db.session.get(User, client_user.id).email == "cliff@north.test"
 
+    def test_an_email_with_an_account_in_another_academy_is_409(
+        self, http, coach, client_user, other_academy_client
+    ):
+        response = http.patch(
+            f"/api/v1/clients/{client_user.id}",
+            json={"email": "SIA@south.test"},
+            headers={**coach.headers, "If-Match": '"1"'},
+        )
+
+        assert problem_of(response, 409)["errors"] == {"email": ["Already has an Academy account."]}
+        db.session.expire_all()
+        assert db.session.get(User, client_user.id).email == "cliff@north.test"
+        assert db.session.get(Client, client_user.id).version == 1
+
+    def test_the_clients_own_email_in_another_case_is_kept(self, http, coach, client_user):
+        response = http.patch(
+            f"/api/v1/clients/{client_user.id}",
+            json={"email": "Cliff@North.test"},
+            headers={**coach.headers, "If-Match": '"1"'},
+        )
+
+        assert response.status_code == 200
+        assert response.get_json()["email"] == "cliff@north.test"
+
     def test_another_academys_client_is_404(self, http, other_academy_coach, client_user):
         response = http.patch(
             f"/api/v1/clients/{client_user.id}",
@@ -445,14 +495,123 @@ class TestReissueInvitation:
     def test_it_needs_a_token(self, http, client_user):
         problem_of(http.post(f"/api/v1/clients/{client_user.id}/invitation"), 401)
 
-    def test_it_takes_no_body(self, http, coach, client_user):
+    def test_an_invited_client_needs_no_body(self, http, coach):
+        created = create(http, coach).get_json()
+
+        response = http.post(f"/api/v1/clients/{created['id']}/invitation", headers=coach.headers)
+
+        assert response.status_code == 201
+        assert count_rows(Invitation, Invitation.closed_at.is_(None)) == 1
+        assert resets_logged() == 0
+
+    def test_malformed_json_is_400_and_stores_nothing(self, http, coach):
+        created = create(http, coach).get_json()
+
         response = http.post(
-            f"/api/v1/clients/{client_user.id}/invitation",
+            f"/api/v1/clients/{created['id']}/invitation",
             data="{broken",
             content_type="application/json",
             headers=coach.headers,
         )
 
-        # The operation takes no body; a body is not read, so it is not an error.
+        problem_of(response, 400)
+        assert count_rows(Invitation) == 1
+
+    @pytest.mark.parametrize(
+        "body", [{"reset_access": "yes"}, {"reset_access": 1}, {"reset": True}, {"id": 3}]
+    )
+    def test_a_bad_body_is_422_and_stores_nothing(self, http, owner, client_user, body):
+        response = http.post(
+            f"/api/v1/clients/{client_user.id}/invitation", json=body, headers=owner.headers
+        )
+
+        assert set(problem_of(response, 422)["errors"]) == set(body)
+        assert count_rows(Invitation) == 0
+
+
+class TestResetClientAccess:
+    """Re-inviting a client who accepted an invitation: whoever holds the new code sets
+    their password, so only the owner may, and says so."""
+
+    def reinvite(self, http, actor, client_id, **body):
+        return http.post(
+            f"/api/v1/clients/{client_id}/invitation", json=body or None, headers=actor.headers
+        )
+
+    @pytest.mark.parametrize("body", [{}, {"reset_access": False}])
+    def test_an_active_client_is_409_and_nothing_changes(self, http, owner, client_user, body):
+        response = self.reinvite(http, owner, client_user.id, **body)
+
+        assert "reset_access" in problem_of(response, 409)["detail"]
+        assert count_rows(Invitation) == 0
+        assert resets_logged() == 0
+        assert http.get("/api/v1/me", headers=client_user.headers).status_code == 200
+
+    def test_the_owner_resets_access_and_accepting_ends_every_session(
+        self, http, owner, client_user
+    ):
+        response = self.reinvite(http, owner, client_user.id, reset_access=True)
+
         assert response.status_code == 201
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1
+        code = response.get_json()["code"]
+        assert resets_logged() == 1
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "update"))
+        assert (entry.resource, entry.resource_id, entry.action, entry.fields) == (
+            "client",
+            client_user.id,
+            "update",
+            ["access"],
+        )
+        assert (entry.actor_id, entry.academy_id) == (owner.id, owner.academy_id)
+        # Until the code is accepted, nothing changes for the client.
+        assert http.get("/api/v1/me", headers=client_user.headers).status_code == 200
+
+        accepted = http.post(
+            "/api/v1/auth/invitations/accept", json={"code": code, "password": "quiet ferns jog"}
+        )
+
+        assert accepted.status_code == 201
+        assert accepted.get_json()["user"]["id"] == client_user.id
+        problem_of(http.get("/api/v1/me", headers=client_user.headers), 401)
+        live = count_rows(
+            AuthToken, AuthToken.user_id == client_user.id, AuthToken.revoked_at.is_(None)
+        )
+        assert live == 1  # the pair the acceptance answered
+
+    def test_a_coach_gets_403_for_it_and_nothing_changes(self, http, coach, client_user):
+        response = self.reinvite(http, coach, client_user.id, reset_access=True)
+
+        assert "owner" in problem_of(response, 403)["detail"]
+        assert count_rows(Invitation) == 0
+        assert resets_logged() == 0
+
+    def test_another_academys_client_is_404(self, http, other_academy_coach, client_user):
+        response = self.reinvite(http, other_academy_coach, client_user.id, reset_access=True)
+
+        problem_of(response, 404)
+        assert count_rows(Invitation) == 0
+        assert resets_logged() == 0
+
+    def test_a_client_gets_403(self, http, client_user, other_client_user):
+        response = self.reinvite(http, client_user, other_client_user.id, reset_access=True)
+
+        problem_of(response, 403)
+        assert count_rows(Invitation) == 0
+
+    def test_it_needs_a_token(self, http, client_user):
+        response = http.post(
+            f"/api/v1/clients/{client_user.id}/invitation", json={"reset_access": True}
+        )
+
+        problem_of(response, 401)
+        assert count_rows(Invitation) == 0
+
+    def test_an_archived_client_is_409_even_for_the_owner(self, http, owner, client_user):
+        http.delete(
+            f"/api/v1/clients/{client_user.id}", headers={**owner.headers, "If-Match": '"1"'}
+        )
+
+        response = self.reinvite(http, owner, client_user.id, reset_access=True)
+
+        problem_of(response, 409)
+        assert count_rows(Invitation) == 0

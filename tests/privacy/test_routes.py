@@ -200,6 +200,20 @@ class TestErase:
             "client_summary", "gait_notes", "notes"
         ]  # fmt: skip
 
+    def test_their_email_is_free_for_a_new_account(self, http, coach, client_user):
+        erase(http, client_user)
+
+        again = http.post(
+            "/api/v1/clients", json={"name": "Cliff Again", "email": EMAIL}, headers=coach.headers
+        )
+
+        assert again.status_code == 201
+        db.session.expire_all()
+        assert (
+            db.session.get(User, client_user.id).email == f"erased-{client_user.id}@erased.invalid"
+        )
+        assert count_rows(User, User.email == EMAIL) == 1
+
     def test_open_invitations_close(self, http, coach, client_user):
         http.post(f"/api/v1/clients/{client_user.id}/invitation", headers=coach.headers)
 

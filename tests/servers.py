@@ -1,0 +1,92 @@
+"""A real gunicorn serving the app, for tests that need several worker processes."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60  # seconds, for any one wait; every wait is bounded
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_ready(base_url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"gunicorn did not become ready in {TIMEOUT}s:\n{log.read_text()}")
+
+
+@contextmanager
+def gunicorn(database_url: str, workers: int, log: Path, **settings: str) -> Iterator[str]:
+    """Serve ``wsgi:app`` on ``database_url`` with ``workers`` processes, configured by
+    the environment plus ``settings``; yields the base URL and always stops the server.
+    Each request's line in ``log`` starts with the id of the worker that answered it."""
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **settings}
+    env.pop("TEST_DATABASE_URL", None)
+    port = _free_port()
+    server = None
+    try:
+        with log.open("w") as output:
+            server = subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("gunicorn")),
+                    *("-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", str(TIMEOUT)),
+                    *("--access-logfile", "-", "--access-logformat", "%(p)s %(r)s %(s)s"),
+                    "wsgi:app",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_until_ready(base_url, server, log)
+        yield base_url
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=TIMEOUT)
+
+
+def call(
+    method: str, url: str, body: dict | None = None, headers: dict | None = None
+) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of one request; error statuses are answers too."""
+    request = urllib.request.Request(
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
