@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,6 +40,20 @@ def _wait_until_ready(base_url: str, server: subprocess.Popen, log: Path) -> Non
     pytest.fail(f"gunicorn did not become ready in {TIMEOUT}s:\n{log.read_text()}")
 
 
+def _wait_for_every_worker(base_url: str, workers: int, log: Path) -> None:
+    """Until each of the ``workers`` processes has answered: the first one ready is not
+    proof that the others are, and a test of what they share needs them all."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        with ThreadPoolExecutor(4 * workers) as pool:
+            list(pool.map(lambda _: call("GET", f"{base_url}/readyz"), range(4 * workers)))
+        answered = {line.split()[0] for line in log.read_text().splitlines() if "/readyz" in line}
+        if len(answered) >= workers:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"not every one of {workers} workers answered in {TIMEOUT}s:\n{log.read_text()}")
+
+
 @contextmanager
 def gunicorn(database_url: str, workers: int, log: Path, **settings: str) -> Iterator[str]:
     """Serve ``wsgi:app`` on ``database_url`` with ``workers`` processes, configured by
@@ -64,6 +79,7 @@ def gunicorn(database_url: str, workers: int, log: Path, **settings: str) -> Ite
             )
         base_url = f"http://127.0.0.1:{port}"
         _wait_until_ready(base_url, server, log)
+        _wait_for_every_worker(base_url, workers, log)
         yield base_url
     finally:
         if server is not None:

@@ -19,7 +19,7 @@ import flask_smorest
 from flask import current_app, request
 from flask_smorest.pagination import PaginationParameters
 from flask_smorest.utils import unpack_tuple_response
-from marshmallow import EXCLUDE, ValidationError, post_load, validate
+from marshmallow import EXCLUDE, ValidationError, missing, post_load, validate
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
@@ -61,6 +61,11 @@ def _not_json(constant: str):
 class Parser(FlaskParser):
     """webargs' Flask parser, strict about the body: a body the operation needs must be
     there, be JSON, and be shallow enough to read safely."""
+
+    def load_json(self, req, schema):
+        if getattr(schema, "body_optional", False) and not req.get_data(cache=True).strip():
+            return missing
+        return super().load_json(req, schema)
 
     def _raw_load_json(self, req):
         raw = req.get_data(cache=True)
@@ -144,9 +149,11 @@ class Blueprint(flask_smorest.Blueprint):
 
     def arguments(self, schema, **kwargs):
         """flask-smorest's, with one schema instance per operation: given a class, the
-        parser would build the schema and its nested schemas anew on every request."""
+        parser would build the schema and its nested schemas anew on every request. A
+        body with ``required=False`` may be left out (the view gets its defaults)."""
         if isinstance(schema, type):
             schema = schema()
+        schema.body_optional = kwargs.get("required") is False
         return super().arguments(schema, **kwargs)
 
     def paginate(self):
