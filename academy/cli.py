@@ -1,8 +1,14 @@
-"""``flask academy ...``: commands for operators."""
+"""``flask academy ...``: commands for operators.
+
+Each command is one unit of work, like a request: the services it calls change and
+flush, and the command commits once at its end.
+"""
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+
+from academy.extensions import db
 
 academy_cli = AppGroup("academy", help="Academy administration.")
 
@@ -19,6 +25,7 @@ def create_coach(academy_name, name, email, password):
 
     try:
         owner = service.create_coach(academy_name, name, email, password)
+        db.session.commit()
     except AcademyError as error:
         # The API's rules, the API's words: "password: Must not contain your name."
         problems = [f"{field}: {m}" for field, ms in (error.errors or {}).items() for m in ms]
@@ -39,6 +46,7 @@ def load_catalogue(path):
 
     entries = service.read_catalogue(path) if path else service.read_catalogue()
     counts = service.load_catalogue(entries)
+    db.session.commit()
     click.echo("Catalogue: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
@@ -47,7 +55,9 @@ def demo():
     """Load (or refresh) the demo academy and print how to sign in."""
     from academy import demo as demo_data
 
-    for line in demo_data.load():
+    lines = demo_data.load()
+    db.session.commit()
+    for line in lines:
         click.echo(line)
 
 
@@ -57,8 +67,13 @@ def purge_keys():
     from academy.auth import ratelimit
     from academy.common.idempotency import purge_expired
 
-    click.echo(f"Deleted {purge_expired()} expired idempotency keys.")
-    click.echo(f"Deleted {ratelimit.purge()} expired rate-limit hits.")
+    # The rate-limit store commits on a connection of its own (see academy.auth.ratelimit),
+    # so it goes before this command's own transaction takes the write lock.
+    hits = ratelimit.purge()
+    keys = purge_expired()
+    db.session.commit()
+    click.echo(f"Deleted {keys} expired idempotency keys.")
+    click.echo(f"Deleted {hits} expired rate-limit hits.")
 
 
 def init_app(app: Flask) -> None:

@@ -134,7 +134,7 @@ def load() -> list[str]:
         client.coach_notes = data["coach_notes"]
         db.session.add(client)
         clients.append(user)
-    db.session.commit()
+    db.session.flush()
     if fresh:
         _training_history(owner, *clients)
     return lines
@@ -186,7 +186,7 @@ def _training_history(owner: User, sam: User, alex: User) -> None:
                         "notes": "Keep the left-bias work first in every session."}
     )  # fmt: skip
     earlier.status = "completed"
-    db.session.commit()
+    db.session.flush()
 
     # Sam trains on most session days; left hip-flexor tightness eases from 7 to 3.
     sessions = [(earlier, s) for s in _sessions(earlier)] + [
@@ -248,7 +248,7 @@ def _check_in(client: User, assignment, session: dict, on, ratings: list[dict], 
             "notes": "",
         },
     )  # fmt: skip
-    db.session.commit()
+    db.session.flush()
 
 
 def _assessments(owner: User, sam: User, today) -> None:

@@ -20,15 +20,18 @@ PROBLEM_TYPE = "https://academy.example/problems/"
 
 
 class AcademyError(Exception):
-    """A domain error with the status it answers."""
+    """A domain error with the status it answers. Its request's writes are undone,
+    unless ``keep``: then they are what the request had to do whatever it answers (the
+    revocation of every token when a stolen refresh token comes back)."""
 
     status = 400
     slug = "bad-request"
 
-    def __init__(self, detail: str | None = None, errors: dict | None = None):
+    def __init__(self, detail: str | None = None, errors: dict | None = None, keep=False):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.keep = keep
 
 
 class NotFound(AcademyError):
@@ -163,7 +166,10 @@ def _field_of(constraint: str) -> str | None:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AcademyError)
     def handle_domain_error(error: AcademyError):
-        db.session.rollback()
+        if error.keep:
+            db.session.commit()
+        else:
+            db.session.rollback()
         response = problem(error.status, error.detail, slug=error.slug, errors=error.errors)
         if isinstance(error, TooManyRequests) and error.retry_after:
             response.headers["Retry-After"] = str(error.retry_after)

@@ -117,6 +117,7 @@ SESSION_DAY = date.today() + timedelta(days=7)
 def assignment(http, coach, client_user) -> dict:
     """A one-session program from the catalogue, assigned to start a week from today."""
     load_catalogue(read_catalogue())
+    db.session.commit()
     tucks, bridge = (
         db.session.scalar(sa.select(Exercise.id).where(Exercise.slug == slug))
         for slug in ("all-4s-pelvic-tucks", "bridge-with-hip-flexor-pulls")

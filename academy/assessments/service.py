@@ -55,7 +55,7 @@ def create_assessment(actor: User, client_id: int, data: dict) -> Assessment:
     )
     _apply(assessment, data)
     db.session.add(assessment)
-    db.session.commit()
+    db.session.flush()
     return assessment
 
 
@@ -89,7 +89,7 @@ def update_assessment(actor: User, assessment_id: int, expected_version, data: d
     check_version(assessment, expected_version)
     _apply(assessment, data)
     assessment.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return assessment
 
 
@@ -97,7 +97,7 @@ def archive_assessment(actor: User, assessment_id: int, expected_version) -> Non
     assessment = get_assessment(actor, assessment_id)
     check_version(assessment, expected_version)
     assessment.archived_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 # --- comparing ----------------------------------------------------------------------------

@@ -107,7 +107,7 @@ def sign_up(
     # Counted before the email is looked up: a 409 tells that an email has an account.
     ratelimit.take(("sign-up", address))
     issued = _issue(_new_academy(academy_name, name, email, password))
-    db.session.commit()
+    db.session.flush()
     return issued
 
 
@@ -116,7 +116,7 @@ def create_coach(academy_name: str, name: str, email: str, password: str) -> Use
     email, name = normalise_email(email), name.strip()
     ensure_strong(password, field="password", email=email, name=name)
     owner = _new_academy(academy_name, name, email, password)
-    db.session.commit()
+    db.session.flush()
     return owner
 
 
@@ -134,7 +134,7 @@ def sign_in(email: str, password: str, address: str | None) -> IssuedTokens:
         raise Unauthorized("Wrong email or password.")
     ratelimit.give_back(hits)
     issued = _issue(user)
-    db.session.commit()
+    db.session.flush()
     return issued
 
 
@@ -180,14 +180,16 @@ def refresh(refresh_token: str) -> IssuedTokens:
     elif utcnow() - as_utc(token.rotated_at) > grace:
         # A rotated refresh token came back late: someone else holds a copy. End every session.
         revoke_all(token.user_id)
-        db.session.commit()
-        raise Unauthorized("The refresh token was already used; every session was signed out.")
+        # The answer is an error, but the revocation is what this request does: it stays.
+        raise Unauthorized(
+            "The refresh token was already used; every session was signed out.", keep=True
+        )
     else:
         # Presented again soon after its rotation: a retry whose answer was lost. A fresh
         # pair and nothing revoked, unless the session has been ended since.
         _ensure_live(token)
     issued = _issue(token.user)
-    db.session.commit()
+    db.session.flush()
     return issued
 
 
@@ -195,7 +197,7 @@ def sign_out(token_id: int) -> None:
     db.session.execute(
         sa.update(AuthToken).where(AuthToken.id == token_id).values(revoked_at=utcnow())
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def issue_invitation(user: User) -> IssuedInvitation:
@@ -244,7 +246,7 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
     user.status = "active"
     revoke_all(user.id)  # a re-issued invitation resets access
     issued = _issue(user)
-    db.session.commit()
+    db.session.flush()
     return issued
 
 
@@ -252,7 +254,7 @@ def update_me(user: User, changes: dict) -> User:
     for field in ("name", "timezone"):
         if field in changes:
             setattr(user, field, changes[field].strip() if field == "name" else changes[field])
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -266,7 +268,7 @@ def change_password(user: User, token_id: int, current: str, new: str) -> None:
         raise Unprocessable("The password was not changed.", errors=errors)
     user.password_hash = hash_password(new)
     revoke_all(user.id, except_token_id=token_id)
-    db.session.commit()
+    db.session.flush()
 
 
 def list_coaches(actor: User) -> sa.Select:
@@ -283,5 +285,5 @@ def invite_coach(actor: User, name: str, email: str) -> User:
     db.session.add(coach)
     db.session.flush()
     coach.invitation = issue_invitation(coach)
-    db.session.commit()
+    db.session.flush()
     return coach

@@ -268,14 +268,14 @@ def update_check_in(actor: User, check_in_id: int, data: dict) -> dict:
         data.setdefault("session_id", None)  # a session belongs to its assignment
     _apply(check_in, data)
     found = _validate(actor, check_in)
-    db.session.commit()
+    db.session.flush()
     return _present_one(check_in, found.items, found.sessions)
 
 
 def delete_check_in(actor: User, check_in_id: int) -> None:
     """The client's own record: deleting it removes it with its results and ratings."""
     db.session.delete(get_check_in(actor, check_in_id))
-    db.session.commit()
+    db.session.flush()
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def create_client(actor: User, data: dict) -> Client:
     db.session.add(client)
     db.session.flush()
     client.invitation = issue_invitation(user)
-    db.session.commit()
+    db.session.flush()
     return client
 
 
@@ -75,7 +75,7 @@ def update_client(actor: User, client_id: int, expected_version: int | None, dat
         _set_status(client, data["status"])
     # Touch the client row even when only the user changed, so the version moves on.
     client.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return client
 
 
@@ -100,7 +100,7 @@ def archive_client(actor: User, client_id: int, expected_version: int | None) ->
     if client.status != "archived":
         _set_status(client, "archived")
         client.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def reissue_invitation(actor: User, client_id: int, reset_access: bool = False) -> Client:
@@ -120,5 +120,5 @@ def reissue_invitation(actor: User, client_id: int, reset_access: bool = False) 
             )
         audit_log.record_updated("client", client.id, client.academy_id, ["access"])
     client.invitation = issue_invitation(client.user)
-    db.session.commit()
+    db.session.flush()
     return client

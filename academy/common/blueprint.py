@@ -26,6 +26,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from academy.common.auth import require_auth
 from academy.common.schemas import PROBLEM, Integer, ProblemSchema, QuerySchema
 from academy.errors import Unprocessable
+from academy.extensions import db
 
 ETAG_HEADER = {
     "description": "The version of what was answered: send it back in `If-Match` to change it.",
@@ -36,6 +37,8 @@ RETRY_AFTER_HEADER = {
     "schema": {"type": "string", "pattern": "^[0-9]+$"},
 }
 
+# Methods that change nothing: their transaction ends without a commit.
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_JSON_DEPTH = 32
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 100
@@ -112,6 +115,21 @@ def _query_names(func) -> frozenset[str]:
     return frozenset(names)
 
 
+def _one_transaction(func):
+    """The request boundary: the operation's writes are committed once, together, when
+    it has answered; when it fails, the error handlers roll them back. Services change
+    and flush, and never commit, so one calls another without committing half of it."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        response = func(*args, **kwargs)
+        if request.method not in READS:
+            db.session.commit()
+        return response
+
+    return wrapper
+
+
 def _known_query_only(func):
     """Refuse, before the operation runs, query parameters it does not declare."""
     allowed = _query_names(func)
@@ -134,15 +152,16 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
     def route(self, rule, *, parameters=None, **options):
-        """flask-smorest's, with the query check on the operations that ``auth`` did
-        not already give one (the public ones)."""
+        """flask-smorest's, with one transaction per request, and the query check on the
+        operations that ``auth`` did not already give one (the public ones)."""
         register = super().route(rule, parameters=parameters, **options)
 
         def decorator(view):
             for method in getattr(view, "methods", None) or ():
                 func = getattr(view, method.lower())
                 if not getattr(func, "_academy_query_checked", False):
-                    setattr(view, method.lower(), _known_query_only(func))
+                    func = _known_query_only(func)
+                setattr(view, method.lower(), _one_transaction(func))
             return register(view)
 
         return decorator

@@ -136,7 +136,7 @@ def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
     retention = timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"])
     if as_utc(row.created_at) < utcnow() - retention:
         db.session.delete(row)
-        db.session.commit()
+        db.session.flush()
         return None
     if row.request_hash != fingerprint:
         raise Unprocessable(
@@ -154,17 +154,15 @@ def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
 
 
 def idempotent(view):
-    """Make a POST view honour ``Idempotency-Key``. The view must not commit: this
-    commits its work together with the key and its answer, in one transaction. When
-    the view fails, the error handlers roll everything back."""
+    """Make a POST view honour ``Idempotency-Key``. The key and its answer are written
+    in the request's own transaction, which the request boundary commits with the
+    view's work; when the view fails, the error handlers roll everything back."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get(HEADER, "").strip()
         if not key:
-            response = view(*args, **kwargs)
-            db.session.commit()
-            return response
+            return view(*args, **kwargs)
         if not _KEY.match(key):
             raise Unprocessable(
                 "The request did not pass validation.",
@@ -176,8 +174,6 @@ def idempotent(view):
             with _bounded_lock_waits(wait):
                 response = view(*args, **kwargs)
                 stored = _store(user_id, key, fingerprint, response)
-                if stored:
-                    db.session.commit()
             if stored:
                 return response
             earlier = _earlier(user_id, key, fingerprint)
@@ -191,8 +187,6 @@ def idempotent(view):
 def purge_expired() -> int:
     """Delete keys past their retention; run it now and then (``flask academy purge-keys``)."""
     retention = timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"])
-    deleted = db.session.execute(
+    return db.session.execute(
         sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - retention)
     ).rowcount
-    db.session.commit()
-    return deleted

@@ -145,7 +145,7 @@ def create_exercise(actor: User, data: dict) -> Exercise:
     _check_variation_target(actor, exercise, data.get("variation_of"))
     _apply(exercise, data)
     db.session.add(exercise)
-    db.session.commit()
+    db.session.flush()
     return get_exercise(actor, exercise.id)
 
 
@@ -156,7 +156,7 @@ def update_exercise(actor: User, exercise_id: int, data: dict) -> Exercise:
     if "variation_of" in data:
         _check_variation_target(actor, exercise, data["variation_of"])
     _apply(exercise, data)
-    db.session.commit()
+    db.session.flush()
     return get_exercise(actor, exercise.id)
 
 
@@ -165,7 +165,7 @@ def archive_exercise(actor: User, exercise_id: int) -> None:
     exercise = _own(actor, exercise_id)
     if exercise.archived_at is None:
         exercise.archived_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def read_catalogue(path: Path = CATALOGUE_FILE) -> list[dict]:
@@ -214,7 +214,7 @@ def load_catalogue(entries: list[dict]) -> dict[str, int]:
         if slug not in listed and exercise.archived_at is None:
             exercise.archived_at = utcnow()
             counts["archived"] += 1
-    db.session.commit()
+    db.session.flush()
     return counts
 
 

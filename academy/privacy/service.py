@@ -97,4 +97,4 @@ def erase_client(actor: User, password: str) -> None:
         .values(closed_at=utcnow())
     )
     revoke_all(actor.id)
-    db.session.commit()
+    db.session.flush()

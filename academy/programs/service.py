@@ -125,7 +125,7 @@ def create_program(actor: User, data: dict, *, kind: str = "template", client_id
     db.session.add(program)
     db.session.flush()
     _write_sessions(program.id, data["sessions"], stages)
-    db.session.commit()
+    db.session.flush()
     return program
 
 
@@ -176,14 +176,14 @@ def replace_program(actor: User, program_id: int, expected_version, data: dict) 
     ):
         session.retired_at = now
     _write_sessions(program.id, fresh, stages)
-    db.session.commit()
+    db.session.flush()
     return program
 
 
 def copy_program(actor: User, program_id: int, name: str | None = None) -> Program:
     source, document = read_program(actor, program_id)
     program = _copy(actor, source, document, name or f"{source.name} (copy)")
-    db.session.commit()
+    db.session.flush()
     return program
 
 
@@ -214,7 +214,7 @@ def archive_program(actor: User, program_id: int, expected_version) -> None:
     check_version(program, expected_version)
     if program.archived_at is None:
         program.archived_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 # --- assignments ------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def assign(actor: User, client_id: int, data: dict) -> Assignment:
         status="active",
     )
     db.session.add(assignment)
-    db.session.commit()
+    db.session.flush()
     return assignment
 
 
@@ -281,5 +281,5 @@ def update_assignment(actor: User, assignment_id: int, expected_version, data: d
         if field in data:
             setattr(assignment, field, data[field])
     assignment.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return assignment

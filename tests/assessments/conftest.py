@@ -87,6 +87,7 @@ def catalogue_entries():
 def catalogue(app, catalogue_entries):
     """The shipped global catalogue, loaded into the test database."""
     load_catalogue(catalogue_entries)
+    db.session.commit()
     return catalogue_entries
 
 

@@ -50,6 +50,7 @@ def world(app):
     with app.app_context():
         exercises.load_catalogue(exercises.read_catalogue())
         demo.load()
+        db.session.commit()
         owner = db.session.scalar(sa.select(User).where(User.role == "owner"))
         sam = db.session.scalar(sa.select(User).where(User.email == demo.CLIENTS[0]["email"]))
         academy_id = owner.academy_id
