@@ -47,10 +47,6 @@ class User(Timestamped, db.Model):
     # Loaded when asked for (the account views), not on every authenticated request.
     academy: Mapped[Academy] = relationship()
 
-    @property
-    def is_coach(self) -> bool:
-        return self.role in ("owner", "coach")
-
 
 class AuthToken(db.Model):
     """An access/refresh pair. Only SHA-256 hashes of the random tokens are stored."""

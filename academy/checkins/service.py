@@ -14,6 +14,7 @@ from academy.auth.models import User
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
+from academy.common.sql import column_defaults
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client
 from academy.common.time import iso_z, local_today, utcnow
 from academy.errors import Unprocessable
@@ -191,21 +192,18 @@ def _rating_row(academy_id: int, client_id: int, on: date, position: int, rating
 
 # A new check-in is written with Core INSERTs rather than through the unit of work: it is
 # the client app's most frequent write, and the ORM's bookkeeping cost more than the rows.
-# Every column is given, so the defaults live in one place: here.
-_NEW_CHECK_IN = {
-    **dict.fromkeys(column.key for column in _CHECK_INS.columns if column.key != "id"),
-    "completed": True,
-    "notes": "",
-}
-_NEW_RESULT = {"completed": True, "sets_done": None, "reps_done": None, "side": None,
-               "felt_in": [], "notes": ""}  # fmt: skip
+# Every column is given, and what is not in the body comes from the models' own column
+# defaults (read from the tables once), so the defaults live in one place: the models.
+_NEW_CHECK_IN = column_defaults(_CHECK_INS)
+_NEW_RESULT = column_defaults(_RESULTS)
 _INSERT_CHECK_IN = sa.insert(_CHECK_INS).returning(_CHECK_INS.c.id)
 # Each id comes back with its position: asking for the rows' order instead would make
 # SQLite insert them one statement each.
 _INSERT_RESULTS = sa.insert(_RESULTS).returning(_RESULTS.c.position, _RESULTS.c.id)
 _INSERT_RATINGS = sa.insert(_RATINGS)
-# What the audit log names for a new check-in: every column it has, and its lists.
-_CREATED_FIELDS = sorted({*_NEW_CHECK_IN, "results", "ratings"} - {"created_at", "updated_at"})
+# What the audit log names for a new check-in, as for one written through the ORM: the
+# fields given, and whose it is.
+_OWNER_FIELDS = ("academy_id", "client_id")
 
 
 def create_check_in(actor: User, data: dict) -> dict:
@@ -248,7 +246,8 @@ def create_check_in(actor: User, data: dict) -> dict:
         connection.execute(
             _INSERT_RATINGS, [{**rating, "check_in_id": new.id} for rating in ratings]
         )
-    audit_log.record_created("check_in", new.id, actor.academy_id, _CREATED_FIELDS)
+    given = [*_columns(data), *_OWNER_FIELDS, *(f for f in ("results", "ratings") if f in data)]
+    audit_log.record_created("check_in", new.id, actor.academy_id, given)
     return _present_one(new, found.items, found.sessions)
 
 

@@ -23,3 +23,22 @@ def _date_add_postgresql(element, compiler, **kw):
 def _date_add_sqlite(element, compiler, **kw):
     start, days = list(element.clauses)
     return f"date({compiler.process(start, **kw)}, ({compiler.process(days, **kw)}) || ' days')"
+
+
+def column_defaults(table: sa.Table) -> dict:
+    """Each column of ``table`` but its primary key, with what the model writes when it
+    is left unset (its ``default``, called once if it is a function; otherwise NULL): the
+    one source of defaults for a statement that skips the ORM. Values are shared by the
+    rows written from them, so the writer must never change one in place."""
+    defaults = {}
+    for column in table.columns:
+        if column.primary_key:
+            continue
+        default = column.default
+        if default is None:
+            defaults[column.key] = None
+        elif default.is_callable:
+            defaults[column.key] = default.arg(None)
+        else:
+            defaults[column.key] = default.arg
+    return defaults

@@ -167,6 +167,17 @@ class TestCheckInWrites:
         ]
         assert_no_values_anywhere(SECRET, "Another private note.", "hip_flexors", "6.5")
 
+    def test_a_new_check_in_names_the_fields_it_was_given_and_no_others(self, http, client_user):
+        response = http.post(
+            "/api/v1/me/check-ins",
+            json={"date": "2026-03-02", "rpe": 4},
+            headers=client_user.headers,
+        )
+
+        [row] = audit_rows("check_in", response.get_json()["id"])
+        # `completed` is given by its default (true) when the body leaves it out.
+        assert row.fields == ["academy_id", "client_id", "completed", "date", "rpe"]
+
     def test_emptying_the_ratings_is_logged(self, http, client_user):
         created = check_in(http, client_user)
 
