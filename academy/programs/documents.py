@@ -2,7 +2,7 @@
 
 These builders serve the heaviest reads (a program, a client's assignment, today's
 sessions), so they select plain rows rather than ORM objects and shape the answer
-directly; the schemas in ``schemas.py`` describe the same shapes for the docs.
+directly, from the fields the schemas in ``schemas.py`` declare.
 """
 
 from collections.abc import Iterable
@@ -10,51 +10,40 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from academy.common.time import iso_z
 from academy.exercises.models import Exercise
 from academy.extensions import db
 from academy.programs.models import Program, ProgramItem, ProgramSession
-
-_SESSION_COLUMNS = (
-    ProgramSession.program_id,
-    ProgramSession.id,
-    ProgramSession.week,
-    ProgramSession.day,
-    ProgramSession.title,
-    ProgramSession.notes,
+from academy.programs.schemas import (
+    ClientItemSchema,
+    ItemSchema,
+    ProgramSummarySchema,
+    SessionSchema,
 )
-_ITEM_COLUMNS = (
-    ProgramItem.id,
-    ProgramItem.exercise_id,
-    Exercise.name,
-    ProgramItem.stage,
-    ProgramItem.group,
-    ProgramItem.sets,
-    ProgramItem.reps,
-    ProgramItem.hold_seconds,
-    ProgramItem.breaths,
-    ProgramItem.duration_seconds,
-    ProgramItem.distance_m,
-    ProgramItem.load,
-    ProgramItem.tempo,
-    ProgramItem.rest_seconds,
-    ProgramItem.side,
-    ProgramItem.notes,
-)
-ITEM_KEYS = (
-    "id", "exercise_id", "exercise_name", "stage", "group", "sets", "reps", "hold_seconds",
-    "breaths", "duration_seconds", "distance_m", "load", "tempo", "rest_seconds", "side", "notes",
-)  # fmt: skip
-# What the client app shows with each item of today's session.
-_TODAY_COLUMNS = (Exercise.cues, Exercise.video_url)
-TODAY_KEYS = ("exercise_cues", "exercise_video_url")
+
+# The answer's fields come from the schemas, and each is read from the column named
+# alike (the exercise's fields from the exercise): one definition of an item, kept in
+# ``schemas.py``, drives the statement, the answer and the document.
+_SESSION_KEYS = tuple(k for k in SessionSchema().fields if k != "items")
+_FROM_EXERCISE = {
+    "exercise_name": Exercise.name,
+    "exercise_cues": Exercise.cues,
+    "exercise_video_url": Exercise.video_url,
+}
 
 
-def _sessions_statement(*, due: bool) -> sa.Select:
-    """Sessions in force of some programs with their items, in order; with ``due``, only
-    the given (program, week, day) slots, and each exercise's cues and video."""
+def _item_columns(schema) -> tuple:
+    return tuple(_FROM_EXERCISE.get(key) or getattr(ProgramItem, key) for key in schema().fields)
+
+
+def _sessions_statement(item_schema, *, due: bool) -> sa.Select:
+    """Sessions in force of some programs with the fields of ``item_schema`` for each of
+    their items, in order; with ``due``, only the given (program, week, day) slots."""
     stmt = (
-        sa.select(*_SESSION_COLUMNS, *_ITEM_COLUMNS, *(_TODAY_COLUMNS if due else ()))
+        sa.select(
+            ProgramSession.program_id,
+            *(getattr(ProgramSession, key) for key in _SESSION_KEYS),
+            *_item_columns(item_schema),
+        )
         .select_from(ProgramSession)
         .outerjoin(ProgramItem, ProgramItem.session_id == ProgramSession.id)
         .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
@@ -74,25 +63,38 @@ def _sessions_statement(*, due: bool) -> sa.Select:
 
 
 # Built once: the client app's heaviest reads then skip building the statement and
-# matching its columns against SQLAlchemy's compiled cache on every request.
-_ALL_SESSIONS = _sessions_statement(due=False)
-_DUE_SESSIONS = _sessions_statement(due=True)
+# matching its columns against SQLAlchemy's compiled cache on every request. The coach
+# reads a program's items; the client app reads each with how to do the exercise.
+_STATEMENTS = {
+    (schema, due): (_sessions_statement(schema, due=due), tuple(schema().fields))
+    for schema in (ItemSchema, ClientItemSchema)
+    for due in (False, True)
+}
 
 
-def sessions_by_program(program_ids: Iterable[int]) -> dict[int, list[dict]]:
+def sessions_by_program(
+    program_ids: Iterable[int], item_schema=ItemSchema
+) -> dict[int, list[dict]]:
     """The sessions in force of each program, with their items, in one statement."""
-    rows = db.session.connection().execute(_ALL_SESSIONS, {"program_ids": list(program_ids)})
-    return _group(rows.all(), ITEM_KEYS)
+    statement, keys = _STATEMENTS[(item_schema, False)]
+    rows = db.session.connection().execute(statement, {"program_ids": list(program_ids)})
+    return _group(rows.all(), keys)
 
 
-def sessions_due(slots: Iterable[tuple[int, int, int]]) -> dict[int, list[dict]]:
-    """The sessions in force at (program, week, day) slots, with each item's exercise
-    cues and video, in one statement."""
+def sessions_due(
+    slots: Iterable[tuple[int, int, int]], item_schema=ClientItemSchema
+) -> dict[int, list[dict]]:
+    """The sessions in force at (program, week, day) slots, with their items, in one
+    statement."""
     slots = list(slots)
+    statement, keys = _STATEMENTS[(item_schema, True)]
     rows = db.session.connection().execute(
-        _DUE_SESSIONS, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
+        statement, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
     )
-    return _group(rows.all(), ITEM_KEYS + TODAY_KEYS)
+    return _group(rows.all(), keys)
+
+
+_FIRST_ITEM = 1 + len(_SESSION_KEYS)
 
 
 def _group(rows, item_keys: tuple[str, ...]) -> dict[int, list[dict]]:
@@ -102,39 +104,19 @@ def _group(rows, item_keys: tuple[str, ...]) -> dict[int, list[dict]]:
     current = None
     for row in rows:
         if current is None or current["id"] != row[1]:
-            current = {
-                "id": row[1],
-                "week": row[2],
-                "day": row[3],
-                "title": row[4],
-                "notes": row[5],
-                "items": [],
-            }
+            current = {**dict(zip(_SESSION_KEYS, row[1:_FIRST_ITEM], strict=True)), "items": []}
             result.setdefault(row[0], []).append(current)
-        if row[6] is not None:
-            current["items"].append(dict(zip(item_keys, row[6:], strict=True)))
+        if row[_FIRST_ITEM] is not None:
+            current["items"].append(dict(zip(item_keys, row[_FIRST_ITEM:], strict=True)))
     return result
 
 
-def program_fields(program: Program) -> dict:
-    return {
-        "id": program.id,
-        "kind": program.kind,
-        "client_id": program.client_id,
-        "source_program_id": program.source_program_id,
-        "name": program.name,
-        "description": program.description,
-        "goal": program.goal,
-        "weeks": program.weeks,
-        "archived": program.archived,
-        "created_at": iso_z(program.created_at),
-        "updated_at": iso_z(program.updated_at),
-    }
+_PROGRAM = ProgramSummarySchema()
 
 
 def program_document(program: Program) -> dict:
     sessions = sessions_by_program([program.id]).get(program.id, [])
-    return {**program_fields(program), "sessions": sessions}
+    return {**_PROGRAM.dump(program), "sessions": sessions}
 
 
 def session_date(start: date, week: int, day: int) -> date:

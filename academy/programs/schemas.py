@@ -140,6 +140,13 @@ class ItemSchema(BaseSchema):
     notes = fields.String()
 
 
+class ClientItemSchema(ItemSchema):
+    """An item as the client app shows it: with how to do the exercise."""
+
+    exercise_cues = fields.List(fields.String())
+    exercise_video_url = fields.String(allow_none=True)
+
+
 class SessionSchema(BaseSchema):
     id = Integer()
     week = Integer()

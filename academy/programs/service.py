@@ -11,9 +11,11 @@ from academy.errors import Conflict, Unprocessable
 from academy.exercises.models import Exercise
 from academy.extensions import db
 from academy.programs import documents
-from academy.programs.models import ITEM_DOSAGE, Assignment, Program, ProgramItem, ProgramSession
+from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
+from academy.programs.schemas import ItemWriteSchema
 
-ITEM_FIELDS = ("exercise_id", "stage", "group", *ITEM_DOSAGE, "load", "tempo", "side", "notes")
+# What a coach writes of an item: its write schema's fields.
+ITEM_FIELDS = tuple(ItemWriteSchema().fields)
 
 # Which status an assignment may move to from each status.
 TRANSITIONS = {

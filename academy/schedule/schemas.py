@@ -4,7 +4,7 @@ the days ahead."""
 from marshmallow import ValidationError, fields, validates_schema
 
 from academy.common.schemas import BaseSchema, Date, Integer, QuerySchema
-from academy.programs.schemas import ItemSchema, ProgramRefSchema, SessionSchema
+from academy.programs.schemas import ClientItemSchema, ProgramRefSchema, SessionSchema
 from academy.vocabularies import SESSION_STATUSES
 
 # The longest window GET /me/schedule answers, in days after `from`.
@@ -13,6 +13,7 @@ SCHEDULE_RANGE_MESSAGE = f"`to` must be on or after `from`, at most {MAX_SCHEDUL
 
 
 class ScheduledSessionSchema(SessionSchema):
+    items = fields.List(fields.Nested(ClientItemSchema))
     date = fields.Date()
     status = fields.String(metadata={"enum": list(SESSION_STATUSES)})
 
@@ -30,11 +31,6 @@ class ClientAssignmentSchema(BaseSchema):
     sessions = fields.List(fields.Nested(ScheduledSessionSchema))
 
 
-class TodayItemSchema(ItemSchema):
-    exercise_cues = fields.List(fields.String())
-    exercise_video_url = fields.String(allow_none=True)
-
-
 class TodaySessionSchema(BaseSchema):
     assignment_id = Integer()
     program_name = fields.String()
@@ -45,7 +41,7 @@ class TodaySessionSchema(BaseSchema):
     status = fields.String(metadata={"enum": list(SESSION_STATUSES)})
     title = fields.String()
     notes = fields.String()
-    items = fields.List(fields.Nested(TodayItemSchema))
+    items = fields.List(fields.Nested(ClientItemSchema))
 
 
 class TodaySchema(BaseSchema):

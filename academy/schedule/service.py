@@ -16,6 +16,7 @@ from academy.errors import NotFound, Unprocessable
 from academy.extensions import db
 from academy.programs import documents
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
+from academy.programs.schemas import ClientItemSchema
 from academy.schedule.schemas import MAX_SCHEDULE_DAYS, SCHEDULE_RANGE_MESSAGE
 
 # Assignments whose sessions appear on the client's schedule.
@@ -58,7 +59,9 @@ def assignment_view(actor: User, assignment_id: int, now: datetime | None = None
     if assignment is None:
         raise NotFound(f"No assignment {assignment_id} of yours.")
     today = local_today(actor.timezone, now)
-    sessions = documents.sessions_by_program([assignment.program_id]).get(assignment.program_id, [])
+    sessions = documents.sessions_by_program([assignment.program_id], ClientItemSchema).get(
+        assignment.program_id, []
+    )
     done = done_sessions([assignment.id])
     return {
         "id": assignment.id,

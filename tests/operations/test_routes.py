@@ -60,7 +60,7 @@ class TestOpenAPI:
         schemas = http.get("/openapi.json").get_json()["components"]["schemas"]
 
         assert schemas["Today"]["required"] == ["date", "sessions"]
-        assert schemas["TodayItem"]["required"] == list(schemas["TodayItem"]["properties"])
+        assert schemas["ClientItem"]["required"] == list(schemas["ClientItem"]["properties"])
         assert schemas["Token"]["required"] == list(schemas["Token"]["properties"])
         assert sorted(schemas["ClientCreate"]["required"]) == ["email", "name"]
         # Sent in a check-in as well as answered: only loading's rules apply.
