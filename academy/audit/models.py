@@ -16,6 +16,8 @@ class AuditEntry(db.Model):
     """Append-only: the service inserts entries and never changes or deletes them."""
 
     __tablename__ = "audit_entries"
+    # A client's own rows of the log are the ones of what they did.
+    __client_column__ = "actor_id"
     __table_args__ = (
         one_of("action", ACTIONS),
         one_of("resource", RESOURCES),

@@ -15,7 +15,7 @@ from academy.auth.passwords import (
     verify_password,
 )
 from academy.common.auth import COACH_ROLES, digest, new_secret
-from academy.common.tenancy import scoped
+from academy.common.tenancy import by_credential, scoped
 from academy.common.time import as_utc, utcnow
 from academy.errors import Conflict, Forbidden, Unauthorized, Unprocessable
 from academy.extensions import db
@@ -46,7 +46,7 @@ def normalise_email(email: str) -> str:
 def ensure_email_free(email: str, *, except_user_id: int | None = None) -> None:
     """One account per email (already normalised) across Academy. The answer says only
     that the email has an account, never where or whose."""
-    stmt = sa.select(User.id).where(User.email == email)
+    stmt = by_credential(User, User.email, email).with_only_columns(User.id)
     if except_user_id is not None:
         stmt = stmt.where(User.id != except_user_id)
     if db.session.scalar(stmt.limit(1)) is not None:
@@ -126,7 +126,7 @@ def sign_in(email: str, password: str, address: str | None) -> IssuedTokens:
     # under the limit; a wrong password keeps them (the failure counts), a right one
     # gives them back.
     hits = ratelimit.take(("sign-in", email, address), ("sign-in-address", address))
-    user = db.session.scalar(sa.select(User).where(User.email == email))
+    user = db.session.scalar(by_credential(User, User.email, email))
     # One Argon2 check whatever happens: with no active account, against a dummy hash,
     # so that timing does not tell which emails have one.
     usable = user is not None and user.status == "active"
@@ -164,7 +164,7 @@ def _rotate(token: AuthToken) -> bool:
 
 def refresh(refresh_token: str) -> IssuedTokens:
     token = db.session.scalar(
-        sa.select(AuthToken).where(AuthToken.refresh_hash == digest(refresh_token))
+        by_credential(AuthToken, AuthToken.refresh_hash, digest(refresh_token))
     )
     if token is None:
         raise Unauthorized("The refresh token is unknown.")
@@ -221,7 +221,7 @@ def issue_invitation(user: User) -> IssuedInvitation:
 
 def accept_invitation(code: str, password: str) -> IssuedTokens:
     invitation = db.session.scalar(
-        sa.select(Invitation).where(Invitation.code_hash == digest(code.strip()))
+        by_credential(Invitation, Invitation.code_hash, digest(code.strip()))
     )
     if (
         invitation is None

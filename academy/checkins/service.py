@@ -15,7 +15,7 @@ from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
 from academy.common.sql import column_defaults
-from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client
+from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
 from academy.common.time import iso_z, local_today, utcnow
 from academy.errors import Unprocessable
 from academy.exercises.models import Exercise
@@ -285,7 +285,7 @@ _DONE = (
     sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
     .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
     .where(
-        CheckIn.assignment_id.in_(sa.bindparam("assignment_ids", expanding=True)),
+        through(CheckIn.assignment_id, sa.bindparam("assignment_ids", expanding=True)),
         CheckIn.completed.is_(True),
     )
     .distinct()
@@ -305,12 +305,12 @@ def done_sessions(assignment_ids: list[int]) -> set[tuple[int, int, int]]:
 # building ORM objects for them cost more than the statements. Built once.
 _RESULTS_OF = (
     sa.select(_RESULTS)
-    .where(_RESULTS.c.check_in_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(through(_RESULTS.c.check_in_id, sa.bindparam("ids", expanding=True)))
     .order_by(_RESULTS.c.check_in_id, _RESULTS.c.position)
 )
 _RATINGS_OF = (
     sa.select(_RATINGS)
-    .where(_RATINGS.c.check_in_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(through(_RATINGS.c.check_in_id, sa.bindparam("ids", expanding=True)))
     .order_by(_RATINGS.c.check_in_id, _RATINGS.c.position)
 )
 
@@ -356,12 +356,12 @@ def present(check_ins: list[CheckInLike]) -> list[dict]:
         rows = db.session.execute(
             sa.select(*_ITEM_COLUMNS)
             .join(Exercise, Exercise.id == ProgramItem.exercise_id)
-            .where(ProgramItem.id.in_(item_ids))
+            .where(through(ProgramItem.id, item_ids))
         )
         items = {row[0]: _item(row) for row in rows}
     if session_ids:
         rows = db.session.execute(
-            sa.select(*_SESSION_COLUMNS).where(ProgramSession.id.in_(session_ids))
+            sa.select(*_SESSION_COLUMNS).where(through(ProgramSession.id, session_ids))
         )
         sessions = {row[0]: _session(row) for row in rows}
     return [_present_one(c, items, sessions) for c in check_ins]

@@ -1,7 +1,14 @@
 """Tenancy in one place: every query for academy data is scoped here.
 
 Coaches see their own academy's rows; clients see only rows that are theirs. A row
-outside the caller's scope does not exist for them (404, never 403).
+outside the caller's scope does not exist for them (404, never 403). A query reads:
+
+- rows of the caller's scope: ``scoped``, ``get_scoped``, ``scoped_to_client`` (and
+  ``with_shared`` for the global catalogue as well);
+- or rows that belong to rows already read in scope, by their ids: ``through`` (a
+  program's sessions, a check-in's results, the items a result answers);
+- or, before anyone is signed in, the one row a credential names: ``by_credential``
+  (an account by its email, a token or a code by its hash).
 """
 
 import sqlalchemy as sa
@@ -73,3 +80,17 @@ def with_shared(model, actor: User, *columns) -> Select:
 def get_with_shared(model, object_id: int, actor: User, *options, what: str | None = None):
     """One row by id among the shared rows and the caller's academy's, or NotFound."""
     return _one(with_shared(model, actor), model, object_id, options, what)
+
+
+def through(foreign_key, scoped_ids) -> sa.ColumnElement[bool]:
+    """Rows reached through rows already read in the caller's scope: ``foreign_key``
+    among their ids. The ids must come from a scoped query; this only says so."""
+    if isinstance(scoped_ids, sa.BindParameter):
+        return foreign_key.in_(scoped_ids)
+    return foreign_key.in_(list(scoped_ids))
+
+
+def by_credential(model, column, value) -> Select:
+    """The row a credential names, before any academy is known (sign-in, refresh,
+    invitations): across academies, by a unique column (an email, a secret's hash)."""
+    return sa.select(model).where(column == value)

@@ -59,7 +59,7 @@ def export(actor: User) -> dict:
     # datetimes, so isoformat() gave a different, zone-less string there).
     document["activity"] = _ACTIVITY.dump(
         db.session.scalars(
-            sa.select(AuditEntry).where(AuditEntry.actor_id == actor.id).order_by(AuditEntry.at)
+            scoped(AuditEntry, actor).where(AuditEntry.actor_id == actor.id).order_by(AuditEntry.at)
         )
     )
     return document

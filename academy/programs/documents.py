@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from academy.common.tenancy import through
 from academy.exercises.models import Exercise
 from academy.extensions import db
 from academy.programs.models import Program, ProgramItem, ProgramSession
@@ -47,7 +48,7 @@ def _sessions_statement(item_schema, *, due: bool) -> sa.Select:
         .select_from(ProgramSession)
         .outerjoin(ProgramItem, ProgramItem.session_id == ProgramSession.id)
         .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
-        .where(ProgramSession.program_id.in_(sa.bindparam("program_ids", expanding=True)))
+        .where(through(ProgramSession.program_id, sa.bindparam("program_ids", expanding=True)))
         .where(ProgramSession.retired_at.is_(None))
         .order_by(
             ProgramSession.program_id,
@@ -75,7 +76,8 @@ _STATEMENTS = {
 def sessions_by_program(
     program_ids: Iterable[int], item_schema=ItemSchema
 ) -> dict[int, list[dict]]:
-    """The sessions in force of each program, with their items, in one statement."""
+    """The sessions in force of each program (read in the caller's scope), with their
+    items, in one statement."""
     statement, keys = _STATEMENTS[(item_schema, False)]
     rows = db.session.connection().execute(statement, {"program_ids": list(program_ids)})
     return _group(rows.all(), keys)

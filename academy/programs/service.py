@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from academy.auth.models import User
 from academy.clients.models import Client
 from academy.common.etag import check_version
-from academy.common.tenancy import get_scoped, scoped, with_shared
+from academy.common.tenancy import get_scoped, scoped, through, with_shared
 from academy.common.time import utcnow
 from academy.errors import Conflict, Unprocessable
 from academy.exercises.models import Exercise
@@ -174,7 +174,7 @@ def replace_program(actor: User, program_id: int, expected_version, data: dict) 
     # Through the ORM rather than a bulk UPDATE, so the audit log sees the retirement.
     now = utcnow()
     for session in db.session.scalars(
-        sa.select(ProgramSession).where(ProgramSession.id.in_(retired))
+        sa.select(ProgramSession).where(through(ProgramSession.id, retired))
     ):
         session.retired_at = now
     _write_sessions(program.id, fresh, stages)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from academy.auth.models import User
 from academy.checkins.service import done_sessions
-from academy.common.tenancy import scoped
+from academy.common.tenancy import scoped, through
 from academy.common.time import local_today
 from academy.errors import NotFound, Unprocessable
 from academy.extensions import db
@@ -144,7 +144,7 @@ def schedule_view(
             item_count,
         )
         .where(
-            ProgramSession.program_id.in_(list(assignments)),
+            through(ProgramSession.program_id, assignments),
             ProgramSession.retired_at.is_(None),
         )
         .order_by(ProgramSession.program_id, ProgramSession.week, ProgramSession.day)
