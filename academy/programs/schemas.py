@@ -30,6 +30,9 @@ def _amount(maximum: int = 100_000):
 
 
 class ItemWriteSchema(BaseSchema):
+    """An item of a session. One that gives none of `sets`, `reps`, `hold_seconds`,
+    `breaths`, `duration_seconds` and `distance_m` takes its exercise's default dosage."""
+
     exercise_id = Id(required=True)
     stage = Word(STAGES, metadata={"description": "Defaults to the exercise's stage."})
     group = fields.String(
@@ -46,7 +49,13 @@ class ItemWriteSchema(BaseSchema):
     load = fields.String(allow_none=True, validate=validate.Length(max=60))
     tempo = fields.String(allow_none=True, validate=validate.Length(max=20))
     rest_seconds = _amount(3600)
-    side = Word(SIDES, load_default="both")
+    side = Word(
+        SIDES,
+        metadata={
+            "description": "Defaults to the exercise's bias (`left_bias`, `right_bias`) for a "
+            "side-biased exercise, otherwise `both`; another side for a biased exercise is 422."
+        },
+    )
     notes = Text(2000, load_default="")
 
 

@@ -8,7 +8,7 @@ from academy.common.etag import check_version
 from academy.common.tenancy import get_scoped, scoped, through, with_shared
 from academy.common.time import utcnow
 from academy.errors import Conflict, Unprocessable
-from academy.exercises.models import Exercise
+from academy.exercises.models import DOSAGE_FIELDS, Exercise
 from academy.extensions import db
 from academy.programs import documents
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
@@ -58,43 +58,79 @@ def read_program(actor: User, program_id: int) -> tuple[Program, dict]:
     return program, documents.program_document(program)
 
 
-def _exercises_for(actor: User, sessions: list[dict], allowed_archived: set[int]) -> dict:
-    """Check every item's exercise in one query; errors name the item's path.
+# What an item takes from its exercise when it gives none of its own.
+_DOSAGE = ("sets", "reps", "hold_seconds", "breaths", "duration_seconds", "distance_m")
+_EXERCISE_DOSAGE = DOSAGE_FIELDS
 
-    Answers each exercise's stage, the default for items that name none.
+
+def _bias(exercise) -> str | None:
+    """The side an item of a side-biased exercise takes: ``left_bias`` or ``right_bias``."""
+    return f"{exercise.side_bias}_bias" if exercise.side_bias else None
+
+
+def _exercises_for(actor: User, sessions: list[dict], allowed_archived: set[int]) -> dict:
+    """Check every item's exercise in one query, and its side against the exercise's
+    bias; errors name the item's path.
+
+    Answers each exercise's row: its stage, bias and default dosage are what an item
+    that names none takes.
     """
     wanted = {item["exercise_id"] for s in sessions for item in s["items"]}
     found = {
         row.id: row
         for row in db.session.execute(
-            with_shared(Exercise, actor, Exercise.id, Exercise.stage, Exercise.archived_at).where(
-                Exercise.id.in_(wanted)
-            )
+            with_shared(
+                Exercise,
+                actor,
+                Exercise.id,
+                Exercise.stage,
+                Exercise.side_bias,
+                Exercise.archived_at,
+                *(getattr(Exercise, field) for field in _EXERCISE_DOSAGE),
+            ).where(Exercise.id.in_(wanted))
         )
     }
     errors = {}
     for s_index, session in enumerate(sessions):
         for i_index, item in enumerate(session["items"]):
             exercise = found.get(item["exercise_id"])
-            path = f"sessions[{s_index}].items[{i_index}].exercise_id"
+            path = f"sessions[{s_index}].items[{i_index}]"
             if exercise is None:
-                errors[path] = [f"No exercise {item['exercise_id']} in your catalogue."]
+                errors[f"{path}.exercise_id"] = [
+                    f"No exercise {item['exercise_id']} in your catalogue."
+                ]
             elif exercise.archived_at is not None and exercise.id not in allowed_archived:
-                errors[path] = [f"Exercise {exercise.id} is archived."]
+                errors[f"{path}.exercise_id"] = [f"Exercise {exercise.id} is archived."]
+            elif exercise.side_bias and item.get("side") not in (
+                None,
+                f"{exercise.side_bias}_bias",
+            ):
+                errors[f"{path}.side"] = [
+                    f"The exercise is biased to the {exercise.side_bias}: "
+                    f"{exercise.side_bias}_bias, or leave it out."
+                ]
     if errors:
         raise Unprocessable("The program is not valid.", errors=errors)
-    return {exercise_id: row.stage for exercise_id, row in found.items()}
+    return found
 
 
-def _item_values(item: dict, stages: dict[int, str]) -> dict:
+def _item_values(item: dict, exercises: dict | None) -> dict:
+    """An item's columns. Given its exercise (a new or replaced item), what the item
+    leaves out comes from the exercise: its stage, its bias as the side, and its default
+    dosage when the item gives none at all. A copied item is written as it is."""
     values = {field: item.get(field) for field in ITEM_FIELDS}
-    values["stage"] = item.get("stage") or stages[item["exercise_id"]]
-    values["side"] = item.get("side") or "both"
     values["notes"] = item.get("notes") or ""
+    if exercises is None:
+        return values
+    exercise = exercises[item["exercise_id"]]
+    values["stage"] = item.get("stage") or exercise.stage
+    values["side"] = item.get("side") or _bias(exercise) or "both"
+    if all(values[field] is None for field in _DOSAGE):
+        values.update({field: getattr(exercise, field) for field in _EXERCISE_DOSAGE})
     return values
 
 
-def _write_sessions(program_id: int, sessions: list[dict], stages: dict[int, str]) -> None:
+def _write_sessions(program_id: int, sessions: list[dict], exercises: dict | None) -> None:
     now = utcnow()
     for session in sessions:
         db.session.add(
@@ -106,7 +142,7 @@ def _write_sessions(program_id: int, sessions: list[dict], stages: dict[int, str
                 notes=session.get("notes", ""),
                 created_at=now,
                 items=[
-                    ProgramItem(position=position, **_item_values(item, stages))
+                    ProgramItem(position=position, **_item_values(item, exercises))
                     for position, item in enumerate(session["items"])
                 ],
             )
@@ -114,7 +150,7 @@ def _write_sessions(program_id: int, sessions: list[dict], stages: dict[int, str
 
 
 def create_program(actor: User, data: dict, *, kind: str = "template", client_id=None) -> Program:
-    stages = _exercises_for(actor, data["sessions"], allowed_archived=set())
+    exercises = _exercises_for(actor, data["sessions"], allowed_archived=set())
     program = Program(
         academy_id=actor.academy_id,
         kind=kind,
@@ -126,18 +162,18 @@ def create_program(actor: User, data: dict, *, kind: str = "template", client_id
     )
     db.session.add(program)
     db.session.flush()
-    _write_sessions(program.id, data["sessions"], stages)
+    _write_sessions(program.id, data["sessions"], exercises)
     db.session.flush()
     return program
 
 
-def _same_session(current: dict, incoming: dict, stages: dict[int, str]) -> bool:
+def _same_session(current: dict, incoming: dict, exercises: dict) -> bool:
     if (current["title"], current["notes"]) != (incoming["title"], incoming["notes"]):
         return False
     if len(current["items"]) != len(incoming["items"]):
         return False
     return all(
-        {f: old[f] for f in ITEM_FIELDS} == _item_values(new, stages)
+        {f: old[f] for f in ITEM_FIELDS} == _item_values(new, exercises)
         for old, new in zip(current["items"], incoming["items"], strict=True)
     )
 
@@ -161,11 +197,11 @@ def replace_program(actor: User, program_id: int, expected_version, data: dict) 
 
     current = {(s["week"], s["day"]): s for s in documents.program_document(program)["sessions"]}
     in_use = {item["exercise_id"] for s in current.values() for item in s["items"]}
-    stages = _exercises_for(actor, data["sessions"], allowed_archived=in_use)
+    exercises = _exercises_for(actor, data["sessions"], allowed_archived=in_use)
     fresh, retired = [], []
     for session in data["sessions"]:
         old = current.pop((session["week"], session["day"]), None)
-        if old is not None and _same_session(old, session, stages):
+        if old is not None and _same_session(old, session, exercises):
             continue
         if old is not None:
             retired.append(old["id"])
@@ -177,7 +213,7 @@ def replace_program(actor: User, program_id: int, expected_version, data: dict) 
         sa.select(ProgramSession).where(through(ProgramSession.id, retired))
     ):
         session.retired_at = now
-    _write_sessions(program.id, fresh, stages)
+    _write_sessions(program.id, fresh, exercises)
     db.session.flush()
     return program
 
@@ -190,7 +226,7 @@ def copy_program(actor: User, program_id: int, name: str | None = None) -> Progr
 
 
 def _copy(actor: User, source: Program, document: dict, name: str, client_id=None) -> Program:
-    """A new program with ``document``'s sessions; its items already carry their stages.
+    """A new program with ``document``'s sessions; its items are copied as they are.
 
     Leaves the commit to the caller: assigning writes the copy and the assignment in
     one transaction, so a failure in between leaves no orphaned client program.
@@ -207,7 +243,7 @@ def _copy(actor: User, source: Program, document: dict, name: str, client_id=Non
     )
     db.session.add(program)
     db.session.flush()
-    _write_sessions(program.id, document["sessions"], stages={})
+    _write_sessions(program.id, document["sessions"], exercises=None)
     return program
 
 

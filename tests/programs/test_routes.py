@@ -164,15 +164,28 @@ ITEM_DEFAULTS = dict.fromkeys(("group", *ITEM_DOSAGE, "load", "tempo")) | {
 
 
 def as_stored(body: dict) -> list[dict]:
-    """The sessions a document should read back as, without ids: sorted, defaults filled."""
+    """The sessions a document should read back as, without ids: sorted, defaults filled
+    (an item that gives no dosage takes its exercise's; a biased exercise's side is its
+    bias)."""
     exercises = {
         row.id: row
-        for row in db.session.execute(sa.select(Exercise.id, Exercise.name, Exercise.stage))
-    }
+        for row in db.session.execute(
+            sa.select(Exercise).with_only_columns(
+                Exercise.id, Exercise.name, Exercise.stage, Exercise.side_bias,
+                Exercise.sets, Exercise.reps, Exercise.hold_seconds, Exercise.breaths,
+                Exercise.duration_seconds,
+            )
+        )
+    }  # fmt: skip
 
     def item(written):
         exercise = exercises[written["exercise_id"]]
-        return {"stage": exercise.stage, **ITEM_DEFAULTS, **written, "exercise_name": exercise.name}
+        defaults = dict(ITEM_DEFAULTS)
+        if not any(written.get(field) is not None for field in ITEM_DOSAGE[:6]):
+            defaults.update({f: getattr(exercise, f) for f in ITEM_DOSAGE[:5]})
+        if exercise.side_bias:
+            defaults["side"] = f"{exercise.side_bias}_bias"
+        return {"stage": exercise.stage, **defaults, **written, "exercise_name": exercise.name}
 
     return [
         {
@@ -2015,3 +2028,48 @@ class TestMySchedule:
 
     def test_it_needs_a_token(self, http):
         problem_of(http.get("/api/v1/me/schedule"), 401)
+
+
+class TestItemsTakeTheirExercisesDefaults:
+    """An item says only what differs from its exercise (DESIGN §6.4)."""
+
+    def _one_item(self, **item) -> dict:
+        return {
+            "name": "Defaults",
+            "weeks": 1,
+            "sessions": [{"week": 1, "day": 1, "items": [item]}],
+        }
+
+    def test_an_item_with_no_dosage_takes_the_exercises(self, http, coach, ex):
+        program = created(http, coach, self._one_item(exercise_id=ex["couch-stretch"]))
+
+        [item] = program["sessions"][0]["items"]
+        assert (item["sets"], item["hold_seconds"], item["reps"]) == (2, 45, None)
+
+    def test_an_item_with_any_dosage_keeps_its_own(self, http, coach, ex):
+        program = created(http, coach, self._one_item(exercise_id=ex["couch-stretch"], reps=5))
+
+        [item] = program["sessions"][0]["items"]
+        assert (item["sets"], item["hold_seconds"], item["reps"]) == (None, None, 5)
+
+    def test_an_item_of_a_biased_exercise_takes_its_bias(self, http, coach, ex):
+        body = self._one_item(exercise_id=ex["90-90-breathing-left-bias"])
+
+        program = created(http, coach, body)
+
+        assert program["sessions"][0]["items"][0]["side"] == "left_bias"
+
+    @pytest.mark.parametrize("side", ["right_bias", "both", "each"])
+    def test_a_side_against_the_bias_is_422_and_nothing_is_stored(self, http, coach, ex, side):
+        body = self._one_item(exercise_id=ex["90-90-breathing-left-bias"], side=side)
+        before = count_rows(Program)
+
+        response = http.post("/api/v1/programs", json=body, headers=coach.headers)
+
+        assert list(problem_of(response, 422)["errors"]) == ["sessions[0].items[0].side"]
+        assert count_rows(Program) == before
+
+    def test_an_unbiased_exercise_takes_any_side(self, http, coach, ex):
+        program = created(http, coach, self._one_item(exercise_id=ex["couch-stretch"], side="left"))
+
+        assert program["sessions"][0]["items"][0]["side"] == "left"
