@@ -27,11 +27,19 @@ class AcademyError(Exception):
     status = 400
     slug = "bad-request"
 
-    def __init__(self, detail: str | None = None, errors: dict | None = None, keep=False):
+    def __init__(
+        self,
+        detail: str | None = None,
+        errors: dict | None = None,
+        keep: bool = False,
+        extra: dict | None = None,
+    ):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
         self.keep = keep
+        # Members of the problem body beyond RFC 9457's (the check-in already there).
+        self.extra = extra or {}
 
 
 class NotFound(AcademyError):
@@ -72,7 +80,9 @@ class TooManyRequests(AcademyError):
         self.retry_after = retry_after
 
 
-def problem(status: int, detail: str | None = None, *, slug: str | None = None, errors=None):
+def problem(
+    status: int, detail: str | None = None, *, slug: str | None = None, errors=None, **extra
+):
     title = HTTP_STATUS_CODES.get(status, "Error")
     body = {
         "type": PROBLEM_TYPE + (slug or title.lower().replace(" ", "-")),
@@ -82,6 +92,7 @@ def problem(status: int, detail: str | None = None, *, slug: str | None = None, 
     }
     if errors:
         body["errors"] = errors
+    body.update(extra)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
@@ -170,7 +181,9 @@ def register_error_handlers(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
-        response = problem(error.status, error.detail, slug=error.slug, errors=error.errors)
+        response = problem(
+            error.status, error.detail, slug=error.slug, errors=error.errors, **error.extra
+        )
         if isinstance(error, TooManyRequests) and error.retry_after:
             response.headers["Retry-After"] = str(error.retry_after)
         return response

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from academy.auth.models import User
 
 # Bookkeeping columns that change with every write and say nothing about it.
-_IGNORED = {"updated_at", "version", "created_at"}
+_IGNORED = {"updated_at", "version", "created_at", "search_text"}
 _RENAMED = {"password_hash": "password"}
 _PENDING = "academy.audit"
 

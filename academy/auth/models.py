@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.common.models import Audited, Timestamped, one_of
+from academy.common.search import keep_search_text
 from academy.extensions import db
 from academy.vocabularies import USER_ROLES
 
@@ -43,9 +44,14 @@ class User(Timestamped, db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     status: Mapped[str] = mapped_column(sa.String(16), default="invited")
+    # Name and email as searched (``academy.common.search``), kept up to date on write.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     # Loaded when asked for (the account views), not on every authenticated request.
     academy: Mapped[Academy] = relationship()
+
+
+keep_search_text(User, "name", "email")
 
 
 class AuthToken(db.Model):

@@ -5,12 +5,12 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from academy.common.models import Audited, Part, Timestamped, between, one_of
+from academy.common.models import Audited, Part, Timestamped, Versioned, between, one_of
 from academy.extensions import db
 from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
 
 
-class CheckIn(Timestamped, db.Model):
+class CheckIn(Versioned, Timestamped, db.Model):
     __audit__ = Audited("check_in")
     __tablename__ = "check_ins"
     __table_args__ = (
@@ -28,7 +28,16 @@ class CheckIn(Timestamped, db.Model):
         ),
         sa.Index("ix_check_ins_client_id_date", "client_id", "date"),
         sa.Index("ix_check_ins_academy_id_date", "academy_id", "date"),
-        sa.Index("ix_check_ins_assignment_id_session_id", "assignment_id", "session_id"),
+        # A session of an assignment holds one check-in (DESIGN §6.4): the service says
+        # so with the existing one's id; this index settles two at once.
+        sa.Index(
+            "uq_check_ins_assignment_id_session_id",
+            "assignment_id",
+            "session_id",
+            unique=True,
+            sqlite_where=sa.text("session_id IS NOT NULL"),
+            postgresql_where=sa.text("session_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

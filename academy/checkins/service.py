@@ -3,10 +3,11 @@
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from academy.audit import service as audit_log
@@ -17,9 +18,10 @@ from academy.clients.models import Client
 from academy.common.sql import column_defaults
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
 from academy.common.time import iso_z, local_today, utcnow
-from academy.errors import Unprocessable
+from academy.errors import Conflict, Unprocessable
 from academy.exercises.models import Exercise
 from academy.extensions import db
+from academy.programs.documents import session_date
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 
 _SCALARS = ("date", "completed", "rpe", "duration_minutes", "notes", "assignment_id", "session_id")
@@ -47,8 +49,11 @@ class Prescription:
     """What a check-in refers to, as prescribed: its session and its results' items."""
 
     assignment_found: bool = False
+    start_date: date | None = None
     sessions: dict[int, dict] = dataclasses.field(default_factory=dict)
     items: dict[int, dict] = dataclasses.field(default_factory=dict)
+    # Another check-in of the same session of the assignment (any version of it).
+    existing_id: int | None = None
 
 
 _ITEM_COLUMNS = (
@@ -71,10 +76,35 @@ def _session(row) -> dict:
     return dict(zip(("id", "week", "day", "title"), row, strict=True))
 
 
-# Built once: every check-in written runs it. The caller's assignment, the session in
-# it and the results' items of that session, in one statement.
+_OTHER_SESSION = sa.orm.aliased(ProgramSession)
+# A check-in already written for the same session of the assignment: any version of
+# the session (the coach may have edited it since), and not the one being corrected.
+_EXISTING = (
+    sa.select(sa.func.min(CheckIn.id))
+    .join(_OTHER_SESSION, _OTHER_SESSION.id == CheckIn.session_id)
+    .where(
+        CheckIn.assignment_id == Assignment.id,
+        _OTHER_SESSION.week == ProgramSession.week,
+        _OTHER_SESSION.day == ProgramSession.day,
+        CheckIn.id != sa.bindparam("check_in_id"),
+    )
+    .scalar_subquery()
+)
+# Where the session's and then the items' columns start in a row of _PRESCRIPTION.
+_SESSION_AT, _ITEM_AT = 3, 3 + len(_SESSION_COLUMNS)
+
+# Built once: every check-in written runs it. The caller's assignment (and its start),
+# the session in it, another check-in of that session, and the results' items of that
+# session, in one statement.
 _PRESCRIPTION = (
-    scoped_to_client(Assignment, Assignment.id, *_SESSION_COLUMNS, *_ITEM_COLUMNS)
+    scoped_to_client(
+        Assignment,
+        Assignment.id,
+        Assignment.start_date,
+        _EXISTING,
+        *_SESSION_COLUMNS,
+        *_ITEM_COLUMNS,
+    )
     # Any version of the session counts: the coach may have edited it since.
     .outerjoin(
         ProgramSession,
@@ -107,14 +137,16 @@ def _look_up(actor: User, check_in: CheckInLike) -> Prescription:
             "assignment_id": check_in.assignment_id,
             "session_id": check_in.session_id,
             "item_ids": [r.item_id for r in check_in.results],
+            "check_in_id": getattr(check_in, "id", None) or 0,
         },
     ).all()
     found.assignment_found = bool(rows)
     for row in rows:
-        if row[1] is not None:
-            found.sessions[row[1]] = _session(row[1:5])
-        if row[5] is not None:
-            found.items[row[5]] = _item(row[5:])
+        found.start_date, found.existing_id = row[1], row[2]
+        if row[_SESSION_AT] is not None:
+            found.sessions[row[_SESSION_AT]] = _session(row[_SESSION_AT:_ITEM_AT])
+        if row[_ITEM_AT] is not None:
+            found.items[row[_ITEM_AT]] = _item(row[_ITEM_AT:])
     return found
 
 
@@ -134,6 +166,8 @@ def _validate(actor: User, check_in: CheckInLike) -> Prescription:
         errors["assignment_id"] = ["No such assignment of yours."]
     elif check_in.session_id is not None and check_in.session_id not in found.sessions:
         errors["session_id"] = ["No such session in that assignment."]
+    elif check_in.session_id is not None and (problem := _too_early(check_in, found)):
+        errors.setdefault("date", []).append(problem)
     results = check_in.results
     if results and check_in.session_id is None:
         errors["results"] = ["Item results need a session_id."]
@@ -143,7 +177,42 @@ def _validate(actor: User, check_in: CheckInLike) -> Prescription:
                 errors[f"results[{index}].item_id"] = ["No such item in that session."]
     if errors:
         raise Unprocessable("The check-in is not valid.", errors=errors)
+    if check_in.session_id is not None and found.existing_id is not None:
+        _already_checked_in(found.existing_id)
     return found
+
+
+# How far ahead of its session a check-in may be dated (a session done early).
+EARLY_DAYS = 3
+
+
+def _too_early(check_in: CheckInLike, found: Prescription) -> str | None:
+    """Why the check-in's date is too early for its session, if it is: never before the
+    assignment starts, nor more than EARLY_DAYS before the session's own date."""
+    session = found.sessions[check_in.session_id]
+    on = session_date(found.start_date, session["week"], session["day"])
+    if check_in.date < found.start_date:
+        return f"Not before the assignment's start, {found.start_date.isoformat()}."
+    if check_in.date < on - timedelta(days=EARLY_DAYS):
+        return f"At most {EARLY_DAYS} days before the session's date, {on.isoformat()}."
+    return None
+
+
+def _existing(actor: User, check_in: CheckInLike) -> int | None:
+    return db.session.scalar(
+        scoped(CheckIn, actor, CheckIn.id).where(
+            CheckIn.assignment_id == check_in.assignment_id,
+            CheckIn.session_id == check_in.session_id,
+        )
+    )
+
+
+def _already_checked_in(existing_id: int):
+    raise Conflict(
+        "This session already has a check-in; correct that one instead.",
+        errors={"session_id": [f"Check-in {existing_id} is for this session."]},
+        extra={"existing_id": existing_id},
+    )
 
 
 def _columns(data: dict) -> dict:
@@ -235,7 +304,12 @@ def create_check_in(actor: User, data: dict) -> dict:
     )
     found = _validate(actor, new)
     connection = db.session.connection()
-    new.id = connection.execute(_INSERT_CHECK_IN, row).scalar_one()
+    try:
+        new.id = connection.execute(_INSERT_CHECK_IN, row).scalar_one()
+    except IntegrityError:
+        # Another check-in of the same session landed between the look-up and now.
+        db.session.rollback()
+        _already_checked_in(_existing(actor, new))
     if results:
         ids = connection.execute(
             _INSERT_RESULTS, [{**result, "check_in_id": new.id} for result in results]

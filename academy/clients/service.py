@@ -7,6 +7,7 @@ from academy.auth.models import Invitation, User
 from academy.auth.service import ensure_email_free, issue_invitation, normalise_email, revoke_all
 from academy.clients.models import Client
 from academy.common.etag import check_version
+from academy.common.search import matching
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
 from academy.errors import Conflict, Forbidden
@@ -18,14 +19,8 @@ _RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
 
 def list_clients(actor: User, q: str | None = None, status: str = "active") -> sa.Select:
     stmt = scoped(Client, actor).join(Client.user).where(Client.status == status)
-    if q:
-        needle = q.strip().lower()
-        stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(User.name).contains(needle, autoescape=True),
-                User.email.contains(needle, autoescape=True),
-            )
-        )
+    if (found := matching(User.search_text, q)) is not None:
+        stmt = stmt.where(found)
     return stmt.order_by(sa.func.lower(User.name), Client.id)
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from academy.common.auth import current_user
 from academy.common.time import as_utc, utcnow
-from academy.errors import Conflict, Unprocessable
+from academy.errors import AcademyError, Conflict, Unprocessable
 from academy.extensions import db
 
 
@@ -153,6 +153,16 @@ def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
     )
 
 
+def _replayed(user_id: int, key: str, fingerprint: str) -> Response | None:
+    """The answer stored with the key, if a request has stored one."""
+    stored = db.session.scalar(
+        sa.select(IdempotencyKey.response_status).where(
+            IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+        )
+    )
+    return _earlier(user_id, key, fingerprint) if stored is not None else None
+
+
 def idempotent(view):
     """Make a POST view honour ``Idempotency-Key``. The key and its answer are written
     in the request's own transaction, which the request boundary commits with the
@@ -171,9 +181,17 @@ def idempotent(view):
         user_id, fingerprint = current_user().id, _fingerprint()
         wait = current_app.config["IDEMPOTENCY_WAIT_SECONDS"]
         for _ in range(2):  # a second round only after forgetting an expired key
-            with _bounded_lock_waits(wait):
-                response = view(*args, **kwargs)
-                stored = _store(user_id, key, fingerprint, response)
+            try:
+                with _bounded_lock_waits(wait):
+                    response = view(*args, **kwargs)
+                    stored = _store(user_id, key, fingerprint, response)
+            except AcademyError:
+                # The work refused itself, maybe because the first request with the key
+                # did it already (a session holds one check-in): that answer, if any.
+                db.session.rollback()
+                if (replay := _replayed(user_id, key, fingerprint)) is not None:
+                    return replay
+                raise
             if stored:
                 return response
             earlier = _earlier(user_id, key, fingerprint)

@@ -234,6 +234,12 @@ class ProblemSchema(Schema):
         values=fields.List(fields.String()),
         metadata={"description": "Field messages keyed by path, for validation errors."},
     )
+    existing_id = Integer(
+        metadata={
+            "description": "With the 409 for a session that already has a check-in: "
+            "that check-in's id."
+        }
+    )
 
 
 class PaginationMetadataSchema(Schema):

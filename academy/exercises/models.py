@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.common.models import Timestamped, one_of
+from academy.common.search import keep_search_text
 from academy.extensions import db
 from academy.vocabularies import CATEGORIES, FINDINGS, LATERALITY, REGIONS, SIDE_BIASES, STAGES
 
@@ -58,7 +59,8 @@ class Exercise(Timestamped, db.Model):
     equipment: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     video_url: Mapped[str | None] = mapped_column(sa.String(500))
     variation_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exercises.id"), index=True)
-    # Lower-cased name, aliases and cues: `q` matches the same way on every database.
+    # Name, aliases and cues as searched (``academy.common.search``), kept up to date on
+    # write: `q` matches the same way on every database.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
@@ -88,6 +90,9 @@ class Exercise(Timestamped, db.Model):
     @property
     def dosage(self) -> dict:
         return {field: getattr(self, field) for field in DOSAGE_FIELDS}
+
+
+keep_search_text(Exercise, "name", "aliases", "cues")
 
 
 class ExerciseRegion(db.Model):

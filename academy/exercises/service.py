@@ -8,6 +8,7 @@ import yaml
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
+from academy.common.search import matching
 from academy.common.tenancy import get_with_shared, with_shared
 from academy.common.time import utcnow
 from academy.errors import Conflict, Forbidden, Unprocessable
@@ -19,10 +20,6 @@ CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 
 # What a page of exercises needs, loaded in one statement per list.
 LIST_OPTIONS = (selectinload(Exercise.region_rows), selectinload(Exercise.finding_rows))
-
-
-def search_text(name: str, aliases: list[str], cues: list[str]) -> str:
-    return "\n".join([name, *aliases, *cues]).lower()
 
 
 def slugify(name: str) -> str:
@@ -42,8 +39,8 @@ def list_exercises(
     stmt = with_shared(Exercise, actor).options(*LIST_OPTIONS)
     if not include_archived:
         stmt = stmt.where(Exercise.archived_at.is_(None))
-    if q and q.strip():
-        stmt = stmt.where(Exercise.search_text.contains(q.strip().lower(), autoescape=True))
+    if (found := matching(Exercise.search_text, q)) is not None:
+        stmt = stmt.where(found)
     for column, words in (
         (Exercise.category, category),
         (Exercise.laterality, laterality),
@@ -133,7 +130,6 @@ def _apply(exercise: Exercise, data: dict) -> None:
             ExerciseFinding(finding=f, position=i)
             for i, f in enumerate(dict.fromkeys(data["addresses"]))
         ]
-    exercise.search_text = search_text(exercise.name, exercise.aliases or [], exercise.cues or [])
     if exercise.laterality != "asymmetric":
         exercise.side_bias = None
 

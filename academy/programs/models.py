@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.common.models import Audited, Part, Timestamped, Versioned, one_of
+from academy.common.search import keep_search_text
 from academy.extensions import db
 from academy.vocabularies import ASSIGNMENT_STATUSES, SIDES, STAGES
 
@@ -45,6 +46,8 @@ class Program(Versioned, Timestamped, db.Model):
     goal: Mapped[str] = mapped_column(sa.Text, default="")
     weeks: Mapped[int] = mapped_column(sa.Integer)
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The name as searched (``academy.common.search``), kept up to date on write.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     sessions: Mapped[list["ProgramSession"]] = relationship(
         primaryjoin="and_(ProgramSession.program_id == Program.id, "
@@ -56,6 +59,9 @@ class Program(Versioned, Timestamped, db.Model):
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+
+keep_search_text(Program, "name")
 
 
 class ProgramSession(db.Model):

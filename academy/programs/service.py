@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from academy.auth.models import User
 from academy.clients.models import Client
 from academy.common.etag import check_version
+from academy.common.search import matching
 from academy.common.tenancy import get_scoped, scoped, through, with_shared
 from academy.common.time import utcnow
 from academy.errors import Conflict, Unprocessable
@@ -39,8 +40,8 @@ def list_programs(
     stmt = scoped(Program, actor)
     if not include_archived:
         stmt = stmt.where(Program.archived_at.is_(None))
-    if q and q.strip():
-        stmt = stmt.where(sa.func.lower(Program.name).contains(q.strip().lower(), autoescape=True))
+    if (found := matching(Program.search_text, q)) is not None:
+        stmt = stmt.where(found)
     if kind:
         stmt = stmt.where(Program.kind == kind)
     if client_id is not None:

@@ -217,6 +217,10 @@ class TestCreateCheckInWithIdempotencyKey:
         key.created_at = datetime.now(UTC) - timedelta(hours=hours, minutes=1)
         db.session.commit()
 
+        # The first check-in was corrected away from the session, which is free again.
+        db.session.get(CheckIn, first.get_json()["id"]).session_id = None
+        db.session.commit()
+
         reused = post_check_in(http, client_user, {**body, "rpe": 9}, key="retry-1")
 
         assert hours >= 24
@@ -264,15 +268,27 @@ class TestCreateCheckInWithIdempotencyKey:
         assert "Idempotency-Key" in problem_of(response, 422)["errors"]
         assert count_rows(CheckIn) == count_rows(IdempotencyKey) == 0
 
-    def test_without_a_key_every_post_is_a_new_check_in(self, http, client_user, body):
-        first = post_check_in(http, client_user, body)
+    def test_without_a_key_every_post_is_a_new_check_in(self, http, client_user):
+        unplanned = {"date": iso(TODAY), "notes": "An easy jog."}
+        first = post_check_in(http, client_user, unplanned)
 
-        second = post_check_in(http, client_user, body)
+        second = post_check_in(http, client_user, unplanned)
 
         assert (first.status_code, second.status_code) == (201, 201)
         assert first.get_json()["id"] != second.get_json()["id"]
         assert count_rows(CheckIn) == 2
         assert count_rows(IdempotencyKey) == 0
+
+    def test_without_a_key_a_second_check_in_of_a_session_is_409_naming_the_first(
+        self, http, client_user, body
+    ):
+        first = post_check_in(http, client_user, body)
+
+        second = post_check_in(http, client_user, body)
+
+        problem = problem_of(second, 409)
+        assert problem["existing_id"] == first.get_json()["id"]
+        assert count_rows(CheckIn) == 1
 
     def test_a_coach_gets_403_and_no_key_is_kept(self, http, coach):
         response = post_check_in(http, coach, {"date": iso(TODAY)}, key="retry-1")
@@ -301,7 +317,7 @@ class Served:
     base_url: str
     database_url: str
     token: str
-    body: dict
+    bodies: list[dict]
 
 
 def _admin_engine(url: sa.URL) -> sa.Engine:
@@ -334,8 +350,10 @@ def _drop_served_database(url: str) -> None:
     admin.dispose()
 
 
-def _seed(url: str) -> tuple[str, dict]:
-    """Migrate the server's database and add a client with an assignment and a token.
+def _seed(url: str) -> tuple[str, list[dict]]:
+    """Migrate the server's database and add a client with an assignment and a token;
+    answers a check-in body for each round, each of its own session (a session holds
+    one check-in).
 
     Dates come from the real clock: the server does not share the suite's frozen one.
     """
@@ -354,7 +372,8 @@ def _seed(url: str) -> tuple[str, dict]:
                 "goal": "",
                 "weeks": 1,
                 "sessions": [
-                    {"week": 1, "day": 1, "items": [{"exercise_id": tucks.id, "sets": 2}]}
+                    {"week": 1, "day": day, "items": [{"exercise_id": tucks.id, "sets": 2}]}
+                    for day in range(1, ROUNDS + 1)
                 ],
             },
         )
@@ -362,21 +381,26 @@ def _seed(url: str) -> tuple[str, dict]:
         assignment = programs.assign(
             coach, client.id, {"program_id": program.id, "start_date": yesterday, "notes": ""}
         )
-        session = db.session.scalar(
-            sa.select(ProgramSession).where(ProgramSession.program_id == assignment.program_id)
-        )
-        body = {
-            "date": iso(yesterday),
-            "assignment_id": assignment.id,
-            "session_id": session.id,
-            "rpe": 6,
-            "results": [{"item_id": session.items[0].id, "sets_done": 2}],
-            "ratings": [{"region": "hip_flexors", "side": "left", "tightness": 5, "pain": 1}],
-        }
+        sessions = db.session.scalars(
+            sa.select(ProgramSession)
+            .where(ProgramSession.program_id == assignment.program_id)
+            .order_by(ProgramSession.day)
+        ).all()
+        bodies = [
+            {
+                "date": iso(yesterday),
+                "assignment_id": assignment.id,
+                "session_id": session.id,
+                "rpe": 6,
+                "results": [{"item_id": session.items[0].id, "sets_done": 2}],
+                "ratings": [{"region": "hip_flexors", "side": "left", "tightness": 5, "pain": 1}],
+            }
+            for session in sessions
+        ]
         token = sign_in(client).token
         db.session.remove()
         db.engine.dispose()
-    return token, body
+    return token, bodies
 
 
 @pytest.fixture
@@ -384,18 +408,20 @@ def served(tmp_path):
     """gunicorn with several workers on a database of its own; always stopped after."""
     url = _served_database(tmp_path)
     try:
-        token, body = _seed(url)
+        token, bodies = _seed(url)
         with gunicorn(url, WORKERS, tmp_path / "gunicorn.log") as base_url:
-            yield Served(base_url, url, token, body)
+            yield Served(base_url, url, token, bodies)
     finally:
         _drop_served_database(url)
 
 
-def _post(served: Served, key: str, barrier: threading.Barrier) -> tuple[int, bytes, bool]:
+def _post(
+    served: Served, key: str, body: dict, barrier: threading.Barrier
+) -> tuple[int, bytes, bool]:
     """(status, body, replayed?) of one POST, sent when every thread is ready."""
     request = urllib.request.Request(
         f"{served.base_url}/api/v1/me/check-ins",
-        data=json.dumps(served.body).encode(),
+        data=json.dumps(body).encode(),
         method="POST",
         headers={
             "Authorization": f"Bearer {served.token}",
@@ -421,7 +447,10 @@ class TestConcurrentRetries:
             key = f"concurrent-{n}"
             barrier = threading.Barrier(THREADS)
             with ThreadPoolExecutor(THREADS) as pool:
-                futures = [pool.submit(_post, served, key, barrier) for _ in range(THREADS)]
+                futures = [
+                    pool.submit(_post, served, key, served.bodies[n], barrier)
+                    for _ in range(THREADS)
+                ]
                 answers_by_key[key] = [f.result(timeout=2 * TIMEOUT) for f in futures]
 
         engine = sa.create_engine(served.database_url)

@@ -237,6 +237,9 @@ class TestCreateCheckIn:
             )
             assert response.status_code == 201
             counts.append(statements)
+            # The session holds one check-in: free it for the next size.
+            db.session.delete(db.session.get(CheckIn, response.get_json()["id"]))
+            db.session.commit()
         print(f"statements per check-in posted with a key: {counts}")
         assert counts[0] == counts[1]
 
@@ -569,18 +572,18 @@ class TestListMyCheckIns:
 
 @pytest.fixture
 def many_check_ins(http, client_user, sessions, assignment) -> None:
-    """50 check-ins of the client, alternating two sessions, each with results and ratings."""
+    """50 check-ins of the client, each with ratings: one of each of the four sessions,
+    with results, and the rest of days between them."""
     for n in range(50):
-        session = sessions[(1, 1)] if n % 2 else sessions[(1, 3)]
-        body = check_in_for(
-            session,
-            assignment["id"],
-            date=iso(TODAY - days(n)),
-            ratings=[
-                {"region": "hip_flexors", "side": "left", "tightness": n % 11},
-                {"region": "calf", "side": "both", "pain": n % 5},
-            ],
-        )
+        ratings = [
+            {"region": "hip_flexors", "side": "left", "tightness": n % 11},
+            {"region": "calf", "side": "both", "pain": n % 5},
+        ]
+        if n < len(sessions):
+            session = list(sessions.values())[n]
+            body = check_in_for(session, assignment["id"], ratings=ratings)
+        else:
+            body = {"date": iso(TODAY - days(n)), "ratings": ratings}
         assert post_check_in(http, client_user, body).status_code == 201
 
 
@@ -591,7 +594,8 @@ def measure_pages(http, actor, url: str) -> tuple[int, int]:
         response, statements = measured(http.get, f"{url}?page_size={size}", headers=actor.headers)
         assert response.status_code == 200
         assert len(response.get_json()) == size
-        assert all(c["results"] and c["ratings"] for c in response.get_json())
+        assert all(c["ratings"] for c in response.get_json())
+        assert any(c["results"] for c in response.get_json())
         assert all(r["prescribed"] for c in response.get_json() for r in c["results"])
         counts.append(statements)
     print(f"statements for {url}: page of 2 → {counts[0]}, page of 50 → {counts[1]}")
@@ -857,3 +861,82 @@ class TestReadCheckIn:
 
     def test_it_needs_a_token(self, http, my_check_in):
         problem_of(http.get(f"/api/v1/check-ins/{my_check_in['id']}"), 401)
+
+
+class TestACheckInBelongsToItsSession:
+    """A check-in naming a session is dated on or after the assignment's start, and at
+    most 3 days before the session's date; a session holds one check-in (DESIGN §6.4)."""
+
+    def test_a_date_before_the_assignment_starts_is_422(
+        self, http, client_user, sessions, assignment
+    ):
+        body = check_in_for(sessions[(1, 1)], assignment["id"], date="2026-03-01")
+
+        response = post_check_in(http, client_user, body)
+
+        assert problem_of(response, 422)["errors"] == {
+            "date": ["Not before the assignment's start, 2026-03-02."]
+        }
+        assert count_rows(CheckIn) == 0
+
+    def test_more_than_3_days_before_the_session_is_422(
+        self, http, client_user, sessions, assignment
+    ):
+        # Session (2, 3) falls on Wed 11 Mar; Sat 7 Mar is 4 days before.
+        body = check_in_for(sessions[(2, 3)], assignment["id"], date="2026-03-07")
+
+        response = post_check_in(http, client_user, body)
+
+        assert problem_of(response, 422)["errors"] == {
+            "date": ["At most 3 days before the session's date, 2026-03-11."]
+        }
+        assert count_rows(CheckIn) == 0
+
+    def test_3_days_early_is_a_session_done_early(self, http, client_user, sessions, assignment):
+        body = check_in_for(sessions[(2, 3)], assignment["id"], date="2026-03-08")
+
+        assert post_check_in(http, client_user, body).status_code == 201
+
+    def test_a_second_check_in_of_a_session_is_409_naming_the_first(
+        self, http, client_user, sessions, assignment
+    ):
+        first = post_check_in(http, client_user, check_in_for(sessions[(1, 1)], assignment["id"]))
+        again = check_in_for(sessions[(1, 1)], assignment["id"], rpe=3)
+
+        response = post_check_in(http, client_user, again)
+
+        problem = problem_of(response, 409)
+        assert problem["existing_id"] == first.get_json()["id"]
+        assert problem["errors"] == {
+            "session_id": [f"Check-in {first.get_json()['id']} is for this session."]
+        }
+        assert count_rows(CheckIn) == 1
+
+    def test_the_session_edited_since_still_holds_the_first(
+        self, http, coach, client_user, sessions, assignment
+    ):
+        first = post_check_in(http, client_user, check_in_for(sessions[(1, 1)], assignment["id"]))
+        # The coach changes the session: it is retired, and a new version takes its place.
+        program_id = assignment["program"]["id"]
+        document = http.get(f"/api/v1/programs/{program_id}", headers=coach.headers)
+        body = {k: document.get_json()[k] for k in ("name", "description", "goal", "weeks")}
+        body["sessions"] = [
+            {
+                "week": s["week"],
+                "day": s["day"],
+                "title": s["title"] + (" (edited)" if (s["week"], s["day"]) == (1, 1) else ""),
+                "items": [{"exercise_id": i["exercise_id"]} for i in s["items"]],
+            }
+            for s in document.get_json()["sessions"]
+        ]
+        http.put(
+            f"/api/v1/programs/{program_id}",
+            json=body,
+            headers={**coach.headers, "If-Match": document.headers["ETag"]},
+        )
+        edited = sessions_of(http, client_user, assignment["id"])[(1, 1)]
+        assert edited["id"] != sessions[(1, 1)]["id"]
+
+        response = post_check_in(http, client_user, check_in_for(edited, assignment["id"]))
+
+        assert problem_of(response, 409)["existing_id"] == first.get_json()["id"]

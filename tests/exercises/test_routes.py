@@ -79,6 +79,30 @@ class TestListExercises:
                 in json.dumps([exercise["name"], exercise["aliases"], exercise["cues"]]).lower()
             )
 
+    @pytest.mark.parametrize("q", ["90 90", "9090", "90-90", "90\u201390 BREATHING", "ninety-ninety"])
+    def test_q_ignores_case_spaces_and_punctuation(self, http, coach, catalogue, q):
+        found = http.get("/api/v1/exercises", query_string={"q": q}, headers=coach.headers)
+
+        assert "90-90 Breathing" in [e["name"] for e in found.get_json()]
+
+    def test_q_ignores_accents(self, http, coach, catalogue):
+        http.post(
+            "/api/v1/exercises",
+            json={"name": "Pont fessier équilibré", "category": "glutes", "regions": ["glutes"],
+                  "stage": "strength", "laterality": "bilateral"},
+            headers=coach.headers,
+        )  # fmt: skip
+
+        found = http.get("/api/v1/exercises?q=equilibre", headers=coach.headers).get_json()
+
+        assert [e["name"] for e in found] == ["Pont fessier équilibré"]
+
+    def test_q_does_not_match_across_two_fields(self, http, coach, catalogue):
+        # The name ends "…Breathing" and the first alias starts "ninety…".
+        found = http.get("/api/v1/exercises?q=breathingninety", headers=coach.headers)
+
+        assert found.get_json() == []
+
     def test_q_treats_wildcards_literally(self, http, coach, catalogue):
         assert http.get("/api/v1/exercises?q=%25_%25", headers=coach.headers).get_json() == []
 
