@@ -79,7 +79,9 @@ class TestListExercises:
                 in json.dumps([exercise["name"], exercise["aliases"], exercise["cues"]]).lower()
             )
 
-    @pytest.mark.parametrize("q", ["90 90", "9090", "90-90", "90\u201390 BREATHING", "ninety-ninety"])
+    @pytest.mark.parametrize(
+        "q", ["90 90", "9090", "90-90", "90\u201390 BREATHING", "ninety-ninety"]
+    )
     def test_q_ignores_case_spaces_and_punctuation(self, http, coach, catalogue, q):
         found = http.get("/api/v1/exercises", query_string={"q": q}, headers=coach.headers)
 
