@@ -44,18 +44,12 @@ class MyCheckIns(MethodView):
     @blp.arguments(CheckInCreateSchema)
     @blp.response(201, CheckInSchema)
     @blp.errors(400, 409, 413)
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
-                "description": "Retry-safe posting: the same key and body replay the first "
-                "answer and store nothing new; the same key with another body is 422; a "
-                "retry while the first is still running is 409. Keys are kept at least a day "
-                "(`IDEMPOTENCY_KEY_HOURS`).",
-            }
-        ]
+    @blp.header(
+        "Idempotency-Key",
+        "Retry-safe posting: the same key and body replay the first answer and store "
+        "nothing new; the same key with another body is 422; a retry while the first is "
+        "still running is 409. Keys are kept at least a day (`IDEMPOTENCY_KEY_HOURS`).",
+        schema={"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
     )
     def post(self, data):
         """Record a check-in (client app)

@@ -51,6 +51,7 @@ class Clients(MethodView):
 @blp.route("/clients/<int:client_id>")
 class ClientById(MethodView):
     @blp.auth(COACH_ROLES)
+    @blp.conditional()
     @blp.response(200, ClientSchema, etag=True)
     @blp.errors(404)
     def get(self, client_id):

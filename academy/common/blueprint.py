@@ -16,7 +16,7 @@ from copy import deepcopy
 from functools import wraps
 
 import flask_smorest
-from flask import current_app, request
+from flask import current_app, make_response, request
 from flask_smorest.pagination import PaginationParameters
 from flask_smorest.utils import unpack_tuple_response
 from marshmallow import EXCLUDE, ValidationError, missing, post_load, validate
@@ -24,6 +24,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from academy.common.auth import require_auth
+from academy.common.etag import answer_conditionally
 from academy.common.schemas import PROBLEM, Integer, ProblemSchema, QuerySchema
 from academy.errors import Unprocessable
 from academy.extensions import db
@@ -31,6 +32,10 @@ from academy.extensions import db
 ETAG_HEADER = {
     "description": "The version of what was answered: send it back in `If-Match` to change it.",
     "schema": {"type": "string", "example": '"3"'},
+}
+CACHE_CONTROL_HEADER = {
+    "description": "`private, no-cache`: keep it, and ask with `If-None-Match` before use.",
+    "schema": {"type": "string"},
 }
 RETRY_AFTER_HEADER = {
     "description": "Seconds to wait before trying again.",
@@ -151,6 +156,36 @@ def _known_query_only(func):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_header_doc)
+
+    def header(self, name: str, description: str, *, required: bool = False, schema=None):
+        """Document a request header the operation reads. Added to the operation's
+        parameters (``doc(parameters=...)`` would replace those of its query)."""
+
+        def decorator(func):
+            func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+            func._apidoc.setdefault("headers", []).append(
+                {
+                    "in": "header",
+                    "name": name,
+                    "required": required,
+                    "schema": schema or {"type": "string"},
+                    "description": description,
+                }
+            )
+            return func
+
+        return decorator
+
+    @staticmethod
+    def _prepare_header_doc(doc, doc_info, **kwargs):
+        headers = doc_info.get("headers")
+        if headers:
+            doc.setdefault("parameters", []).extend(headers)
+        return doc
+
     def route(self, rule, *, parameters=None, **options):
         """flask-smorest's, with one transaction per request, and the query check on the
         operations that ``auth`` did not already give one (the public ones)."""
@@ -222,9 +257,14 @@ class Blueprint(flask_smorest.Blueprint):
         return metadata
 
     def response(self, status_code, schema=None, *, etag: bool = False, **kwargs):
-        """flask-smorest's; ``etag`` documents the ``ETag`` header the answer carries."""
+        """flask-smorest's; ``etag`` documents the ``ETag`` header the answer carries (and
+        its ``Cache-Control``, for a conditional read)."""
         if etag:
-            kwargs["headers"] = {**kwargs.get("headers", {}), "ETag": ETAG_HEADER}
+            kwargs["headers"] = {
+                **kwargs.get("headers", {}),
+                "ETag": ETAG_HEADER,
+                "Cache-Control": CACHE_CONTROL_HEADER,
+            }
         return super().response(status_code, schema, **kwargs)
 
     def problem(self, status: int, description: str):
@@ -255,22 +295,35 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def conditional(self):
+        """A read the client app repeats: it answers an ``ETag`` and ``Cache-Control:
+        private, no-cache``, and 304 with no body to ``If-None-Match`` holding that ETag.
+        Put it above ``paginate`` and ``response``: it reads their answer."""
+
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                return answer_conditionally(make_response(func(*args, **kwargs)))
+
+            wrapper = self.header(
+                "If-None-Match", "The `ETag` of the answer you hold: 304 while it is current."
+            )(wrapper)
+            return self.alt_response(
+                304,
+                description="Not modified: the answer you hold is current",
+                headers={"ETag": ETAG_HEADER, "Cache-Control": CACHE_CONTROL_HEADER},
+            )(wrapper)
+
+        return decorator
+
     def precondition(self):
         """Document that a write needs ``If-Match`` with the ETag of the caller's last
         read (428 without it, 412 when stale); the view checks it with ``if_match()``."""
 
         def decorator(func):
-            func = self.doc(
-                parameters=[
-                    {
-                        "in": "header",
-                        "name": "If-Match",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "The `ETag` of your last read, or `*`.",
-                    }
-                ]
-            )(func)
+            func = self.header("If-Match", "The `ETag` of your last read, or `*`.", required=True)(
+                func
+            )
             func = self.problem(412, "If-Match does not match the current version")(func)
             return self.problem(428, "If-Match is required")(func)
 

@@ -1,10 +1,15 @@
-"""ETags from version counters, and the If-Match rules for writes.
+"""ETags: of versions for what can be written, of contents for the client app's reads.
 
-A GET answers ``ETag: "<version>"``; a PUT, PATCH or DELETE must send it back in
-``If-Match`` (428 without it, 412 when it is not the current version).
+A GET of a versioned resource answers ``ETag: "<version>"``; a PUT, PATCH or DELETE
+must send it back in ``If-Match`` (428 without it, 412 when it is not the current
+version). A conditional read (``answer_conditionally``) answers ``ETag`` (the version,
+or a digest of what it answers) and ``Cache-Control: private, no-cache``; sent back in
+``If-None-Match``, it is answered 304 with no body while nothing changed.
 """
 
-from flask import request
+import hashlib
+
+from flask import Response, request
 
 from academy.errors import PreconditionFailed, PreconditionRequired
 
@@ -34,3 +39,27 @@ def if_match() -> int | None:
 def check_version(obj, expected: int | None) -> None:
     if expected is not None and obj.version != expected:
         raise PreconditionFailed("Someone changed this resource since you read it; fetch it again.")
+
+
+def answer_conditionally(response: Response) -> Response:
+    """``response`` with its ETag (a digest of its body and pages when it carries no
+    version), or 304 Not Modified when the caller already holds it."""
+    if response.status_code != 200:
+        return response
+    if "ETag" not in response.headers:
+        digest = hashlib.sha256(response.get_data())
+        digest.update(response.headers.get("X-Pagination", "").encode())
+        response.headers["ETag"] = f'"{digest.hexdigest()[:32]}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    if response.headers["ETag"] in _if_none_match():
+        unchanged = Response(status=304)
+        for name in ("ETag", "Cache-Control"):
+            unchanged.headers[name] = response.headers[name]
+        return unchanged
+    return response
+
+
+def _if_none_match() -> set[str]:
+    header = request.headers.get("If-None-Match", "")
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+    return tags

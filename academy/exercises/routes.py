@@ -22,9 +22,10 @@ blp = Blueprint("exercises", __name__, url_prefix="/api/v1", description="The ex
 @blp.route("/exercises")
 class Exercises(MethodView):
     @blp.auth(COACH_ROLES)
+    @blp.conditional()
     @blp.arguments(ExerciseQuerySchema, location="query")
     @blp.paginate()
-    @blp.response(200, ExerciseSchema(many=True))
+    @blp.response(200, ExerciseSchema(many=True), etag=True)
     def get(self, query, pagination_parameters):
         """List the global catalogue and the academy's own exercises
 
@@ -51,7 +52,8 @@ class Exercises(MethodView):
 @blp.route("/exercises/<int:exercise_id>")
 class ExerciseById(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.response(200, ExerciseDetailSchema)
+    @blp.conditional()
+    @blp.response(200, ExerciseDetailSchema, etag=True)
     @blp.errors(404)
     def get(self, exercise_id):
         """Read an exercise with its variations"""

@@ -60,6 +60,7 @@ class Programs(MethodView):
 @blp.route("/programs/<int:program_id>")
 class ProgramById(MethodView):
     @blp.auth(COACH_ROLES)
+    @blp.conditional()
     @blp.response(200, ProgramSchema, etag=True)
     @blp.errors(404)
     def get(self, program_id):

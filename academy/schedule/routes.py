@@ -23,8 +23,9 @@ blp = Blueprint("schedule", __name__, url_prefix="/api/v1", description="The cli
 @blp.route("/me/assignments")
 class MyAssignments(MethodView):
     @blp.auth(CLIENT_ROLES)
+    @blp.conditional()
     @blp.paginate()
-    @blp.response(200, AssignmentSchema(many=True))
+    @blp.response(200, AssignmentSchema(many=True), etag=True)
     def get(self, pagination_parameters):
         """List the caller's assignments (client app)"""
         return paginate(service.my_assignments(current_user()), pagination_parameters)
@@ -33,7 +34,8 @@ class MyAssignments(MethodView):
 @blp.route("/me/assignments/<int:assignment_id>")
 class MyAssignmentById(MethodView):
     @blp.auth(CLIENT_ROLES)
-    @blp.response(200, ClientAssignmentSchema)
+    @blp.conditional()
+    @blp.response(200, ClientAssignmentSchema, etag=True)
     @blp.errors(404)
     def get(self, assignment_id):
         """Read one of the caller's assignments with every session dated (client app)
@@ -47,8 +49,9 @@ class MyAssignmentById(MethodView):
 @blp.route("/me/today")
 class MyToday(MethodView):
     @blp.auth(CLIENT_ROLES)
+    @blp.conditional()
     @blp.arguments(TodayQuerySchema, location="query")
-    @blp.response(200, TodaySchema)
+    @blp.response(200, TodaySchema, etag=True)
     def get(self, query):
         """The sessions due today, with each exercise's cues and video (client app)
 
@@ -61,9 +64,10 @@ class MyToday(MethodView):
 @blp.route("/me/schedule")
 class MySchedule(MethodView):
     @blp.auth(CLIENT_ROLES)
+    @blp.conditional()
     @blp.arguments(ScheduleQuerySchema, location="query")
     @blp.paginate()
-    @blp.response(200, ScheduleEntrySchema(many=True))
+    @blp.response(200, ScheduleEntrySchema(many=True), etag=True)
     def get(self, query, pagination_parameters):
         """The caller's sessions between two dates (client app)
 

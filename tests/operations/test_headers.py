@@ -81,7 +81,7 @@ class TestNoStore:
         [
             ("GET", "/api/v1/me", 200),
             ("GET", "/api/v1/me/export", 200),
-            ("GET", "/api/v1/me/assignments", 200),
+            ("GET", "/api/v1/me/assessments", 200),
             ("GET", "/api/v1/me/check-ins", 200),
             ("GET", "/api/v1/me/nothing-here", 404),
         ],
