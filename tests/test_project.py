@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def config_variables() -> set[str]:
     source = (ROOT / "academy" / "config.py").read_text()
-    return set(re.findall(r'(?:environ\.get|_bool|_int|_list)\(\s*"([A-Z_]+)"', source))
+    return set(re.findall(r'(?:environ\.get|_bool|_int|_float|_list)\(\s*"([A-Z_]+)"', source))
 
 
 def test_the_readme_lists_every_environment_variable():

@@ -36,6 +36,11 @@ RETRY_AFTER_HEADER = {
     "schema": {"type": "string", "pattern": "^[0-9]+$"},
 }
 
+DATABASE_UNAVAILABLE = (
+    "The database is unavailable (down, full, read-only or not answering in time); "
+    "nothing was changed: try again after `Retry-After` seconds"
+)
+
 MAX_JSON_DEPTH = 32
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 100
@@ -130,17 +135,27 @@ class Blueprint(flask_smorest.Blueprint):
 
     def route(self, rule, *, parameters=None, **options):
         """flask-smorest's, with the query check on the operations that ``auth`` did
-        not already give one (the public ones)."""
+        not already give one (the public ones), and the 503 that every operation using
+        the database may answer documented."""
         register = super().route(rule, parameters=parameters, **options)
 
         def decorator(view):
             for method in getattr(view, "methods", None) or ():
                 func = getattr(view, method.lower())
                 if not getattr(func, "_academy_query_checked", False):
-                    setattr(view, method.lower(), _known_query_only(func))
+                    func = _known_query_only(func)
+                if not getattr(func, "_academy_without_database", False):
+                    func = self.problem(503, DATABASE_UNAVAILABLE)(func)
+                setattr(view, method.lower(), func)
             return register(view)
 
         return decorator
+
+    @staticmethod
+    def without_database(func):
+        """Mark an operation that never touches the database (no 503 to document)."""
+        func._academy_without_database = True
+        return func
 
     def arguments(self, schema, **kwargs):
         """flask-smorest's, with one schema instance per operation: given a class, the

@@ -3,20 +3,28 @@
 A request with a key does its work, then stores the key with its answer in the same
 transaction: the work, the key and the answer land together or not at all. A unique
 constraint (not a look-up) decides who is first. A retry that arrives while the first
-is still running waits at that constraint for it to finish, then rolls its own work
-back and replays the first answer (same status and body); with another body it is
-422. If the first is still running after ``IDEMPOTENCY_WAIT_SECONDS``, the retry
-answers 409. If the first fails, nothing of it remains and the retry does the work.
-Keys belong to one user and are kept ``IDEMPOTENCY_KEY_HOURS`` (at least 24); an
-expired key is forgotten and its request handled anew.
+is still running waits for it to finish, then replays the first answer (same status
+and body); with another body it is 422. If the first is still running after
+``IDEMPOTENCY_WAIT_SECONDS``, the retry answers 409: that, and only that, is a 409. If
+the first fails, nothing of it remains and the retry does the work. Keys belong to one
+user and are kept ``IDEMPOTENCY_KEY_HOURS`` (at least 24); an expired key is forgotten
+and its request handled anew.
+
+A request holds its key while it runs (a PostgreSQL advisory lock for its transaction;
+on SQLite, one file on one host, an flock beside the database file), so a retry knows
+that it waits for its own first request. A wait on anyone else's lock is bounded like
+any other (``DB_TIMEOUT_SECONDS``) and answers 503, never the key's 409.
 
 The key is stored last rather than first so that the database's writer lock (all of
 SQLite's, a row lock on PostgreSQL) is held for as short a time as the work allows.
 """
 
+import fcntl
 import hashlib
 import json
+import os
 import re
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import wraps
@@ -75,7 +83,7 @@ _INSERT = sa.insert(IdempotencyKey.__table__).values(
 
 
 def _store(user_id: int, key: str, fingerprint: str, response: Response) -> bool:
-    """Store the key with its answer; False when another request holds the key."""
+    """Store the key with its answer; False when another request stored it first."""
     try:
         db.session.execute(
             _INSERT,
@@ -92,47 +100,91 @@ def _store(user_id: int, key: str, fingerprint: str, response: Response) -> bool
     except IntegrityError:
         db.session.rollback()
         return False
+    except OperationalError as error:
+        # A wait at the key's unique index: another transaction holds this very key.
+        if not _lock_wait_ran_out(error):
+            raise
+        db.session.rollback()
+        raise Conflict(IN_FLIGHT) from error
 
 
-@contextmanager
-def _bounded_lock_waits(seconds: float):
-    """Within the block, waiting for another writer's lock ends after ``seconds`` with a
-    409: the other is most likely the first request with the same key.
+IN_FLIGHT = "A request with this Idempotency-Key is still being handled."
+_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("id", type_=sa.BigInteger)))
+# SQLite: the keys share this many lock files; keys of one file wait for each other,
+# as SQLite's writers do anyway.
+_LOCK_FILES = 64
 
-    PostgreSQL connections carry that lock timeout already (``academy.database``);
-    SQLite's busy timeout is lowered for the block and restored after.
-    """
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        db.session.execute(sa.text(f"PRAGMA busy_timeout = {int(seconds * 1000)}"))
+
+def _lock_id(user_id: int, key: str) -> int:
+    digest = hashlib.sha256(f"{user_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _claim(user_id: int, key: str) -> None:
+    """PostgreSQL: hold the key until this transaction ends, waiting at most the lock
+    timeout for a request that holds it (then 409: it is in flight)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
     try:
-        yield
+        db.session.execute(_ADVISORY_LOCK, {"id": _lock_id(user_id, key)})
     except OperationalError as error:
         if not _lock_wait_ran_out(error):
             raise
         db.session.rollback()
-        raise Conflict("A request with this Idempotency-Key is still being handled.") from error
+        raise Conflict(IN_FLIGHT) from error
+
+
+@contextmanager
+def holding_key(user_id: int, key: str, seconds: float):
+    """SQLite: hold the key for the block, waiting up to ``seconds`` for a request that
+    holds it (then 409). An flock, so that every worker process on the host sees it;
+    released when the file is closed, by the block's end or the process's."""
+    url = db.session.get_bind().url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    folder = url.database + ".keys"
+    number = _lock_id(user_id, key) % _LOCK_FILES
+    try:
+        os.makedirs(folder, exist_ok=True)
+        descriptor = os.open(os.path.join(folder, f"{number:02d}"), os.O_RDWR | os.O_CREAT)
+    except OSError:  # a read-only folder: the request's writes will fail as well (503)
+        yield
+        return
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Conflict(IN_FLIGHT) from None
+                time.sleep(0.01)
+        yield
     finally:
-        if sqlite:
-            usual = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
-            db.session.execute(sa.text(f"PRAGMA busy_timeout = {usual}"))
+        os.close(descriptor)
 
 
 def _lock_wait_ran_out(error: OperationalError) -> bool:
-    # PostgreSQL's lock_not_available, or SQLite's "database is locked".
-    return getattr(error.orig, "sqlstate", None) == "55P03" or "locked" in str(error.orig)
+    # PostgreSQL's lock_not_available or query_canceled (the statement timeout may end
+    # the wait first), or SQLite's "database is locked".
+    return getattr(error.orig, "sqlstate", None) in ("55P03", "57014") or "locked" in str(
+        error.orig
+    )
 
 
 def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
-    """The stored answer to replay for the key, or None when the key has expired
-    (it is then deleted, so the request can be handled anew)."""
+    """The stored answer to replay for the key, or None when there is none to replay:
+    the key expired (it is then deleted) or the request that stored it failed after
+    all, so the request can be handled anew."""
     row = db.session.scalar(
         sa.select(IdempotencyKey).where(
             IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
         )
     )
     if row is None:  # the first request failed and rolled back in between
-        raise Conflict("The first request with this Idempotency-Key failed; retry it.")
+        return None
     retention = timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"])
     if as_utc(row.created_at) < utcnow() - retention:
         db.session.delete(row)
@@ -144,7 +196,7 @@ def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
             errors={HEADER: ["Use a new key for a different request."]},
         )
     if row.response_status is None:
-        raise Conflict("A request with this Idempotency-Key is still being handled.")
+        raise Conflict(IN_FLIGHT)
     return Response(
         row.response_body,
         status=row.response_status,
@@ -160,8 +212,8 @@ def idempotent(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        key = request.headers.get(HEADER, "").strip()
-        if not key:
+        key = request.headers.get(HEADER)
+        if key is None:
             response = view(*args, **kwargs)
             db.session.commit()
             return response
@@ -171,19 +223,17 @@ def idempotent(view):
                 errors={HEADER: ["1 to 200 visible ASCII characters, such as a UUID."]},
             )
         user_id, fingerprint = current_user().id, _fingerprint()
-        wait = current_app.config["IDEMPOTENCY_WAIT_SECONDS"]
-        for _ in range(2):  # a second round only after forgetting an expired key
-            with _bounded_lock_waits(wait):
+        with holding_key(user_id, key, current_app.config["IDEMPOTENCY_WAIT_SECONDS"]):
+            for _ in range(2):  # a second round only when there is nothing to replay
+                _claim(user_id, key)
                 response = view(*args, **kwargs)
-                stored = _store(user_id, key, fingerprint, response)
-                if stored:
+                if _store(user_id, key, fingerprint, response):
                     db.session.commit()
-            if stored:
-                return response
-            earlier = _earlier(user_id, key, fingerprint)
-            if earlier is not None:
-                return earlier
-        raise Conflict("The Idempotency-Key could not be stored; retry with a new key.")
+                    return response
+                earlier = _earlier(user_id, key, fingerprint)
+                if earlier is not None:
+                    return earlier
+        raise Conflict(IN_FLIGHT)
 
     return wrapper
 
