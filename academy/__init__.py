@@ -12,7 +12,7 @@ from academy.auth import passwords, ratelimit
 from academy.common.api import Api, require_answer_fields
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
-from academy.operations import logs, requests
+from academy.operations import logs, metrics, requests
 from academy.operations.bodies import BoundedBodies
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -58,6 +58,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     passwords.init_app(app)
     ratelimit.init_app(app)
     requests.init_app(app)
+    metrics.init_app(app, database.engine(app))
     app.wsgi_app = BoundedBodies(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.

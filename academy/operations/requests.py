@@ -1,4 +1,4 @@
-"""Request ids and one log line for every request."""
+"""Request ids, one log line and the metrics of every request."""
 
 import logging
 import re
@@ -6,6 +6,8 @@ import time
 import uuid
 
 from flask import Flask, g, request
+
+from academy.operations import metrics
 
 log = logging.getLogger("academy.request")
 
@@ -25,6 +27,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = request_id
         started = g.get("request_started")
         seconds = time.perf_counter() - started if started else 0.0
+        metrics.observe(response, seconds)
         # Method, path, route, status, duration and id only: never a body, a token or
         # health data. The log handler adds the request id.
         log.info(
