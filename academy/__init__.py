@@ -42,7 +42,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
         app.config.get("SQLALCHEMY_DATABASE_URI")
     ) or _default_database(app)
-    logs.configure(app.config["LOG_LEVEL"])
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_REPEAT_SECONDS"])
     app.json.sort_keys = False  # keep the field order of the schemas
 
     database.engine_options(app)

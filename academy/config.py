@@ -72,6 +72,9 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
     CORS_ORIGINS = _list("CORS_ORIGINS")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # The same error's traceback is logged at most once in this many seconds (per
+    # worker); the repeats in between are counted on the next line.
+    LOG_REPEAT_SECONDS = _float("LOG_REPEAT_SECONDS", 60.0)
 
     # GET /metrics answers loopback callers; anyone else must send this bearer token
     # (and gets 404 while none is set, so the endpoint is not even revealed).

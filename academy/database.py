@@ -177,9 +177,29 @@ def unbounded(connection: sa.Connection):
         raw.answer_timeout = usual
 
 
+# SQLite errors after which a connection is not to be trusted again: its file was
+# read-only, gone or failing when it was opened or written.
+SQLITE_FILE_ERRORS = (
+    "attempt to write a readonly database",
+    "unable to open database file",
+    "disk i/o error",
+)
+
+
 def _sqlite_pragmas(engine: sa.Engine, busy_timeout: int) -> None:
     """SQLite: foreign keys on, WAL so readers never block the writer, a busy timeout so
-    several server workers can write at once, and a Unicode-aware lower()."""
+    several server workers can write at once, and a Unicode-aware lower().
+
+    A connection whose file turned out read-only or failing is dropped with the pool
+    (as after a disconnection), so that once the file is repaired the next request
+    opens it afresh: SQLite checks permissions only when it opens the file.
+    """
+
+    @sa.event.listens_for(engine, "handle_error")
+    def reopen_after_file_errors(context):
+        message = str(context.original_exception).lower()
+        if any(error in message for error in SQLITE_FILE_ERRORS):
+            context.is_disconnect = True
 
     @sa.event.listens_for(engine, "connect")
     def set_pragmas(dbapi_connection, _record):

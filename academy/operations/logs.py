@@ -5,10 +5,11 @@ gunicorn alike (``gunicorn.conf.py`` hands gunicorn's loggers the same handler).
 - A database error's traceback is written without the error's message: a message can
   quote the row it refused (a check-in's notes, sleep), and the statement's values are
   hidden by the engine (``hide_parameters``).
-- The same error is written with its traceback at most once a minute per process; the
-  repeats in between are counted, and the count goes out with the next line
-  (``repeats``). An outage fails every request, and one traceback each would flood the
-  log (tens of MB a minute) and hide what else happened.
+- The same error is written with its traceback at most once a minute
+  (``LOG_REPEAT_SECONDS``) per process; the repeats in between are counted, and the
+  count goes out with the next line (``repeats``). An outage fails every request, and
+  one traceback each would flood the log (tens of MB a minute) and hide what else
+  happened.
 """
 
 import logging
@@ -26,17 +27,18 @@ from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 from academy import database
 
 # What a record's ``once_a_minute`` extra names, or a database error it carries, is
-# written at most once in this many seconds.
+# written at most once in this many seconds (until the app sets LOG_REPEAT_SECONDS).
 ONCE_EVERY_SECONDS = 60.0
 
 _DATABASE_ERRORS = (sa.exc.SQLAlchemyError, psycopg.Error, sqlite3.Error)
 
 
 class JsonFormatter(_JsonFormatter):
-    """``{"time", "level", "logger", "message", ...extras}``, times in UTC."""
+    """``{"level", "logger", "message", "process", ...extras, "time"}``, times in UTC;
+    ``process`` tells gunicorn's workers apart."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("fmt", ["levelname", "name", "message"])
+        kwargs.setdefault("fmt", ["levelname", "name", "message", "process"])
         kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
         kwargs.setdefault("timestamp", "time")
         super().__init__(*args, **kwargs)
@@ -135,13 +137,20 @@ class JsonHandler(logging.StreamHandler):
             self._to = value
 
 
-def configure(level: str) -> None:
+def configure(level: str, repeat_seconds: float = ONCE_EVERY_SECONDS) -> None:
     """Send every logger's records through one JSON handler on the root logger (unless
-    gunicorn's configuration did already), and set Academy's level.
+    gunicorn's configuration did already), set Academy's level and how often the same
+    error's traceback may be written.
 
     The root stays at WARNING: SQLAlchemy logs every statement at INFO.
     """
     root = logging.getLogger()
-    if not any(getattr(handler, "academy", False) for handler in root.handlers):
-        root.addHandler(JsonHandler())
+    ours = [handler for handler in root.handlers if getattr(handler, "academy", False)]
+    if not ours:
+        ours = [JsonHandler()]
+        root.addHandler(ours[0])
+    for handler in ours:
+        for once in handler.filters:
+            if isinstance(once, OnceAMinute):
+                once.seconds = repeat_seconds
     logging.getLogger("academy").setLevel(level)

@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import os
 import re
 
 import pytest
@@ -212,6 +213,7 @@ class TestRequestIdAndLogging:
             "level": "INFO",
             "logger": "academy.request",
             "message": "request",
+            "process": os.getpid(),
             "method": "POST",
             "path": "/api/v1/clients",
             "route": "/api/v1/clients",
