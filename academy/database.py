@@ -56,7 +56,7 @@ OUTAGE_SQLITE_MESSAGES = (
 # The server enforces statement_timeout itself; the client gives up a little later, so a
 # server that answers is the one to end a slow statement (and its connection stays
 # usable), while one that does not answer at all is still left within the bound.
-CLIENT_GRACE_SECONDS = 0.5
+CLIENT_GRACE_SECONDS = 0.25
 
 
 def engine_options(app: Flask) -> None:

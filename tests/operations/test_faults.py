@@ -20,6 +20,7 @@ import pwd
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -367,18 +368,28 @@ class TestPostgreSQL:
     def test_metrics_count_every_request_whichever_worker_answered(self, served):
         me = {"route": "/api/v1/me", "method": "GET", "status": "200"}
         before = metric(served, "academy_http_requests_total", **me)
+        log_from = served.log.stat().st_size
+        answers, workers = [], set()
 
-        with ThreadPoolExecutor(6) as pool:
-            answers = list(pool.map(lambda _: served.call("GET", "/api/v1/me"), range(60)))
+        # Rounds of concurrent requests until more than one worker has answered some.
+        for _ in range(10):
+            with ThreadPoolExecutor(6) as pool:
+                answers += pool.map(lambda _: served.call("GET", "/api/v1/me"), range(30))
+            workers = {
+                line["process"]
+                for line in served.log_lines(since=log_from)
+                if line.get("route") == "/api/v1/me"
+            }
+            if len(workers) > 1:
+                break
 
         after = metric(served, "academy_http_requests_total", **me)
-        workers = {line["process"] for line in served.log_lines() if line["message"] == "request"}
         print(
-            f"\n/metrics: {after - before:.0f} GET /api/v1/me counted of 60 sent, "
+            f"\n/metrics: {after - before:.0f} GET /api/v1/me counted of {len(answers)} sent, "
             f"answered by {len(workers)} workers"
         )
-        assert [a.status for a in answers] == [200] * 60
-        assert after - before == 60
+        assert all(a.status == 200 for a in answers)
+        assert after - before == len(answers)
         assert len(workers) > 1
 
     def test_a_frozen_database_is_503_within_the_bound_and_healthz_stays_fast(
@@ -481,7 +492,14 @@ class TestSQLite:
                     os.chown(path, owner.pw_uid, owner.pw_gid)
             with gunicorn(url, folder, token, body, owner) as served:
                 assert served.check_in("before").status == 201
+            # SQLite reads a WAL database from a read-only folder only through its -wal
+            # and -shm files, which the server's own connections would have left: a
+            # connection of the test's keeps them there.
+            holder = sqlite3.connect(database_file)
+            holder.execute("SELECT count(*) FROM heartbeat").fetchall()
             for path in folder.glob("academy.db*"):
+                if owner is not None:
+                    os.chown(path, owner.pw_uid, owner.pw_gid)
                 path.chmod(0o444)
             folder.chmod(0o555)
 
@@ -497,6 +515,7 @@ class TestSQLite:
                 for path in folder.glob("academy.db*"):
                     path.chmod(0o644)
                 back = wait_until_ready(served)
+                holder.close()
 
                 print_timings(
                     "read-only SQLite file (chmod 444, folder 555, server as an unprivileged user)",

@@ -40,7 +40,7 @@ POSTGRESQL_OUTAGES = [
     psycopg.errors.TooManyConnections("sorry, too many clients already"),
     psycopg.errors.IoError("could not write to file"),
     psycopg.OperationalError("connection failed: Connection refused"),  # no SQLSTATE
-    database.NoAnswer("the database did not answer within 5.5 s"),
+    database.NoAnswer("the database did not answer within 5.25 s"),
 ]
 SQLITE_OUTAGES = [sqlite3.OperationalError(message) for message in database.OUTAGE_SQLITE_MESSAGES]
 # Errors that are Academy's fault, not an outage.
