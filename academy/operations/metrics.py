@@ -16,6 +16,7 @@ OpenAPI document, like ``/docs``.
 
 import hmac
 import ipaddress
+import os
 
 import flask
 import sqlalchemy as sa
@@ -23,7 +24,14 @@ from flask import current_app, request
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.exposition import choose_encoder
 
+from academy.config import Config
 from academy.errors import Forbidden, NotFound, Unauthorized
+
+# Under gunicorn, prometheus_client writes a process's figures to files in this folder
+# from the moment a metric is made (below, at import). A command run where the variable
+# is set but no gunicorn made the folder (flask db upgrade in the container) needs it too.
+if Config.PROMETHEUS_MULTIPROC_DIR:
+    os.makedirs(Config.PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
 
 # The metrics are the process's, not an app's: prometheus_client keeps each one in the
 # process (in a file of its own under gunicorn), and a name can be registered only once.
