@@ -64,8 +64,9 @@ def engine_options(app: Flask) -> None:
     each statement and each lock (server-side), TCP keepalives, and an answer to every
     message (client-side, for a server that is frozen and cannot time anything out).
 
-    Locks wait at most ``IDEMPOTENCY_WAIT_SECONDS``: a retried check-in waits that long
-    for the first request with its key, then answers 409.
+    Locks wait at most ``IDEMPOTENCY_WAIT_SECONDS`` (and never past the bound): a
+    retried check-in waits that long for the first request with its key, then answers
+    409.
     """
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     timeout = float(app.config["DB_TIMEOUT_SECONDS"])

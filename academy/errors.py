@@ -190,8 +190,9 @@ def _unavailable(error: BaseException, detail: str | None = None):
         db.session.rollback()
     kind = database.error_kind(error)
     log.error(
-        "database unavailable (%s)\n%s",
+        "database unavailable (%s) in: %s\n%s",
         kind,
+        getattr(error, "statement", None),  # its parameters are hidden by the engine
         "".join(traceback.format_tb(error.__traceback__)),
         extra={"once_a_minute": ("database unavailable", kind)},
     )

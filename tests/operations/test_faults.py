@@ -459,7 +459,7 @@ class TestPostgreSQL:
         lines = served.log_lines(since=log_from)
         tracebacks = [line for line in lines if line["message"].startswith("database unavailable")]
         repeats = sum(line.get("repeats", 0) for line in tracebacks)
-        kinds = sorted({line["message"].split("\n")[0] for line in tracebacks})
+        kinds = sorted({line["message"].split(" in: ")[0] for line in tracebacks})
         print(
             f"  log: {len(outage_answers)} failed requests, {len(tracebacks)} tracebacks "
             f"({', '.join(kinds)}), {repeats} repeats counted on them"
