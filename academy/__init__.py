@@ -1,6 +1,5 @@
 """Academy: the REST backend of a running-coach academy."""
 
-import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,10 +9,11 @@ from flask import Flask
 from academy import cli, database, errors
 from academy.audit import service as audit_log
 from academy.auth import passwords, ratelimit
+from academy.common import idempotency
 from academy.common.api import Api, require_answer_fields
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
-from academy.operations import requests
+from academy.operations import logs, metrics, requests
 from academy.operations.bodies import BoundedBodies
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -43,7 +43,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
         app.config.get("SQLALCHEMY_DATABASE_URI")
     ) or _default_database(app)
-    _configure_logging(app)
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_REPEAT_SECONDS"])
     app.json.sort_keys = False  # keep the field order of the schemas
 
     database.engine_options(app)
@@ -59,6 +59,8 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     passwords.init_app(app)
     ratelimit.init_app(app)
     requests.init_app(app)
+    idempotency.init_app(app)
+    metrics.init_app(app, database.engine(app))
     app.wsgi_app = BoundedBodies(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.
@@ -100,13 +102,3 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
-
-
-def _configure_logging(app: Flask) -> None:
-    logger = logging.getLogger("academy")
-    logger.setLevel(app.config["LOG_LEVEL"])
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logger.addHandler(handler)
-        logger.propagate = False

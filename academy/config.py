@@ -14,9 +14,14 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int | None) -> int | None:
     value = os.environ.get(name)
     return default if value in (None, "") else int(value)
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value in (None, "") else float(value)
 
 
 def _list(name: str) -> list[str]:
@@ -39,7 +44,11 @@ class Config:
     # hide_parameters: a database error's message never carries the values it was
     # given (check-in notes, sleep, assessment notes), so neither can a log line.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
-    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
+    # How long any one wait on the database may last: connecting, each statement, a
+    # lock, a pooled connection. Past it the request answers 503, never hangs.
+    DB_TIMEOUT_SECONDS = _float("DB_TIMEOUT_SECONDS", 5.0)
+    # How long a SQLite writer waits for the lock; None: DB_TIMEOUT_SECONDS.
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", None)
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "academy-development-secret-change-me")
 
@@ -68,7 +77,7 @@ class Config:
     # How long an Idempotency-Key and its answer are kept (at least 24 hours).
     IDEMPOTENCY_KEY_HOURS = max(24, _int("IDEMPOTENCY_KEY_HOURS", 48))
     # How long a retry waits for the first request with its key before answering 409.
-    IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("IDEMPOTENCY_WAIT_SECONDS", "5"))
+    IDEMPOTENCY_WAIT_SECONDS = _float("IDEMPOTENCY_WAIT_SECONDS", 5.0)
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
     # Strict-Transport-Security max-age on every answer; 0 sends none (serve over HTTPS
@@ -76,6 +85,17 @@ class Config:
     HSTS_SECONDS = _int("HSTS_SECONDS", 0)
     CORS_ORIGINS = _list("CORS_ORIGINS")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # The same error's traceback is logged at most once in this many seconds (per
+    # worker); the repeats in between are counted on the next line.
+    LOG_REPEAT_SECONDS = _float("LOG_REPEAT_SECONDS", 60.0)
+
+    # GET /metrics answers loopback callers; anyone else must send this bearer token
+    # (and gets 404 while none is set, so the endpoint is not even revealed).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # A folder the gunicorn workers share their metrics through (gunicorn.conf.py makes
+    # one when it is unset). prometheus_client reads it from the environment itself, at
+    # import; it is read here too so that the app aggregates the same folder.
+    PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
     API_TITLE = "Academy API"
     API_VERSION = "v1"

@@ -1,36 +1,206 @@
-"""Engine settings that depend on the database in use."""
+"""Engine settings that depend on the database in use, the bounds on every wait for it,
+and what counts as the database being unavailable rather than Academy being at fault.
 
+``DB_TIMEOUT_SECONDS`` bounds connecting, each statement, each lock and each wait for a
+pooled connection. A database that is down, full, read-only, locked or silent past that
+bound is an outage: the request answers 503 with ``Retry-After`` (``academy.errors``),
+never hangs and never looks like a bug.
+"""
+
+import math
+import sqlite3
+from contextlib import contextmanager
+
+import psycopg
 import sqlalchemy as sa
 from flask import Flask
 
 from academy.extensions import db
 
+# PostgreSQL SQLSTATEs of an outage: the database is going away, full, read-only, or a
+# wait ran out. Anything else (a constraint, a syntax error) is Academy's fault.
+OUTAGE_SQLSTATES = frozenset(
+    {
+        "25006",  # read_only_sql_transaction (a standby, or default_transaction_read_only)
+        "55P03",  # lock_not_available: lock_timeout ran out
+        "57014",  # query_canceled: statement_timeout ran out
+        "57P01",  # admin_shutdown
+        "57P02",  # crash_shutdown
+        "57P03",  # cannot_connect_now (starting up, shutting down, in recovery)
+    }
+)
+OUTAGE_SQLSTATE_CLASSES = frozenset(
+    {
+        "08",  # connection exception
+        "53",  # insufficient resources: disk full (53100), out of memory, too many connections
+        "58",  # system error: I/O error (58030)
+    }
+)
+# SQLite's result codes of an outage (Python 3.11+ names them), and their messages for
+# errors that carry no code.
+OUTAGE_SQLITE_CODES = (
+    "SQLITE_BUSY",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+    "SQLITE_CANTOPEN",
+)
+OUTAGE_SQLITE_MESSAGES = (
+    "disk i/o error",
+    "database or disk is full",
+    "attempt to write a readonly database",
+    "database is locked",
+    "unable to open database file",
+)
+
+# The server enforces statement_timeout itself; the client gives up a little later, so a
+# server that answers is the one to end a slow statement (and its connection stays
+# usable), while one that does not answer at all is still left within the bound.
+CLIENT_GRACE_SECONDS = 0.25
+
 
 def engine_options(app: Flask) -> None:
-    """PostgreSQL: no statement waits more than ``IDEMPOTENCY_WAIT_SECONDS`` for a lock.
+    """Every wait bounded: the pool (``pool_timeout``) and, on PostgreSQL, connecting,
+    each statement and each lock (server-side), TCP keepalives, and an answer to every
+    message (client-side, for a server that is frozen and cannot time anything out).
 
-    Set once per connection rather than per request: a retried check-in waits that long
-    for the first request with its key, then answers 409; nothing else should wait
-    longer for a lock either.
+    Locks wait at most ``IDEMPOTENCY_WAIT_SECONDS`` (and never past the bound): a
+    retried check-in waits that long for the first request with its key, then answers
+    409.
     """
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        return
-    milliseconds = int(app.config["IDEMPOTENCY_WAIT_SECONDS"] * 1000)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    timeout = float(app.config["DB_TIMEOUT_SECONDS"])
     options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-    connect_args = dict(options.get("connect_args", {}))
-    connect_args["options"] = f"-c lock_timeout={milliseconds}"
-    options["connect_args"] = connect_args
+    if not _in_memory(uri):  # an in-memory SQLite database has no queue to wait in
+        options.setdefault("pool_timeout", timeout)
+    if uri.startswith("postgresql"):
+        lock_wait = min(float(app.config["IDEMPOTENCY_WAIT_SECONDS"]), timeout)
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.update(
+            # libpq counts whole seconds, and at least 2.
+            connect_timeout=max(2, math.ceil(timeout)),
+            options=f"-c lock_timeout={_ms(lock_wait)} -c statement_timeout={_ms(timeout)}",
+            # A peer that vanished (host down, network cut) is noticed on idle
+            # connections by keepalives, and on busy ones by unacknowledged data.
+            keepalives=1,
+            keepalives_idle=max(1, round(timeout)),
+            keepalives_interval=max(1, round(timeout / 3)),
+            keepalives_count=3,
+            tcp_user_timeout=_ms(timeout),
+        )
+        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def configure_engine(app: Flask) -> None:
-    """SQLite: foreign keys on, WAL so readers never block the writer, a busy timeout
-    so several server workers can write at once, and a Unicode-aware lower()."""
+def engine(app: Flask) -> sa.Engine:
     with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "sqlite":
+        return db.engine
+
+
+def configure_engine(app: Flask) -> None:
+    bound = engine(app)
+    if bound.dialect.name == "postgresql":
+        _bound_answers(bound, float(app.config["DB_TIMEOUT_SECONDS"]) + CLIENT_GRACE_SECONDS)
+    elif bound.dialect.name == "sqlite":
+        _sqlite_pragmas(bound, busy_timeout_ms(app))
+
+
+def busy_timeout_ms(app: Flask) -> int:
+    configured = app.config.get("SQLITE_BUSY_TIMEOUT_MS")
+    return int(configured if configured is not None else app.config["DB_TIMEOUT_SECONDS"] * 1000)
+
+
+def retry_after_seconds(app: Flask) -> int:
+    """What a 503 tells the caller to wait: about one bound, when the outage may be over."""
+    return max(1, math.ceil(app.config["DB_TIMEOUT_SECONDS"]))
+
+
+class BoundedConnection(psycopg.Connection):
+    """A psycopg connection that waits at most ``answer_timeout`` for any answer.
+
+    ``statement_timeout`` is enforced by the server, so a frozen server (or host) never
+    enforces it. Past the bound the connection is closed, since the protocol is left
+    half-way, and the wait fails as a connection error.
+    """
+
+    answer_timeout: float | None = None
+
+    def wait(self, gen, *args, timeout: float | None = None, **kwargs):
+        bound = timeout if timeout is not None else self.answer_timeout
+        try:
+            return super().wait(gen, *args, timeout=bound, **kwargs)
+        except psycopg.OperationalError as error:
+            if not _wait_ran_out(error):
+                raise
+            self.pgconn.finish()
+            raise NoAnswer(f"the database did not answer within {bound:g} s") from error
+
+
+class NoAnswer(psycopg.OperationalError):
+    """The server took no notice of a message within the bound."""
+
+
+def _wait_ran_out(error: Exception) -> bool:
+    # psycopg's own wait timeout (psycopg.errors._WaitTimeout, internal).
+    return type(error).__name__ == "_WaitTimeout"
+
+
+def _bound_answers(engine: sa.Engine, seconds: float) -> None:
+    @sa.event.listens_for(engine, "do_connect")
+    def connect(_dialect, _record, cargs, cparams):
+        connection = BoundedConnection.connect(*cargs, **cparams)
+        connection.answer_timeout = seconds
+        return connection
+
+    @sa.event.listens_for(engine, "handle_error")
+    def no_second_wait(context):
+        # A pooled connection that fails its pre-ping is normally replaced at once. When
+        # the server did not answer the ping, a new connection would wait for it again,
+        # doubling the wait: fail the request instead (the pool drops that connection).
+        if context.is_pre_ping and isinstance(context.original_exception, NoAnswer):
+            context.is_disconnect = False
+
+
+@contextmanager
+def unbounded(connection: sa.Connection):
+    """Within the block and its transaction, statements on ``connection`` may run as long
+    as they need: migrations and bulk loads are not requests."""
+    if connection.dialect.name != "postgresql":
+        yield
         return
-    busy_timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    raw = connection.connection.dbapi_connection
+    usual = getattr(raw, "answer_timeout", None)
+    raw.answer_timeout = None
+    try:
+        yield
+    finally:
+        raw.answer_timeout = usual
+
+
+# SQLite errors after which a connection is not to be trusted again: its file was
+# read-only, gone or failing when it was opened or written.
+SQLITE_FILE_ERRORS = (
+    "attempt to write a readonly database",
+    "unable to open database file",
+    "disk i/o error",
+)
+
+
+def _sqlite_pragmas(engine: sa.Engine, busy_timeout: int) -> None:
+    """SQLite: foreign keys on, WAL so readers never block the writer, a busy timeout so
+    several server workers can write at once, and a Unicode-aware lower().
+
+    A connection whose file turned out read-only or failing is dropped with the pool
+    (as after a disconnection), so that once the file is repaired the next request
+    opens it afresh: SQLite checks permissions only when it opens the file.
+    """
+
+    @sa.event.listens_for(engine, "handle_error")
+    def reopen_after_file_errors(context):
+        message = str(context.original_exception).lower()
+        if any(error in message for error in SQLITE_FILE_ERRORS):
+            context.is_disconnect = True
 
     @sa.event.listens_for(engine, "connect")
     def set_pragmas(dbapi_connection, _record):
@@ -42,6 +212,48 @@ def configure_engine(app: Flask) -> None:
         cursor.close()
         # SQLite's lower() folds ASCII only; searches must match as on PostgreSQL.
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is down, full, read-only, locked or silent
+    (an outage: 503) rather than that Academy did something wrong (500)."""
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection within the bound
+        return True
+    original = error
+    if isinstance(error, sa.exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        original = error.orig
+    if isinstance(original, psycopg.Error):
+        sqlstate = original.sqlstate
+        if sqlstate is None:  # raised by the client: refused, closed, no answer
+            return isinstance(original, psycopg.OperationalError | psycopg.InterfaceError)
+        return sqlstate in OUTAGE_SQLSTATES or sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
+    if isinstance(original, sqlite3.Error):
+        code = getattr(original, "sqlite_errorname", None) or ""
+        if any(code == name or code.startswith(name + "_") for name in OUTAGE_SQLITE_CODES):
+            return True
+        message = str(original).lower()
+        return any(outage in message for outage in OUTAGE_SQLITE_MESSAGES)
+    return False
+
+
+def error_kind(error: BaseException) -> str:
+    """A short name for a database error that tells outages apart without quoting any
+    data: the driver's class and its SQLSTATE or SQLite code."""
+    original = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+    code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
+    name = type(original).__name__
+    return f"{name} {code}" if code else name
+
+
+def _in_memory(uri: str) -> bool:
+    url = sa.make_url(uri)
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
 
 
 def _lower(value):

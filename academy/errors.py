@@ -3,15 +3,17 @@
 Views and services raise; only this module builds error responses (RFC 9457).
 """
 
+import contextlib
 import logging
 import traceback
 
-from flask import Flask, jsonify
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from flask import Flask, current_app, jsonify
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from academy import database
 from academy.extensions import db
 
 log = logging.getLogger("academy.errors")
@@ -70,6 +72,13 @@ class Unprocessable(AcademyError):
     """Input that is well-formed but breaks a rule; ``errors`` maps paths to messages."""
 
     status, slug = 422, "validation-error"
+
+
+class DatabaseUnavailable(AcademyError):
+    """The database is down, full, read-only, locked or silent: an outage, not a bug.
+    Raise it ``from`` the database error; the answer carries ``Retry-After``."""
+
+    status, slug = 503, "database-unavailable"
 
 
 class TooManyRequests(AcademyError):
@@ -177,6 +186,8 @@ def _field_of(constraint: str) -> str | None:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AcademyError)
     def handle_domain_error(error: AcademyError):
+        if isinstance(error, DatabaseUnavailable):
+            return _unavailable(error.__cause__ or error, error.detail)
         if error.keep:
             db.session.commit()
         else:
@@ -244,9 +255,35 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
+        if database.unavailable(error):
+            return _unavailable(error)
         db.session.rollback()
         _log_unexpected(error)
         return problem(500, "Something went wrong on our side.", slug="internal-error")
+
+
+def _unavailable(error: BaseException, detail: str | None = None):
+    """503 with ``Retry-After``: the caller may try again, unlike after a 500. Logged
+    without the error's message, and with its traceback at most once a minute (the log
+    filter counts the repeats): an outage fails every request."""
+    # The connection may be gone with the database; the pool replaces it.
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+    kind = database.error_kind(error)
+    log.error(
+        "database unavailable (%s) in: %s\n%s",
+        kind,
+        getattr(error, "statement", None),  # its parameters are hidden by the engine
+        "".join(traceback.format_tb(error.__traceback__)),
+        extra={"once_a_minute": ("database unavailable", kind)},
+    )
+    response = problem(
+        503,
+        detail or "The database is unavailable; try again shortly.",
+        slug=DatabaseUnavailable.slug,
+    )
+    response.headers["Retry-After"] = str(database.retry_after_seconds(current_app))
+    return response
 
 
 def _log_unexpected(error: Exception) -> None:
@@ -270,4 +307,5 @@ def _log_unexpected(error: Exception) -> None:
         getattr(diagnostics, "constraint_name", None),
         error.statement,
         "".join(traceback.format_tb(error.__traceback__)),
+        extra={"once_a_minute": ("database error", database.error_kind(error), error.statement)},
     )

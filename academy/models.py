@@ -7,6 +7,7 @@ from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.clients.models import Client
 from academy.common.idempotency import IdempotencyKey
 from academy.exercises.models import Exercise, ExerciseFinding, ExerciseRegion
+from academy.operations.models import Heartbeat
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Exercise",
     "ExerciseFinding",
     "ExerciseRegion",
+    "Heartbeat",
     "IdempotencyKey",
     "Invitation",
     "Program",

@@ -93,7 +93,14 @@ def migrated_app(url: str, **config) -> Iterator[Flask]:
     closed, so that only the servers hold any.
     """
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "SIGNUP_ENABLED": True, **config}
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "LOG_LEVEL": "WARNING",
+            "SIGNUP_ENABLED": True,
+            # Seeding copies a million rows in one statement: no request's bound.
+            "DB_TIMEOUT_SECONDS": 600,
+            **config,
+        }
     )
     with app.app_context():
         try:

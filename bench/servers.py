@@ -20,6 +20,8 @@ from pathlib import Path
 from gunicorn.config import KNOWN_SETTINGS
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+# Academy's gunicorn settings (JSON logs, no access log), for the app and the floor alike.
+SETTINGS = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 30
 STOP_TIMEOUT_SECONDS = 15
@@ -44,6 +46,7 @@ def gunicorn(
     port = _free_port()
     command = [
         str(GUNICORN),
+        f"--config={SETTINGS}",
         *NO_CONTROL_SOCKET,
         f"--workers={workers}",
         f"--bind={HOST}:{port}",

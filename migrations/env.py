@@ -1,16 +1,17 @@
 import logging
-from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+
+from academy import database
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# The app has configured logging (one JSON line per record); alembic.ini's logging
+# section would replace that with text, so it is not read. Alembic says what it runs.
+logging.getLogger("alembic").setLevel(logging.INFO)
 logger = logging.getLogger("alembic.env")
 
 
@@ -99,7 +100,8 @@ def run_migrations_online():
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         try:
-            with context.begin_transaction():
+            # A migration may run longer than DB_TIMEOUT_SECONDS allows a request.
+            with context.begin_transaction(), database.unbounded(connection):
                 context.run_migrations()
         finally:
             if sqlite:

@@ -1,16 +1,25 @@
 """The project's files agree with each other: configuration, README, containers."""
 
+import os
 import re
+import shutil
+import subprocess
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
+import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def config_variables() -> set[str]:
     source = (ROOT / "academy" / "config.py").read_text()
-    return set(re.findall(r'(?:environ\.get|_bool|_int|_list)\(\s*"([A-Z_]+)"', source))
+    return set(re.findall(r'(?:environ\.get|_bool|_int|_float|_list)\(\s*"([A-Z_]+)"', source))
 
 
 def test_the_readme_lists_every_environment_variable():
@@ -22,9 +31,12 @@ def test_the_readme_lists_every_environment_variable():
     assert missing == set()
 
 
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
 def test_compose_runs_postgres_with_a_health_check_and_the_app_after_it():
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    services = compose["services"]
+    services = compose()["services"]
 
     assert {"db", "app"} <= services.keys()
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
@@ -33,7 +45,7 @@ def test_compose_runs_postgres_with_a_health_check_and_the_app_after_it():
 
 
 def test_compose_sets_only_variables_the_app_reads():
-    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    services = compose()["services"]
     environment = services["app"]["environment"]
 
     # WEB_CONCURRENCY is read by the container start script, not by the app.
@@ -42,18 +54,87 @@ def test_compose_sets_only_variables_the_app_reads():
     assert "@db:5432/" in environment["DATABASE_URL"]
 
 
-def test_the_container_migrates_and_loads_the_catalogue_before_serving():
-    start = (ROOT / "scripts" / "container-start").read_text()
-    dockerfile = (ROOT / "Dockerfile").read_text()
+def test_a_one_shot_service_migrates_and_loads_the_catalogue_before_any_replica_serves():
+    services = compose()["services"]
+    migrate, app = services["migrate"], services["app"]
+    script = (ROOT / migrate["command"][0]).read_text()
+    start = (ROOT / app["command"][0]).read_text()
 
-    steps = [start.index(step) for step in ("flask db upgrade", "load-catalogue", "exec gunicorn")]
+    steps = [script.index(step) for step in ("flask db upgrade", "flask academy load-catalogue")]
     assert steps == sorted(steps)
-    assert "container-start" in dockerfile
-    assert "wsgi:app" in start
+    assert migrate["restart"] == "no"
+    assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "db upgrade" not in start and "exec gunicorn -c gunicorn.conf.py" in start
+    assert "wsgi:app" in start and "container-start" in (ROOT / "Dockerfile").read_text()
+
+
+def test_replicas_sit_behind_a_proxy_which_is_the_only_published_port():
+    services = compose()["services"]
+    proxy, app = services["proxy"], services["app"]
+    proxy_config = (ROOT / "deploy" / "nginx.conf").read_text()
+
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert "http://app:8000" in proxy_config and "resolver 127.0.0.11" in proxy_config
+    assert app["deploy"]["replicas"] >= 2
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+
+
+def test_long_running_services_restart_and_have_health_checks_with_a_start_period():
+    services = compose()["services"]
+
+    for name, service in services.items():
+        if name == "migrate":
+            continue
+        assert service["restart"] == "unless-stopped", name
+        if name != "housekeeping":
+            assert service["healthcheck"]["start_period"], name
+    assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
+
+
+def test_docker_compose_accepts_the_file():
+    """Validated by the Compose CLI itself (Debian's docker-compose, which
+    scripts/test-prerequisites installs, or the docker compose plugin)."""
+    command = ["docker", "compose"] if _has_compose_plugin() else ["docker-compose"]
+    if shutil.which(command[0]) is None:
+        pytest.fail("docker-compose is missing: run scripts/test-prerequisites")
+
+    checked = subprocess.run(
+        [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
+        cwd=ROOT,
+        env={**os.environ, "SECRET_KEY": "x" * 40},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert checked.returncode == 0, checked.stderr
+
+
+def _has_compose_plugin() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+def test_the_image_leaves_out_what_it_does_not_need():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+
+    for name in (".git", ".venv", "instance", "tests", "node_modules", "**/node_modules"):
+        assert name in ignored, name
+    assert "requirements.lock" not in ignored
+
+
+def test_one_gunicorn_configuration_for_serve_the_container_and_the_benchmark():
+    for path in ("scripts/serve", "scripts/container-start", "bench/servers.py"):
+        assert "gunicorn.conf.py" in (ROOT / path).read_text(), path
+        assert "access-logfile" not in (ROOT / path).read_text(), path
 
 
 def test_compose_purges_expired_idempotency_keys_with_the_apps_settings():
-    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    services = compose()["services"]
     housekeeping, app = services["housekeeping"], services["app"]
     script = (ROOT / housekeeping["command"][0]).read_text()
 
@@ -62,3 +143,67 @@ def test_compose_purges_expired_idempotency_keys_with_the_apps_settings():
         name: value for name, value in app["environment"].items() if name != "WEB_CONCURRENCY"
     }
     assert housekeeping["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["migrate"]["environment"] == housekeeping["environment"]
+
+
+# --- the lock files ---------------------------------------------------------------------
+
+
+def locked(name: str) -> dict[str, Version]:
+    """``{canonical name: version}`` of a lock file, each pinned with its hashes."""
+    text = (ROOT / name).read_text()
+    pins = re.findall(r"^([A-Za-z0-9._-]+)==([^ \\\n]+) \\\n\s+--hash=sha256:", text, re.M)
+    assert len(pins) == len(re.findall(r"^[A-Za-z0-9]", text, re.M)), "a pin without hashes"
+    return {canonicalize_name(package): Version(version) for package, version in pins}
+
+
+def declared(extra: str | None = None) -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = project["dependencies"] + (project["optional-dependencies"][extra] if extra else [])
+    return [Requirement(name) for name in names]
+
+
+@pytest.mark.parametrize(
+    ("lock_file", "extra"), [("requirements.lock", None), ("requirements-dev.lock", "dev")]
+)
+def test_the_lock_files_hold_what_pyproject_asks_for_in_its_ranges(lock_file, extra):
+    """When this fails, run scripts/lock (after a merge that changed dependencies)."""
+    pins = locked(lock_file)
+
+    for requirement in declared(extra):
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in {lock_file}: run scripts/lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"{lock_file} pins {name}=={pins[name]}, outside {requirement.specifier}: "
+            "run scripts/lock"
+        )
+        for package in _extra_packages(requirement):
+            assert package in pins, f"{package} ({requirement}) is not in {lock_file}"
+
+
+def _extra_packages(requirement: Requirement) -> set[str]:
+    """The packages an extra such as psycopg[binary] brings, from the installed metadata."""
+    packages = set()
+    for line in metadata.requires(requirement.name) or []:
+        needed = Requirement(line)
+        for extra in requirement.extras:
+            if needed.marker and needed.marker.evaluate({"extra": extra}):
+                packages.add(canonicalize_name(needed.name))
+    return packages
+
+
+def test_the_app_lock_agrees_with_the_dev_lock():
+    app, dev = locked("requirements.lock"), locked("requirements-dev.lock")
+
+    assert {name: dev.get(name) for name in app} == app
+
+
+def test_every_install_goes_through_the_lock_files():
+    bootstrap = (ROOT / "scripts" / "bootstrap").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+
+    assert "--require-hashes -r requirements-dev.lock" in bootstrap
+    assert "--no-deps -e ." in bootstrap and ".[dev]" not in bootstrap
+    assert "--require-hashes -r requirements.lock" in dockerfile
+    assert "source scripts/bootstrap" in ci

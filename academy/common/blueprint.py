@@ -44,6 +44,12 @@ RETRY_AFTER_HEADER = {
 
 # Methods that change nothing: their transaction ends without a commit.
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+DATABASE_UNAVAILABLE = (
+    "The database is unavailable (down, full, read-only or not answering in time); "
+    "nothing was changed: try again after `Retry-After` seconds"
+)
+
 MAX_JSON_DEPTH = 32
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 100
@@ -187,8 +193,9 @@ class Blueprint(flask_smorest.Blueprint):
         return doc
 
     def route(self, rule, *, parameters=None, **options):
-        """flask-smorest's, with one transaction per request, and the query check on the
-        operations that ``auth`` did not already give one (the public ones)."""
+        """flask-smorest's, with one transaction per request, the query check on the
+        operations that ``auth`` did not already give one (the public ones), and the 503
+        that every operation using the database may answer documented."""
         register = super().route(rule, parameters=parameters, **options)
 
         def decorator(view):
@@ -196,10 +203,18 @@ class Blueprint(flask_smorest.Blueprint):
                 func = getattr(view, method.lower())
                 if not getattr(func, "_academy_query_checked", False):
                     func = _known_query_only(func)
+                if not getattr(func, "_academy_without_database", False):
+                    func = self.problem(503, DATABASE_UNAVAILABLE)(func)
                 setattr(view, method.lower(), _one_transaction(func))
             return register(view)
 
         return decorator
+
+    @staticmethod
+    def without_database(func):
+        """Mark an operation that never touches the database (no 503 to document)."""
+        func._academy_without_database = True
+        return func
 
     def arguments(self, schema, **kwargs):
         """flask-smorest's, with one schema instance per operation: given a class, the

@@ -3,26 +3,33 @@
 A request with a key does its work, then stores the key with its answer in the same
 transaction: the work, the key and the answer land together or not at all. A unique
 constraint (not a look-up) decides who is first. A retry that arrives while the first
-is still running waits at that constraint for it to finish, then rolls its own work
-back and replays the first answer (same status and body); with another body it is
-422. If the first is still running after ``IDEMPOTENCY_WAIT_SECONDS``, the retry
-answers 409. If the first fails, nothing of it remains and the retry does the work.
-Keys belong to one user and are kept ``IDEMPOTENCY_KEY_HOURS`` (at least 24); an
-expired key is forgotten and its request handled anew.
+is still running waits for it to finish, then replays the first answer (same status
+and body); with another body it is 422. If the first is still running after
+``IDEMPOTENCY_WAIT_SECONDS``, the retry answers 409: that, and only that, is a 409. If
+the first fails, nothing of it remains and the retry does the work. Keys belong to one
+user and are kept ``IDEMPOTENCY_KEY_HOURS`` (at least 24); an expired key is forgotten
+and its request handled anew.
+
+A request holds its key while it runs (a PostgreSQL advisory lock for its transaction;
+on SQLite, one file on one host, an flock beside the database file), so a retry knows
+that it waits for its own first request. A wait on anyone else's lock is bounded like
+any other (``DB_TIMEOUT_SECONDS``) and answers 503, never the key's 409.
 
 The key is stored last rather than first so that the database's writer lock (all of
 SQLite's, a row lock on PostgreSQL) is held for as short a time as the work allows.
 """
 
+import fcntl
 import hashlib
 import json
+import os
 import re
-from contextlib import contextmanager
+import time
 from datetime import datetime, timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -75,7 +82,7 @@ _INSERT = sa.insert(IdempotencyKey.__table__).values(
 
 
 def _store(user_id: int, key: str, fingerprint: str, response: Response) -> bool:
-    """Store the key with its answer; False when another request holds the key."""
+    """Store the key with its answer; False when another request stored it first."""
     try:
         db.session.execute(
             _INSERT,
@@ -92,47 +99,98 @@ def _store(user_id: int, key: str, fingerprint: str, response: Response) -> bool
     except IntegrityError:
         db.session.rollback()
         return False
-
-
-@contextmanager
-def _bounded_lock_waits(seconds: float):
-    """Within the block, waiting for another writer's lock ends after ``seconds`` with a
-    409: the other is most likely the first request with the same key.
-
-    PostgreSQL connections carry that lock timeout already (``academy.database``);
-    SQLite's busy timeout is lowered for the block and restored after.
-    """
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        db.session.execute(sa.text(f"PRAGMA busy_timeout = {int(seconds * 1000)}"))
-    try:
-        yield
     except OperationalError as error:
-        if not _lock_wait_ran_out(error):
+        # A wait at the key's unique index: another transaction holds this very key.
+        if not _key_wait_ran_out(error):
             raise
         db.session.rollback()
-        raise Conflict("A request with this Idempotency-Key is still being handled.") from error
-    finally:
-        if sqlite:
-            usual = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
-            db.session.execute(sa.text(f"PRAGMA busy_timeout = {usual}"))
+        raise Conflict(IN_FLIGHT) from error
 
 
-def _lock_wait_ran_out(error: OperationalError) -> bool:
-    # PostgreSQL's lock_not_available, or SQLite's "database is locked".
-    return getattr(error.orig, "sqlstate", None) == "55P03" or "locked" in str(error.orig)
+IN_FLIGHT = "A request with this Idempotency-Key is still being handled."
+_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("id", type_=sa.BigInteger)))
+# SQLite: the keys share this many lock files; keys of one file wait for each other,
+# as SQLite's writers do anyway.
+_LOCK_FILES = 64
+
+
+def _lock_id(user_id: int, key: str) -> int:
+    digest = hashlib.sha256(f"{user_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _claim(user_id: int, key: str) -> None:
+    """PostgreSQL: hold the key until this transaction ends, waiting at most the lock
+    timeout for a request that holds it (then 409: it is in flight)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        db.session.execute(_ADVISORY_LOCK, {"id": _lock_id(user_id, key)})
+    except OperationalError as error:
+        if not _key_wait_ran_out(error):
+            raise
+        db.session.rollback()
+        raise Conflict(IN_FLIGHT) from error
+
+
+def _hold(user_id: int, key: str, seconds: float) -> None:
+    """SQLite: hold the key until the request ends (its transaction committed or rolled
+    back), waiting up to ``seconds`` for a request that holds it (then 409). An flock,
+    so that every worker process on the host sees it; released by ``_release`` when the
+    request is torn down, or by the process's end."""
+    url = db.session.get_bind().url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    folder = url.database + ".keys"
+    number = _lock_id(user_id, key) % _LOCK_FILES
+    try:
+        os.makedirs(folder, exist_ok=True)
+        descriptor = os.open(os.path.join(folder, f"{number:02d}"), os.O_RDWR | os.O_CREAT)
+    except OSError:  # a read-only folder: the request's writes will fail as well (503)
+        return
+    g.setdefault(_HELD, []).append(descriptor)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise Conflict(IN_FLIGHT) from None
+            time.sleep(0.01)
+
+
+_HELD = "academy_held_keys"
+
+
+def _release(_error=None) -> None:
+    for descriptor in g.pop(_HELD, []):
+        os.close(descriptor)
+
+
+def init_app(app) -> None:
+    """Release the keys a request held once it is over, committed or not."""
+    app.teardown_request(_release)
+
+
+def _key_wait_ran_out(error: OperationalError) -> bool:
+    """PostgreSQL gave up waiting for a lock on this key: lock_not_available, or
+    query_canceled when the statement timeout came first. (SQLite's one lock is
+    anyone's; there the key's flock tells.)"""
+    return getattr(error.orig, "sqlstate", None) in ("55P03", "57014")
 
 
 def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
-    """The stored answer to replay for the key, or None when the key has expired
-    (it is then deleted, so the request can be handled anew)."""
+    """The stored answer to replay for the key, or None when there is none to replay:
+    the key expired (it is then deleted) or the request that stored it failed after
+    all, so the request can be handled anew."""
     row = db.session.scalar(
         sa.select(IdempotencyKey).where(
             IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
         )
     )
     if row is None:  # the first request failed and rolled back in between
-        raise Conflict("The first request with this Idempotency-Key failed; retry it.")
+        return None
     retention = timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"])
     if as_utc(row.created_at) < utcnow() - retention:
         db.session.delete(row)
@@ -144,7 +202,7 @@ def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
             errors={HEADER: ["Use a new key for a different request."]},
         )
     if row.response_status is None:
-        raise Conflict("A request with this Idempotency-Key is still being handled.")
+        raise Conflict(IN_FLIGHT)
     return Response(
         row.response_body,
         status=row.response_status,
@@ -153,25 +211,16 @@ def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
     )
 
 
-def _replayed(user_id: int, key: str, fingerprint: str) -> Response | None:
-    """The answer stored with the key, if a request has stored one."""
-    stored = db.session.scalar(
-        sa.select(IdempotencyKey.response_status).where(
-            IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
-        )
-    )
-    return _earlier(user_id, key, fingerprint) if stored is not None else None
-
-
 def idempotent(view):
     """Make a POST view honour ``Idempotency-Key``. The key and its answer are written
     in the request's own transaction, which the request boundary commits with the
-    view's work; when the view fails, the error handlers roll everything back."""
+    view's work; the key is held until then. When the view fails, the error handlers
+    roll everything back."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        key = request.headers.get(HEADER, "").strip()
-        if not key:
+        key = request.headers.get(HEADER)
+        if key is None:
             return view(*args, **kwargs)
         if not _KEY.match(key):
             raise Unprocessable(
@@ -179,25 +228,24 @@ def idempotent(view):
                 errors={HEADER: ["1 to 200 visible ASCII characters, such as a UUID."]},
             )
         user_id, fingerprint = current_user().id, _fingerprint()
-        wait = current_app.config["IDEMPOTENCY_WAIT_SECONDS"]
-        for _ in range(2):  # a second round only after forgetting an expired key
+        _hold(user_id, key, current_app.config["IDEMPOTENCY_WAIT_SECONDS"])
+        for _ in range(2):  # a second round only when there is nothing to replay
+            _claim(user_id, key)
             try:
-                with _bounded_lock_waits(wait):
-                    response = view(*args, **kwargs)
-                    stored = _store(user_id, key, fingerprint, response)
+                response = view(*args, **kwargs)
             except AcademyError:
                 # The work refused itself, maybe because the first request with the key
                 # did it already (a session holds one check-in): that answer, if any.
                 db.session.rollback()
-                if (replay := _replayed(user_id, key, fingerprint)) is not None:
+                if (replay := _earlier(user_id, key, fingerprint)) is not None:
                     return replay
                 raise
-            if stored:
+            if _store(user_id, key, fingerprint, response):
                 return response
             earlier = _earlier(user_id, key, fingerprint)
             if earlier is not None:
                 return earlier
-        raise Conflict("The Idempotency-Key could not be stored; retry with a new key.")
+        raise Conflict(IN_FLIGHT)
 
     return wrapper
 

@@ -1,5 +1,7 @@
-"""Health checks, the docs page, request ids and the request log.
+"""Health checks, the docs page, metrics, request ids, the request log and the log's
+format.
 
-The blueprints are in ``routes.py`` (health checks) and ``docs.py`` (the docs page);
-the app factory registers them.
+The blueprints are in ``routes.py`` (health checks), ``docs.py`` (the docs page) and
+``metrics.py`` (``/metrics``); the app factory registers them. ``logs.py`` formats
+every log line as JSON, for the app and for gunicorn (``gunicorn.conf.py``).
 """

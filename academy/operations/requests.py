@@ -1,7 +1,6 @@
-"""Where a request comes from, request ids, security headers and one structured log
-line per request."""
+"""Where a request comes from, request ids, security headers, one log line and the
+metrics of every request."""
 
-import json
 import logging
 import re
 import time
@@ -9,6 +8,8 @@ import uuid
 
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from academy.operations import metrics
 
 log = logging.getLogger("academy.request")
 
@@ -43,21 +44,18 @@ def init_app(app: Flask) -> None:
         if hsts_seconds:
             response.headers["Strict-Transport-Security"] = f"max-age={hsts_seconds}"
         started = g.get("request_started")
-        if not log.isEnabledFor(logging.INFO):
-            return response
-        # Method, path, status, duration and id only: never a body, a token or health data.
+        seconds = time.perf_counter() - started if started else 0.0
+        metrics.observe(response, seconds)
+        # Method, path, route, status, duration and id only: never a body, a token or
+        # health data. The log handler adds the request id.
         log.info(
-            json.dumps(
-                {
-                    "event": "request",
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)
-                    if started
-                    else None,
-                    "request_id": request_id,
-                }
-            )
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "route": request.url_rule.rule if request.url_rule is not None else None,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 2),
+            },
         )
         return response

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +19,7 @@ from flask_migrate import upgrade
 
 from academy import create_app
 from academy.checkins.models import CheckIn
-from academy.common.idempotency import IdempotencyKey
+from academy.common.idempotency import IdempotencyKey, holding_key
 from academy.config import TestConfig, database_url
 from academy.extensions import db
 from academy.programs import service as programs
@@ -61,9 +62,12 @@ def keys_of(user_id: int) -> list[IdempotencyKey]:
     return list(db.session.scalars(stmt))
 
 
-def first_request_claims(connection, user_id, key, request_hash, answer=None) -> None:
-    """A first request caught in flight: it claimed the key in its own open transaction
-    (and, with ``answer``, is about to commit it)."""
+def first_request_claims(connection, user_id, key, request_hash, answer=None) -> ExitStack:
+    """A first request caught in flight: it holds its key (on SQLite, by the lock file
+    beside the database) and claimed it in its own open transaction (and, with
+    ``answer``, is about to commit it). Close what it answers when the first ends."""
+    held = ExitStack()
+    held.enter_context(holding_key(user_id, key, seconds=0))
     connection.execute(
         sa.insert(IdempotencyKey).values(
             user_id=user_id,
@@ -74,6 +78,7 @@ def first_request_claims(connection, user_id, key, request_hash, answer=None) ->
             response_body=answer,
         )
     )
+    return held
 
 
 @pytest.fixture
@@ -146,13 +151,14 @@ class TestCreateCheckInWithIdempotencyKey:
 
     def test_a_retry_while_the_first_is_in_flight_is_409(self, http, client_user, body, short_wait):
         with db.engine.connect() as first:
-            first_request_claims(first, client_user.id, "retry-1", fingerprint(body))
+            held = first_request_claims(first, client_user.id, "retry-1", fingerprint(body))
             started = time.monotonic()
 
             response = post_check_in(http, client_user, body, key="retry-1")
 
             waited = time.monotonic() - started
             first.rollback()
+            held.close()
         problem_of(response, 409)
         assert waited >= 0.3  # it waited for the first one
         assert count_rows(CheckIn) == 0
@@ -163,8 +169,8 @@ class TestCreateCheckInWithIdempotencyKey:
     ):
         answer = json.dumps(STORED_ANSWER)
         with db.engine.connect() as first:
-            first_request_claims(first, client_user.id, "retry-1", fingerprint(body), answer)
-            timer = threading.Timer(0.3, first.commit)
+            held = first_request_claims(first, client_user.id, "retry-1", fingerprint(body), answer)
+            timer = threading.Timer(0.3, lambda: (first.commit(), held.close()))
             timer.start()
             try:
                 response = post_check_in(http, client_user, body, key="retry-1")
@@ -178,8 +184,8 @@ class TestCreateCheckInWithIdempotencyKey:
 
     def test_a_retry_does_the_work_when_the_first_fails(self, http, client_user, body):
         with db.engine.connect() as first:
-            first_request_claims(first, client_user.id, "retry-1", fingerprint(body))
-            timer = threading.Timer(0.3, first.rollback)
+            held = first_request_claims(first, client_user.id, "retry-1", fingerprint(body))
+            timer = threading.Timer(0.3, lambda: (first.rollback(), held.close()))
             timer.start()
             try:
                 response = post_check_in(http, client_user, body, key="retry-1")

@@ -1,7 +1,9 @@
 """Health checks, docs, errors and the cross-cutting behaviour of every response."""
 
+import io
 import json
 import logging
+import os
 import re
 from datetime import date
 
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 from academy import create_app
 from academy.config import TestConfig
 from academy.extensions import db
+from academy.operations import logs
 from tests.conftest import problem_of
 
 
@@ -190,14 +193,13 @@ class TestRequestIdAndLogging:
 
         assert response.headers["X-Request-ID"] != "bad id <script>"
 
-    def test_one_log_line_per_request_without_bodies_or_tokens(self, http, coach):
-        records: list[logging.LogRecord] = []
-        handler = logging.Handler()
-        handler.emit = records.append
-        logger = logging.getLogger("academy.request")
+    def test_one_json_log_line_per_request_without_bodies_or_tokens(self, http, coach):
+        written = io.StringIO()
+        handler = logs.JsonHandler(stream=written)
+        logger = logging.getLogger("academy")
         logger.addHandler(handler)
         try:
-            http.post(
+            created = http.post(
                 "/api/v1/clients",
                 json={"name": "Pain Seven", "email": "p@north.test", "goals": "knee pain 7/10"},
                 headers={**coach.headers, "X-Request-ID": "req-1"},
@@ -205,18 +207,62 @@ class TestRequestIdAndLogging:
         finally:
             logger.removeHandler(handler)
 
-        lines = [r.getMessage() for r in records]
+        lines = written.getvalue().splitlines()
         assert len(lines) == 1
         entry = json.loads(lines[0])
         assert entry == {
-            "event": "request",
+            "level": "INFO",
+            "logger": "academy.request",
+            "message": "request",
+            "process": os.getpid(),
             "method": "POST",
             "path": "/api/v1/clients",
+            "route": "/api/v1/clients",
             "status": 201,
             "duration_ms": entry["duration_ms"],
             "request_id": "req-1",
+            "time": entry["time"],
         }
+        assert entry["time"].endswith("+00:00")
+        assert created.status_code == 201
         assert coach.token not in lines[0] and "pain" not in lines[0].lower()
+
+    def test_the_route_is_the_template_not_the_path(self, http, coach):
+        records: list[logging.LogRecord] = []
+        handler = logging.Handler()
+        handler.emit = records.append
+        logger = logging.getLogger("academy.request")
+        logger.addHandler(handler)
+        try:
+            http.get("/api/v1/clients/123", headers=coach.headers)
+        finally:
+            logger.removeHandler(handler)
+
+        [record] = records
+        assert (record.path, record.route) == (
+            "/api/v1/clients/123",
+            "/api/v1/clients/<int:client_id>",
+        )
+
+    def test_an_error_line_carries_the_request_id(self):
+        app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+        @app.route("/boom")
+        def boom():
+            raise RuntimeError("boom")
+
+        written = io.StringIO()
+        handler = logs.JsonHandler(stream=written)
+        logger = logging.getLogger("academy.errors")
+        logger.addHandler(handler)
+        try:
+            app.test_client().get("/boom", headers={"X-Request-ID": "req-500"})
+        finally:
+            logger.removeHandler(handler)
+
+        [entry] = [json.loads(line) for line in written.getvalue().splitlines()]
+        assert (entry["level"], entry["request_id"]) == ("ERROR", "req-500")
+        assert "RuntimeError: boom" in entry["exc_info"]
 
 
 class TestCors:
