@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -40,6 +40,18 @@ def _wait_until_ready(base_url: str, server: subprocess.Popen, log: Path) -> Non
     pytest.fail(f"gunicorn did not become ready in {TIMEOUT}s:\n{log.read_text()}")
 
 
+def workers_in(log: Path, path: str) -> set[int]:
+    """The worker processes that answered ``path``, from the request lines of ``log``
+    (one JSON object per line, each with the process that wrote it)."""
+    workers = set()
+    for line in log.read_text().splitlines():
+        with suppress(ValueError):
+            record = json.loads(line)
+            if record.get("message") == "request" and record.get("path") == path:
+                workers.add(record["process"])
+    return workers
+
+
 def _wait_for_every_worker(base_url: str, workers: int, log: Path) -> None:
     """Until each of the ``workers`` processes has answered: the first one ready is not
     proof that the others are, and a test of what they share needs them all."""
@@ -47,7 +59,7 @@ def _wait_for_every_worker(base_url: str, workers: int, log: Path) -> None:
     while time.monotonic() < deadline:
         with ThreadPoolExecutor(4 * workers) as pool:
             list(pool.map(lambda _: call("GET", f"{base_url}/readyz"), range(4 * workers)))
-        answered = {line.split()[0] for line in log.read_text().splitlines() if "/readyz" in line}
+        answered = workers_in(log, "/readyz")
         if len(answered) >= workers:
             return
         time.sleep(0.2)
@@ -58,8 +70,9 @@ def _wait_for_every_worker(base_url: str, workers: int, log: Path) -> None:
 def gunicorn(database_url: str, workers: int, log: Path, **settings: str) -> Iterator[str]:
     """Serve ``wsgi:app`` on ``database_url`` with ``workers`` processes, configured by
     the environment plus ``settings``; yields the base URL and always stops the server.
-    Each request's line in ``log`` starts with the id of the worker that answered it."""
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **settings}
+    Each request's line in ``log`` names the worker process that answered it."""
+    # INFO: the request lines tell which worker answered.
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "INFO", **settings}
     env.pop("TEST_DATABASE_URL", None)
     port = _free_port()
     server = None
@@ -69,7 +82,6 @@ def gunicorn(database_url: str, workers: int, log: Path, **settings: str) -> Ite
                 [
                     str(Path(sys.executable).with_name("gunicorn")),
                     *("-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", str(TIMEOUT)),
-                    *("--access-logfile", "-", "--access-logformat", "%(p)s %(r)s %(s)s"),
                     "wsgi:app",
                 ],
                 cwd=ROOT,

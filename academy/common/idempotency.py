@@ -25,6 +25,7 @@ import json
 import os
 import re
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -133,31 +134,49 @@ def _claim(user_id: int, key: str) -> None:
         raise Conflict(IN_FLIGHT) from error
 
 
-def _hold(user_id: int, key: str, seconds: float) -> None:
-    """SQLite: hold the key until the request ends (its transaction committed or rolled
-    back), waiting up to ``seconds`` for a request that holds it (then 409). An flock,
-    so that every worker process on the host sees it; released by ``_release`` when the
-    request is torn down, or by the process's end."""
+def _acquire(user_id: int, key: str, seconds: float) -> int | None:
+    """SQLite: take the key's flock, waiting up to ``seconds`` for a request that holds
+    it (then 409); an flock, so that every worker process on the host sees it. Answers
+    the open file that holds it (None elsewhere: PostgreSQL's ``_claim`` holds keys)."""
     url = db.session.get_bind().url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return
+        return None
     folder = url.database + ".keys"
     number = _lock_id(user_id, key) % _LOCK_FILES
     try:
         os.makedirs(folder, exist_ok=True)
         descriptor = os.open(os.path.join(folder, f"{number:02d}"), os.O_RDWR | os.O_CREAT)
     except OSError:  # a read-only folder: the request's writes will fail as well (503)
-        return
-    g.setdefault(_HELD, []).append(descriptor)
+        return None
     deadline = time.monotonic() + seconds
     while True:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
+            return descriptor
         except BlockingIOError:
             if time.monotonic() >= deadline:
+                os.close(descriptor)
                 raise Conflict(IN_FLIGHT) from None
             time.sleep(0.01)
+
+
+@contextmanager
+def holding_key(user_id: int, key: str, seconds: float):
+    """Hold the key for the block (as a request that is still running does)."""
+    descriptor = _acquire(user_id, key, seconds)
+    try:
+        yield
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)
+
+
+def _hold(user_id: int, key: str, seconds: float) -> None:
+    """Hold the key until the request ends, its transaction committed or rolled back:
+    ``_release`` closes it when the request is torn down (or the process ends)."""
+    descriptor = _acquire(user_id, key, seconds)
+    if descriptor is not None:
+        g.setdefault(_HELD, []).append(descriptor)
 
 
 _HELD = "academy_held_keys"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from academy.auth.models import AuthToken, RateLimitHit
 from academy.extensions import db
 from tests.conftest import PASSWORD, count_rows
-from tests.servers import TIMEOUT, call, gunicorn
+from tests.servers import TIMEOUT, call, gunicorn, workers_in
 
 pytestmark = pytest.mark.live
 
@@ -49,10 +49,6 @@ def together(count: int, send) -> list:
         return list(pool.map(one, range(count)))
 
 
-def workers_that_answered(log, path: str) -> set[str]:
-    return {line.split()[0] for line in log.read_text().splitlines() if f" {path} " in line}
-
-
 def sign_in(base_url: str, password: str):
     body = {"email": "cora@north.test", "password": password}
     return call("POST", f"{base_url}/api/v1/auth/tokens", body)
@@ -73,7 +69,7 @@ class TestFailedSignInsAcrossWorkers:
             assert 0 < int(headers["Retry-After"]) <= 900
             assert json.loads(body)["type"].endswith("/too-many-requests")
         # Answered by several processes, each counting in the one shared store.
-        assert len(workers_that_answered(log, "/api/v1/auth/tokens")) >= 2
+        assert len(workers_in(log, "/api/v1/auth/tokens")) >= 2
         db.session.expire_all()
         assert count_rows(RateLimitHit) == 2 * 10  # for the email+address and the address
         assert count_rows(AuthToken, AuthToken.user_id == coach.id) == 1  # the fixture's
@@ -101,7 +97,7 @@ class TestConcurrentRefreshesAcrossWorkers:
                 )
                 assert me[0] == 200
 
-        assert len(workers_that_answered(log, "/api/v1/auth/tokens/refresh")) >= 2
+        assert len(workers_in(log, "/api/v1/auth/tokens/refresh")) >= 2
         db.session.expire_all()
         revoked = db.session.scalar(
             sa.select(sa.func.count()).where(AuthToken.revoked_at.is_not(None))

@@ -260,7 +260,7 @@ def seed(database_url: str) -> tuple[str, dict]:
     """Migrate, add a client with a token; answer the token and a check-in to post (a
     plain one of yesterday: any number of them may be stored)."""
     token, seeded = _seed(database_url)
-    return token, {"date": seeded["date"], "rpe": 6, "notes": "Left hip tight"}
+    return token, {"date": seeded[0]["date"], "rpe": 6, "notes": "Left hip tight"}
 
 
 @contextmanager
