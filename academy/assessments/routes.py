@@ -17,7 +17,7 @@ from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import etag_header, if_match
 from academy.common.pagination import paginate
-from academy.common.responses import json_response
+from academy.common.responses import json_response, location
 from academy.programs import documents
 from academy.programs.schemas import ProgramSchema
 
@@ -36,7 +36,7 @@ class ClientAssessments(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(AssessmentCreateSchema)
-    @blp.response(201, AssessmentSchema, etag=True)
+    @blp.response(201, AssessmentSchema, etag=True, location=True)
     @blp.errors(400, 404, 413)
     def post(self, data, client_id):
         """Record a posture assessment
@@ -45,7 +45,8 @@ class ClientAssessments(MethodView):
         reads once `shared_with_client` is true.
         """
         assessment = service.create_assessment(current_user(), client_id, data)
-        return assessment, 201, etag_header(assessment)
+        where = location("assessments.AssessmentById", assessment_id=assessment.id)
+        return assessment, 201, {**etag_header(assessment), **where}
 
 
 @blp.route("/clients/<int:client_id>/assessments/compare")
@@ -121,7 +122,7 @@ class AssessmentSuggestions(MethodView):
 @blp.route("/assessments/<int:assessment_id>/program-draft")
 class AssessmentProgramDraft(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.response(201, ProgramSchema, etag=True)
+    @blp.response(201, ProgramSchema, etag=True, location=True)
     @blp.errors(404)
     def post(self, assessment_id):
         """Draft a program template from the suggestions
@@ -131,7 +132,10 @@ class AssessmentProgramDraft(MethodView):
         default dosages and sides. Edit it, then assign it.
         """
         program = service.draft_program(current_user(), assessment_id)
-        return json_response(documents.program_document(program), 201, etag_header(program))
+        where = location("programs.ProgramById", program_id=program.id)
+        return json_response(
+            documents.program_document(program), 201, {**etag_header(program), **where}
+        )
 
 
 @blp.route("/me/assessments")

@@ -16,9 +16,10 @@ from academy.checkins.schemas import (
 )
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
+from academy.common.etag import if_match, version_header
 from academy.common.idempotency import idempotent
 from academy.common.pagination import paginate, paginate_list
-from academy.common.responses import json_response
+from academy.common.responses import json_response, location
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-ins and progress")
 
@@ -42,7 +43,7 @@ class MyCheckIns(MethodView):
     @blp.auth(CLIENT_ROLES)
     @idempotent
     @blp.arguments(CheckInCreateSchema)
-    @blp.response(201, CheckInSchema)
+    @blp.response(201, CheckInSchema, etag=True, location=True)
     @blp.errors(400, 409, 413)
     @blp.header(
         "Idempotency-Key",
@@ -59,35 +60,46 @@ class MyCheckIns(MethodView):
         pain (0-10) per region and side. The date may not be later than today in the
         client's timezone. A completed check-in marks its session `done`.
         """
-        return json_response(service.create_check_in(current_user(), data), 201)
+        check_in = service.create_check_in(current_user(), data)
+        where = location("checkins.MyCheckInById", check_in_id=check_in["id"])
+        return json_response(check_in, 201, {**version_header(1), **where})
 
 
 @blp.route("/me/check-ins/<int:check_in_id>")
 class MyCheckInById(MethodView):
     @blp.auth(CLIENT_ROLES)
-    @blp.response(200, CheckInSchema)
+    @blp.response(200, CheckInSchema, etag=True)
     @blp.errors(404)
     def get(self, check_in_id):
-        """Read one of the caller's check-ins (client app)"""
-        return json_response(service.read_check_in(current_user(), check_in_id))
+        """Read one of the caller's check-ins (client app)
+
+        The `ETag` header carries the version to send back in `If-Match` when correcting
+        or deleting it.
+        """
+        check_in, version = service.read_check_in(current_user(), check_in_id)
+        return json_response(check_in, 200, version_header(version))
 
     @blp.auth(CLIENT_ROLES)
     @blp.arguments(CheckInUpdateSchema)
-    @blp.response(200, CheckInSchema)
-    @blp.errors(400, 404)
+    @blp.response(200, CheckInSchema, etag=True)
+    @blp.errors(400, 404, 409)
+    @blp.precondition()
     def patch(self, data, check_in_id):
-        """Correct one of the caller's check-ins (client app)
+        """Correct one of the caller's check-ins (needs If-Match) (client app)
 
-        `results` and `ratings`, when given, replace the lists.
+        `results` and `ratings`, when given, replace the lists. Two devices correcting
+        the same check-in: the second, holding an older `ETag`, gets 412.
         """
-        return json_response(service.update_check_in(current_user(), check_in_id, data))
+        check_in, version = service.update_check_in(current_user(), check_in_id, if_match(), data)
+        return json_response(check_in, 200, version_header(version))
 
     @blp.auth(CLIENT_ROLES)
     @blp.response(204)
     @blp.errors(404)
+    @blp.precondition()
     def delete(self, check_in_id):
-        """Delete one of the caller's check-ins (client app)"""
-        service.delete_check_in(current_user(), check_in_id)
+        """Delete one of the caller's check-ins (needs If-Match) (client app)"""
+        service.delete_check_in(current_user(), check_in_id, if_match())
 
 
 @blp.route("/clients/<int:client_id>/check-ins")
@@ -105,11 +117,12 @@ class ClientCheckIns(MethodView):
 @blp.route("/check-ins/<int:check_in_id>")
 class CheckInById(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.response(200, CheckInSchema)
+    @blp.response(200, CheckInSchema, etag=True)
     @blp.errors(404)
     def get(self, check_in_id):
         """Read a check-in of one of the academy's clients"""
-        return json_response(service.read_check_in(current_user(), check_in_id))
+        check_in, version = service.read_check_in(current_user(), check_in_id)
+        return json_response(check_in, 200, version_header(version))
 
 
 @blp.route("/clients/<int:client_id>/adherence")

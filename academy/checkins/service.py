@@ -15,6 +15,7 @@ from academy.auth.models import User
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
+from academy.common.etag import check_version
 from academy.common.sql import column_defaults
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
 from academy.common.time import iso_z, local_today, utcnow
@@ -329,25 +330,33 @@ def get_check_in(actor: User, check_in_id: int) -> CheckIn:
     return get_scoped(CheckIn, check_in_id, actor, *LOAD_CHILDREN, what="check-in")
 
 
-def read_check_in(actor: User, check_in_id: int) -> dict:
-    """One check-in in the caller's scope, as answered."""
-    return present([get_check_in(actor, check_in_id)])[0]
-
-
-def update_check_in(actor: User, check_in_id: int, data: dict) -> dict:
-    """The corrected check-in, as answered."""
+def read_check_in(actor: User, check_in_id: int) -> tuple[dict, int]:
+    """One check-in in the caller's scope, as answered, and its version."""
     check_in = get_check_in(actor, check_in_id)
+    return present([check_in])[0], check_in.version
+
+
+def update_check_in(
+    actor: User, check_in_id: int, expected_version: int | None, data: dict
+) -> tuple[dict, int]:
+    """The corrected check-in, as answered, and its new version."""
+    check_in = get_check_in(actor, check_in_id)
+    check_version(check_in, expected_version)
     if "assignment_id" in data and data["assignment_id"] != check_in.assignment_id:
         data.setdefault("session_id", None)  # a session belongs to its assignment
     _apply(check_in, data)
     found = _validate(actor, check_in)
+    # Touched even when only its results or ratings change, so its version moves on.
+    check_in.updated_at = utcnow()
     db.session.flush()
-    return _present_one(check_in, found.items, found.sessions)
+    return _present_one(check_in, found.items, found.sessions), check_in.version
 
 
-def delete_check_in(actor: User, check_in_id: int) -> None:
+def delete_check_in(actor: User, check_in_id: int, expected_version: int | None) -> None:
     """The client's own record: deleting it removes it with its results and ratings."""
-    db.session.delete(get_check_in(actor, check_in_id))
+    check_in = get_check_in(actor, check_in_id)
+    check_version(check_in, expected_version)
+    db.session.delete(check_in)
     db.session.flush()
 
 

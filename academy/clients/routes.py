@@ -16,6 +16,7 @@ from academy.common.auth import COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import etag_header, if_match
 from academy.common.pagination import paginate
+from academy.common.responses import location
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1", description="Clients (coach only)")
 
@@ -36,7 +37,7 @@ class Clients(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ClientCreateSchema)
-    @blp.response(201, ClientCreatedSchema, etag=True)
+    @blp.response(201, ClientCreatedSchema, etag=True, location=True)
     @blp.errors(400, 409)
     def post(self, data):
         """Add a client
@@ -45,7 +46,8 @@ class Clients(MethodView):
         accepts it at `POST /auth/invitations/accept` to set a password.
         """
         client = service.create_client(current_user(), data)
-        return client, 201, etag_header(client)
+        where = location("clients.ClientById", client_id=client.id)
+        return client, 201, {**etag_header(client), **where}
 
 
 @blp.route("/clients/<int:client_id>")

@@ -33,6 +33,10 @@ ETAG_HEADER = {
     "description": "The version of what was answered: send it back in `If-Match` to change it.",
     "schema": {"type": "string", "example": '"3"'},
 }
+LOCATION_HEADER = {
+    "description": "The address of what was created.",
+    "schema": {"type": "string", "example": "/api/v1/clients/12"},
+}
 CACHE_CONTROL_HEADER = {
     "description": "`private, no-cache`: keep it, and ask with `If-None-Match` before use.",
     "schema": {"type": "string"},
@@ -271,16 +275,18 @@ class Blueprint(flask_smorest.Blueprint):
             metadata["next_page"] = page + 1
         return metadata
 
-    def response(self, status_code, schema=None, *, etag: bool = False, **kwargs):
+    def response(
+        self, status_code, schema=None, *, etag: bool = False, location: bool = False, **kwargs
+    ):
         """flask-smorest's; ``etag`` documents the ``ETag`` header the answer carries (and
-        its ``Cache-Control``, for a conditional read)."""
+        its ``Cache-Control``, for a conditional read), ``location`` the ``Location`` of
+        what a 201 created."""
+        headers = dict(kwargs.pop("headers", None) or {})
         if etag:
-            kwargs["headers"] = {
-                **kwargs.get("headers", {}),
-                "ETag": ETAG_HEADER,
-                "Cache-Control": CACHE_CONTROL_HEADER,
-            }
-        return super().response(status_code, schema, **kwargs)
+            headers.update({"ETag": ETAG_HEADER, "Cache-Control": CACHE_CONTROL_HEADER})
+        if location:
+            headers["Location"] = LOCATION_HEADER
+        return super().response(status_code, schema, headers=headers or None, **kwargs)
 
     def problem(self, status: int, description: str):
         """Document a problem+json answer of ``status`` (with ``Retry-After`` where the

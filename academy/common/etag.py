@@ -22,6 +22,11 @@ def etag_header(obj) -> dict[str, str]:
     return {"ETag": etag(obj)}
 
 
+def version_header(version: int) -> dict[str, str]:
+    """The ETag of what is answered from rows rather than an object: its version."""
+    return {"ETag": f'"{version}"'}
+
+
 def if_match() -> int | None:
     """The version the client says it holds; ``None`` for ``If-Match: *``."""
     header = request.headers.get("If-Match")

@@ -6,6 +6,7 @@ from academy import vocabularies
 from academy.common.auth import COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.pagination import paginate
+from academy.common.responses import location
 from academy.exercises import service
 from academy.exercises.schemas import (
     ExerciseCreateSchema,
@@ -38,7 +39,7 @@ class Exercises(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ExerciseCreateSchema)
-    @blp.response(201, ExerciseDetailSchema)
+    @blp.response(201, ExerciseDetailSchema, location=True)
     @blp.errors(400, 409, 413)
     def post(self, data):
         """Add an exercise to the academy's catalogue
@@ -46,7 +47,8 @@ class Exercises(MethodView):
         The slug is made from the name when left out. `variation_of` names the
         parent exercise (global or the academy's own).
         """
-        return service.create_exercise(current_user(), data)
+        exercise = service.create_exercise(current_user(), data)
+        return exercise, 201, location("exercises.ExerciseById", exercise_id=exercise.id)
 
 
 @blp.route("/exercises/<int:exercise_id>")

@@ -38,6 +38,9 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = request_id
         # Every answer, errors included: browsers take the Content-Type as given.
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.status_code in (204, 304):
+            # No content, so no type of content either.
+            response.headers.pop("Content-Type", None)
         if _NO_STORE.match(request.path):
             # A view that answers conditional reads may choose its own.
             response.headers.setdefault("Cache-Control", "no-store")

@@ -6,7 +6,7 @@ from academy.common.auth import COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import etag_header, if_match
 from academy.common.pagination import paginate
-from academy.common.responses import json_response
+from academy.common.responses import json_response, location
 from academy.programs import documents, service
 from academy.programs.schemas import (
     AssignmentCreateSchema,
@@ -25,7 +25,10 @@ blp = Blueprint(
 
 
 def _program_response(program, status: int = 200):
-    return json_response(documents.program_document(program), status, etag_header(program))
+    headers = etag_header(program)
+    if status == 201:
+        headers.update(location("programs.ProgramById", program_id=program.id))
+    return json_response(documents.program_document(program), status, headers)
 
 
 @blp.route("/programs")
@@ -45,7 +48,7 @@ class Programs(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ProgramWriteSchema)
-    @blp.response(201, ProgramSchema, etag=True)
+    @blp.response(201, ProgramSchema, etag=True, location=True)
     @blp.errors(400, 413)
     def post(self, data):
         """Create a program template
@@ -101,7 +104,7 @@ class ProgramById(MethodView):
 class ProgramCopy(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(ProgramCopySchema)
-    @blp.response(201, ProgramSchema, etag=True)
+    @blp.response(201, ProgramSchema, etag=True, location=True)
     @blp.errors(400, 404)
     def post(self, data, program_id):
         """Copy a program into a new template"""
@@ -122,7 +125,7 @@ class ClientAssignments(MethodView):
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(AssignmentCreateSchema)
-    @blp.response(201, AssignmentSchema, etag=True)
+    @blp.response(201, AssignmentSchema, etag=True, location=True)
     @blp.errors(400, 404, 409)
     def post(self, data, client_id):
         """Assign a program to a client
@@ -132,7 +135,8 @@ class ClientAssignments(MethodView):
         falls on `start_date + 7*(week-1) + (day-1)`.
         """
         assignment = service.assign(current_user(), client_id, data)
-        return assignment, 201, etag_header(assignment)
+        where = location("programs.AssignmentById", assignment_id=assignment.id)
+        return assignment, 201, {**etag_header(assignment), **where}
 
 
 @blp.route("/assignments/<int:assignment_id>")

@@ -152,9 +152,12 @@ class TestCheckInWrites:
             f"/api/v1/me/check-ins/{created['id']}",
             json={"rpe": 8, "notes": "Another private note.",
                   "ratings": [{"region": "calf", "side": "right", "pain": 8}]},
-            headers=client_user.headers,
+            headers={**client_user.headers, "If-Match": '"1"'},
         )  # fmt: skip
-        http.delete(f"/api/v1/me/check-ins/{created['id']}", headers=client_user.headers)
+        http.delete(
+            f"/api/v1/me/check-ins/{created['id']}",
+            headers={**client_user.headers, "If-Match": '"2"'},
+        )
 
         rows = [summary(e) for e in audit_rows("check_in", created["id"])]
 
@@ -184,7 +187,7 @@ class TestCheckInWrites:
         http.patch(
             f"/api/v1/me/check-ins/{created['id']}",
             json={"ratings": []},
-            headers=client_user.headers,
+            headers={**client_user.headers, "If-Match": "*"},
         )
 
         last = audit_rows("check_in", created["id"])[-1]

@@ -639,8 +639,9 @@ class TestReadMyCheckIn:
 
 
 class TestUpdateMyCheckIn:
-    def patch(self, http, actor, check_in_id, body):
-        return http.patch(f"/api/v1/me/check-ins/{check_in_id}", json=body, headers=actor.headers)
+    def patch(self, http, actor, check_in_id, body, etag='"1"'):
+        headers = {**actor.headers, "If-Match": etag}
+        return http.patch(f"/api/v1/me/check-ins/{check_in_id}", json=body, headers=headers)
 
     def test_it_corrects_fields_and_replaces_the_lists(self, http, client_user, my_check_in):
         response = self.patch(
@@ -752,10 +753,12 @@ class TestDeleteMyCheckIn:
         self, http, client_user, assignment, my_check_in
     ):
         response = http.delete(
-            f"/api/v1/me/check-ins/{my_check_in['id']}", headers=client_user.headers
+            f"/api/v1/me/check-ins/{my_check_in['id']}",
+            headers={**client_user.headers, "If-Match": '"1"'},
         )
 
         assert response.status_code == 204
+        assert "Content-Type" not in response.headers and response.data == b""
         assert count_rows(CheckIn) == count_rows(CheckInResult) == count_rows(CheckInRating) == 0
         assert sessions_of(http, client_user, assignment["id"])[(1, 1)]["status"] == "missed"
 
@@ -763,7 +766,8 @@ class TestDeleteMyCheckIn:
         self, http, client_user, neighbours_check_in
     ):
         response = http.delete(
-            f"/api/v1/me/check-ins/{neighbours_check_in['id']}", headers=client_user.headers
+            f"/api/v1/me/check-ins/{neighbours_check_in['id']}",
+            headers={**client_user.headers, "If-Match": "*"},
         )
 
         problem_of(response, 404)
@@ -773,7 +777,8 @@ class TestDeleteMyCheckIn:
         self, http, client_user, foreign_check_in
     ):
         response = http.delete(
-            f"/api/v1/me/check-ins/{foreign_check_in['id']}", headers=client_user.headers
+            f"/api/v1/me/check-ins/{foreign_check_in['id']}",
+            headers={**client_user.headers, "If-Match": "*"},
         )
 
         problem_of(response, 404)
@@ -787,6 +792,18 @@ class TestDeleteMyCheckIn:
 
     def test_it_needs_a_token(self, http, my_check_in):
         problem_of(http.delete(f"/api/v1/me/check-ins/{my_check_in['id']}"), 401)
+        assert count_rows(CheckIn) == 1
+
+    def test_without_if_match_it_is_428_and_with_a_stale_one_412(
+        self, http, client_user, my_check_in
+    ):
+        url = f"/api/v1/me/check-ins/{my_check_in['id']}"
+
+        missing = http.delete(url, headers=client_user.headers)
+        stale = http.delete(url, headers={**client_user.headers, "If-Match": '"7"'})
+
+        problem_of(missing, 428)
+        problem_of(stale, 412)
         assert count_rows(CheckIn) == 1
 
 
@@ -940,3 +957,31 @@ class TestACheckInBelongsToItsSession:
         response = post_check_in(http, client_user, check_in_for(edited, assignment["id"]))
 
         assert problem_of(response, 409)["existing_id"] == first.get_json()["id"]
+
+
+class TestTwoDevicesCorrectingOneCheckIn:
+    def test_the_second_with_the_older_etag_gets_412_and_changes_nothing(
+        self, http, client_user, my_check_in
+    ):
+        url = f"/api/v1/me/check-ins/{my_check_in['id']}"
+        etag = http.get(url, headers=client_user.headers).headers["ETag"]
+
+        phone = http.patch(url, json={"rpe": 7}, headers={**client_user.headers, "If-Match": etag})
+        watch = http.patch(url, json={"rpe": 2}, headers={**client_user.headers, "If-Match": etag})
+
+        assert phone.status_code == 200 and phone.headers["ETag"] != etag
+        problem_of(watch, 412)
+        assert http.get(url, headers=client_user.headers).get_json()["rpe"] == 7
+
+    def test_a_new_check_in_answers_its_etag_and_where_it_lives(
+        self, http, client_user, sessions, assignment
+    ):
+        response = post_check_in(
+            http, client_user, check_in_for(sessions[(1, 1)], assignment["id"])
+        )
+
+        assert response.headers["ETag"] == '"1"'
+        assert response.headers["Location"] == f"/api/v1/me/check-ins/{response.get_json()['id']}"
+        assert (
+            http.get(response.headers["Location"], headers=client_user.headers).status_code == 200
+        )
