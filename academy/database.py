@@ -8,6 +8,7 @@ never hangs and never looks like a bug.
 """
 
 import math
+import os
 import sqlite3
 from contextlib import contextmanager
 
@@ -202,8 +203,20 @@ def _sqlite_pragmas(engine: sa.Engine, busy_timeout: int) -> None:
         if any(error in message for error in SQLITE_FILE_ERRORS):
             context.is_disconnect = True
 
+    path = engine.url.database
+    on_disk = path not in (None, "", ":memory:") and not path.startswith("file:")
+
+    @sa.event.listens_for(engine, "checkout")
+    def reopen_once_writable(_dbapi_connection, record, _proxy):
+        # Opened while the file was read-only, the connection stays read-only even after
+        # the file is repaired, though it has failed no write yet: open it afresh.
+        if on_disk and not record.info.get("writable", True) and os.access(path, os.W_OK):
+            raise sa.exc.DisconnectionError("the database file became writable")
+
     @sa.event.listens_for(engine, "connect")
-    def set_pragmas(dbapi_connection, _record):
+    def set_pragmas(dbapi_connection, record):
+        if on_disk:
+            record.info["writable"] = os.access(path, os.W_OK)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
