@@ -69,6 +69,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque token"}
     )
     _register_blueprints(app, api)
+    _connect_domains(app)
     require_answer_fields(api.spec)
     audit_log.init_app(app)
     errors.register_error_handlers(app)
@@ -102,3 +103,11 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
+
+
+def _connect_domains(app: Flask) -> None:
+    """What one domain offers another that must not import it: the clients list shows
+    figures the check-ins domain keeps."""
+    from academy.checkins import progress
+
+    app.extensions["academy.client_figures"] = progress.client_figures

@@ -52,7 +52,12 @@ def _rate(completed: int, counted: int) -> float | None:
 
 
 def _scheduled(
-    actor: User, until: date, *, client_id: int | None = None, since: date | None = None
+    actor: User,
+    until: date,
+    *,
+    client_id: int | None = None,
+    since: date | None = None,
+    client_ids: list[int] | None = None,
 ) -> list[sa.Row]:
     """(client_id, on, assignment_id, week, day, done) of the scheduled sessions dated up
     to ``until`` (and from ``since``), of one client or of the caller's academy, oldest
@@ -86,8 +91,10 @@ def _scheduled(
         )
     )
     if client_id is not None:
-        done = done.where(CheckIn.client_id == client_id)
-        sessions = sessions.where(Assignment.client_id == client_id)
+        client_ids = [client_id]
+    if client_ids is not None:
+        done = done.where(CheckIn.client_id.in_(client_ids))
+        sessions = sessions.where(Assignment.client_id.in_(client_ids))
     if since is not None:
         # A check-in is dated at most EARLY_DAYS before its session (DESIGN §6.4).
         done = done.where(CheckIn.date >= since - timedelta(days=EARLY_DAYS))
@@ -288,3 +295,29 @@ def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | No
         when = f"since {last.isoformat()}" if last else "yet"
         reasons.append({"code": "no_recent_check_in", "detail": f"No check-in {when}."})
     return reasons
+
+
+def client_figures(actor: User, client_ids: list[int]) -> dict[int, dict]:
+    """Each client's last check-in and 7-day compliance rate (in their own calendar),
+    for the coach's client list: three statements, whatever the number of clients."""
+    if not client_ids:
+        return {}
+    last_check_in = (
+        sa.select(sa.func.max(CheckIn.date)).where(CheckIn.client_id == Client.id).scalar_subquery()
+    )
+    clients = db.session.execute(
+        scoped(Client, actor, Client.id, User.timezone, last_check_in)
+        .join(User, User.id == Client.id)
+        .where(Client.id.in_(client_ids))
+    ).all()
+    utc_today = local_today("UTC")
+    sessions: dict[int, list] = defaultdict(list)
+    since = utc_today - timedelta(days=WINDOWS[0])
+    for row in _scheduled(actor, utc_today + timedelta(days=1), since=since, client_ids=client_ids):
+        sessions[row[0]].append(row)
+    figures = {}
+    for client_id, timezone, last in clients:
+        today = local_today(timezone)
+        seven = compliance(_counted(sessions[client_id], today), today, WINDOWS[0])
+        figures[client_id] = {"last_check_in": last, "compliance_7d": seven["rate"]}
+    return figures

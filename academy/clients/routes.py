@@ -15,7 +15,6 @@ from academy.clients.schemas import (
 from academy.common.auth import COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import etag_header, if_match
-from academy.common.pagination import paginate
 from academy.common.responses import location
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1", description="Clients (coach only)")
@@ -30,10 +29,12 @@ class Clients(MethodView):
     def get(self, query, pagination_parameters):
         """List clients
 
-        `q` matches part of the name or email, case-insensitively; `status` is
-        `active` (the default) or `archived`. Ordered by name.
+        `q` matches part of the name or email, ignoring case, accents, spaces and
+        punctuation; `status` is `active` (the default) or `archived`. Each client comes
+        with `last_check_in` and `compliance_7d`; `sort` orders by `name` (the default),
+        `last_check_in` or `compliance_7d`, `-` first for descending.
         """
-        return paginate(service.list_clients(current_user(), **query), pagination_parameters)
+        return service.list_clients(current_user(), pagination_parameters, **query)
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ClientCreateSchema)
@@ -61,7 +62,7 @@ class ClientById(MethodView):
 
         The `ETag` header carries the version to send back in `If-Match` when writing.
         """
-        client = service.get_client(current_user(), client_id)
+        client = service.read_client(current_user(), client_id)
         return client, 200, etag_header(client)
 
     @blp.auth(COACH_ROLES)

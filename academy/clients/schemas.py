@@ -19,6 +19,10 @@ from academy.common.schemas import (
 )
 from academy.vocabularies import CLIENT_STATUSES
 
+CLIENT_SORTS = (
+    "name", "-name", "last_check_in", "-last_check_in", "compliance_7d", "-compliance_7d",
+)  # fmt: skip
+
 
 class RunningProfileSchema(BaseSchema):
     weekly_volume_km = Float(
@@ -64,6 +68,21 @@ class ClientSchema(BaseSchema):
         dump_only=True,
         metadata={"description": "`invited` until the client accepts an invitation."},
     )
+    last_check_in = fields.Date(
+        dump_only=True,
+        allow_none=True,
+        attribute="figures.last_check_in",
+        metadata={"description": "The date of the client's latest check-in."},
+    )
+    compliance_7d = Float(
+        dump_only=True,
+        allow_none=True,
+        attribute="figures.compliance_7d",
+        metadata={
+            "description": "Completed ÷ counted sessions of the 7 days up to the client's "
+            "today (as `GET /clients/{id}/adherence` reports it); null when none counted."
+        },
+    )
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 
@@ -88,3 +107,8 @@ class ClientQuerySchema(QuerySchema):
         validate=validate.Length(max=100), metadata={"description": "Part of name or email"}
     )
     status = Word(CLIENT_STATUSES, load_default="active")
+    sort = Word(
+        CLIENT_SORTS,
+        load_default="name",
+        metadata={"description": "A field, `-` first for descending; figures missing last."},
+    )

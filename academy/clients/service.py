@@ -1,12 +1,14 @@
 """Clients of an academy: search, create with an invitation, edit, archive."""
 
 import sqlalchemy as sa
+from flask import current_app
 
 from academy.audit import service as audit_log
 from academy.auth.models import Invitation, User
 from academy.auth.service import ensure_email_free, issue_invitation, normalise_email, revoke_all
 from academy.clients.models import Client
 from academy.common.etag import check_version
+from academy.common.pagination import paginate, paginate_list
 from academy.common.search import matching
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
@@ -17,15 +19,56 @@ _PROFILE_FIELDS = ("goals", "coach_notes")
 _RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
 
 
-def list_clients(actor: User, q: str | None = None, status: str = "active") -> sa.Select:
+def _figures(actor: User, client_ids: list[int]) -> dict[int, dict]:
+    """The clients' figures from the domain that keeps them (check-ins): the app
+    factory connects it, so that clients need not import that domain."""
+    return current_app.extensions["academy.client_figures"](actor, client_ids)
+
+
+def list_clients(
+    actor: User,
+    pagination_parameters,
+    q: str | None = None,
+    status: str = "active",
+    sort: str = "name",
+) -> list[Client]:
+    """One page of the academy's clients, each with its figures (``last_check_in``,
+    ``compliance_7d``). Sorted by name in the database; by a figure (kept by the
+    check-ins domain) in Python, those without one last."""
     stmt = scoped(Client, actor).join(Client.user).where(Client.status == status)
     if (found := matching(User.search_text, q)) is not None:
         stmt = stmt.where(found)
-    return stmt.order_by(sa.func.lower(User.name), Client.id)
+    name = sa.func.lower(User.name)
+    if sort.lstrip("-") == "name":
+        order = (name.desc(), Client.id.desc()) if sort.startswith("-") else (name, Client.id)
+        page = paginate(stmt.order_by(*order), pagination_parameters)
+        figures = _figures(actor, [client.id for client in page])
+    else:
+        ids = db.session.scalars(stmt.with_only_columns(Client.id).order_by(name, Client.id))
+        ids = list(ids)
+        figures = _figures(actor, ids)
+        field, descending = sort.lstrip("-"), sort.startswith("-")
+        known = [i for i in ids if figures[i][field] is not None]
+        known.sort(key=lambda i: figures[i][field], reverse=descending)
+        page_ids = paginate_list(
+            known + [i for i in ids if i not in set(known)], pagination_parameters
+        )
+        by_id = {c.id: c for c in db.session.scalars(stmt.where(Client.id.in_(page_ids)))}
+        page = [by_id[i] for i in page_ids]
+    for client in page:
+        client.figures = figures.get(client.id, {"last_check_in": None, "compliance_7d": None})
+    return page
 
 
 def get_client(actor: User, client_id: int) -> Client:
     return get_scoped(Client, client_id, actor, what="client")
+
+
+def read_client(actor: User, client_id: int) -> Client:
+    """A client with its figures."""
+    client = get_client(actor, client_id)
+    client.figures = _figures(actor, [client.id])[client.id]
+    return client
 
 
 def _apply(client: Client, data: dict) -> None:
@@ -55,6 +98,7 @@ def create_client(actor: User, data: dict) -> Client:
     db.session.flush()
     client.invitation = issue_invitation(user)
     db.session.flush()
+    client.figures = {"last_check_in": None, "compliance_7d": None}  # nothing done yet
     return client
 
 
@@ -71,6 +115,7 @@ def update_client(actor: User, client_id: int, expected_version: int | None, dat
     # Touch the client row even when only the user changed, so the version moves on.
     client.updated_at = utcnow()
     db.session.flush()
+    client.figures = _figures(actor, [client.id])[client.id]
     return client
 
 

@@ -592,6 +592,17 @@ class TestDashboard:
 
         assert flagged == ["Kit Ahead"]
 
+    def test_the_clients_list_shows_the_same_compliance_and_sorts_by_it(
+        self, http, coach, attention
+    ):
+        listed = http.get("/api/v1/clients?sort=compliance_7d", headers=coach.headers).get_json()
+
+        figures = {c["name"]: (c["compliance_7d"], c["last_check_in"]) for c in listed}
+        assert figures["Ann Drop"][0] == 0.5
+        assert figures["Gus Gone"] == (0.0, "2026-02-17")
+        rated = [c["compliance_7d"] for c in listed if c["compliance_7d"] is not None]
+        assert rated == sorted(rated) and listed[0]["name"] == "Gus Gone"
+
     def test_adherence_agrees_with_the_dashboard(self, http, coach, attention):
         answer = adherence(http, coach, attention["Ann Drop"].id).get_json()
 

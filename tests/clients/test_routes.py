@@ -227,7 +227,41 @@ class TestListClients:
         with app.app_context(), count_statements() as large:
             assert len(http.get("/api/v1/clients?page_size=100", headers=coach.headers).json) == 30
 
-        assert len(small) == len(large) <= 4
+        # The token, the count, the page, and the page's figures (last check-ins, then
+        # the sessions that compliance counts).
+        assert len(small) == len(large) <= 5
+
+    def test_it_sorts_by_last_check_in_those_without_one_last(
+        self, http, coach, academy, client_user
+    ):
+        from datetime import date
+
+        from academy.checkins.models import CheckIn
+        from tests.conftest import make_user
+
+        quiet = make_user(academy, "client", "Quinn Quiet", "quinn@north.test")
+        busy = make_user(academy, "client", "Bea Busy", "bea@north.test")
+        for who, on in ((client_user.user, date(2026, 3, 1)), (busy, date(2026, 3, 9))):
+            db.session.add(CheckIn(academy_id=academy.id, client_id=who.id, date=on))
+        db.session.commit()
+
+        latest = http.get("/api/v1/clients?sort=-last_check_in", headers=coach.headers)
+        earliest = http.get("/api/v1/clients?sort=last_check_in", headers=coach.headers)
+
+        assert [(c["name"], c["last_check_in"]) for c in latest.get_json()] == [
+            ("Bea Busy", "2026-03-09"),
+            ("Cliff Client", "2026-03-01"),
+            ("Quinn Quiet", None),
+        ]
+        assert [c["name"] for c in earliest.get_json()] == [
+            "Cliff Client", "Bea Busy", "Quinn Quiet",
+        ]  # fmt: skip
+        assert quiet.id in {c["id"] for c in earliest.get_json()}
+
+    def test_an_unknown_sort_is_422_naming_it(self, http, coach):
+        response = http.get("/api/v1/clients?sort=email", headers=coach.headers)
+
+        assert "query.sort" in problem_of(response, 422)["errors"]
 
 
 class TestReadClient:
