@@ -127,9 +127,9 @@ def test_a_hostile_query_value_is_422_naming_it(http, actors, method, path, oper
 
 
 def test_an_unknown_query_parameter_is_422_naming_it(http, coach):
-    response = http.get("/api/v1/clients?sort=name&colour=blue", headers=coach.headers)
+    response = http.get("/api/v1/clients?order=name&colour=blue", headers=coach.headers)
 
-    assert set(problem_of(response, 422)["errors"]) == {"query.colour", "query.sort"}
+    assert set(problem_of(response, 422)["errors"]) == {"query.colour", "query.order"}
 
 
 def test_an_unknown_query_parameter_on_a_call_without_any_is_422(http, coach):

@@ -64,7 +64,14 @@ class AssessmentComparison(MethodView):
         breathing closer to diaphragmatic, no gripping or overstride, a higher
         cadence, fewer findings and lower tightness are improvements.
         """
-        return service.compare(current_user(), client_id, query.get("from_"), query.get("to"))
+        return service.compare(
+            current_user(),
+            client_id,
+            query.get("from_"),
+            query.get("to"),
+            query.get("from_id"),
+            query.get("to_id"),
+        )
 
 
 @blp.route("/assessments/<int:assessment_id>")

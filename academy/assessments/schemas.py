@@ -6,6 +6,7 @@ from academy.common.schemas import (
     BaseSchema,
     Boolean,
     Date,
+    Id,
     Integer,
     QuerySchema,
     Text,
@@ -115,6 +116,8 @@ class AssessmentSchema(ClientAssessmentSchema):
 class CompareQuerySchema(QuerySchema):
     from_ = Date(data_key="from", metadata={"description": "Default: the one before `to`."})
     to = Date(metadata={"description": "Default: the latest assessment."})
+    from_id = Id(metadata={"description": "The earlier assessment, by id (instead of `from`)."})
+    to_id = Id(metadata={"description": "The later assessment, by id (instead of `to`)."})
 
 
 class AssessmentRefSchema(BaseSchema):

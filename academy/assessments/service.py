@@ -11,7 +11,7 @@ from academy.clients.models import Client
 from academy.common.etag import check_version
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
-from academy.errors import NotFound
+from academy.errors import NotFound, Unprocessable
 from academy.extensions import db
 from academy.programs.service import create_program
 from academy.vocabularies import RIB_FLARE
@@ -121,24 +121,57 @@ def _verdict(before, after, *, lower_is_better: bool = True) -> str:
     return "improved" if better else "worse"
 
 
-def compare(actor: User, client_id: int, start: date | None, end: date | None) -> dict:
+def compare(
+    actor: User,
+    client_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    from_id: int | None = None,
+    to_id: int | None = None,
+) -> dict:
     """Field by field, what changed between two of a client's assessments.
 
-    ``to`` picks the latest assessment on or before it (default: the latest); ``from``
-    the earliest on or after it (default: the one just before the latest).
+    ``to_id`` and ``from_id`` name them; otherwise ``to`` picks the latest assessment on
+    or before it (default: the latest) and ``from`` the earliest on or after it
+    (default: the one just before the later one).
     """
     stmt = list_assessments(actor, client_id)
+    named = {}
+    for name, wanted in (("from_id", from_id), ("to_id", to_id)):
+        if wanted is not None:
+            named[name] = db.session.scalar(stmt.where(Assessment.id == wanted))
+            if named[name] is None:
+                raise Unprocessable(
+                    "The comparison is not valid.",
+                    errors={f"query.{name}": [f"No assessment {wanted} of this client."]},
+                )
+    if named.get("to_id") is not None:
+        end = None
+        stmt = stmt.where(
+            sa.tuple_(Assessment.assessed_on, Assessment.id)
+            <= (named["to_id"].assessed_on, named["to_id"].id)
+        )
+    if named.get("from_id") is not None and named.get("to_id") is not None:
+        earlier, later = named["from_id"], named["to_id"]
+        return _comparison(earlier, later)
     if end:
         stmt = stmt.where(Assessment.assessed_on <= end)
     if start:
         stmt = stmt.where(Assessment.assessed_on >= start)
     later = db.session.scalar(stmt.limit(1))
-    others = stmt.where(Assessment.id != later.id) if later else None
-    if others is not None and start:
-        others = others.order_by(None).order_by(Assessment.assessed_on, Assessment.id)
-    earlier = db.session.scalar(others.limit(1)) if others is not None else None
-    if earlier is None:
+    if named.get("from_id") is not None:
+        earlier = named["from_id"]
+    else:
+        others = stmt.where(Assessment.id != later.id) if later else None
+        if others is not None and start:
+            others = others.order_by(None).order_by(Assessment.assessed_on, Assessment.id)
+        earlier = db.session.scalar(others.limit(1)) if others is not None else None
+    if earlier is None or later is None or earlier.id == later.id:
         raise NotFound("Comparing needs two of the client's assessments in the range.")
+    return _comparison(earlier, later)
+
+
+def _comparison(earlier: Assessment, later: Assessment) -> dict:
     return {
         "from_": {"id": earlier.id, "assessed_on": earlier.assessed_on},
         "to": {"id": later.id, "assessed_on": later.assessed_on},

@@ -8,9 +8,11 @@ from academy.checkins.schemas import (
     AdherenceSchema,
     AttentionSchema,
     CheckInCreateSchema,
+    CheckInQuerySchema,
     CheckInSchema,
     CheckInUpdateSchema,
     DateRangeSchema,
+    MyCheckInQuerySchema,
     TrendQuerySchema,
     TrendsSchema,
 )
@@ -25,7 +27,7 @@ blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-i
 
 
 def _page(query: dict, pagination_parameters, client_id=None) -> Response:
-    stmt = service.list_check_ins(current_user(), client_id, query.get("from_"), query.get("to"))
+    stmt = service.list_check_ins(current_user(), client_id, **query)
     rows = paginate(stmt, pagination_parameters, rows=True)
     return json_response(service.present(service.with_children(rows)))
 
@@ -33,11 +35,14 @@ def _page(query: dict, pagination_parameters, client_id=None) -> Response:
 @blp.route("/me/check-ins")
 class MyCheckIns(MethodView):
     @blp.auth(CLIENT_ROLES)
-    @blp.arguments(DateRangeSchema, location="query")
+    @blp.arguments(MyCheckInQuerySchema, location="query")
     @blp.paginate()
     @blp.response(200, CheckInSchema(many=True))
     def get(self, query, pagination_parameters):
-        """List the caller's check-ins, newest first (client app)"""
+        """List the caller's check-ins, newest first (client app)
+
+        `updated_since` keeps those written or corrected since the app's last sync.
+        """
         return _page(query, pagination_parameters)
 
     @blp.auth(CLIENT_ROLES)
@@ -105,7 +110,7 @@ class MyCheckInById(MethodView):
 @blp.route("/clients/<int:client_id>/check-ins")
 class ClientCheckIns(MethodView):
     @blp.auth(COACH_ROLES)
-    @blp.arguments(DateRangeSchema, location="query")
+    @blp.arguments(CheckInQuerySchema, location="query")
     @blp.paginate()
     @blp.response(200, CheckInSchema(many=True))
     @blp.errors(404)

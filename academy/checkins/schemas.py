@@ -146,6 +146,23 @@ class DateRangeSchema(QuerySchema):
             raise ValidationError("`to` must be on or after `from`.", "to")
 
 
+class CheckInQuerySchema(DateRangeSchema):
+    sort = Word(
+        ("date", "-date"),
+        load_default="-date",
+        metadata={"description": "By date, `-` first for the newest first (the default)."},
+    )
+
+
+class MyCheckInQuerySchema(CheckInQuerySchema):
+    updated_since = UTCDateTime(
+        metadata={
+            "description": "Only check-ins written or corrected at or after this instant: "
+            "send the time of your last sync."
+        }
+    )
+
+
 class TrendQuerySchema(DateRangeSchema):
     region = fields.List(Word(REGIONS), metadata={"description": "One or more; default all."})
 

@@ -3,7 +3,7 @@
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -398,17 +398,29 @@ _RATINGS_OF = (
 )
 
 
-def list_check_ins(actor: User, client_id: int | None, start: date | None, end: date | None):
-    """The caller's check-ins (a client) or one client's (a coach), newest first, as
-    rows: page them with ``paginate(..., rows=True)``, then ``with_children``."""
+def list_check_ins(
+    actor: User,
+    client_id: int | None = None,
+    from_: date | None = None,
+    to: date | None = None,
+    sort: str = "-date",
+    updated_since: datetime | None = None,
+):
+    """The caller's check-ins (a client) or one client's (a coach), by date (newest
+    first unless ``sort`` says ``date``), as rows: page them with
+    ``paginate(..., rows=True)``, then ``with_children``."""
     stmt = scoped(CheckIn, actor, *_CHECK_INS.c)
     if client_id is not None:
         get_scoped(Client, client_id, actor, what="client")
         stmt = stmt.where(CheckIn.client_id == client_id)
-    if start:
-        stmt = stmt.where(CheckIn.date >= start)
-    if end:
-        stmt = stmt.where(CheckIn.date <= end)
+    if from_:
+        stmt = stmt.where(CheckIn.date >= from_)
+    if to:
+        stmt = stmt.where(CheckIn.date <= to)
+    if updated_since:
+        stmt = stmt.where(CheckIn.updated_at >= updated_since)
+    if sort == "date":
+        return stmt.order_by(CheckIn.date, CheckIn.id)
     return stmt.order_by(CheckIn.date.desc(), CheckIn.id.desc())
 
 

@@ -128,7 +128,10 @@ class ExerciseDetailSchema(ExerciseSchema):
 class ExerciseQuerySchema(QuerySchema):
     q = fields.String(
         validate=validate.Length(max=100),
-        metadata={"description": "Part of the name, an alias or a cue; any case."},
+        metadata={
+            "description": "Part of the name, an alias or a cue, ignoring case, accents, "
+            "spaces and punctuation."
+        },
     )
     category = _words(CATEGORIES)
     region = _words(REGIONS)
@@ -136,6 +139,14 @@ class ExerciseQuerySchema(QuerySchema):
     laterality = _words(LATERALITY)
     stage = _words(STAGES)
     include_archived = Boolean(load_default=False)
+    sort = Word(
+        ("name", "-name", "stage", "-stage"),
+        load_default="name",
+        metadata={
+            "description": "`stage` follows the method's order (position, breathing, "
+            "mobility, strength, power, run), then the name; `-` first for descending."
+        },
+    )
 
 
 class VocabulariesSchema(BaseSchema):

@@ -15,6 +15,7 @@ from academy.errors import Conflict, Forbidden, Unprocessable
 from academy.exercises.models import DOSAGE_FIELDS, Exercise, ExerciseFinding, ExerciseRegion
 from academy.exercises.schemas import ExerciseCreateSchema
 from academy.extensions import db
+from academy.vocabularies import STAGES
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 
@@ -35,6 +36,7 @@ def list_exercises(
     laterality=None,
     stage=None,
     include_archived: bool = False,
+    sort: str = "name",
 ) -> sa.Select:
     stmt = with_shared(Exercise, actor).options(*LIST_OPTIONS)
     if not include_archived:
@@ -60,7 +62,14 @@ def list_exercises(
                 ExerciseFinding.exercise_id == Exercise.id, ExerciseFinding.finding.in_(addresses)
             )
         )
-    return stmt.order_by(sa.func.lower(Exercise.name), Exercise.id)
+    name = sa.func.lower(Exercise.name)
+    order = [name, Exercise.id]
+    if sort.lstrip("-") == "stage":
+        # The method's order of stages, not the alphabet's.
+        order.insert(0, sa.case({stage: n for n, stage in enumerate(STAGES)}, value=Exercise.stage))
+    if sort.startswith("-"):
+        order = [column.desc() for column in order]
+    return stmt.order_by(*order)
 
 
 def get_exercise(actor: User, exercise_id: int) -> Exercise:

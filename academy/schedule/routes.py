@@ -11,6 +11,7 @@ from academy.programs.schemas import AssignmentSchema
 from academy.schedule import service
 from academy.schedule.schemas import (
     ClientAssignmentSchema,
+    MyAssignmentsQuerySchema,
     ScheduleEntrySchema,
     ScheduleQuerySchema,
     TodayQuerySchema,
@@ -24,11 +25,17 @@ blp = Blueprint("schedule", __name__, url_prefix="/api/v1", description="The cli
 class MyAssignments(MethodView):
     @blp.auth(CLIENT_ROLES)
     @blp.conditional()
+    @blp.arguments(MyAssignmentsQuerySchema, location="query")
     @blp.paginate()
     @blp.response(200, AssignmentSchema(many=True), etag=True)
-    def get(self, pagination_parameters):
-        """List the caller's assignments (client app)"""
-        return paginate(service.my_assignments(current_user()), pagination_parameters)
+    def get(self, query, pagination_parameters):
+        """List the caller's assignments (client app)
+
+        `updated_since` keeps those whose assignment or program changed since the app's
+        last sync.
+        """
+        stmt = service.my_assignments(current_user(), **query)
+        return paginate(stmt, pagination_parameters)
 
 
 @blp.route("/me/assignments/<int:assignment_id>")

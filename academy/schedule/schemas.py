@@ -3,13 +3,22 @@ the days ahead."""
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from academy.common.schemas import BaseSchema, Date, Integer, QuerySchema
+from academy.common.schemas import BaseSchema, Date, Integer, QuerySchema, UTCDateTime
 from academy.programs.schemas import ClientItemSchema, ProgramRefSchema, SessionSchema
 from academy.vocabularies import SESSION_STATUSES
 
 # The longest window GET /me/schedule answers, in days after `from`.
 MAX_SCHEDULE_DAYS = 92
 SCHEDULE_RANGE_MESSAGE = f"`to` must be on or after `from`, at most {MAX_SCHEDULE_DAYS} days later."
+
+
+class MyAssignmentsQuerySchema(QuerySchema):
+    updated_since = UTCDateTime(
+        metadata={
+            "description": "Only assignments whose assignment or program changed at or "
+            "after this instant: send the time of your last sync."
+        }
+    )
 
 
 class ScheduledSessionSchema(SessionSchema):
@@ -72,7 +81,7 @@ class ScheduleEntrySchema(BaseSchema):
     date = fields.Date()
     assignment_id = Integer()
     program_name = fields.String()
-    session_id = Integer()
+    id = Integer(metadata={"description": "The session's id, as in `/me/today`."})
     week = Integer()
     day = Integer()
     title = fields.String()

@@ -23,8 +23,18 @@ from academy.schedule.schemas import MAX_SCHEDULE_DAYS, SCHEDULE_RANGE_MESSAGE
 SCHEDULED_STATUSES = ("active", "paused")
 
 
-def my_assignments(actor: User) -> sa.Select:
-    return scoped(Assignment, actor).order_by(Assignment.start_date.desc(), Assignment.id.desc())
+def my_assignments(actor: User, updated_since: datetime | None = None) -> sa.Select:
+    """The caller's assignments, newest start first; with ``updated_since``, those whose
+    assignment or program (the coach's tailoring) changed since."""
+    stmt = scoped(Assignment, actor)
+    if updated_since is not None:
+        program_changed = (
+            sa.select(Program.id)
+            .where(Program.id == Assignment.program_id, Program.updated_at >= updated_since)
+            .exists()
+        )
+        stmt = stmt.where(sa.or_(Assignment.updated_at >= updated_since, program_changed))
+    return stmt.order_by(Assignment.start_date.desc(), Assignment.id.desc())
 
 
 def _dated(session: dict, assignment, today: date, done: set) -> dict:
@@ -161,7 +171,7 @@ def schedule_view(
                 "date": on,
                 "assignment_id": assignment.id,
                 "program_name": assignment.program.name,
-                "session_id": session_id,
+                "id": session_id,
                 "week": week,
                 "day": day,
                 "title": title,
@@ -169,5 +179,5 @@ def schedule_view(
                 "status": documents.session_status(on, today, (assignment.id, week, day) in done),
             }
         )
-    entries.sort(key=lambda e: (e["date"], e["assignment_id"], e["session_id"]))
+    entries.sort(key=lambda e: (e["date"], e["assignment_id"], e["id"]))
     return entries

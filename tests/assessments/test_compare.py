@@ -137,6 +137,28 @@ class TestCompareAssessments:
 
         assert (body["from"]["id"], body["to"]["id"]) == (three[0]["id"], three[1]["id"])
 
+    def test_ids_choose_the_assessments(self, http, coach, client_user, three):
+        query = f"?from_id={three[0]['id']}&to_id={three[1]['id']}"
+
+        body = compare(http, coach, client_user.id, query).get_json()
+
+        assert (body["from"]["id"], body["to"]["id"]) == (three[0]["id"], three[1]["id"])
+        assert body["changes"] == changes(*JANUARY_TO_FEBRUARY)
+
+    def test_to_id_alone_compares_it_with_the_one_before(self, http, coach, client_user, three):
+        body = compare(http, coach, client_user.id, f"?to_id={three[1]['id']}").get_json()
+
+        assert (body["from"]["id"], body["to"]["id"]) == (three[0]["id"], three[1]["id"])
+
+    def test_an_id_of_another_clients_assessment_is_422_naming_it(
+        self, http, coach, client_user, other_client_user, three
+    ):
+        theirs = recorded(http, coach, other_client_user.id, **MARCH)
+
+        response = compare(http, coach, client_user.id, f"?from_id={theirs['id']}")
+
+        assert list(problem_of(response, 422)["errors"]) == ["query.from_id"]
+
     def test_it_says_what_got_worse(self, http, coach, client_user):
         recorded(http, coach, client_user.id, **MARCH)
         recorded(

@@ -87,3 +87,35 @@ def test_a_refused_read_is_no_304(http, client_user):
     )
 
     problem_of(response, 404)
+
+
+def test_updated_since_lists_assignments_whose_program_changed(
+    http, coach, client_user, assignment
+):
+    from datetime import UTC, datetime
+
+    from academy.extensions import db
+    from academy.programs.models import Assignment, Program
+
+    long_ago = datetime(2026, 1, 1, tzinfo=UTC)
+    stored = db.session.get(Assignment, assignment["id"])
+    stored.updated_at = long_ago
+    db.session.get(Program, stored.program_id).updated_at = long_ago
+    db.session.commit()
+    url = "/api/v1/me/assignments?updated_since=2026-02-01T00:00:00Z"
+    before = http.get(url, headers=client_user.headers).get_json()
+    program = f"/api/v1/programs/{assignment['program']['id']}"
+    document = http.get(program, headers=coach.headers)
+    body = {k: document.get_json()[k] for k in ("name", "description", "goal", "weeks")}
+    body["goal"] = "Tailored for Cliff."
+    body["sessions"] = [
+        {"week": s["week"], "day": s["day"], "title": s["title"],
+         "items": [{"exercise_id": i["exercise_id"]} for i in s["items"]]}
+        for s in document.get_json()["sessions"]
+    ]  # fmt: skip
+    http.put(program, json=body, headers={**coach.headers, "If-Match": document.headers["ETag"]})
+
+    after = http.get(url, headers=client_user.headers).get_json()
+
+    assert before == []
+    assert [a["id"] for a in after] == [assignment["id"]]

@@ -985,3 +985,27 @@ class TestTwoDevicesCorrectingOneCheckIn:
         assert (
             http.get(response.headers["Location"], headers=client_user.headers).status_code == 200
         )
+
+
+class TestSyncingCheckIns:
+    def test_sort_date_lists_the_oldest_first(self, http, client_user):
+        for on in ("2026-03-05", "2026-03-01", "2026-03-09"):
+            post_check_in(http, client_user, {"date": on})
+
+        listed = http.get("/api/v1/me/check-ins?sort=date", headers=client_user.headers)
+
+        assert [c["date"] for c in listed.get_json()] == ["2026-03-01", "2026-03-05", "2026-03-09"]
+
+    def test_updated_since_keeps_what_changed_since_the_last_sync(self, http, client_user):
+        from datetime import UTC, datetime
+
+        old, fresh = (post_check_in(http, client_user, {"date": on}).get_json()
+                      for on in ("2026-03-01", "2026-03-02"))  # fmt: skip
+        db.session.get(CheckIn, old["id"]).updated_at = datetime(2026, 1, 1, tzinfo=UTC)
+        db.session.commit()
+
+        since = http.get(
+            "/api/v1/me/check-ins?updated_since=2026-02-01T00:00:00Z", headers=client_user.headers
+        )
+
+        assert [c["id"] for c in since.get_json()] == [fresh["id"]]

@@ -105,6 +105,23 @@ class TestListExercises:
 
         assert found.get_json() == []
 
+    def test_stage_sorts_in_the_methods_order(self, http, coach, catalogue):
+        listed = http.get(
+            "/api/v1/exercises?sort=stage&page_size=100", headers=coach.headers
+        ).get_json()
+
+        stages = [e["stage"] for e in listed]
+        order = ["position", "breathing", "mobility", "strength", "power", "run"]
+        assert stages == sorted(stages, key=order.index)
+
+    def test_a_minus_sorts_the_other_way(self, http, coach, catalogue):
+        names = [
+            e["name"]
+            for e in http.get("/api/v1/exercises?sort=-name", headers=coach.headers).get_json()
+        ]
+
+        assert names == sorted(names, key=str.lower, reverse=True)
+
     def test_q_treats_wildcards_literally(self, http, coach, catalogue):
         assert http.get("/api/v1/exercises?q=%25_%25", headers=coach.headers).get_json() == []
 

@@ -1904,7 +1904,7 @@ class TestMySchedule:
                 "date": date_,
                 "assignment_id": assignment["id"],
                 "program_name": "Four Days",
-                "session_id": session["id"],
+                "id": session["id"],
                 "week": session["week"],
                 "day": session["day"],
                 "title": session["title"],
