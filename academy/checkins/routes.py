@@ -47,7 +47,7 @@ class MyCheckIns(MethodView):
 
     @blp.auth(CLIENT_ROLES)
     @idempotent
-    @blp.arguments(CheckInCreateSchema)
+    @blp.arguments(CheckInCreateSchema, cross_check=service.cross_check)
     @blp.response(201, CheckInSchema, etag=True, location=True)
     @blp.errors(400, 409, 413)
     @blp.header(

@@ -154,6 +154,31 @@ def _look_up(actor: User, check_in: CheckInLike) -> Prescription:
 def _validate(actor: User, check_in: CheckInLike) -> Prescription:
     """Rules across objects; every failure names its field. Answers what was looked up,
     so that the answer need not look it up again."""
+    found, errors = _problems(actor, check_in)
+    if errors:
+        raise Unprocessable("The check-in is not valid.", errors=errors)
+    if check_in.session_id is not None and found.existing_id is not None:
+        _already_checked_in(found.existing_id)
+    return found
+
+
+def cross_check(actor: User, valid: dict) -> dict[str, list[str]]:
+    """The rules across objects that the valid part of a refused body breaks, so that
+    one answer names every fault (the schema's and these) where it can."""
+    if "date" not in valid or not isinstance(valid.get("results", []), list):
+        return {}
+    results = [r for r in valid.get("results", []) if isinstance(r, dict) and "item_id" in r]
+    check_in = SimpleNamespace(
+        date=valid["date"],
+        assignment_id=valid.get("assignment_id"),
+        session_id=valid.get("session_id"),
+        results=[SimpleNamespace(**r) for r in results],
+        id=None,
+    )
+    return _problems(actor, check_in)[1]
+
+
+def _problems(actor: User, check_in: CheckInLike) -> tuple[Prescription, dict]:
     # The look-up must not flush the edited check-in first: an unknown item or session
     # would then fail its foreign key (409) before it could be reported (422).
     with db.session.no_autoflush:
@@ -176,11 +201,7 @@ def _validate(actor: User, check_in: CheckInLike) -> Prescription:
         for index, result in enumerate(results):
             if result.item_id not in found.items:
                 errors[f"results[{index}].item_id"] = ["No such item in that session."]
-    if errors:
-        raise Unprocessable("The check-in is not valid.", errors=errors)
-    if check_in.session_id is not None and found.existing_id is not None:
-        _already_checked_in(found.existing_id)
-    return found
+    return found, errors
 
 
 # How far ahead of its session a check-in may be dated (a session done early).

@@ -23,7 +23,7 @@ from marshmallow import EXCLUDE, ValidationError, missing, post_load, validate
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from academy.common.auth import require_auth
+from academy.common.auth import current_user, require_auth
 from academy.common.etag import answer_conditionally
 from academy.common.schemas import PROBLEM, Integer, ProblemSchema, QuerySchema
 from academy.errors import Unprocessable
@@ -79,6 +79,23 @@ def _not_json(constant: str):
 class Parser(FlaskParser):
     """webargs' Flask parser, strict about the body: a body the operation needs must be
     there, be JSON, and be shallow enough to read safely."""
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        """A body the schema refused may break rules across objects as well: the
+        operation's ``cross_check`` (given the valid part of the body) names them in
+        the same answer, so that the next try does not meet a fault it could have known."""
+        cross_check = getattr(schema, "cross_check", None)
+        body = error.messages.get("json") if isinstance(error.messages, dict) else None
+        if cross_check is not None and isinstance(body, dict):
+            for path, messages in cross_check(current_user(), error.valid_data or {}).items():
+                body.setdefault(path, messages)
+        return super().handle_error(
+            error,
+            req,
+            schema,
+            error_status_code=error_status_code,
+            error_headers=error_headers,
+        )
 
     def load_json(self, req, schema):
         if getattr(schema, "body_optional", False) and not req.get_data(cache=True).strip():
@@ -227,6 +244,7 @@ class Blueprint(flask_smorest.Blueprint):
         if isinstance(schema, type):
             schema = schema()
         schema.body_optional = kwargs.get("required") is False
+        schema.cross_check = kwargs.pop("cross_check", None)
         return super().arguments(schema, **kwargs)
 
     def paginate(self):

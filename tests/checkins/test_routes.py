@@ -1009,3 +1009,26 @@ class TestSyncingCheckIns:
         )
 
         assert [c["id"] for c in since.get_json()] == [fresh["id"]]
+
+
+class TestEveryFaultInOneAnswer:
+    def test_a_schema_fault_and_a_cross_object_fault_come_together(
+        self, http, client_user, sessions, assignment
+    ):
+        body = check_in_for(sessions[(1, 1)], assignment["id"], rpe=11)
+        body["results"].append({"item_id": 999_999})
+
+        response = post_check_in(http, client_user, body)
+
+        errors = problem_of(response, 422)["errors"]
+        assert set(errors) == {"rpe", "results[2].item_id"}
+        assert count_rows(CheckIn) == 0
+
+    def test_a_date_too_early_is_named_with_a_schema_fault(
+        self, http, client_user, sessions, assignment
+    ):
+        body = check_in_for(sessions[(2, 3)], assignment["id"], date="2026-03-01", rpe=0)
+
+        errors = problem_of(post_check_in(http, client_user, body), 422)["errors"]
+
+        assert set(errors) == {"rpe", "date"}
