@@ -200,5 +200,12 @@ def item(exercise: dict) -> dict:
         "exercise_id": exercise["id"],
         **{field: value for field, value in exercise["dosage"].items() if value is not None},
         "rest_seconds": 60,
-        "side": "each" if exercise["laterality"] == "unilateral" else "both",
+        "side": _side(exercise),
     }
+
+
+def _side(exercise: dict) -> str:
+    """The side a coach would write: a biased variant's own bias, else each or both."""
+    if exercise.get("side_bias"):
+        return f"{exercise['side_bias']}_bias"
+    return "each" if exercise["laterality"] == "unilateral" else "both"

@@ -5,14 +5,16 @@ flask-smorest passes a returned Response through untouched, so a view can keep i
 Tests check that such bodies have exactly the schema's fields.
 """
 
-import json
-
+import orjson
 from flask import Response, url_for
+
+# Dates are the only non-JSON values in these bodies; str() gives YYYY-MM-DD, as the
+# schemas write them. orjson writes a whole program several times faster than json.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
-    # Dates are the only non-JSON values in these bodies; str() gives YYYY-MM-DD.
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str)
+    text = orjson.dumps(body, default=str, option=_OPTIONS)
     return Response(text, status=status, headers=headers, mimetype="application/json")
 
 

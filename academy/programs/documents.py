@@ -8,6 +8,7 @@ directly, from the fields the schemas in ``schemas.py`` declare.
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+import orjson
 import sqlalchemy as sa
 
 from academy.common.tenancy import through
@@ -32,8 +33,21 @@ _FROM_EXERCISE = {
 }
 
 
+def _source(key: str):
+    """The column an item field is read from."""
+    return _FROM_EXERCISE.get(key) or getattr(ProgramItem, key)
+
+
 def _item_columns(schema) -> tuple:
-    return tuple(_FROM_EXERCISE.get(key) or getattr(ProgramItem, key) for key in schema().fields)
+    return tuple(_read_as_text(_source(key)) for key in schema().fields)
+
+
+def _read_as_text(column):
+    """A JSON column (an exercise's cues) is read as its text and decoded in ``_group``
+    once per exercise, not once per item: a program repeats its exercises many times."""
+    if isinstance(column.type, sa.JSON):
+        return sa.cast(column, sa.Text).label(column.key)
+    return column
 
 
 def _sessions_statement(item_schema, *, due: bool) -> sa.Select:
@@ -67,7 +81,15 @@ def _sessions_statement(item_schema, *, due: bool) -> sa.Select:
 # matching its columns against SQLAlchemy's compiled cache on every request. The coach
 # reads a program's items; the client app reads each with how to do the exercise.
 _STATEMENTS = {
-    (schema, due): (_sessions_statement(schema, due=due), tuple(schema().fields))
+    (schema, due): (
+        _sessions_statement(schema, due=due),
+        tuple(schema().fields),
+        tuple(
+            index
+            for index, key in enumerate(schema().fields)
+            if isinstance(_source(key).type, sa.JSON)
+        ),
+    )
     for schema in (ItemSchema, ClientItemSchema)
     for due in (False, True)
 }
@@ -78,9 +100,9 @@ def sessions_by_program(
 ) -> dict[int, list[dict]]:
     """The sessions in force of each program (read in the caller's scope), with their
     items, in one statement."""
-    statement, keys = _STATEMENTS[(item_schema, False)]
+    statement, keys, decoded = _STATEMENTS[(item_schema, False)]
     rows = db.session.connection().execute(statement, {"program_ids": list(program_ids)})
-    return _group(rows.all(), keys)
+    return _group(rows.all(), keys, decoded)
 
 
 def sessions_due(
@@ -89,27 +111,35 @@ def sessions_due(
     """The sessions in force at (program, week, day) slots, with their items, in one
     statement."""
     slots = list(slots)
-    statement, keys = _STATEMENTS[(item_schema, True)]
+    statement, keys, decoded = _STATEMENTS[(item_schema, True)]
     rows = db.session.connection().execute(
         statement, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
     )
-    return _group(rows.all(), keys)
+    return _group(rows.all(), keys, decoded)
 
 
 _FIRST_ITEM = 1 + len(_SESSION_KEYS)
 
 
-def _group(rows, item_keys: tuple[str, ...]) -> dict[int, list[dict]]:
+def _group(rows, item_keys: tuple[str, ...], decoded: tuple[int, ...]) -> dict[int, list[dict]]:
     # Plain rows fetched at once straight from the connection: the ORM's result layer,
     # or fetching row by row, would double the cost of the client app's heaviest read.
+    # The JSON columns at ``decoded`` come as text, decoded once per distinct text.
     result: dict[int, list[dict]] = {}
+    texts: dict[str, object] = {}
     current = None
     for row in rows:
         if current is None or current["id"] != row[1]:
             current = {**dict(zip(_SESSION_KEYS, row[1:_FIRST_ITEM], strict=True)), "items": []}
             result.setdefault(row[0], []).append(current)
         if row[_FIRST_ITEM] is not None:
-            current["items"].append(dict(zip(item_keys, row[_FIRST_ITEM:], strict=True)))
+            values = list(row[_FIRST_ITEM:])
+            for index in decoded:
+                text = values[index]
+                if text not in texts:
+                    texts[text] = None if text is None else orjson.loads(text)
+                values[index] = texts[text]
+            current["items"].append(dict(zip(item_keys, values, strict=True)))
     return result
 
 
