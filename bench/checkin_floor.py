@@ -27,8 +27,6 @@ CHECK_IN_COLUMNS = (
 WELLNESS = ("sleep_hours", "stress", "energy", "soreness")
 RUN = {"distance_km": "run_distance_km", "duration_minutes": "run_duration_minutes",
        "cadence_spm": "cadence_spm"}  # fmt: skip
-# What the app's audit row names for a check-in created with every field given.
-AUDITED_FIELDS = sorted((*CHECK_IN_COLUMNS, "results", "ratings"))
 
 
 def _typed(name: str, type_: sa.types.TypeEngine) -> sa.BindParameter:
@@ -43,8 +41,8 @@ def _now() -> sa.BindParameter:
 
 INSERT_CHECK_IN = sa.text(
     f"""
-    INSERT INTO check_ins ({", ".join(CHECK_IN_COLUMNS)}, created_at, updated_at)
-    VALUES ({", ".join(f":{c}" for c in CHECK_IN_COLUMNS)}, :now, :now)
+    INSERT INTO check_ins ({", ".join(CHECK_IN_COLUMNS)}, version, created_at, updated_at)
+    VALUES ({", ".join(f":{c}" for c in CHECK_IN_COLUMNS)}, 1, :now, :now)
     RETURNING id
     """
 ).bindparams(_typed("date", sa.Date()), _now())
@@ -109,13 +107,14 @@ def create_check_in(academy_id: int, client_id: int) -> Response:
     body = json.loads(raw)
     owner = {"academy_id": academy_id, "client_id": client_id}
     on, now = date.fromisoformat(body["date"]), datetime.now(UTC)
-    results = [_result(result, i) for i, result in enumerate(body["results"])]
+    results = [_result(result, i) for i, result in enumerate(body.get("results", []))]
     ratings = [{**_rating(r, i), **owner, "date": on} for i, r in enumerate(body["ratings"])]
     with engine.begin() as connection:
         values = {**_check_in_values(body), **owner, "date": on, "now": now}
         check_in_id = connection.execute(INSERT_CHECK_IN, values).scalar_one()
         parent = {"check_in_id": check_in_id}
-        connection.execute(INSERT_RESULT, [{**row, **parent} for row in results])
+        if results:
+            connection.execute(INSERT_RESULT, [{**row, **parent} for row in results])
         connection.execute(INSERT_RATING, [{**row, **parent} for row in ratings])
         answer = json.dumps({"id": check_in_id}, separators=(",", ":"))
         key = {
@@ -126,8 +125,16 @@ def create_check_in(academy_id: int, client_id: int) -> Response:
             "now": now,
         }
         connection.execute(INSERT_KEY, key)
-        connection.execute(INSERT_AUDIT, {**owner, **parent, "fields": AUDITED_FIELDS, "now": now})
+        fields = _audited_fields(body)
+        connection.execute(INSERT_AUDIT, {**owner, **parent, "fields": fields, "now": now})
     return Response(answer, status=201, mimetype="application/json")
+
+
+def _audited_fields(body: dict) -> list[str]:
+    """What the app's audit row names for a created check-in: the fields given."""
+    given = {RUN.get(k, k) for k in body.get("run") or {}} | set(body.get("wellness") or {})
+    given |= {k for k in body if k in CHECK_IN_COLUMNS or k in ("results", "ratings")}
+    return sorted(given | {"academy_id", "client_id"})
 
 
 def _check_in_values(body: dict) -> dict:

@@ -378,6 +378,7 @@ def _check_in(assignment: sa.Row, session: Session, index: int) -> dict:
         "run_duration_minutes": distance * 5.5,
         "cadence_spm": 165 + spread % 12,
         "notes": "",
+        "version": 1,
         "created_at": at,
         "updated_at": at,
     }
