@@ -30,6 +30,8 @@ def _apply(assessment: Assessment, data: dict) -> None:
         assessment.findings = list(dict.fromkeys(data["findings"]))
     if "tightness" in data:
         assessment.tightness = [dict(t) for t in data["tightness"]]
+    if "pain" in data:
+        assessment.pain = [dict(p) for p in data["pain"]]
     for side in ("left", "right"):
         tilt = data.get("pelvic_tilt", {}).get(side, {})
         for part in ("direction", "grade"):
@@ -48,6 +50,7 @@ def create_assessment(actor: User, client_id: int, data: dict) -> Assessment:
         client_id=client.id,
         findings=[],
         tightness=[],
+        pain=[],
         notes="",
         client_summary="",
         gait_notes="",
@@ -235,7 +238,8 @@ def _changes(a: Assessment, b: Assessment) -> list[dict]:
     return changes
 
 
-def draft_program(actor: User, assessment_id: int):
+def draft_program(actor: User, assessment_id: int, weeks: int = 4, sessions_per_week: int = 3):
     """A new program template built from the assessment's suggestions."""
     assessment = get_assessment(actor, assessment_id)
-    return create_program(actor, suggestions.draft_program(actor, assessment))
+    document = suggestions.draft_program(actor, assessment, weeks, sessions_per_week)
+    return create_program(actor, document)
