@@ -63,7 +63,7 @@ class AssessmentComparison(MethodView):
         `from` the earliest on or after it (default: the one before). Each field is
         `improved`, `worse` or `unchanged`: a tilt closer to neutral, less rib flare,
         breathing closer to diaphragmatic, no gripping or overstride, a higher
-        cadence, fewer findings and lower tightness are improvements.
+        cadence, fewer findings and lower tightness and pain are improvements.
         """
         return service.compare(
             current_user(),

@@ -235,6 +235,12 @@ def _changes(a: Assessment, b: Assessment) -> list[dict]:
         before = severities_a.get((region, side), 0)
         after = severities_b.get((region, side), 0)
         add(f"tightness.{region}.{side}", before, after, _verdict(before, after))
+    scores_a = {(p["region"], p["side"]): p["score"] for p in a.pain or []}
+    scores_b = {(p["region"], p["side"]): p["score"] for p in b.pain or []}
+    for region, side in sorted(set(scores_a) | set(scores_b)):
+        before = scores_a.get((region, side), 0)
+        after = scores_b.get((region, side), 0)
+        add(f"pain.{region}.{side}", before, after, _verdict(before, after))
     return changes
 
 
