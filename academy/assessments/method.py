@@ -210,7 +210,8 @@ RULES = (
      "when the assessment names a one-sided tilt; else when tightness or pain (a pinch is "
      "pain at the front of the hip) around the hips and pelvis is clearly worse on one side "
      "(at least 4, and 2 or more above the other side). With an anterior tilt that side's "
-     "tilt-bias finding is added. `bias_reason` says which rule decided."),
+     "tilt-bias finding is added. Without a side for the pelvis, `bias` is the side where "
+     "tightness or pain anywhere is clearly worse. `bias_reason` says which rule decided."),
     ("Biased variants",
      "With a bias, an exercise with a variant biased to that side is replaced by the "
      "variant; variants biased the other way are left out."),
@@ -242,7 +243,8 @@ RULES = (
     ("Draft: dosage",
      "An exercise starts at its default dosage; each following week its reps, breaths, "
      "holds and durations rise by about 10% (at least one), up to half as much again, and "
-     "from its third week it gets one set more (at most 5)."),
+     "from its third week it gets one set more (at most 5); a run or a timed drill gets "
+     "longer, not more sets."),
     ("Draft: running",
      "Gait findings (overstriding, low cadence) bring run-stage drills in every week and "
      "cadence work (the run-stage exercise for low cadence done to a metronome) whose notes "
@@ -510,21 +512,20 @@ def dose(dosage: dict, weeks_in: int) -> dict:
     return dosed
 
 
-def cadence_target(measured: int | None, week: int, weeks: int) -> tuple[str, int | None]:
-    """The note of a week's cadence work, and the week's target (rule "Draft: running")."""
+def cadence_note(measured: int | None, week: int, weeks: int) -> str:
+    """The note of a week's cadence work, naming its target (rule "Draft: running")."""
     low, high = CADENCE_RISE
     rise = low if weeks == 1 else low + (high - low) * (week - 1) / (weeks - 1)
     if not measured:
         return (
             f"Cadence: run to a metronome about {round(rise * 100)}% above your usual step "
-            "rate; keep the effort easy.", None
-        )  # fmt: skip
+            "rate; keep the effort easy."
+        )
     target = round(measured * (1 + rise))
     aim = f"{round(measured * (1 + low))}-{round(measured * (1 + high))}"
     return (
         f"Cadence target {target} spm this week (measured {measured}; the block aims for "
-        f"{aim} spm, 5-10% above). Run to a metronome; keep the effort easy.",
-        target,
+        f"{aim} spm, 5-10% above). Run to a metronome; keep the effort easy."
     )
 
 

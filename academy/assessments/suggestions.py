@@ -178,7 +178,7 @@ def draft_program(
     for week in range(1, weeks + 1):
         places = method.places(week, strength_week, maintenance, gait)
         notes = method.week_notes(week, weeks, strength_week, maintenance, late_for_pain, findings)
-        cadence_note, _target = method.cadence_target(assessment.gait_cadence_spm, week, weeks)
+        cadence_note = method.cadence_note(assessment.gait_cadence_spm, week, weeks)
         for n, day in enumerate(method.DAYS[sessions_per_week]):
             items = []
             for stage in STAGES:
@@ -234,6 +234,10 @@ def _goal(findings: list[str]) -> str:
     return f"{said[0].upper()}{said[1:]}."
 
 
+# How many held-back exercises a draft's description names; the suggestions list them all.
+HELD_NAMED = 6
+
+
 def _description(weeks, strength_week, maintenance, bias_reason, held) -> str:
     if maintenance:
         text = (
@@ -253,8 +257,8 @@ def _description(weeks, strength_week, maintenance, bias_reason, held) -> str:
     if bias_reason:
         text += f" {bias_reason}"
     if held:
-        text += " Held back for safety: " + "; ".join(
-            f"{h['name']} ({h['reason'].rstrip('.')})" for h in held
-        )
-        text += "."
+        named = [f"{h['name']} ({h['reason'].rstrip('.')})" for h in held[:HELD_NAMED]]
+        if len(held) > HELD_NAMED:
+            named.append(f"{len(held) - HELD_NAMED} more (see the suggestions)")
+        text += " Held back for safety: " + "; ".join(named) + "."
     return text + " Edit before assigning."
