@@ -458,12 +458,14 @@ def education(assessment) -> list[dict]:
 FIRST_PHASE = {"position": 2, "breathing": 2, "mobility": 1, "run": 2}
 STRENGTH_PHASE = {"position": 1, "breathing": 1, "mobility": 1, "strength": 3, "power": 1,
                   "run": 2}  # fmt: skip
-MAINTENANCE = {"position": 1, "breathing": 1, "strength": 3}
-# What a maintenance block keeps in shape when the assessment found nothing.
-MAINTENANCE_FINDINGS = (
-    "anterior_pelvic_tilt", "vertical_breathing", "hip_flexor_weakness",
-    "proximal_hamstring_weakness", "deep_core_weakness", "calf_tightness",
+# What a maintenance block keeps in shape when the assessment found nothing: one strength
+# exercise for each of the areas named last.
+MAINTENANCE_AREAS = (
+    "hip_flexor_weakness", "proximal_hamstring_weakness", "deep_core_weakness",
+    "calf_tightness",
 )  # fmt: skip
+MAINTENANCE_FINDINGS = ("anterior_pelvic_tilt", "vertical_breathing", *MAINTENANCE_AREAS)
+MAINTENANCE = {"position": 1, "breathing": 1, "strength": len(MAINTENANCE_AREAS)}
 # Training days of a week, by sessions per week: spread out, rest days between.
 DAYS = {1: (1,), 2: (1, 4), 3: (1, 3, 5), 4: (1, 2, 4, 6), 5: (1, 2, 3, 5, 6),
         6: (1, 2, 3, 4, 5, 6), 7: (1, 2, 3, 4, 5, 6, 7)}  # fmt: skip
@@ -546,7 +548,7 @@ STAGE_TITLES = {
     "mobility": "mobility",
     "strength": "strength",
     "power": "power",
-    "run": "cadence and running drills",
+    "run": "running drills",
 }
 
 
@@ -559,14 +561,20 @@ def session_title(stages) -> str:
 
 
 def week_notes(
-    week: int, weeks: int, first_strength_week: int, maintenance: bool, late_for_pain, findings
+    week: int,
+    weeks: int,
+    first_strength_week: int,
+    has_strength: bool,
+    maintenance: bool,
+    late_for_pain,
+    findings,
 ) -> str:
     """A session's notes: the week's aim (rule "Draft: sessions")."""
     lead = f"Week {week} of {weeks}:"
     if maintenance:
         return (
-            f"{lead} keep it. The assessment found nothing to fix, so the basics stay in shape "
-            "at an easy, steady dose: position, breathing, then strength."
+            f"{lead} keep it. The assessment found nothing to fix, so the basics stay in shape: "
+            "position, breathing, then strength, a little more each week."
         )
     if week < first_strength_week:
         focus = [aim for answered, aim in FIRST_WEEKS_FOCUS if answered & set(findings)]
@@ -575,17 +583,17 @@ def week_notes(
             + ("; ".join(focus) if focus else "find the position and the breath")
             + ". Nothing gets harder until this feels easy."
         )
-        if first_strength_week <= weeks:
+        if has_strength and first_strength_week <= weeks:
             notes += f" Strength starts in week {first_strength_week}."
-        if late_for_pain:
+        if late_for_pain and has_strength:
             notes += (
                 f" Pain was {late_for_pain['value']}/10 in the {late_for_pain['side']} "
                 f"{region_words(late_for_pain['region'])}, so strength waits a week longer."
             )
         return notes
-    if week == first_strength_week:
+    if week == first_strength_week and has_strength:
         return (
-            f"{lead} strength begins. Keep the position and breathing of the first weeks, "
-            "then build strength on top of them."
+            f"{lead} strength begins. Keep the work of the first weeks, then build strength "
+            "on top of it."
         )
-    return f"{lead} build. A little more each week; position and breathing still come first."
+    return f"{lead} build. A little more each week; the first weeks' work still comes first."

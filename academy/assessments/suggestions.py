@@ -158,6 +158,16 @@ def _picks(entries: list[dict], places: int, session: int) -> list[dict]:
     return [entries[0], *rotated[: places - 1]]
 
 
+def _one_per_area(entries: list[dict], areas) -> list[dict]:
+    """The best exercise for each area, in the areas' order, each once."""
+    picked: list[dict] = []
+    for area in areas:
+        best = next((e for e in entries if area in e["answers"] and e not in picked), None)
+        if best is not None:
+            picked.append(best)
+    return picked
+
+
 def _is_cadence_work(entry: dict) -> bool:
     return "low_cadence" in entry["_addresses"] and "metronome" in entry["_equipment"]
 
@@ -173,11 +183,16 @@ def draft_program(
     by_stage, held = _ranked(actor, assessment, ranked_for, reading.pelvic_bias)
     gait = not maintenance and any(f in method.GAIT_FINDINGS for f in findings)
     strength_week, late_for_pain = method.strength_from(assessment)
+    if maintenance:
+        by_stage["strength"] = _one_per_area(by_stage["strength"], method.MAINTENANCE_AREAS)
+    has_strength = bool(by_stage["strength"])
     first_week_of: dict[int, int] = {}
     sessions = []
     for week in range(1, weeks + 1):
         places = method.places(week, strength_week, maintenance, gait)
-        notes = method.week_notes(week, weeks, strength_week, maintenance, late_for_pain, findings)
+        notes = method.week_notes(
+            week, weeks, strength_week, has_strength, maintenance, late_for_pain, findings
+        )
         cadence_note = method.cadence_note(assessment.gait_cadence_spm, week, weeks)
         for n, day in enumerate(method.DAYS[sessions_per_week]):
             items = []
@@ -204,7 +219,9 @@ def draft_program(
             )
     return {
         "name": f"Draft from assessment {assessment.id} of {assessment.assessed_on.isoformat()}",
-        "description": _description(weeks, strength_week, maintenance, reading.bias_reason, held),
+        "description": _description(
+            weeks, strength_week if has_strength else None, maintenance, reading.bias_reason, held
+        ),
         "goal": _goal(findings),
         "weeks": weeks,
         "sessions": sessions,
@@ -245,11 +262,12 @@ def _description(weeks, strength_week, maintenance, bias_reason, held) -> str:
             "Position, breathing and strength at an easy dose that rises a little each week."
         )
     else:
-        start = (
-            f"strength from week {strength_week}"
-            if strength_week <= weeks
-            else f"strength from week {strength_week}, after this block"
-        )
+        if strength_week is None:
+            start = "no strength work answers these findings"
+        elif strength_week <= weeks:
+            start = f"strength from week {strength_week}"
+        else:
+            start = f"strength from week {strength_week}, after this block"
         text = (
             f"A {weeks}-week block drafted from the assessment: position and breathing first, "
             f"{start}, a little more each week."

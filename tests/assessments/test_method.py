@@ -394,6 +394,8 @@ class TestDrafts:
         assert cadence[-1]["notes"].startswith("Cadence target 165 spm this week")
         assert "158-165 spm" in cadence[0]["notes"]
         assert len(slugs_in(body["sessions"])) > 2
+        assert not [s for s in body["sessions"] if "Strength" in s["notes"]]
+        assert "no strength work answers these findings" in body["description"]
 
     def test_without_a_measured_cadence_the_target_is_relative(
         self, http, coach, client_user, catalogue
