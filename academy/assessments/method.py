@@ -74,8 +74,8 @@ for _region, _next in _NEIGHBOURS.items():
 AIMS = {
     "anterior_pelvic_tilt": "brings the pelvis back towards neutral",
     "posterior_pelvic_tilt": "lets a tucked pelvis come forward to neutral",
-    "left_anterior_tilt_bias": "works more on the left, where the pelvis tips forward more",
-    "right_anterior_tilt_bias": "works more on the right, where the pelvis tips forward more",
+    "left_anterior_tilt_bias": "works the left side harder because it tips forward more",
+    "right_anterior_tilt_bias": "works the right side harder because it tips forward more",
     "rib_flare": "brings the ribs down",
     "vertical_breathing": "teaches breathing low into the belly and back, not up into the chest",
     "glute_gripping": "finds the hamstrings without squeezing the glutes",

@@ -276,8 +276,8 @@ class TestWhy:
 
         breathing = suggested(body)["90-90-breathing-left-bias"]
         assert breathing["why"] == (
-            "Breathing: it brings the pelvis back towards neutral, works more on the left, "
-            "where the pelvis tips forward more and brings the ribs down."
+            "Breathing: it brings the pelvis back towards neutral, works the left side harder "
+            "because it tips forward more and brings the ribs down."
         )
         for exercise in suggested(body).values():
             assert exercise["why"].endswith(".") and "_" not in exercise["why"]
