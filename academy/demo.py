@@ -4,7 +4,8 @@ An owner coach and two clients. Sam (anterior tilt, stronger on the left) finish
 four-week foundations block and is two weeks into a hip-flexor strength block, with
 check-ins whose left hip-flexor tightness eases week by week and two assessments a
 few weeks apart. Alex (plantar fasciitis) started a foot and calf block, checked in
-recently and reported sharp pain, so the dashboard has something to say.
+recently and reported sharp pain, so the dashboard has something to say; Alex's
+assessment records that pain, so its suggestions hold the jumping work back.
 
 Loading it again only gives everyone new passwords (printed).
 """
@@ -218,6 +219,19 @@ def _training_history(owner: User, sam: User, alex: User) -> None:
         ], rpe=5)  # fmt: skip
 
     _assessments(owner, sam, today)
+    assessments.create_assessment(owner, alex.id, {
+        "assessed_on": today - timedelta(days=12),
+        "pelvic_tilt": {"left": {"direction": "neutral", "grade": 0},
+                        "right": {"direction": "neutral", "grade": 0}},
+        "tightness": [{"region": "calf", "side": "left", "severity": 8},
+                      {"region": "calf", "side": "right", "severity": 4}],
+        "pain": [{"region": "plantar_fascia", "side": "left", "score": 6}],
+        "gait": {"cadence_spm": 156, "overstride": True, "notes": "Heavy heel strike."},
+        "notes": "First steps in the morning hurt; no jumping until that settles.",
+        "client_summary": "Your left calf is tight and the sole of the foot is irritated. "
+        "We calm it with foot work first.",
+        "shared_with_client": True,
+    })  # fmt: skip
 
 
 def _sessions(assignment) -> list[dict]:

@@ -67,6 +67,10 @@ FINDINGS = (
     "low_cadence",
 )
 
+# What makes an exercise unsafe near pain or marked tightness: the suggestions hold an
+# exercise back when one of its precautions meets them (``academy.assessments.method``).
+PRECAUTIONS = ("impact", "plyometric", "running", "heavy_eccentric", "end_range_load")
+
 # The method's order: find position, then breathing, then build strength and speed.
 STAGES = ("position", "breathing", "mobility", "strength", "power", "run")
 
@@ -118,12 +122,14 @@ def as_document() -> dict:
         "sides": list(SIDES),
         "body_sides": list(BODY_SIDES),
         "side_biases": list(SIDE_BIASES),
+        "precautions": list(PRECAUTIONS),
         "assessment": {
             "tilt_directions": list(TILT_DIRECTIONS),
             "tilt_grade": scale(TILT_GRADE),
             "rib_flare": list(RIB_FLARE),
             "breathing_patterns": list(BREATHING_PATTERNS),
             "severity": scale(SEVERITY),
+            "pain": scale(PAIN),
         },
         "check_in": {
             "tightness": scale(TIGHTNESS),

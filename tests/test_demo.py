@@ -24,7 +24,7 @@ def test_the_demo_loads_a_working_academy_and_reloads_without_duplicates(http):
 
     assert any("coach@demo.academy" in line and "password" in line for line in lines)
     assert lines[1] != again[1]  # new passwords each time
-    assert count_rows(Assignment) == 3 and count_rows(Assessment) == 2
+    assert count_rows(Assignment) == 3 and count_rows(Assessment) == 3
     assert count_rows(CheckIn) > 10
     coach, sam = _token("coach@demo.academy"), _token("sam@demo.academy")
     today = http.get("/api/v1/me/today", headers=sam).get_json()
@@ -41,3 +41,12 @@ def test_the_demo_loads_a_working_academy_and_reloads_without_duplicates(http):
     assert dashboard and dashboard[0]["reasons"]
     compare = http.get(f"/api/v1/clients/{sam_id}/assessments/compare", headers=coach)
     assert any(c["change"] == "improved" for c in compare.get_json()["changes"])
+    alex_id = db.session.scalar(sa.select(User.id).where(User.email == "alex@demo.academy"))
+    alex_assessment = db.session.scalar(
+        sa.select(Assessment.id).where(Assessment.client_id == alex_id)
+    )
+    suggestions = http.get(
+        f"/api/v1/assessments/{alex_assessment}/suggestions", headers=coach
+    ).get_json()
+    assert "Pogo Jumps" in [h["name"] for h in suggestions["held_back"]]
+    assert suggestions["bias"] == "left"

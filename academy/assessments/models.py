@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from academy.assessments import method
 from academy.common.models import Audited, Timestamped, Versioned, between, one_of
 from academy.extensions import db
 from academy.vocabularies import BREATHING_PATTERNS, RIB_FLARE, TILT_DIRECTIONS, TILT_GRADE
@@ -42,6 +43,8 @@ class Assessment(Versioned, Timestamped, db.Model):
     findings: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # [{region, side, severity}], checked by the schema.
     tightness: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    # [{region, side, score}], checked by the schema.
+    pain: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
     gait_cadence_spm: Mapped[int | None] = mapped_column(sa.Integer)
     gait_overstride: Mapped[bool | None] = mapped_column(sa.Boolean)
     gait_notes: Mapped[str] = mapped_column(sa.Text, default="")
@@ -63,6 +66,10 @@ class Assessment(Versioned, Timestamped, db.Model):
             "left": {"direction": self.tilt_left_direction, "grade": self.tilt_left_grade},
             "right": {"direction": self.tilt_right_direction, "grade": self.tilt_right_grade},
         }
+
+    @property
+    def education(self) -> list[dict]:
+        return method.education(self)
 
     @property
     def gait(self) -> dict:

@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from academy.assessments import service, suggestions
+from academy.assessments import method, service, suggestions
 from academy.assessments.schemas import (
     AssessmentCreateSchema,
     AssessmentSchema,
@@ -10,6 +10,7 @@ from academy.assessments.schemas import (
     ClientAssessmentSchema,
     CompareQuerySchema,
     ComparisonSchema,
+    DraftSchema,
     SuggestionQuerySchema,
     SuggestionsSchema,
 )
@@ -62,7 +63,7 @@ class AssessmentComparison(MethodView):
         `from` the earliest on or after it (default: the one before). Each field is
         `improved`, `worse` or `unchanged`: a tilt closer to neutral, less rib flare,
         breathing closer to diaphragmatic, no gripping or overstride, a higher
-        cadence, fewer findings and lower tightness are improvements.
+        cadence, fewer findings and lower tightness and pain are improvements.
         """
         return service.compare(
             current_user(),
@@ -103,25 +104,28 @@ class AssessmentById(MethodView):
         service.archive_assessment(current_user(), assessment_id, if_match())
 
 
+_RULES = f"""
+
+**The method's rules**, as `academy/assessments/method.py` writes them:
+
+{method.rules_table()}
+"""
+
+
 @blp.route("/assessments/<int:assessment_id>/suggestions")
 class AssessmentSuggestions(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(SuggestionQuerySchema, location="query")
     @blp.response(200, SuggestionsSchema)
     @blp.errors(404)
+    @blp.doc(
+        description="Every suggestion says `why` in a coach's words; the answer names the "
+        "side to bias (`bias`, `bias_reason`), the findings the measurements show "
+        "(`derived`) and what was left out for safety (`held_back`). Up to `per_stage` "
+        "exercises a stage." + _RULES
+    )
     def get(self, query, assessment_id):
-        """Catalogue exercises for this assessment, position → breathing → strength
-
-        Findings are the assessment's own plus what its measurements show (tilt
-        direction and the side graded higher, rib flare, vertical or mixed breathing,
-        glute gripping, overstriding, cadence under 165, tightness of 4 or more in
-        hip flexors, calves or plantar fascia). Every non-archived exercise of the
-        catalogue and the academy that addresses one is a candidate. With a one-sided
-        tilt, exercises with a variant biased to that side are replaced by the
-        variant, and variants biased the other way are left out. Groups follow the
-        method's stages; within one, exercises answering more findings come first (a
-        side bias counts double), then by name.
-        """
+        """Catalogue exercises for this assessment, position → breathing → strength"""
         assessment = service.get_assessment(current_user(), assessment_id)
         return suggestions.suggest(current_user(), assessment, query["per_stage"])
 
@@ -129,16 +133,22 @@ class AssessmentSuggestions(MethodView):
 @blp.route("/assessments/<int:assessment_id>/program-draft")
 class AssessmentProgramDraft(MethodView):
     @blp.auth(COACH_ROLES)
+    @blp.arguments(DraftSchema, required=False)
     @blp.response(201, ProgramSchema, etag=True, location=True)
-    @blp.errors(404)
-    def post(self, assessment_id):
-        """Draft a program template from the suggestions
-
-        One week, the same session on days 1, 3 and 5: two position drills, two
-        breathing drills, one mobility drill and three strength exercises, at their
-        default dosages and sides. Edit it, then assign it.
-        """
-        program = service.draft_program(current_user(), assessment_id)
+    @blp.errors(400, 404, 413)
+    @blp.doc(
+        description="A phased block of `weeks` (1-12, default 4) and `sessions_per_week` "
+        "(1-7, default 3) from the suggestions: position and breathing first, strength "
+        "from the third week (later when pain is high), dosage rising week to week, each "
+        "session's notes saying the week's aim; cadence work with a target when the gait "
+        "needs it; a maintenance block when nothing was found. The body may be left out. "
+        "Edit it, then assign it." + _RULES
+    )
+    def post(self, data, assessment_id):
+        """Draft a program template from the suggestions"""
+        program = service.draft_program(
+            current_user(), assessment_id, data["weeks"], data["sessions_per_week"]
+        )
         where = location("programs.ProgramById", program_id=program.id)
         return json_response(
             documents.program_document(program), 201, {**etag_header(program), **where}

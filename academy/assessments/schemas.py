@@ -19,6 +19,7 @@ from academy.vocabularies import (
     BODY_SIDES,
     BREATHING_PATTERNS,
     FINDINGS,
+    PAIN,
     REGIONS,
     RIB_FLARE,
     SEVERITY,
@@ -44,6 +45,12 @@ class TightnessSchema(BaseSchema):
     severity = Integer(required=True, validate=validate.Range(min=SEVERITY[0], max=SEVERITY[1]))
 
 
+class PainSchema(BaseSchema):
+    region = Word(REGIONS, required=True)
+    side = Word(BODY_SIDES, required=True)
+    score = Integer(required=True, validate=validate.Range(min=PAIN[0], max=PAIN[1]))
+
+
 class GaitSchema(BaseSchema):
     cadence_spm = Integer(allow_none=True, validate=validate.Range(min=0, max=300))
     overstride = Boolean(allow_none=True)
@@ -59,6 +66,11 @@ class AssessmentWriteSchema(BaseSchema):
     glute_gripping = Boolean(allow_none=True)
     findings = fields.List(Word(FINDINGS), validate=validate.Length(max=len(FINDINGS)))
     tightness = fields.List(fields.Nested(TightnessSchema), validate=validate.Length(max=60))
+    pain = fields.List(
+        fields.Nested(PainSchema),
+        validate=validate.Length(max=60),
+        metadata={"description": "Pain (0-10) by region and side; a pinch is pain too."},
+    )
     gait = fields.Nested(GaitSchema)
     notes = Text(10_000, metadata={"description": "The coach's private notes."})
     client_summary = Text(5000, metadata={"description": "What the client may read."})
@@ -89,6 +101,11 @@ class GaitOutSchema(BaseSchema):
     notes = fields.String()
 
 
+class EducationSchema(BaseSchema):
+    finding = fields.String()
+    text = fields.String()
+
+
 class ClientAssessmentSchema(BaseSchema):
     """An assessment as its client may read it: no private notes."""
 
@@ -101,8 +118,14 @@ class ClientAssessmentSchema(BaseSchema):
     glute_gripping = Boolean(dump_only=True, allow_none=True)
     findings = fields.List(fields.String(), dump_only=True)
     tightness = fields.List(fields.Nested(TightnessSchema), dump_only=True)
+    pain = fields.List(fields.Nested(PainSchema), dump_only=True)
     gait = fields.Nested(GaitOutSchema, dump_only=True)
     client_summary = fields.String(dump_only=True)
+    education = fields.List(
+        fields.Nested(EducationSchema),
+        dump_only=True,
+        metadata={"description": "A short text for the client about each finding."},
+    )
 
 
 class AssessmentSchema(ClientAssessmentSchema):
@@ -143,9 +166,18 @@ class SuggestionSchema(BaseSchema):
     name = fields.String()
     slug = fields.String()
     laterality = fields.String()
-    side = fields.String(metadata={"description": "The side to bias, as a prescription side."})
+    side = fields.String(metadata={"description": "The side to prescribe."})
+    side_reason = fields.String(
+        allow_none=True, metadata={"description": "Why a one-leg exercise is biased to a side."}
+    )
+    side_means = fields.String(
+        allow_none=True,
+        metadata={"description": "What `left_bias`/`right_bias` means on this exercise."},
+    )
     answers = fields.List(fields.String(), metadata={"description": "Findings it addresses."})
     score = Integer()
+    why = fields.String(metadata={"description": "What it does for these findings, in a sentence."})
+    precautions = fields.List(fields.String())
     dosage = fields.Nested(DosageSchema, metadata={"description": "The default dosage."})
 
 
@@ -154,12 +186,41 @@ class SuggestionGroupSchema(BaseSchema):
     exercises = fields.List(fields.Nested(SuggestionSchema))
 
 
+class DerivedSchema(BaseSchema):
+    finding = fields.String()
+    from_ = fields.String(
+        data_key="from", attribute="from", metadata={"example": "tightness.calf.left"}
+    )
+
+
+class HeldBackSchema(BaseSchema):
+    exercise_id = Integer()
+    name = fields.String()
+    reason = fields.String()
+
+
 class SuggestionsSchema(BaseSchema):
     assessment_id = Integer()
     findings = fields.List(fields.String(), metadata={"description": "Stated and derived."})
+    derived = fields.List(
+        fields.Nested(DerivedSchema),
+        metadata={
+            "description": "The findings the measurements show, and the field each came from."
+        },
+    )
     bias = fields.String(allow_none=True, metadata={"enum": ["left", "right", None]})
+    bias_reason = fields.String(allow_none=True)
     groups = fields.List(fields.Nested(SuggestionGroupSchema))
+    held_back = fields.List(
+        fields.Nested(HeldBackSchema),
+        metadata={"description": "Exercises left out for safety, and why."},
+    )
 
 
 class SuggestionQuerySchema(QuerySchema):
     per_stage = Integer(load_default=5, validate=validate.Range(min=1, max=20))
+
+
+class DraftSchema(BaseSchema):
+    weeks = Integer(load_default=4, validate=validate.Range(min=1, max=12))
+    sessions_per_week = Integer(load_default=3, validate=validate.Range(min=1, max=7))

@@ -30,6 +30,8 @@ def _apply(assessment: Assessment, data: dict) -> None:
         assessment.findings = list(dict.fromkeys(data["findings"]))
     if "tightness" in data:
         assessment.tightness = [dict(t) for t in data["tightness"]]
+    if "pain" in data:
+        assessment.pain = [dict(p) for p in data["pain"]]
     for side in ("left", "right"):
         tilt = data.get("pelvic_tilt", {}).get(side, {})
         for part in ("direction", "grade"):
@@ -48,6 +50,7 @@ def create_assessment(actor: User, client_id: int, data: dict) -> Assessment:
         client_id=client.id,
         findings=[],
         tightness=[],
+        pain=[],
         notes="",
         client_summary="",
         gait_notes="",
@@ -232,10 +235,17 @@ def _changes(a: Assessment, b: Assessment) -> list[dict]:
         before = severities_a.get((region, side), 0)
         after = severities_b.get((region, side), 0)
         add(f"tightness.{region}.{side}", before, after, _verdict(before, after))
+    scores_a = {(p["region"], p["side"]): p["score"] for p in a.pain or []}
+    scores_b = {(p["region"], p["side"]): p["score"] for p in b.pain or []}
+    for region, side in sorted(set(scores_a) | set(scores_b)):
+        before = scores_a.get((region, side), 0)
+        after = scores_b.get((region, side), 0)
+        add(f"pain.{region}.{side}", before, after, _verdict(before, after))
     return changes
 
 
-def draft_program(actor: User, assessment_id: int):
+def draft_program(actor: User, assessment_id: int, weeks: int = 4, sessions_per_week: int = 3):
     """A new program template built from the assessment's suggestions."""
     assessment = get_assessment(actor, assessment_id)
-    return create_program(actor, suggestions.draft_program(actor, assessment))
+    document = suggestions.draft_program(actor, assessment, weeks, sessions_per_week)
+    return create_program(actor, document)

@@ -1,30 +1,13 @@
-"""Exercise suggestions for an assessment, in the method's order.
+"""Exercise suggestions for an assessment, and program drafts built from them.
 
-The rules, as the API docs give them to coaches:
-
-1. **Findings.** The assessment's own findings, plus what its measurements show: an
-   anterior (posterior) tilt on either side gives `anterior_pelvic_tilt`
-   (`posterior_pelvic_tilt`); an anterior tilt graded higher on one side gives that
-   side's tilt bias (`left_anterior_tilt_bias`); any rib flare gives `rib_flare`;
-   vertical or mixed breathing gives `vertical_breathing`; glute gripping,
-   overstriding and a cadence under 165 spm give their findings; tightness of 4 or
-   more in the hip flexors, calves or plantar fascia gives `hip_flexor_tightness`,
-   `calf_tightness` or `plantar_fasciitis`.
-2. **Candidates.** Every exercise of the global catalogue and of the academy that is
-   not archived and addresses at least one finding.
-3. **Side.** With a left (right) bias, an exercise that has a left-bias (right-bias)
-   variant is replaced by the variant, and variants biased the other way are left
-   out. Biased variants carry their bias; unilateral exercises are prescribed
-   `left_bias`/`right_bias` (more work on that side); the rest `both`.
-4. **Order.** Groups follow the method: position, breathing, mobility, strength,
-   power, run. Within a group, exercises answering more findings come first (a side
-   bias counts double), then by name. The same catalogue and assessment always give
-   the same answer.
+The rules are the method's, written out in ``academy.assessments.method`` (and in the
+API docs as a table); this module looks the exercises up and applies them.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
+from academy.assessments import method
 from academy.assessments.models import Assessment
 from academy.auth.models import User
 from academy.common.tenancy import with_shared
@@ -32,94 +15,43 @@ from academy.exercises.models import Exercise, ExerciseFinding
 from academy.extensions import db
 from academy.vocabularies import STAGES
 
-TIGHTNESS_FINDINGS = {
-    "hip_flexors": "hip_flexor_tightness",
-    "calf": "calf_tightness",
-    "plantar_fascia": "plantar_fasciitis",
-}
-TIGHT = 4
-LOW_CADENCE_SPM = 165
-BIAS_FINDINGS = {"left": "left_anterior_tilt_bias", "right": "right_anterior_tilt_bias"}
+
+def _answering(exercise, findings: list[str]):
+    return sa.exists().where(
+        ExerciseFinding.exercise_id == exercise.id, ExerciseFinding.finding.in_(findings)
+    )
 
 
-def _anterior_grade(direction: str | None, grade: int | None) -> int:
-    return (grade or 1) if direction == "anterior" else 0
-
-
-def side_bias(assessment: Assessment) -> str | None:
-    """The side the pelvis tips forward more on, measured or stated."""
-    left = _anterior_grade(assessment.tilt_left_direction, assessment.tilt_left_grade)
-    right = _anterior_grade(assessment.tilt_right_direction, assessment.tilt_right_grade)
-    if left != right:
-        return "left" if left > right else "right"
-    for side, finding in BIAS_FINDINGS.items():
-        if finding in assessment.findings:
-            return side
-    return None
-
-
-def findings_of(assessment: Assessment) -> list[str]:
-    found = list(assessment.findings)
-    directions = {assessment.tilt_left_direction, assessment.tilt_right_direction}
-    if "anterior" in directions:
-        found.append("anterior_pelvic_tilt")
-    if "posterior" in directions:
-        found.append("posterior_pelvic_tilt")
-    bias = side_bias(assessment)
+def _chosen(actor: User, findings: list[str], bias: str | None) -> list[tuple[Exercise, set]]:
+    """Every exercise that answers a finding, a biased variant in place of its parent
+    (rule "Biased variants"), with the findings each answers; in one statement and its
+    loads."""
+    parent = aliased(Exercise)
+    wanted = _answering(Exercise, findings)
     if bias:
-        found.append(BIAS_FINDINGS[bias])
-    if assessment.rib_flare not in (None, "none"):
-        found.append("rib_flare")
-    if assessment.breathing_pattern in ("vertical", "mixed"):
-        found.append("vertical_breathing")
-    if assessment.glute_gripping:
-        found.append("glute_gripping")
-    if assessment.gait_overstride:
-        found.append("overstriding")
-    if assessment.gait_cadence_spm is not None and assessment.gait_cadence_spm < LOW_CADENCE_SPM:
-        found.append("low_cadence")
-    for tight in assessment.tightness:
-        if tight["severity"] >= TIGHT and tight["region"] in TIGHTNESS_FINDINGS:
-            found.append(TIGHTNESS_FINDINGS[tight["region"]])
-    if bias:  # a one-sided tilt is still an anterior tilt
-        found.append("anterior_pelvic_tilt")
-    return list(dict.fromkeys(found))
-
-
-def _side(exercise: Exercise, bias: str | None) -> str:
-    if exercise.side_bias:
-        return f"{exercise.side_bias}_bias"
-    if bias and exercise.laterality == "unilateral":
-        return f"{bias}_bias"
-    return "each" if exercise.laterality == "unilateral" else "both"
-
-
-def suggest(actor: User, assessment: Assessment, per_stage: int = 5) -> dict:
-    findings = findings_of(assessment)
-    bias = side_bias(assessment)
-    candidates = db.session.scalars(
-        with_shared(Exercise, actor)
-        .options(selectinload(Exercise.finding_rows))
-        .where(
-            Exercise.archived_at.is_(None),
-            sa.exists().where(
-                ExerciseFinding.exercise_id == Exercise.id, ExerciseFinding.finding.in_(findings)
+        wanted = sa.or_(
+            wanted,
+            sa.and_(
+                Exercise.side_bias == bias,
+                Exercise.variation_of_id.in_(
+                    sa.select(parent.id).where(
+                        parent.archived_at.is_(None), _answering(parent, findings)
+                    )
+                ),
             ),
         )
+    found = db.session.scalars(
+        with_shared(Exercise, actor)
+        .options(selectinload(Exercise.finding_rows), selectinload(Exercise.region_rows))
+        .where(Exercise.archived_at.is_(None), wanted)
+        .order_by(Exercise.id)
     ).all()
     variants = {}
-    if bias:
-        for variant in db.session.scalars(
-            with_shared(Exercise, actor)
-            .options(selectinload(Exercise.finding_rows))
-            .where(Exercise.archived_at.is_(None), Exercise.side_bias == bias)
-            .where(Exercise.variation_of_id.in_([c.id for c in candidates]))
-            .order_by(Exercise.id)
-        ):
-            variants.setdefault(variant.variation_of_id, variant)
-
+    for exercise in found:
+        if bias and exercise.side_bias == bias and exercise.variation_of_id is not None:
+            variants.setdefault(exercise.variation_of_id, exercise)
     chosen: dict[int, tuple[Exercise, set[str]]] = {}
-    for exercise in candidates:
+    for exercise in found:
         if exercise.side_bias and exercise.side_bias != bias:
             continue
         answers = set(exercise.addresses)
@@ -128,76 +60,223 @@ def suggest(actor: User, assessment: Assessment, per_stage: int = 5) -> dict:
             answers |= set(variant.addresses)
             exercise = variant
         answers &= set(findings)
+        if not answers:
+            continue
         known = chosen.get(exercise.id)
         chosen[exercise.id] = (exercise, answers | (known[1] if known else set()))
-
-    groups = []
-    for stage in STAGES:
-        ranked = sorted(
-            (
-                (exercise, answers)
-                for exercise, answers in chosen.values()
-                if exercise.stage == stage
-            ),
-            key=lambda pair: (-_score(pair[1]), pair[0].name.lower(), pair[0].id),
-        )[:per_stage]
-        if ranked:
-            groups.append(
-                {
-                    "stage": stage,
-                    "exercises": [
-                        {
-                            "exercise_id": exercise.id,
-                            "name": exercise.name,
-                            "slug": exercise.slug,
-                            "laterality": exercise.laterality,
-                            "side": _side(exercise, bias),
-                            "answers": [f for f in findings if f in answers],
-                            "score": _score(answers),
-                            "dosage": exercise.dosage,
-                        }
-                        for exercise, answers in ranked
-                    ],
-                }
-            )
-    return {"assessment_id": assessment.id, "findings": findings, "bias": bias, "groups": groups}
+    return list(chosen.values())
 
 
 def _score(answers: set[str]) -> int:
-    return len(answers) + sum(1 for finding in answers if finding in BIAS_FINDINGS.values())
+    return len(answers) + sum(1 for f in answers if f in method.BIAS_FINDINGS.values())
 
 
-# How many suggestions of each stage a program draft takes, in session order.
-DRAFT_PICKS = {"position": 2, "breathing": 2, "mobility": 1, "strength": 3}
-DRAFT_DAYS = (1, 3, 5)
+def _ranked(actor: User, assessment: Assessment, findings: list[str], bias: str | None):
+    """The suggestions of every stage, best first, and what was held back for safety."""
+    by_stage: dict[str, list[dict]] = {stage: [] for stage in STAGES}
+    held = []
+    for exercise, answers in _chosen(actor, findings, bias):
+        reason = method.held_back(exercise.precautions, exercise.regions, assessment)
+        if reason:
+            held.append({"exercise_id": exercise.id, "name": exercise.name, "reason": reason})
+            continue
+        side, side_reason, side_means = method.exercise_side(
+            exercise.laterality, exercise.side_bias, exercise.regions, exercise.bias_means,
+            assessment, bias,
+        )  # fmt: skip
+        ordered = [f for f in findings if f in answers]
+        by_stage[exercise.stage].append(
+            {
+                "exercise_id": exercise.id,
+                "name": exercise.name,
+                "slug": exercise.slug,
+                "laterality": exercise.laterality,
+                "side": side,
+                "side_reason": side_reason,
+                "side_means": side_means,
+                "answers": ordered,
+                "score": _score(answers),
+                "why": method.why(exercise.stage, ordered),
+                "precautions": list(exercise.precautions or []),
+                "dosage": exercise.dosage,
+                # For drafts only, not answered:
+                "_stage": exercise.stage,
+                "_addresses": exercise.addresses,
+                "_equipment": list(exercise.equipment or []),
+            }
+        )
+    for entries in by_stage.values():
+        entries.sort(key=lambda e: (-e["score"], e["name"].lower(), e["exercise_id"]))
+    held.sort(key=lambda h: (h["name"].lower(), h["exercise_id"]))
+    return by_stage, held
 
 
-def draft_program(actor: User, assessment: Assessment) -> dict:
-    """A one-week template from the suggestions: the same session on three days,
-    position, then breathing, then strength, each exercise at its default dosage."""
-    suggestions = suggest(actor, assessment, per_stage=max(DRAFT_PICKS.values()))
-    items = [
-        {"exercise_id": s["exercise_id"], "stage": group["stage"], "side": s["side"],
-         **{k: v for k, v in s["dosage"].items() if v is not None}}
-        for group in suggestions["groups"]
-        if group["stage"] in DRAFT_PICKS
-        for s in group["exercises"][: DRAFT_PICKS[group["stage"]]]
-    ]  # fmt: skip
-    findings = ", ".join(f.replace("_", " ") for f in suggestions["findings"])
-    # Named after the assessment, not the client: templates outlive erased clients.
+def suggest(actor: User, assessment: Assessment, per_stage: int = 5) -> dict:
+    reading = method.derive(assessment)
+    findings = reading.findings
+    by_stage, held = (
+        _ranked(actor, assessment, findings, reading.pelvic_bias) if findings else ({}, [])
+    )
+    groups = [
+        {
+            "stage": stage,
+            "exercises": [
+                {k: v for k, v in e.items() if not k.startswith("_")} for e in entries[:per_stage]
+            ],
+        }
+        for stage, entries in by_stage.items()
+        if entries
+    ]
+    return {
+        "assessment_id": assessment.id,
+        "findings": findings,
+        "derived": reading.derived,
+        "bias": reading.bias,
+        "bias_reason": reading.bias_reason,
+        "groups": groups,
+        "held_back": held,
+    }
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def _whole_range_first(entries: list[dict]) -> list[dict]:
+    """A position drill that works the tilt both ways opens the first weeks."""
+    both = {"anterior_pelvic_tilt", "posterior_pelvic_tilt"}
+    whole = [e for e in entries if both <= set(e["_addresses"])]
+    return whole[:1] + [e for e in entries if e not in whole[:1]]
+
+
+def _picks(entries: list[dict], places: int, session: int) -> list[dict]:
+    """The best pick in every session; the other places take turns among the next best."""
+    if not entries or places <= 0:
+        return []
+    rest = entries[1:]
+    turn = (session * (places - 1)) % len(rest) if rest else 0
+    rotated = rest[turn:] + rest[:turn]
+    return [entries[0], *rotated[: places - 1]]
+
+
+def _one_per_area(entries: list[dict], areas) -> list[dict]:
+    """The best exercise for each area, in the areas' order, each once."""
+    picked: list[dict] = []
+    for area in areas:
+        best = next((e for e in entries if area in e["answers"] and e not in picked), None)
+        if best is not None:
+            picked.append(best)
+    return picked
+
+
+def _is_cadence_work(entry: dict) -> bool:
+    return "low_cadence" in entry["_addresses"] and "metronome" in entry["_equipment"]
+
+
+def draft_program(
+    actor: User, assessment: Assessment, weeks: int = 4, sessions_per_week: int = 3
+) -> dict:
+    """A phased block from the suggestions (rules "Draft: ..." in ``method``)."""
+    reading = method.derive(assessment)
+    findings = reading.findings
+    maintenance = not findings
+    ranked_for = list(method.MAINTENANCE_FINDINGS) if maintenance else findings
+    by_stage, held = _ranked(actor, assessment, ranked_for, reading.pelvic_bias)
+    gait = not maintenance and any(f in method.GAIT_FINDINGS for f in findings)
+    strength_week, late_for_pain = method.strength_from(assessment)
+    if maintenance:
+        by_stage["strength"] = _one_per_area(by_stage["strength"], method.MAINTENANCE_AREAS)
+    has_strength = bool(by_stage["strength"])
+    first_week_of: dict[int, int] = {}
+    sessions = []
+    for week in range(1, weeks + 1):
+        places = method.places(week, strength_week, maintenance, gait)
+        notes = method.week_notes(
+            week, weeks, strength_week, has_strength, maintenance, late_for_pain, findings
+        )
+        cadence_note = method.cadence_note(assessment.gait_cadence_spm, week, weeks)
+        for n, day in enumerate(method.DAYS[sessions_per_week]):
+            items = []
+            for stage in STAGES:
+                entries = by_stage.get(stage, [])
+                if stage == "position" and (week < strength_week or maintenance):
+                    entries = _whole_range_first(entries)
+                if stage == "run":
+                    cadence = [e for e in entries if _is_cadence_work(e)][:1]
+                    entries = cadence + [e for e in entries if e not in cadence]
+                for entry in _picks(entries, places.get(stage, 0), n):
+                    first_week_of.setdefault(entry["exercise_id"], week)
+                    items.append(
+                        _item(entry, week - first_week_of[entry["exercise_id"]], cadence_note)
+                    )
+            sessions.append(
+                {
+                    "week": week,
+                    "day": day,
+                    "title": method.session_title(item["stage"] for item in items),
+                    "notes": notes,
+                    "items": items,
+                }
+            )
     return {
         "name": f"Draft from assessment {assessment.id} of {assessment.assessed_on.isoformat()}",
-        "description": "Drafted from the assessment's suggestions; edit before assigning.",
-        "goal": f"Address: {findings}." if findings else "",
-        "weeks": 1,
-        "sessions": [
-            {
-                "week": 1,
-                "day": day,
-                "title": "Position, breathing, strength",
-                "notes": "",
-                "items": items,
-            }
-            for day in DRAFT_DAYS
-        ],
+        "description": _description(
+            weeks, strength_week if has_strength else None, maintenance, reading.bias_reason, held
+        ),
+        "goal": _goal(findings),
+        "weeks": weeks,
+        "sessions": sessions,
     }
+
+
+def _item(entry: dict, weeks_in: int, cadence_note: str) -> dict:
+    notes = []
+    if entry["side_means"]:
+        notes.append(f"{entry['side'].replace('_', ' ').capitalize()}: {entry['side_means']}")
+    if _is_cadence_work(entry):
+        notes.append(cadence_note)
+    return {
+        "exercise_id": entry["exercise_id"],
+        "stage": entry["_stage"],
+        "side": entry["side"],
+        "notes": " ".join(notes),
+        **method.dose(entry["dosage"], weeks_in),
+    }
+
+
+def _goal(findings: list[str]) -> str:
+    aims = [method.AIMS[f] for f in findings if f in method.AIMS]
+    if not aims:
+        return "Keep position, breathing and strength in shape."
+    said = "; ".join(aims)
+    return f"{said[0].upper()}{said[1:]}."
+
+
+# How many held-back exercises a draft's description names; the suggestions list them all.
+HELD_NAMED = 6
+
+
+def _description(weeks, strength_week, maintenance, bias_reason, held) -> str:
+    if maintenance:
+        text = (
+            f"A {weeks}-week maintenance block: the assessment found nothing to fix. "
+            "Position, breathing and strength at an easy dose that rises a little each week."
+        )
+    else:
+        if strength_week is None:
+            start = "no strength work answers these findings"
+        elif strength_week <= weeks:
+            start = f"strength from week {strength_week}"
+        else:
+            start = f"strength from week {strength_week}, after this block"
+        text = (
+            f"A {weeks}-week block drafted from the assessment: position and breathing first, "
+            f"{start}, a little more each week."
+        )
+    if bias_reason:
+        text += f" {bias_reason}"
+    if held:
+        named = [f"{h['name']} ({h['reason'].rstrip('.')})" for h in held[:HELD_NAMED]]
+        if len(held) > HELD_NAMED:
+            named.append(f"{len(held) - HELD_NAMED} more (see the suggestions)")
+        text += " Held back for safety: " + "; ".join(named) + "."
+    return text + " Edit before assigning."

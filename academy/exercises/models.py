@@ -12,6 +12,16 @@ from academy.vocabularies import CATEGORIES, FINDINGS, LATERALITY, REGIONS, SIDE
 
 DOSAGE_FIELDS = ("sets", "reps", "hold_seconds", "breaths", "duration_seconds")
 
+# An exercise's ladder: each row says ``harder_id`` is the next step up from ``easier_id``.
+exercise_ladder = sa.Table(
+    "exercise_ladder",
+    db.metadata,
+    sa.Column("easier_id", sa.ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("harder_id", sa.ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True),
+    sa.CheckConstraint(sa.text("easier_id <> harder_id"), name="not_itself"),
+    sa.Index("ix_exercise_ladder_harder_id", "harder_id"),
+)
+
 
 class Exercise(Timestamped, db.Model):
     __tablename__ = "exercises"
@@ -58,6 +68,12 @@ class Exercise(Timestamped, db.Model):
     duration_seconds: Mapped[int | None] = mapped_column(sa.Integer)
     equipment: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     video_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # Words of the precautions vocabulary, checked by the schema.
+    precautions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # When to move on to the next step of its ladder.
+    progress_when: Mapped[str] = mapped_column(sa.Text, default="")
+    # What a `left_bias`/`right_bias` prescription of this exercise means.
+    bias_means: Mapped[str] = mapped_column(sa.Text, default="")
     variation_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exercises.id"), index=True)
     # Name, aliases and cues as searched (``academy.common.search``), kept up to date on
     # write: `q` matches the same way on every database.
@@ -69,6 +85,20 @@ class Exercise(Timestamped, db.Model):
     )
     finding_rows: Mapped[list["ExerciseFinding"]] = relationship(
         cascade="all, delete-orphan", order_by="ExerciseFinding.position"
+    )
+    harder_rows: Mapped[list["Exercise"]] = relationship(
+        secondary=exercise_ladder,
+        primaryjoin=lambda: Exercise.id == exercise_ladder.c.easier_id,
+        secondaryjoin=lambda: Exercise.id == exercise_ladder.c.harder_id,
+        order_by=lambda: (Exercise.name, Exercise.id),
+        back_populates="easier_rows",
+    )
+    easier_rows: Mapped[list["Exercise"]] = relationship(
+        secondary=exercise_ladder,
+        primaryjoin=lambda: Exercise.id == exercise_ladder.c.harder_id,
+        secondaryjoin=lambda: Exercise.id == exercise_ladder.c.easier_id,
+        order_by=lambda: (Exercise.name, Exercise.id),
+        back_populates="harder_rows",
     )
 
     @property
@@ -86,6 +116,21 @@ class Exercise(Timestamped, db.Model):
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+    def _rungs(self, rows: list["Exercise"]) -> list["Exercise"]:
+        # A global exercise shows only global steps: an academy's own ladder onto it stays
+        # that academy's.
+        return [
+            e for e in rows if e.archived_at is None and e.academy_id in (None, self.academy_id)
+        ]
+
+    @property
+    def easier(self) -> list["Exercise"]:
+        return self._rungs(self.easier_rows)
+
+    @property
+    def harder(self) -> list["Exercise"]:
+        return self._rungs(self.harder_rows)
 
     @property
     def dosage(self) -> dict:

@@ -15,7 +15,15 @@ from academy.common.schemas import (
     WebAddress,
     Word,
 )
-from academy.vocabularies import CATEGORIES, FINDINGS, LATERALITY, REGIONS, SIDE_BIASES, STAGES
+from academy.vocabularies import (
+    CATEGORIES,
+    FINDINGS,
+    LATERALITY,
+    PRECAUTIONS,
+    REGIONS,
+    SIDE_BIASES,
+    STAGES,
+)
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Lowercase words joined by hyphens.")
 
@@ -68,6 +76,28 @@ class ExerciseWriteSchema(BaseSchema):
     variation_of = Id(
         allow_none=True, metadata={"description": "Id of the exercise this one varies."}
     )
+    precautions = _words(
+        PRECAUTIONS,
+        metadata={"description": "What keeps it away from pain or marked tightness nearby."},
+    )
+    easier = fields.List(
+        Id(),
+        validate=validate.Length(max=10),
+        metadata={"description": "Ids of the exercises one step down its ladder."},
+    )
+    harder = fields.List(
+        Id(),
+        validate=validate.Length(max=10),
+        metadata={"description": "Ids of the exercises one step up its ladder."},
+    )
+    progress_when = Text(500, metadata={"description": "When to move on to a harder one."})
+    bias_means = Text(
+        500,
+        metadata={
+            "description": "What a `left_bias`/`right_bias` prescription means on it (which "
+            "leg goes back, which side starts and gets a set more)."
+        },
+    )
 
     @validates_schema
     def side_bias_only_when_asymmetric(self, data, **kwargs):
@@ -94,6 +124,11 @@ class VariationSchema(BaseSchema):
     side_bias = fields.String(dump_only=True, allow_none=True)
 
 
+class RungSchema(BaseSchema):
+    id = Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+
+
 class ExerciseSchema(BaseSchema):
     id = Integer(dump_only=True)
     slug = fields.String(dump_only=True)
@@ -111,6 +146,11 @@ class ExerciseSchema(BaseSchema):
     equipment = fields.List(fields.String(), dump_only=True)
     video_url = fields.String(dump_only=True, allow_none=True)
     variation_of = Integer(attribute="variation_of_id", dump_only=True, allow_none=True)
+    precautions = fields.List(fields.String(), dump_only=True)
+    easier = fields.List(fields.Nested(RungSchema), dump_only=True)
+    harder = fields.List(fields.Nested(RungSchema), dump_only=True)
+    progress_when = fields.String(dump_only=True)
+    bias_means = fields.String(dump_only=True)
     is_global = Boolean(
         data_key="global",
         dump_only=True,
@@ -161,6 +201,7 @@ class VocabulariesSchema(BaseSchema):
     sides = fields.List(fields.String())
     body_sides = fields.List(fields.String())
     side_biases = fields.List(fields.String())
+    precautions = fields.List(fields.String())
     assessment = fields.Dict()
     check_in = fields.Dict()
     assignment_statuses = fields.List(fields.String())

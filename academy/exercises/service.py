@@ -20,7 +20,12 @@ from academy.vocabularies import STAGES
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 
 # What a page of exercises needs, loaded in one statement per list.
-LIST_OPTIONS = (selectinload(Exercise.region_rows), selectinload(Exercise.finding_rows))
+LIST_OPTIONS = (
+    selectinload(Exercise.region_rows),
+    selectinload(Exercise.finding_rows),
+    selectinload(Exercise.easier_rows),
+    selectinload(Exercise.harder_rows),
+)
 
 
 def slugify(name: str) -> str:
@@ -116,10 +121,35 @@ def _ensure_slug_free(actor: User, slug: str, except_id: int | None = None) -> N
         )
 
 
-def _apply(exercise: Exercise, data: dict) -> None:
+def _rungs(actor: User | None, exercise: Exercise, data: dict) -> dict[str, list[Exercise]]:
+    """The exercises named in ``easier`` and ``harder``, each visible to the actor (the
+    global catalogue when loading it) and none the exercise itself."""
+    named = {key: list(dict.fromkeys(data[key])) for key in ("easier", "harder") if key in data}
+    wanted = {i for ids in named.values() for i in ids}
+    if not wanted:
+        return {key: [] for key in named}
+    stmt = (
+        with_shared(Exercise, actor)
+        if actor
+        else sa.select(Exercise).where(Exercise.academy_id.is_(None))
+    )
+    found = {e.id: e for e in db.session.scalars(stmt.where(Exercise.id.in_(wanted)))}
+    errors = {}
+    for key, ids in named.items():
+        for i in ids:
+            if i not in found or i == exercise.id:
+                errors.setdefault(key, []).append(
+                    f"Exercise {i} is not another exercise of your catalogue."
+                )
+    if errors:
+        raise Unprocessable("The exercise is not valid.", errors=errors)
+    return {key: [found[i] for i in ids] for key, ids in named.items()}
+
+
+def _apply(exercise: Exercise, data: dict, rungs: dict | None = None) -> None:
     simple = (
         "name", "slug", "aliases", "summary", "cues", "category", "stage", "laterality",
-        "side_bias", "equipment", "video_url",
+        "side_bias", "equipment", "video_url", "precautions", "progress_when", "bias_means",
     )  # fmt: skip
     for field in simple:
         if field in data:
@@ -141,14 +171,20 @@ def _apply(exercise: Exercise, data: dict) -> None:
         ]
     if exercise.laterality != "asymmetric":
         exercise.side_bias = None
+    for key, exercises in (rungs or {}).items():
+        rows = exercise.easier_rows if key == "easier" else exercise.harder_rows
+        if [e.id for e in rows] != [e.id for e in exercises]:
+            rows[:] = exercises
 
 
 def create_exercise(actor: User, data: dict) -> Exercise:
-    exercise = Exercise(academy_id=actor.academy_id, aliases=[], cues=[], equipment=[])
+    exercise = Exercise(
+        academy_id=actor.academy_id, aliases=[], cues=[], equipment=[], precautions=[]
+    )
     data = {**data, "slug": data.get("slug") or slugify(data["name"])}
     _ensure_slug_free(actor, data["slug"])
     _check_variation_target(actor, exercise, data.get("variation_of"))
-    _apply(exercise, data)
+    _apply(exercise, data, _rungs(actor, exercise, data))
     db.session.add(exercise)
     db.session.flush()
     return get_exercise(actor, exercise.id)
@@ -160,7 +196,7 @@ def update_exercise(actor: User, exercise_id: int, data: dict) -> Exercise:
         _ensure_slug_free(actor, data["slug"], except_id=exercise.id)
     if "variation_of" in data:
         _check_variation_target(actor, exercise, data["variation_of"])
-    _apply(exercise, data)
+    _apply(exercise, data, _rungs(actor, exercise, data))
     db.session.flush()
     return get_exercise(actor, exercise.id)
 
@@ -187,9 +223,11 @@ def load_catalogue(entries: list[dict]) -> dict[str, int]:
     """
     schema = ExerciseCreateSchema()
     loaded = []
+    harder_of = {}  # slug -> the slugs one step up its ladder
     for entry in entries:
-        fields = {key: value for key, value in entry.items() if key != "variation_of"}
+        fields = {k: v for k, v in entry.items() if k not in ("variation_of", "harder")}
         loaded.append((schema.load(fields), entry.get("variation_of")))
+        harder_of[entry["slug"]] = entry.get("harder") or []
     existing = {
         e.slug: e
         for e in db.session.scalars(
@@ -200,14 +238,21 @@ def load_catalogue(entries: list[dict]) -> dict[str, int]:
     new = {data["slug"] for data, _ in loaded} - existing.keys()
     for data, _ in loaded:
         if data["slug"] in new:
-            existing[data["slug"]] = Exercise(academy_id=None, aliases=[], cues=[], equipment=[])
+            existing[data["slug"]] = Exercise(
+                academy_id=None, aliases=[], cues=[], equipment=[], precautions=[]
+            )
             _apply(existing[data["slug"]], data)
             db.session.add(existing[data["slug"]])
     db.session.flush()  # new parents get their ids
     for data, parent in loaded:
         exercise = existing[data["slug"]]
         before = _snapshot(exercise)
-        _apply(exercise, {**data, "variation_of": existing[parent].id if parent else None})
+        harder = [existing[slug] for slug in harder_of[data["slug"]]]
+        _apply(
+            exercise,
+            {**data, "variation_of": existing[parent].id if parent else None},
+            {"harder": harder},
+        )
         if exercise.archived_at is not None:
             exercise.archived_at = None
         if data["slug"] in new:
@@ -229,5 +274,6 @@ def _snapshot(exercise: Exercise) -> tuple:
         tuple(exercise.cues or ()), exercise.category, exercise.stage, exercise.laterality,
         exercise.side_bias, tuple(exercise.equipment or ()), exercise.video_url,
         tuple(exercise.dosage.values()), tuple(exercise.regions), tuple(exercise.addresses),
-        exercise.variation_of_id, exercise.archived_at,
+        exercise.variation_of_id, exercise.archived_at, tuple(exercise.precautions or ()),
+        exercise.progress_when, exercise.bias_means, tuple(e.id for e in exercise.harder_rows),
     )  # fmt: skip

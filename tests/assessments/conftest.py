@@ -28,6 +28,7 @@ ASSESSMENT = {
         {"region": "hip_flexors", "side": "left", "severity": 6},
         {"region": "calf", "side": "right", "severity": 3},
     ],
+    "pain": [{"region": "hip", "side": "left", "score": 2}],
     "gait": {"cadence_spm": 158, "overstride": True, "notes": "Reaches with the left foot."},
     "notes": SECRET_NOTES,
     "client_summary": "Your pelvis tips forward, more on the left. We start with breathing.",

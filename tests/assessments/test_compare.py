@@ -19,6 +19,7 @@ JANUARY = {
         {"region": "hip_flexors", "side": "left", "severity": 6},
         {"region": "calf", "side": "right", "severity": 3},
     ],
+    "pain": [{"region": "hip", "side": "left", "score": 4}],
     "gait": {"cadence_spm": 158, "overstride": True, "notes": ""},
 }
 FEBRUARY = {
@@ -36,6 +37,7 @@ FEBRUARY = {
         {"region": "hip_flexors", "side": "left", "severity": 3},
         {"region": "calf", "side": "right", "severity": 5},
     ],
+    "pain": [{"region": "hip", "side": "left", "score": 2}],
     "gait": {"cadence_spm": 164, "overstride": True, "notes": ""},
 }
 MARCH = {
@@ -50,6 +52,7 @@ MARCH = {
     "glute_gripping": False,
     "findings": [],
     "tightness": [{"region": "hip_flexors", "side": "left", "severity": 2}],
+    "pain": [],
     "gait": {"cadence_spm": 170, "overstride": False, "notes": ""},
 }
 
@@ -67,6 +70,7 @@ JANUARY_TO_FEBRUARY = [
     ("findings.hip_flexor_weakness", True, True, "unchanged"),
     ("tightness.calf.right", 3, 5, "worse"),
     ("tightness.hip_flexors.left", 6, 3, "improved"),
+    ("pain.hip.left", 4, 2, "improved"),
 ]
 FEBRUARY_TO_MARCH = [
     ("pelvic_tilt.left.direction", "anterior", "neutral", "improved"),
@@ -82,6 +86,7 @@ FEBRUARY_TO_MARCH = [
     ("findings.hip_flexor_weakness", True, False, "improved"),
     ("tightness.calf.right", 5, 0, "improved"),
     ("tightness.hip_flexors.left", 3, 2, "improved"),
+    ("pain.hip.left", 2, 0, "improved"),
 ]
 
 

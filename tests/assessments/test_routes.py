@@ -46,6 +46,12 @@ BAD_INPUT = [
     ({"tightness": [{"region": "elbow", "side": "left", "severity": 3}]}, "tightness[0].region"),
     ({"tightness": [{"region": "calf", "side": "front", "severity": 3}]}, "tightness[0].side"),
     ({"tightness": [{"region": "calf", "side": "left"}]}, "tightness[0].severity"),
+    ({"pain": [{"region": "calf", "side": "left", "score": 11}]}, "pain[0].score"),
+    ({"pain": [{"region": "calf", "side": "left", "score": -1}]}, "pain[0].score"),
+    ({"pain": [{"region": "elbow", "side": "left", "score": 3}]}, "pain[0].region"),
+    ({"pain": [{"region": "calf", "side": "inside", "score": 3}]}, "pain[0].side"),
+    ({"pain": [{"region": "calf", "side": "left"}]}, "pain[0].score"),
+    ({"pain": [{"region": "calf", "side": "left", "score": 3, "kind": "sharp"}]}, "pain[0].kind"),
     ({"gait": {"cadence_spm": -5}}, "gait.cadence_spm"),
     ({"gait": {"speed_kmh": 12}}, "gait.speed_kmh"),
     ({"assessed_on": "last Tuesday"}, "assessed_on"),
@@ -71,7 +77,7 @@ class TestCreateAssessment:
         assert body.keys() == COACH_FIELDS
         expected = assessment_body()
         for field in ("assessed_on", "pelvic_tilt", "rib_flare", "breathing_pattern",
-                      "glute_gripping", "findings", "tightness", "gait", "notes",
+                      "glute_gripping", "findings", "tightness", "pain", "gait", "notes",
                       "client_summary", "shared_with_client"):  # fmt: skip
             assert body[field] == expected[field], field
         assert body["client_id"] == client_user.id
@@ -87,6 +93,7 @@ class TestCreateAssessment:
         assert (row.tilt_right_direction, row.tilt_right_grade) == ("anterior", 1)
         assert row.notes == SECRET_NOTES
         assert row.gait_cadence_spm == 158 and row.gait_notes == "Reaches with the left foot."
+        assert row.pain == [{"region": "hip", "side": "left", "score": 2}]
 
     def test_only_the_date_is_required(self, http, coach, client_user):
         response = http.post(
@@ -101,7 +108,8 @@ class TestCreateAssessment:
             "left": {"direction": None, "grade": None},
             "right": {"direction": None, "grade": None},
         }
-        assert body["findings"] == [] and body["tightness"] == []
+        assert body["findings"] == [] and body["tightness"] == [] and body["pain"] == []
+        assert body["education"] == []
         assert body["gait"] == {"cadence_spm": None, "overstride": None, "notes": ""}
         assert body["notes"] == "" and body["shared_with_client"] is False
         assert stored(body["id"]).shared_with_client is False

@@ -205,7 +205,8 @@ class TestListExercises:
             page = http.get("/api/v1/exercises?page_size=100", headers=coach.headers).json
             assert len(page) == len(catalogue)
 
-        assert len(small) == len(large) <= 5
+        # The caller, the count, the page, then its regions, findings and both ladder steps.
+        assert len(small) == len(large) <= 7
 
     def test_page_size_over_100_is_422(self, http, coach):
         problem_of(http.get("/api/v1/exercises?page_size=101", headers=coach.headers), 422)
@@ -457,3 +458,115 @@ class TestVocabularies:
 
     def test_it_needs_a_token(self, http):
         problem_of(http.get("/api/v1/vocabularies"), 401)
+
+
+class TestPrecautionsAndLadders:
+    def test_a_global_exercise_shows_its_precautions_and_its_ladder(self, http, coach, catalogue):
+        response = http.get(
+            f"/api/v1/exercises/{global_id('eccentric-heel-drops')}", headers=coach.headers
+        )
+
+        body = response.get_json()
+        assert body["precautions"] == ["heavy_eccentric"]
+        assert body["easier"] == [
+            {"id": global_id("straight-knee-calf-raise"), "name": "Straight-Knee Calf Raise"}
+        ]
+        assert body["harder"] == [{"id": global_id("pogo-jumps"), "name": "Pogo Jumps"}]
+        assert body["progress_when"].startswith("When the heel drops are easy")
+        assert body["bias_means"] == (
+            "The biased side is the leg that lowers. Start with it and do one set more on it."
+        )
+
+    def test_a_coach_places_an_own_exercise_on_a_ladder(self, http, coach, catalogue):
+        easier, harder = global_id("hamstring-bridge"), global_id("nordic-lowers")
+
+        response = create(
+            http,
+            coach,
+            precautions=["heavy_eccentric"],
+            easier=[easier],
+            harder=[harder],
+            progress_when="When ten slow reps feel easy.",
+            bias_means="The biased side is the leg on the box.",
+        )
+
+        assert response.status_code == 201, response.get_data(as_text=True)
+        body = response.get_json()
+        assert body["precautions"] == ["heavy_eccentric"]
+        assert body["easier"] == [{"id": easier, "name": "Hamstring Bridge"}]
+        assert body["harder"] == [{"id": harder, "name": "Nordic Lowers"}]
+        stored = db.session.get(Exercise, body["id"])
+        assert [e.id for e in stored.easier_rows] == [easier]
+        assert stored.progress_when == "When ten slow reps feel easy."
+
+    def test_an_academys_own_step_never_shows_on_the_global_ladder(
+        self, http, coach, other_academy_coach, catalogue
+    ):
+        bridge = global_id("hamstring-bridge")
+        create(http, coach, easier=[bridge])
+
+        mine = http.get(f"/api/v1/exercises/{bridge}", headers=coach.headers).get_json()
+        theirs = http.get(f"/api/v1/exercises/{bridge}", headers=other_academy_coach.headers)
+
+        assert NEW_EXERCISE["name"] not in [e["name"] for e in mine["harder"]]
+        assert NEW_EXERCISE["name"] not in [e["name"] for e in theirs.get_json()["harder"]]
+
+    def test_a_patch_changes_the_ladder(self, http, coach, catalogue):
+        created = create(http, coach, harder=[global_id("nordic-lowers")]).get_json()
+
+        response = http.patch(
+            f"/api/v1/exercises/{created['id']}",
+            json={"harder": [], "easier": [global_id("hamstring-walkouts")]},
+            headers=coach.headers,
+        )
+
+        body = response.get_json()
+        assert body["harder"] == []
+        assert [e["name"] for e in body["easier"]] == ["Hamstring Walkouts"]
+
+    @pytest.mark.parametrize(
+        "changes, path",
+        [
+            ({"precautions": ["dangerous"]}, "precautions[0]"),
+            ({"easier": [999_999]}, "easier"),
+            ({"harder": ["nordic"]}, "harder[0]"),
+            ({"progress_when": "x" * 501}, "progress_when"),
+        ],
+    )
+    def test_bad_precautions_and_ladders_are_422_and_store_nothing(
+        self, http, coach, catalogue, changes, path
+    ):
+        response = create(http, coach, **changes)
+
+        assert path in problem_of(response, 422)["errors"]
+        assert count_rows(Exercise, Exercise.academy_id == coach.academy_id) == 0
+
+    def test_another_academys_exercise_is_no_step_of_a_ladder(
+        self, http, coach, other_academy_coach
+    ):
+        theirs = create(http, other_academy_coach).get_json()
+
+        response = create(http, coach, name="Mine", harder=[theirs["id"]])
+
+        assert problem_of(response, 422)["errors"] == {
+            "harder": [f"Exercise {theirs['id']} is not another exercise of your catalogue."]
+        }
+
+    def test_an_exercise_is_no_step_of_its_own_ladder(self, http, coach):
+        created = create(http, coach).get_json()
+
+        response = http.patch(
+            f"/api/v1/exercises/{created['id']}",
+            json={"easier": [created["id"]]},
+            headers=coach.headers,
+        )
+
+        assert "easier" in problem_of(response, 422)["errors"]
+
+    def test_the_precautions_are_a_vocabulary(self, http, client_user):
+        body = http.get("/api/v1/vocabularies", headers=client_user.headers).get_json()
+
+        assert body["precautions"] == [
+            "impact", "plyometric", "running", "heavy_eccentric", "end_range_load",
+        ]  # fmt: skip
+        assert body["assessment"]["pain"] == {"min": 0, "max": 10}

@@ -1,0 +1,599 @@
+"""The method's rules for suggestions, program drafts and client education, in one place.
+
+A coach should be able to read this module top to bottom and recognise the method:
+every threshold, every word a client or coach reads, and the table the API docs show
+(``RULES``) live here. ``suggestions.py`` only looks exercises up and applies these.
+Functions here take an assessment and plain exercise data; they never query.
+"""
+
+from math import ceil
+from typing import NamedTuple
+
+from academy.vocabularies import REGIONS
+
+# --- thresholds ---------------------------------------------------------------------------
+
+TIGHT = 4  # tightness (0-10) from which a region counts as tight
+CLEARLY_WORSE = 2  # points between the sides before one side is "clearly worse"
+LOW_CADENCE_SPM = 165
+HOLD_PAIN = 3  # pain from which precautions hold an exercise back nearby
+HOLD_TIGHTNESS = 7  # tightness from which precautions hold an exercise back nearby
+HIGH_PAIN = 6  # pain from which strength starts a week later in a draft
+PAIN_FINDING = 3  # plantar-fascia pain from which the finding is plantar fasciitis
+STRENGTH_FROM_WEEK = 3
+CADENCE_RISE = (0.05, 0.10)  # a cadence target is 5-10% above the measured cadence
+
+TIGHTNESS_FINDINGS = {
+    "hip_flexors": "hip_flexor_tightness",
+    "calf": "calf_tightness",
+    "plantar_fascia": "plantar_fasciitis",
+}
+PAIN_FINDINGS = {"plantar_fascia": "plantar_fasciitis"}
+BIAS_FINDINGS = {"left": "left_anterior_tilt_bias", "right": "right_anterior_tilt_bias"}
+GAIT_FINDINGS = ("overstriding", "low_cadence")
+
+# Where a one-sided tightness, pain or pinch (pain at the front of the hip) tells the
+# side the pelvis tips forward more on.
+PELVIC_REGIONS = (
+    "hip_flexors", "hip", "pelvis", "proximal_hamstrings", "glutes", "adductors", "lower_back",
+)  # fmt: skip
+
+# Regions next to each other: pain or tightness in one counts for its neighbours too.
+_NEIGHBOURS = {
+    "foot": ("plantar_fascia", "ankle"),
+    "plantar_fascia": ("ankle", "achilles"),
+    "ankle": ("achilles", "shin", "calf"),
+    "achilles": ("calf",),
+    "calf": ("shin",),
+    "shin": ("knee",),
+    "knee": ("quadriceps", "hamstrings"),
+    "quadriceps": ("hip_flexors",),
+    "hamstrings": ("proximal_hamstrings",),
+    "proximal_hamstrings": ("glutes", "pelvis"),
+    "adductors": ("hip", "pelvis"),
+    "hip_flexors": ("hip", "pelvis"),
+    "glutes": ("hip", "pelvis"),
+    "hip": ("pelvis",),
+    "pelvis": ("lower_back",),
+    "lower_back": ("thoracic_spine", "deep_core"),
+    "deep_core": ("diaphragm",),
+    "diaphragm": ("ribs",),
+    "ribs": ("thoracic_spine",),
+    "thoracic_spine": ("shoulders",),
+    "shoulders": ("neck",),
+}
+NEARBY: dict[str, set[str]] = {region: {region} for region in REGIONS}
+for _region, _next in _NEIGHBOURS.items():
+    for _other in _next:
+        NEARBY[_region].add(_other)
+        NEARBY[_other].add(_region)
+
+# --- words --------------------------------------------------------------------------------
+
+# What an exercise does for a finding, as a coach says it ("it ...").
+AIMS = {
+    "anterior_pelvic_tilt": "brings the pelvis back towards neutral",
+    "posterior_pelvic_tilt": "lets a tucked pelvis come forward to neutral",
+    "left_anterior_tilt_bias": "works the left side harder because it tips forward more",
+    "right_anterior_tilt_bias": "works the right side harder because it tips forward more",
+    "rib_flare": "brings the ribs down",
+    "vertical_breathing": "teaches breathing low into the belly and back, not up into the chest",
+    "glute_gripping": "finds the hamstrings without squeezing the glutes",
+    "hip_flexor_tightness": "lets tight hip flexors ease off by changing where they sit",
+    "hip_flexor_weakness": "strengthens the hip flexors",
+    "proximal_hamstring_weakness": "strengthens the tops of the hamstrings",
+    "glute_medius_weakness": "strengthens the side of the hip",
+    "deep_core_weakness": "builds the deep core",
+    "limited_hip_extension": "opens up hip extension",
+    "limited_ankle_dorsiflexion": "frees the ankle to bend",
+    "calf_tightness": "eases and strengthens tight calves",
+    "plantar_fasciitis": "settles and strengthens the sole of the foot",
+    "overstriding": "teaches the foot to land under the body",
+    "low_cadence": "quickens the step",
+}
+STAGE_LEADS = {
+    "position": "Position first",
+    "breathing": "Breathing",
+    "mobility": "Mobility",
+    "strength": "Strength",
+    "power": "Power",
+    "run": "Running",
+}
+
+# What a client reads about a finding on a shared assessment.
+EDUCATION = {
+    "anterior_pelvic_tilt": (
+        "Your pelvis tips forward. That leaves your hip flexors sitting short, so they feel "
+        "tight and tire easily. Stretching them won't change that; changing the position and "
+        "then strengthening will, so we start with position."
+    ),
+    "posterior_pelvic_tilt": (
+        "Your pelvis tucks under, flattening your lower back. We'll help it find its way "
+        "forward to neutral and give your hip flexors and back the strength to hold it."
+    ),
+    "left_anterior_tilt_bias": (
+        "The forward tip is stronger on your left, which is why that side feels tighter. "
+        "Some exercises ask a little more of your left side to even things out."
+    ),
+    "right_anterior_tilt_bias": (
+        "The forward tip is stronger on your right, which is why that side feels tighter. "
+        "Some exercises ask a little more of your right side to even things out."
+    ),
+    "rib_flare": (
+        "Your lower ribs lift and flare. That keeps your breathing high and your deep core "
+        "switched off; breathing out fully lets the ribs come down where they belong."
+    ),
+    "vertical_breathing": (
+        "You breathe up into your chest and shoulders. We'll teach breathing low and wide, "
+        "into the belly, sides and back, which calms the hip flexors too."
+    ),
+    "glute_gripping": (
+        "You squeeze your glutes to hold yourself up. That adds pressure without fixing the "
+        "position; we'll find the tops of your hamstrings instead and keep the glutes soft."
+    ),
+    "hip_flexor_tightness": (
+        "Your hip flexors feel tight because of where they sit, not because they are too "
+        "short. As your position changes and they get stronger, the tightness eases."
+    ),
+    "hip_flexor_weakness": (
+        "Your hip flexors are weak as well as tight. They lift your knee on every stride, so "
+        "strengthening them is part of running better."
+    ),
+    "proximal_hamstring_weakness": (
+        "The tops of your hamstrings need more strength. They are what brings the pelvis "
+        "back to neutral, so we build them gradually."
+    ),
+    "glute_medius_weakness": (
+        "The muscles at the side of your hip need more strength to keep your pelvis level "
+        "on one leg, which is all running is."
+    ),
+    "deep_core_weakness": (
+        "Your deep core needs more strength. It works with your breathing to keep your ribs "
+        "and pelvis stacked while you run."
+    ),
+    "limited_hip_extension": (
+        "Your hip doesn't open fully behind you, so your stride finishes early. Position "
+        "and mobility work will give it back its range."
+    ),
+    "limited_ankle_dorsiflexion": (
+        "Your ankle doesn't bend far enough forward, which loads the calf and foot more. "
+        "We'll free it up gently."
+    ),
+    "calf_tightness": (
+        "Your calves are tight. We'll ease them and build their strength slowly; jumping "
+        "and heavy calf work wait until they have settled."
+    ),
+    "plantar_fasciitis": (
+        "The sole of your foot is irritated. It settles with calm, regular foot strength "
+        "work, not with rest alone; anything that hurts more the next morning was too much."
+    ),
+    "overstriding": (
+        "Your foot lands out in front of you, which acts like a brake. Landing under your "
+        "body, with a slightly quicker step, takes load off the shins and knees."
+    ),
+    "low_cadence": (
+        "Your step rate is on the low side. A slightly quicker step, about 5 to 10% more, "
+        "shortens the stride and softens each landing."
+    ),
+}
+
+PRECAUTION_WORDS = {
+    "impact": "impact",
+    "plyometric": "jumping",
+    "running": "fast running",
+    "heavy_eccentric": "heavy lowering",
+    "end_range_load": "loading at the end of range",
+}
+
+# What a `left_bias`/`right_bias` prescription means on a unilateral exercise whose
+# catalogue entry does not say.
+DEFAULT_BIAS_MEANS = "Start on the biased side and do one set more on it."
+
+
+def region_words(region: str) -> str:
+    return region.replace("_", " ")
+
+
+# --- the rules table the API docs show ------------------------------------------------------
+
+RULES = (
+    ("Findings",
+     "The assessment's own findings, plus what its measurements show: an anterior "
+     "(posterior) tilt on either side gives `anterior_pelvic_tilt` (`posterior_pelvic_tilt`); "
+     "rib flare gives `rib_flare`; vertical or mixed breathing `vertical_breathing`; glute "
+     "gripping, overstriding and a cadence under 165 spm their findings; tightness of 4 or "
+     "more in the hip flexors, calves or plantar fascia `hip_flexor_tightness`, "
+     "`calf_tightness` or `plantar_fasciitis`; plantar-fascia pain of 3 or more "
+     "`plantar_fasciitis`. `derived` names the field each came from."),
+    ("Side",
+     "The pelvis is biased to a side when the anterior tilt is graded higher on it; else "
+     "when the assessment names a one-sided tilt; else when tightness or pain (a pinch is "
+     "pain at the front of the hip) around the hips and pelvis is clearly worse on one side "
+     "(at least 4, and 2 or more above the other side). With an anterior tilt that side's "
+     "tilt-bias finding is added. Without a side for the pelvis, `bias` is the side where "
+     "tightness or pain anywhere is clearly worse. `bias_reason` says which rule decided."),
+    ("Biased variants",
+     "With a bias, an exercise with a variant biased to that side is replaced by the "
+     "variant; variants biased the other way are left out."),
+    ("Sides of one-leg work",
+     "A unilateral exercise is prescribed `left_bias`/`right_bias` when tightness or pain "
+     "in its own regions is clearly worse on one side, or, for work around the hips and "
+     "pelvis, when the pelvis is biased; otherwise `each`. `side_means` says what the bias "
+     "means for that exercise (which leg goes back, which side starts and gets a set "
+     "more)."),
+    ("Safety",
+     "An exercise with precautions (impact, plyometric, running, heavy eccentric, end-range "
+     "load) is held back, never suggested, while pain of 3 or more or tightness of 7 or "
+     "more sits in one of its regions or next to one. `held_back` lists each with the "
+     "reason."),
+    ("Order",
+     "Groups follow the method: position, breathing, mobility, strength, power, run. Within "
+     "a group, exercises answering more findings come first (a side bias counts double), "
+     "then by name. `why` says in a sentence what the exercise does for these findings. "
+     "The same catalogue and assessment always give the same answer."),
+    ("Draft: phases",
+     "A draft of `weeks` weeks and `sessions_per_week` sessions: position and breathing "
+     "(and a little mobility) first; strength from week 3, or week 4 when pain is 6 or "
+     "more; power from the week after strength starts. In the first weeks a position drill "
+     "that works the tilt both ways (the whole range) opens every session."),
+    ("Draft: sessions",
+     "Every session keeps the best pick of each stage; the other places take turns among "
+     "the next best, so sessions of a week differ. Each session's notes give the week's "
+     "aim."),
+    ("Draft: dosage",
+     "An exercise starts at its default dosage; each following week its reps, breaths, "
+     "holds and durations rise by about 10% (at least one), up to half as much again, and "
+     "from its third week it gets one set more (at most 5); a run or a timed drill gets "
+     "longer, not more sets."),
+    ("Draft: running",
+     "Gait findings (overstriding, low cadence) bring run-stage drills in every week and "
+     "cadence work (the run-stage exercise for low cadence done to a metronome) whose notes "
+     "name the week's target cadence, rising from 5% to 10% above the measured one."),
+    ("Draft: maintenance",
+     "An assessment without findings gets a maintenance block: one position drill, one "
+     "breathing drill and strength for the hip flexors, hamstrings, deep core and calves, "
+     "with the same gentle rise."),
+    ("Education",
+     "A shared assessment shows its client a short text for each of its findings "
+     "(`education`)."),
+)  # fmt: skip
+
+
+def rules_table() -> str:
+    """The rules as a Markdown table, for the API docs."""
+    rows = "\n".join(f"| {name} | {rule} |" for name, rule in RULES)
+    return f"| rule | what it says |\n| --- | --- |\n{rows}"
+
+
+# --- reading an assessment ------------------------------------------------------------------
+
+
+def _sides(side: str) -> tuple[str, ...]:
+    return ("left", "right") if side == "both" else (side,)
+
+
+def signals(assessment, regions) -> list[dict]:
+    """Tightness and pain in ``regions``, one entry per side: ``{region, side, kind,
+    value}`` with ``kind`` ``tightness`` or ``pain``."""
+    found = []
+    for kind, entries, key in (
+        ("pain", assessment.pain or [], "score"),
+        ("tightness", assessment.tightness or [], "severity"),
+    ):
+        for entry in entries:
+            if entry["region"] in regions:
+                found += [
+                    {"region": entry["region"], "side": side, "kind": kind, "value": entry[key]}
+                    for side in _sides(entry["side"])
+                ]
+    return found
+
+
+def worse_side(assessment, regions) -> tuple[str | None, str | None]:
+    """The side where tightness or pain in ``regions`` is clearly worse, and why."""
+    best = {"left": None, "right": None}
+    for signal in signals(assessment, regions):
+        current = best[signal["side"]]
+        if current is None or signal["value"] > current["value"]:
+            best[signal["side"]] = signal
+    left = best["left"]["value"] if best["left"] else 0
+    right = best["right"]["value"] if best["right"] else 0
+    if max(left, right) < TIGHT or abs(left - right) < CLEARLY_WORSE:
+        return None, None
+    side, other = ("left", right) if left > right else ("right", left)
+    worst = best[side]
+    feels = "tightness" if worst["kind"] == "tightness" else "pain"
+    return side, (
+        f"{region_words(worst['region']).capitalize()} {feels} {worst['value']} on the "
+        f"{side}, against {other} on the other side"
+    )
+
+
+def _anterior_grade(direction: str | None, grade: int | None) -> int:
+    return (grade or 1) if direction == "anterior" else 0
+
+
+def side_bias(assessment) -> tuple[str | None, str | None, str | None]:
+    """The side the pelvis tips forward more on, the reason, and the field that told."""
+    left = _anterior_grade(assessment.tilt_left_direction, assessment.tilt_left_grade)
+    right = _anterior_grade(assessment.tilt_right_direction, assessment.tilt_right_grade)
+    if left != right:
+        side = "left" if left > right else "right"
+        high, low = max(left, right), min(left, right)
+        why = f"The pelvis tips forward more on the {side}: graded {high} against {low}."
+        return side, why, "pelvic_tilt"
+    for side, finding in BIAS_FINDINGS.items():
+        if finding in assessment.findings:
+            return side, f"The assessment names a tilt stronger on the {side}.", "findings"
+    side, why = worse_side(assessment, PELVIC_REGIONS)
+    if side:
+        why = f"{why}: one-sided tightness or a pinch means the tilt is stronger on the {side}."
+        return side, why, "tightness and pain"
+    return None, None, None
+
+
+class Reading(NamedTuple):
+    """What an assessment says to the method."""
+
+    findings: list[str]  # stated, then derived
+    derived: list[dict]  # [{finding, from}]
+    bias: str | None  # the side that gets more work
+    bias_reason: str | None
+    pelvic_bias: str | None  # the side the pelvis tips forward more on, if that decided
+
+
+def derive(assessment) -> Reading:
+    """The findings, what each derived one came from, and the side bias with its reason
+    (rules "Findings" and "Side")."""
+    derived: list[dict] = []
+
+    def found(finding: str, source: str) -> None:
+        if finding not in [d["finding"] for d in derived]:
+            derived.append({"finding": finding, "from": source})
+
+    tilt_sides = {side: getattr(assessment, f"tilt_{side}_direction") for side in ("left", "right")}
+    for direction in ("anterior", "posterior"):
+        for side, seen in tilt_sides.items():
+            if seen == direction:
+                found(f"{direction}_pelvic_tilt", f"pelvic_tilt.{side}.direction")
+    bias, reason, source = side_bias(assessment)
+    if bias and source != "findings" and "anterior" in tilt_sides.values():
+        found(BIAS_FINDINGS[bias], source)
+    if assessment.rib_flare not in (None, "none"):
+        found("rib_flare", "rib_flare")
+    if assessment.breathing_pattern in ("vertical", "mixed"):
+        found("vertical_breathing", "breathing_pattern")
+    if assessment.glute_gripping:
+        found("glute_gripping", "glute_gripping")
+    if assessment.gait_overstride:
+        found("overstriding", "gait.overstride")
+    if assessment.gait_cadence_spm is not None and assessment.gait_cadence_spm < LOW_CADENCE_SPM:
+        found("low_cadence", "gait.cadence_spm")
+    for tight in assessment.tightness or []:
+        if tight["severity"] >= TIGHT and tight["region"] in TIGHTNESS_FINDINGS:
+            found(
+                TIGHTNESS_FINDINGS[tight["region"]], f"tightness.{tight['region']}.{tight['side']}"
+            )
+    for pain in assessment.pain or []:
+        if pain["score"] >= PAIN_FINDING and pain["region"] in PAIN_FINDINGS:
+            found(PAIN_FINDINGS[pain["region"]], f"pain.{pain['region']}.{pain['side']}")
+    stated = list(assessment.findings or [])
+    findings = list(dict.fromkeys(stated + [d["finding"] for d in derived]))
+    if bias and BIAS_FINDINGS[bias] in findings and "anterior_pelvic_tilt" not in findings:
+        findings.append("anterior_pelvic_tilt")  # a one-sided tilt is still a tilt
+    if bias:
+        return Reading(findings, derived, bias, reason, bias)
+    # Elsewhere in the body, a clearly worse side still gets more of the one-leg work.
+    side, why = worse_side(assessment, set(REGIONS))
+    if side:
+        why = f"{why}: one-leg work there starts on the {side} and gets a set more."
+    return Reading(findings, derived, side, why, None)
+
+
+def exercise_side(
+    laterality: str, side_bias_of_exercise, regions, bias_means: str, assessment, pelvic_bias
+) -> tuple[str, str | None, str | None]:
+    """The prescription side of an exercise, why, and what the bias means on it (rule
+    "Sides of one-leg work")."""
+    if side_bias_of_exercise:
+        return f"{side_bias_of_exercise}_bias", None, None
+    if laterality != "unilateral":
+        return "both", None, None
+    means = bias_means or DEFAULT_BIAS_MEANS
+    side, why = worse_side(assessment, set(regions))
+    if side:
+        return f"{side}_bias", f"{why}.", means
+    if pelvic_bias and set(regions) & set(PELVIC_REGIONS):
+        return f"{pelvic_bias}_bias", f"The pelvis tips forward more on the {pelvic_bias}.", means
+    return "each", None, None
+
+
+def held_back(precautions, regions, assessment) -> str | None:
+    """Why an exercise waits, or None when it is safe today (rule "Safety")."""
+    if not precautions:
+        return None
+    near = set().union(*(NEARBY[region] for region in regions)) if regions else set()
+    worst = None
+    for signal in signals(assessment, near):
+        limit = HOLD_PAIN if signal["kind"] == "pain" else HOLD_TIGHTNESS
+        if signal["value"] < limit:
+            continue
+        rank = (signal["value"] - limit, signal["kind"] == "pain", signal["side"] == "left")
+        if worst is None or rank > worst[0]:
+            worst = (rank, signal)
+    if worst is None:
+        return None
+    signal = worst[1]
+    words = [PRECAUTION_WORDS[p] for p in precautions]
+    kinds = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    state = "is tight" if signal["kind"] == "tightness" else "hurts"
+    return (
+        f"{kinds.capitalize()} waits while the {signal['side']} {region_words(signal['region'])} "
+        f"{state} ({signal['value']}/10)."
+    )
+
+
+def why(stage: str, answers: list[str]) -> str:
+    """A sentence in a coach's words: what the exercise does for these findings."""
+    aims = [AIMS[finding] for finding in answers if finding in AIMS]
+    if not aims:
+        return f"{STAGE_LEADS[stage]}: part of the method's basics."
+    said = aims[0] if len(aims) == 1 else ", ".join(aims[:-1]) + " and " + aims[-1]
+    return f"{STAGE_LEADS[stage]}: it {said}."
+
+
+def education(assessment) -> list[dict]:
+    """A short text for the client about each of the assessment's findings."""
+    findings = derive(assessment).findings
+    return [
+        {"finding": finding, "text": EDUCATION[finding]}
+        for finding in findings
+        if finding in EDUCATION
+    ]
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+# Places per stage in a session of each phase (rule "Draft: phases").
+FIRST_PHASE = {"position": 2, "breathing": 2, "mobility": 1, "run": 2}
+STRENGTH_PHASE = {"position": 1, "breathing": 1, "mobility": 1, "strength": 3, "power": 1,
+                  "run": 2}  # fmt: skip
+# What a maintenance block keeps in shape when the assessment found nothing: one strength
+# exercise for each of the areas named last.
+MAINTENANCE_AREAS = (
+    "hip_flexor_weakness", "proximal_hamstring_weakness", "deep_core_weakness",
+    "calf_tightness",
+)  # fmt: skip
+MAINTENANCE_FINDINGS = ("anterior_pelvic_tilt", "vertical_breathing", *MAINTENANCE_AREAS)
+MAINTENANCE = {"position": 1, "breathing": 1, "strength": len(MAINTENANCE_AREAS)}
+# Training days of a week, by sessions per week: spread out, rest days between.
+DAYS = {1: (1,), 2: (1, 4), 3: (1, 3, 5), 4: (1, 2, 4, 6), 5: (1, 2, 3, 5, 6),
+        6: (1, 2, 3, 4, 5, 6), 7: (1, 2, 3, 4, 5, 6, 7)}  # fmt: skip
+MAX_SETS = 5
+
+
+def strength_from(assessment) -> tuple[int, dict | None]:
+    """The week strength starts, and the worst pain when it starts late."""
+    pains = [s for s in signals(assessment, set(REGIONS)) if s["kind"] == "pain"]
+    worst = max(pains, key=lambda s: (s["value"], s["side"] == "left"), default=None)
+    if worst is not None and worst["value"] >= HIGH_PAIN:
+        return STRENGTH_FROM_WEEK + 1, worst
+    return STRENGTH_FROM_WEEK, None
+
+
+def places(week: int, first_strength_week: int, maintenance: bool, gait: bool) -> dict:
+    """How many exercises of each stage a session of this week holds."""
+    if maintenance:
+        plan = dict(MAINTENANCE)
+    elif week < first_strength_week:
+        plan = dict(FIRST_PHASE)
+    else:
+        plan = dict(STRENGTH_PHASE)
+        if week == first_strength_week:
+            plan.pop("power")
+    if not gait:
+        plan.pop("run", None)
+    return plan
+
+
+def dose(dosage: dict, weeks_in: int) -> dict:
+    """The dosage of an exercise in its ``weeks_in``-th week (0: the default; rule
+    "Draft: dosage")."""
+    dosed = {}
+    # A run or a timed drill gets longer, not more sets.
+    counted = any(dosage.get(f) for f in ("reps", "breaths", "hold_seconds"))
+    for field, value in dosage.items():
+        if value is None:
+            continue
+        if field == "sets":
+            more = counted and weeks_in >= 2
+            dosed[field] = min(MAX_SETS, value + 1) if more and value < MAX_SETS else value
+        else:
+            step = max(1, round(value * 0.1))
+            dosed[field] = min(value + step * weeks_in, max(value + step, ceil(value * 1.5)))
+    return dosed
+
+
+def cadence_note(measured: int | None, week: int, weeks: int) -> str:
+    """The note of a week's cadence work, naming its target (rule "Draft: running")."""
+    low, high = CADENCE_RISE
+    rise = low if weeks == 1 else low + (high - low) * (week - 1) / (weeks - 1)
+    if not measured:
+        return (
+            f"Cadence: run to a metronome about {round(rise * 100)}% above your usual step "
+            "rate; keep the effort easy."
+        )
+    target = round(measured * (1 + rise))
+    aim = f"{round(measured * (1 + low))}-{round(measured * (1 + high))}"
+    return (
+        f"Cadence target {target} spm this week (measured {measured}; the block aims for "
+        f"{aim} spm, 5-10% above). Run to a metronome; keep the effort easy."
+    )
+
+
+# What the first weeks work on, by finding (rule "Draft: sessions").
+FIRST_WEEKS_FOCUS = (
+    ({"anterior_pelvic_tilt", "posterior_pelvic_tilt", "glute_gripping",
+      "left_anterior_tilt_bias", "right_anterior_tilt_bias"},
+     "move the pelvis towards neutral with the hamstrings, glutes soft"),
+    ({"rib_flare", "vertical_breathing"}, "breathe out fully and let the ribs drop"),
+    ({"hip_flexor_tightness", "limited_hip_extension"}, "open the front of the hip"),
+    ({"calf_tightness", "plantar_fasciitis", "limited_ankle_dorsiflexion"},
+     "calm, regular foot and calf work, with nothing that hurts more the next morning"),
+    ({"overstriding", "low_cadence"}, "land under the body at a slightly quicker step"),
+)  # fmt: skip
+STAGE_TITLES = {
+    "position": "position",
+    "breathing": "breathing",
+    "mobility": "mobility",
+    "strength": "strength",
+    "power": "power",
+    "run": "running drills",
+}
+
+
+def session_title(stages) -> str:
+    """A session's title: its stages in the method's order."""
+    present = set(stages)
+    words = [STAGE_TITLES[stage] for stage in STAGE_TITLES if stage in present]
+    said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return said[:1].upper() + said[1:] if words else "Rest"
+
+
+def week_notes(
+    week: int,
+    weeks: int,
+    first_strength_week: int,
+    has_strength: bool,
+    maintenance: bool,
+    late_for_pain,
+    findings,
+) -> str:
+    """A session's notes: the week's aim (rule "Draft: sessions")."""
+    lead = f"Week {week} of {weeks}:"
+    if maintenance:
+        return (
+            f"{lead} keep it. The assessment found nothing to fix, so the basics stay in shape: "
+            "position, breathing, then strength, a little more each week."
+        )
+    if week < first_strength_week:
+        focus = [aim for answered, aim in FIRST_WEEKS_FOCUS if answered & set(findings)]
+        notes = (
+            f"{lead} lay the groundwork: "
+            + ("; ".join(focus) if focus else "find the position and the breath")
+            + ". Nothing gets harder until this feels easy."
+        )
+        if has_strength and first_strength_week <= weeks:
+            notes += f" Strength starts in week {first_strength_week}."
+        if late_for_pain and has_strength:
+            notes += (
+                f" Pain was {late_for_pain['value']}/10 in the {late_for_pain['side']} "
+                f"{region_words(late_for_pain['region'])}, so strength waits a week longer."
+            )
+        return notes
+    if week == first_strength_week and has_strength:
+        return (
+            f"{lead} strength begins. Keep the work of the first weeks, then build strength "
+            "on top of it."
+        )
+    return f"{lead} build. A little more each week; the first weeks' work still comes first."
