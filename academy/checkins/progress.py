@@ -22,6 +22,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from academy.auth.models import User
+from academy.checkins import load
 from academy.checkins.models import CheckIn, CheckInRating
 from academy.clients.models import Client
 from academy.common.sql import date_add
@@ -256,11 +257,18 @@ def dashboard(actor: User) -> list[dict]:
         .group_by(CheckInRating.client_id, CheckInRating.date)
     ):
         pain[client_id].append((on, worst))
+    daily: dict[int, list] = defaultdict(list)
+    since = load.since_for_dashboard(utc_today)
+    for client_id, *row in db.session.execute(
+        load.daily_statement(actor, since, utc_today + timedelta(days=1))
+    ):
+        daily[client_id].append(row)
 
     answer = []
     for client_id, name, _, last in clients:
         today = today_of[client_id]
         reasons = _reasons(today, _counted(sessions[client_id], today), pain[client_id], last)
+        reasons.extend(load.attention(daily[client_id], today))
         if reasons:
             answer.append({"client_id": client_id, "name": name, "reasons": reasons})
     return answer
