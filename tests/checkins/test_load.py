@@ -112,13 +112,13 @@ class TestClientLoad:
         )
         # EWMA from 0 with λ = 2/(N+1): with no load before the four weeks, each is the sum
         # over the days with load of λ(1-λ)^k x load, k days before 8 March.
-        loads = {FIRST_MONDAY + timedelta(days=7 * w + d): l
-                 for w in range(3) for d, l in ((0, 160), (2, 250), (5, 180))}  # fmt: skip
+        loads = {FIRST_MONDAY + timedelta(days=7 * w + d): load
+                 for w in range(3) for d, load in ((0, 160), (2, 250), (5, 180))}  # fmt: skip
         loads |= {FIRST_MONDAY + timedelta(days=21 + d): 360 for d in range(6)}
 
         def ewma(n):
             lam = 2 / (n + 1)
-            return sum(lam * (1 - lam) ** (AS_OF - on).days * l for on, l in loads.items())
+            return sum(lam * (1 - lam) ** (AS_OF - on).days * load for on, load in loads.items())
 
         assert acwr["ewma"] == round(ewma(7) / ewma(28), 4) == 1.4938
 
