@@ -61,7 +61,11 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     requests.init_app(app)
     idempotency.init_app(app)
     metrics.init_app(app, database.engine(app))
-    app.wsgi_app = BoundedBodies(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    app.wsgi_app = BoundedBodies(
+        app.wsgi_app,
+        app.config["MAX_CONTENT_LENGTH"],
+        larger={"/api/v1/me/activities": upload_limit(app)},
+    )
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
@@ -77,6 +81,11 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     return app
 
 
+def upload_limit(app: Flask) -> int:
+    """The largest body of an activity upload: its file and the multipart's frame."""
+    return app.config["ACTIVITY_MAX_BYTES"] + 64 * 1024
+
+
 def _default_database(app: Flask) -> str:
     os.makedirs(app.instance_path, exist_ok=True)
     return "sqlite:///" + os.path.join(app.instance_path, "academy.db")
@@ -85,6 +94,7 @@ def _default_database(app: Flask) -> str:
 def _register_blueprints(app: Flask, api: Api) -> None:
     # Imported here: the routes pull in every domain, and models must load first.
     from academy import models  # noqa: F401 - every table
+    from academy.activities.routes import blp as activities
     from academy.assessments.routes import blp as assessments
     from academy.audit.routes import blp as audit
     from academy.auth.routes import blp as auth
@@ -99,7 +109,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
     for blueprint in (
         operations, auth, clients, exercises, programs, schedule, checkins, assessments,
-        privacy, audit,
+        privacy, audit, activities,
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)

@@ -1,5 +1,6 @@
 """Every domain's models, imported so that Alembic and the app see every table."""
 
+from academy.activities.models import Activity
 from academy.assessments.models import Assessment
 from academy.audit.models import AuditEntry
 from academy.auth.models import Academy, AuthToken, Invitation, RateLimitHit, User
@@ -12,6 +13,7 @@ from academy.programs.models import Assignment, Program, ProgramItem, ProgramSes
 
 __all__ = [
     "Academy",
+    "Activity",
     "Assessment",
     "Assignment",
     "AuditEntry",

@@ -38,7 +38,10 @@ def app(tmp_path_factory):
         type(
             "SuiteConfig",
             (TestConfig,),
-            {"SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path_factory)},
+            {
+                "SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path_factory),
+                "FILE_STORAGE_PATH": str(tmp_path_factory.mktemp("files")),
+            },
         )
     )
     with app.app_context():

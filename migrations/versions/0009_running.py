@@ -36,8 +36,58 @@ def upgrade():
     with op.batch_alter_table("program_items", schema=None) as batch_op:
         batch_op.alter_column("kind", server_default=None)
 
+    op.create_table(
+        "activities",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("academy_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("check_in_id", sa.Integer(), nullable=True),
+        sa.Column("format", sa.String(length=8), nullable=False),
+        sa.Column("sport", sa.String(length=40), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("distance_m", sa.Float(), nullable=False),
+        sa.Column("duration_seconds", sa.Integer(), nullable=False),
+        sa.Column("moving_seconds", sa.Integer(), nullable=False),
+        sa.Column("elevation_gain_m", sa.Float(), nullable=True),
+        sa.Column("avg_hr", sa.Integer(), nullable=True),
+        sa.Column("max_hr", sa.Integer(), nullable=True),
+        sa.Column("avg_cadence_spm", sa.Integer(), nullable=True),
+        sa.Column("splits", sa.JSON(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("file_key", sa.String(length=200), nullable=False),
+        sa.Column("file_name", sa.String(length=255), nullable=False),
+        sa.Column("file_size", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            sa.text("format IN ('fit', 'gpx', 'tcx')"), name=op.f("ck_activities_format")
+        ),
+        sa.ForeignKeyConstraint(
+            ["academy_id"], ["academies.id"], name=op.f("fk_activities_academy_id_academies")
+        ),
+        sa.ForeignKeyConstraint(
+            ["check_in_id"],
+            ["check_ins.id"],
+            name=op.f("fk_activities_check_in_id_check_ins"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["clients.id"], name=op.f("fk_activities_client_id_clients")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
+        sa.UniqueConstraint(
+            "client_id", "content_hash", name=op.f("uq_activities_client_id_content_hash")
+        ),
+    )
+    with op.batch_alter_table("activities", schema=None) as batch_op:
+        batch_op.create_index("ix_activities_academy_id", ["academy_id"], unique=False)
+        batch_op.create_index("ix_activities_check_in_id", ["check_in_id"], unique=False)
+        batch_op.create_index("ix_activities_client_id_date", ["client_id", "date"], unique=False)
+
 
 def downgrade():
+    op.drop_table("activities")
     # Run items name no exercise, which the older schema cannot hold.
     op.execute("DELETE FROM check_in_results WHERE item_id IN "
                "(SELECT id FROM program_items WHERE kind = 'run')")  # fmt: skip
