@@ -14,8 +14,8 @@ from academy.checkins.models import CheckIn
 from academy.extensions import db
 from tests.activities.conftest import file_bytes, upload
 from tests.conftest import PASSWORD, count_rows, problem_of
-from tests.programs.test_runs import running_body
 from tests.programs.test_routes import assigned, created
+from tests.programs.test_runs import running_body
 
 # 5 km in 25:00 at 5:00/km, HR 148/152, 85 strides (170 steps) a minute, 75 m up.
 FIVE_K = {
