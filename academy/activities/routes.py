@@ -33,7 +33,7 @@ class MyActivities(MethodView):
         return paginate(service.list_activities(current_user()), pagination_parameters)
 
     @blp.auth(CLIENT_ROLES)
-    @blp.arguments(ActivityUploadSchema, location="files")
+    @blp.arguments(ActivityUploadSchema, location="files", unknown="raise")
     @blp.response(201, ActivitySchema, location=True)
     @blp.alt_response(
         200, schema=ActivitySchema, description="The same file was sent before: its activity."

@@ -34,13 +34,19 @@ def stored(app):
     return files
 
 
-@pytest.fixture(autouse=True)
-def _empty_storage(app):
-    yield
+def _empty(app) -> None:
     with app.app_context():
         root = storage.root()
     for path in sorted(root.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
+
+
+@pytest.fixture(autouse=True)
+def _empty_storage(app):
+    """The storage is shared by the suite: empty before and after each test here."""
+    _empty(app)
+    yield
+    _empty(app)
 
 
 def file_bytes(name: str) -> bytes:
