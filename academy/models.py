@@ -4,6 +4,7 @@ from academy.activities.models import Activity
 from academy.assessments.models import Assessment
 from academy.audit.models import AuditEntry
 from academy.auth.models import Academy, AuthToken, Invitation, RateLimitHit, User
+from academy.calendar.models import CalendarFeed
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.clients.models import Client
 from academy.common.idempotency import IdempotencyKey
@@ -18,6 +19,7 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "AuthToken",
+    "CalendarFeed",
     "CheckIn",
     "CheckInRating",
     "CheckInResult",

@@ -3,9 +3,9 @@
 from flask import current_app, request
 from flask.views import MethodView
 
-from academy import upload_limit
 from academy.activities import service
 from academy.activities.schemas import ActivitySchema, ActivityUploadSchema
+from academy.activities.storage import upload_limit
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.pagination import paginate
@@ -20,7 +20,7 @@ blp = Blueprint(
 def _larger_uploads():
     # An upload's body may be larger than a JSON body: its file, and the multipart's frame.
     if request.endpoint == "activities.MyActivities" and request.method == "POST":
-        request.max_content_length = upload_limit(current_app)
+        request.max_content_length = upload_limit(current_app.config)
 
 
 @blp.route("/me/activities")

@@ -17,6 +17,11 @@ from sqlalchemy.orm import Session
 _ON_COMMIT, _ON_ROLLBACK = "academy_files_on_commit", "academy_files_on_rollback"
 
 
+def upload_limit(config) -> int:
+    """The largest body of an activity upload: its file and the multipart's frame."""
+    return config["ACTIVITY_MAX_BYTES"] + 64 * 1024
+
+
 def root() -> Path:
     configured = current_app.config.get("FILE_STORAGE_PATH")
     return Path(configured) if configured else Path(current_app.instance_path) / "files"

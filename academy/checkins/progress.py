@@ -20,7 +20,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
+from academy.assessments.models import Assessment
 from academy.auth.models import User
 from academy.checkins import load
 from academy.checkins.models import CheckIn, CheckInRating
@@ -210,7 +212,37 @@ def trends(actor: User, client_id: int, regions, start: date | None, end: date |
             if on in series["right"]
         ]
         answer.append(entry)
-    return {"client_id": client_id, "from_": start, "to": end, "regions": answer}
+    return {
+        "client_id": client_id,
+        "from_": start,
+        "to": end,
+        "regions": answer,
+        "cadence": _cadence(actor, client_id, start, end),
+    }
+
+
+def _cadence(actor: User, client_id: int, start: date, end: date) -> dict:
+    """Cadence as the watch measured it on each run, next to the gait cadence the coach
+    assessed: two statements."""
+    gait = db.session.execute(
+        scoped(Assessment, actor, Assessment.assessed_on, Assessment.id,
+               Assessment.gait_cadence_spm)
+        .where(
+            Assessment.client_id == client_id,
+            Assessment.archived_at.is_(None),
+            Assessment.assessed_on.between(start, end),
+            Assessment.gait_cadence_spm.is_not(None),
+        )
+        .order_by(Assessment.assessed_on, Assessment.id)
+    )  # fmt: skip
+    return {
+        "activities": current_app.extensions["academy.activity_cadence"](
+            actor, client_id, start, end
+        ),
+        "assessments": [
+            {"date": on, "assessment_id": i, "cadence_spm": spm} for on, i, spm in gait
+        ],
+    }
 
 
 def _round(value) -> float | None:

@@ -212,11 +212,35 @@ class RegionTrendSchema(BaseSchema):
     )
 
 
+class ActivityCadenceSchema(BaseSchema):
+    date = fields.Date()
+    activity_id = Integer()
+    cadence_spm = Integer()
+
+
+class GaitCadenceSchema(BaseSchema):
+    date = fields.Date()
+    assessment_id = Integer()
+    cadence_spm = Integer()
+
+
+class CadenceTrendSchema(BaseSchema):
+    activities = fields.List(
+        fields.Nested(ActivityCadenceSchema),
+        metadata={"description": "Each uploaded activity's average cadence (steps a minute)."},
+    )
+    assessments = fields.List(
+        fields.Nested(GaitCadenceSchema),
+        metadata={"description": "The gait cadence each assessment recorded."},
+    )
+
+
 class TrendsSchema(BaseSchema):
     client_id = Integer()
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     regions = fields.List(fields.Nested(RegionTrendSchema))
+    cadence = fields.Nested(CadenceTrendSchema)
 
 
 class LoadDaySchema(BaseSchema):

@@ -17,6 +17,7 @@ from academy.auth.models import Invitation, User
 from academy.auth.passwords import verify_password
 from academy.auth.schemas import UserSchema
 from academy.auth.service import revoke_all
+from academy.calendar.models import CalendarFeed
 from academy.checkins import service as checkins
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
@@ -94,6 +95,7 @@ def erase_client(actor: User, password: str) -> None:
         assessment.notes = assessment.client_summary = assessment.gait_notes = ""
     # Activity files hold where the person ran: they go, with their rows.
     activities.erase(actor)
+    db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.client_id == actor.id))
     db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.user_id == actor.id))
     db.session.execute(
         sa.update(Invitation)

@@ -131,6 +131,12 @@ def schedule_view(
         raise Unprocessable(
             "The request did not pass validation.", errors={"query.to": [SCHEDULE_RANGE_MESSAGE]}
         )
+    return sessions_between(actor, start, end, today)
+
+
+def sessions_between(actor: User, start: date, end: date, today: date) -> list[dict]:
+    """The sessions of the client's active and paused assignments dated from ``start`` to
+    ``end``, each with its status on ``today``. Three statements, whatever the range."""
     assignments = {
         a.program_id: a
         for a in db.session.scalars(

@@ -85,8 +85,27 @@ def upgrade():
         batch_op.create_index("ix_activities_check_in_id", ["check_in_id"], unique=False)
         batch_op.create_index("ix_activities_client_id_date", ["client_id", "date"], unique=False)
 
+    op.create_table(
+        "calendar_feeds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("academy_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["academy_id"], ["academies.id"], name=op.f("fk_calendar_feeds_academy_id_academies")
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["clients.id"], name=op.f("fk_calendar_feeds_client_id_clients")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_feeds")),
+        sa.UniqueConstraint("client_id", name=op.f("uq_calendar_feeds_client_id")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_calendar_feeds_token_hash")),
+    )
+
 
 def downgrade():
+    op.drop_table("calendar_feeds")
     op.drop_table("activities")
     # Run items name no exercise, which the older schema cannot hold.
     op.execute("DELETE FROM check_in_results WHERE item_id IN "

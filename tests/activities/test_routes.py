@@ -13,6 +13,7 @@ from academy.activities.models import Activity
 from academy.checkins.models import CheckIn
 from academy.extensions import db
 from tests.activities.conftest import file_bytes, upload
+from tests.assessments.conftest import recorded
 from tests.conftest import PASSWORD, count_rows, problem_of
 from tests.programs.test_routes import assigned, created
 from tests.programs.test_runs import running_body
@@ -341,3 +342,34 @@ class TestPrivacy:
         assert response.status_code == 204
         assert count_rows(Activity) == 0
         assert stored() == {}
+
+
+class TestCadenceInTrends:
+    def test_the_watchs_cadence_stands_next_to_the_assessed_gait_cadence(
+        self, http, coach, client_user
+    ):
+        assessment = recorded(
+            http,
+            coach,
+            client_user.id,
+            assessed_on="2026-03-01",
+            gait={"cadence_spm": 162, "overstride": True, "notes": ""},
+        )
+        run = upload(http, client_user, file_bytes("ten-k.fit")).get_json()
+        upload(http, client_user, file_bytes("five-k.tcx"), "five-k.tcx")
+
+        response = http.get(
+            f"/api/v1/clients/{client_user.id}/trends?from=2026-02-01&to=2026-03-11",
+            headers=coach.headers,
+        )
+
+        assert response.status_code == 200
+        cadence = response.get_json()["cadence"]
+        assert cadence["assessments"] == [
+            {"date": "2026-03-01", "assessment_id": assessment["id"], "cadence_spm": 162}
+        ]
+        assert [(c["date"], c["cadence_spm"]) for c in cadence["activities"]] == [
+            ("2026-03-10", 170),
+            ("2026-03-11", 176),
+        ]
+        assert cadence["activities"][1]["activity_id"] == run["id"]
