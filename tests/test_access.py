@@ -31,6 +31,8 @@ PUBLIC = {
     "POST /api/v1/auth/tokens",
     "POST /api/v1/auth/tokens/refresh",
     "POST /api/v1/auth/invitations/accept",
+    # The calendar feed: its secret address is the credential.
+    "GET /api/v1/calendar/{token}.ics",
 }
 WRITES = {"post", "put", "patch"}
 
