@@ -91,25 +91,23 @@ def _fit(data: bytes) -> tuple[str, list[Point]]:
                     continue
                 if frame.name == "session" and frame.has_field("sport"):
                     sport = str(frame.get_value("sport") or sport)
-                if frame.name != "record" or not frame.has_field("timestamp"):
+                if frame.name != "record":
                     continue
-
-                def value(*names, frame=frame):
-                    for name in names:
-                        if frame.has_field(name) and frame.get_value(name) is not None:
-                            return frame.get_value(name)
-                    return None
-
-                cadence = value("cadence")
-                lat, lon = value("position_lat"), value("position_long")
+                # Each field read once: asking a frame field by field costs a search each.
+                values = {field.name: field.value for field in frame.fields}
+                if values.get("timestamp") is None:
+                    continue
+                cadence = values.get("cadence")
+                lat, lon = values.get("position_lat"), values.get("position_long")
+                elevation = values.get("enhanced_altitude")
                 points.append(
                     Point(
-                        time=frame.get_value("timestamp"),
-                        distance=value("distance"),
+                        time=values["timestamp"],
+                        distance=values.get("distance"),
                         lat=None if lat is None else lat * 180 / 2**31,
                         lon=None if lon is None else lon * 180 / 2**31,
-                        elevation=value("enhanced_altitude", "altitude"),
-                        hr=value("heart_rate"),
+                        elevation=values.get("altitude") if elevation is None else elevation,
+                        hr=values.get("heart_rate"),
                         # FIT counts one foot's strides: steps are twice as many.
                         cadence=None if cadence is None else 2 * int(cadence),
                     )
