@@ -9,6 +9,7 @@ entity expansion and no external entities), gzip that unpacks past a bound (a
 import gzip
 import io
 import itertools
+import math
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -124,7 +125,7 @@ def _gpx(data: bytes) -> tuple[str, list[Point]]:
     _safe_xml(data)
     try:
         document = gpxpy.parse(data.decode("utf-8"))
-    except (gpxpy.gpx.GPXException, UnicodeDecodeError, ValueError) as error:
+    except (gpxpy.gpx.GPXException, UnicodeDecodeError, ValueError, OverflowError) as error:
         raise UnreadableFile("The GPX file is broken.") from error
     points, sport = [], "running"
     for track in document.tracks:
@@ -186,17 +187,32 @@ def _tcx(data: bytes) -> tuple[str, list[Point]]:
 
 
 def _float(text) -> float | None:
-    return None if text in (None, "") else float(text)
+    if text in (None, ""):
+        return None
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"Not a number: {text!r}")
+    return value
 
 
 def _int(text) -> int | None:
-    return None if text in (None, "") else round(float(text))
+    value = _float(text)
+    return None if value is None else round(value)
 
 
 def _double(text) -> int | None:
     """Steps per minute from one foot's cadence, as GPX and TCX record it."""
     value = _int(text)
     return None if value is None else 2 * value
+
+
+# What a body can do: readings outside these are a sensor's noise, and left out.
+HEART_RATE = (20, 260)
+CADENCE = (1, 300)
+
+
+def _plausible(value, bounds):
+    return value if value is not None and bounds[0] <= value <= bounds[1] else None
 
 
 _READERS = {"fit": _fit, "gpx": _gpx, "tcx": _tcx}
@@ -206,16 +222,32 @@ def parse(data: bytes) -> dict:
     """The activity in ``data``: its format and summary, with per-kilometre splits."""
     data = unpacked(data)
     kind = sniff(data)
-    sport, points = _READERS[kind](data)
+    try:
+        sport, points = _READERS[kind](data)
+        points = _checked(points)
+        _fill_distance(points)
+        found = summary(points)
+    except (ValueError, TypeError, OverflowError, ArithmeticError) as error:
+        if isinstance(error, UnreadableFile):
+            raise
+        raise UnreadableFile(f"The {kind.upper()} file holds values that cannot be.") from error
+    return {"format": kind, "sport": sport[:40], **found}
+
+
+def _checked(points: list[Point]) -> list[Point]:
+    """The timed points in order, every number finite, implausible readings left out."""
     points = [p for p in points if p.time is not None]
     if len(points) < 2:
         raise UnreadableFile("The file holds no track: fewer than two timed points.")
     for p in points:
         if p.time.tzinfo is None:
             p.time = p.time.replace(tzinfo=UTC)
+        for number in (p.distance, p.lat, p.lon, p.elevation):
+            if number is not None and not math.isfinite(number):
+                raise ValueError("A number that is not finite.")
+        p.hr, p.cadence = _plausible(p.hr, HEART_RATE), _plausible(p.cadence, CADENCE)
     points.sort(key=lambda p: p.time)
-    _fill_distance(points)
-    return {"format": kind, "sport": sport, **summary(points)}
+    return points
 
 
 def _fill_distance(points: list[Point]) -> None:

@@ -3,6 +3,7 @@ a check-in (the day's run session's, when there is one)."""
 
 import base64
 import hashlib
+import re
 import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -27,6 +28,10 @@ from academy.programs import documents
 from academy.programs.models import Assignment, ProgramSession
 
 _ACTIVITY = ActivitySchema()
+# The first day an activity may fall on (FIT's clock starts on the last day of 1989).
+FIRST_DAY = date(1990, 1, 1)
+# What no text column can hold, and no file name needs: control characters, surrogates.
+_UNSTORABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
 
 
 def _read(file: FileStorage) -> bytes:
@@ -50,10 +55,10 @@ def upload(actor: User, file: FileStorage, check_in_id: int | None) -> tuple[Act
     except parsing.UnreadableFile as error:
         raise Unprocessable("The file cannot be read.", errors={"file": [str(error)]}) from error
     on = parsed["started_at"].astimezone(ZoneInfo(actor.timezone)).date()
-    if on > local_today(actor.timezone):
+    if not FIRST_DAY <= on <= local_today(actor.timezone):
         raise Unprocessable(
             "The file cannot be read.",
-            errors={"file": ["The activity starts later than today in your timezone."]},
+            errors={"file": ["The activity must start between 1990 and today in your timezone."]},
         )
     summary = {k: v for k, v in parsed.items() if k != "started_at"}
     activity = Activity(
@@ -63,7 +68,7 @@ def upload(actor: User, file: FileStorage, check_in_id: int | None) -> tuple[Act
         date=on,
         content_hash=digest,
         file_key=f"activities/{actor.academy_id}/{actor.id}/{uuid.uuid4().hex}.{parsed['format']}",
-        file_name=(file.filename or "")[:255],
+        file_name=_UNSTORABLE.sub("", file.filename or "")[:255],
         file_size=len(data),
         **summary,
     )

@@ -122,6 +122,11 @@ class TestUploadActivity:
         assert response.status_code == 201
         assert figures(response.get_json(), TEN_K) == TEN_K
 
+    def test_a_file_name_keeps_only_what_can_be_stored(self, http, client_user):
+        response = upload(http, client_user, file_bytes("ten-k.fit"), "my\x00run\x1f.fit")
+
+        assert response.get_json()["file_name"] == "myrun.fit"
+
     def test_a_coach_cannot_upload(self, http, coach):
         problem_of(upload(http, coach, file_bytes("ten-k.fit")), 403)
 
@@ -219,6 +224,13 @@ HOSTILE = {
     "zip archive": lambda: _zip(file_bytes("ten-k.fit")),
     "gzip bomb": lambda: gzip.compress(b"\0" * (60 * 1024 * 1024), compresslevel=9),
     "GPX without a track": lambda: b'<?xml version="1.0"?><gpx version="1.1" creator="x"></gpx>',
+    "GPX with an infinite heart rate": lambda: file_bytes("five-k.gpx").replace(
+        b"<gpxtpx:hr>148</gpxtpx:hr>", b"<gpxtpx:hr>1e999</gpxtpx:hr>", 1
+    ),
+    "TCX with a distance that is not a number": lambda: file_bytes("five-k.tcx").replace(
+        b"<DistanceMeters>16.67</DistanceMeters>", b"<DistanceMeters>nan</DistanceMeters>", 1
+    ),
+    "GPX from 1985": lambda: file_bytes("five-k.gpx").replace(b"2026-03-10T", b"1985-03-10T"),
 }
 
 
