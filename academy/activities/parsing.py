@@ -12,7 +12,7 @@ import itertools
 import math
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import fitdecode
 import gpxpy
@@ -23,6 +23,8 @@ from gpxpy.geo import haversine_distance
 
 # How far a gzip-compressed file may unpack.
 MAX_UNPACKED = 50 * 1024 * 1024
+# The longest activity read: an ultra's is days, never weeks.
+LONGEST = timedelta(days=7)
 # Points further apart than this are a pause, not moving time.
 PAUSE_SECONDS = 30
 # Slower than this between two points is standing still.
@@ -247,6 +249,8 @@ def _checked(points: list[Point]) -> list[Point]:
                 raise ValueError("A number that is not finite.")
         p.hr, p.cadence = _plausible(p.hr, HEART_RATE), _plausible(p.cadence, CADENCE)
     points.sort(key=lambda p: p.time)
+    if points[-1].time - points[0].time > LONGEST:
+        raise UnreadableFile("The track lasts longer than a week: not one activity.")
     return points
 
 

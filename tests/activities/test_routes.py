@@ -230,6 +230,9 @@ HOSTILE = {
     "TCX with a distance that is not a number": lambda: file_bytes("five-k.tcx").replace(
         b"<DistanceMeters>16.67</DistanceMeters>", b"<DistanceMeters>nan</DistanceMeters>", 1
     ),
+    "GPX lasting into the year 2100": lambda: file_bytes("five-k.gpx").replace(
+        b"2026-03-10T07:25:00Z", b"2100-03-10T07:25:00Z"
+    ),
     "GPX from 1985": lambda: file_bytes("five-k.gpx").replace(b"2026-03-10T", b"1985-03-10T"),
 }
 
