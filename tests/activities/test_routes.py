@@ -14,7 +14,7 @@ from academy.checkins.models import CheckIn
 from academy.extensions import db
 from tests.activities.conftest import file_bytes, upload
 from tests.assessments.conftest import recorded
-from tests.conftest import PASSWORD, count_rows, problem_of
+from tests.conftest import PASSWORD, count_rows, measured, problem_of
 from tests.programs.test_routes import assigned, created
 from tests.programs.test_runs import running_body
 
@@ -310,6 +310,22 @@ class TestReadingActivities:
 
         problem_of(listed, 404)
         problem_of(one, 404)
+
+    def test_a_page_takes_as_many_statements_for_three_activities_as_for_one(
+        self, http, coach, client_user, other_client_user
+    ):
+        upload(http, other_client_user, file_bytes("ten-k.fit"))
+        for name in ("five-k.gpx", "five-k.tcx", "ten-k.fit"):
+            upload(http, client_user, file_bytes(name), name)
+
+        def page(client_id):
+            return http.get(f"/api/v1/clients/{client_id}/activities", headers=coach.headers)
+
+        one, few = measured(page, other_client_user.id)
+        three, many = measured(page, client_user.id)
+
+        assert (len(one.get_json()), len(three.get_json())) == (1, 3)
+        assert few == many
 
 
 class TestDeleteActivity:
