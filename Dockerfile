@@ -20,6 +20,9 @@ COPY migrations ./migrations
 COPY scripts ./scripts
 # Editable, so that the migrations folder next to the package is found.
 RUN pip install --no-deps -e . && chown -R academy /app
+# Where activity files are kept (FILE_STORAGE_PATH); compose mounts a shared volume here,
+# which takes this folder's owner.
+RUN mkdir -p /var/lib/academy/files && chown academy /var/lib/academy/files
 USER academy
 
 EXPOSE 8000

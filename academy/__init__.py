@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from academy import cli, database, errors
+from academy.activities.storage import upload_limit
 from academy.audit import service as audit_log
 from academy.auth import passwords, ratelimit
 from academy.common import idempotency
@@ -61,7 +62,11 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     requests.init_app(app)
     idempotency.init_app(app)
     metrics.init_app(app, database.engine(app))
-    app.wsgi_app = BoundedBodies(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    app.wsgi_app = BoundedBodies(
+        app.wsgi_app,
+        app.config["MAX_CONTENT_LENGTH"],
+        larger={"/api/v1/me/activities": upload_limit(app.config)},
+    )
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
@@ -85,9 +90,11 @@ def _default_database(app: Flask) -> str:
 def _register_blueprints(app: Flask, api: Api) -> None:
     # Imported here: the routes pull in every domain, and models must load first.
     from academy import models  # noqa: F401 - every table
+    from academy.activities.routes import blp as activities
     from academy.assessments.routes import blp as assessments
     from academy.audit.routes import blp as audit
     from academy.auth.routes import blp as auth
+    from academy.calendar.routes import blp as calendar
     from academy.checkins.routes import blp as checkins
     from academy.clients.routes import blp as clients
     from academy.exercises.routes import blp as exercises
@@ -99,7 +106,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
     for blueprint in (
         operations, auth, clients, exercises, programs, schedule, checkins, assessments,
-        privacy, audit,
+        privacy, audit, activities, calendar,
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
@@ -107,7 +114,9 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
 def _connect_domains(app: Flask) -> None:
     """What one domain offers another that must not import it: the clients list shows
-    figures the check-ins domain keeps."""
+    figures the check-ins domain keeps, and the trends the activities' cadence."""
+    from academy.activities import service as activities
     from academy.checkins import progress
 
     app.extensions["academy.client_figures"] = progress.client_figures
+    app.extensions["academy.activity_cadence"] = activities.cadence_by_day

@@ -80,6 +80,10 @@ class Config:
     IDEMPOTENCY_WAIT_SECONDS = _float("IDEMPOTENCY_WAIT_SECONDS", 5.0)
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    # An activity file's upload (POST /me/activities) may be this large.
+    ACTIVITY_MAX_BYTES = _int("ACTIVITY_MAX_BYTES", 10 * 1024 * 1024)
+    # Where original files (activities) are kept; empty: `files` in the instance folder.
+    FILE_STORAGE_PATH = os.environ.get("FILE_STORAGE_PATH") or None
     # Strict-Transport-Security max-age on every answer; 0 sends none (serve over HTTPS
     # first: browsers then refuse plain HTTP to the host for that long).
     HSTS_SECONDS = _int("HSTS_SECONDS", 0)

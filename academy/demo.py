@@ -3,18 +3,26 @@
 An owner coach and two clients. Sam (anterior tilt, stronger on the left) finished a
 four-week foundations block and is two weeks into a hip-flexor strength block, with
 check-ins whose left hip-flexor tightness eases week by week and two assessments a
-few weeks apart. Alex (plantar fasciitis) started a foot and calf block, checked in
-recently and reported sharp pain, so the dashboard has something to say; Alex's
-assessment records that pain, so its suggestions hold the jumping work back.
+few weeks apart; alongside, a run block (easy, intervals, long) whose past runs came
+from Sam's watch as GPX and TCX files (written with gpxpy and the TCX template of
+``academy.activities.samples``). Alex (plantar fasciitis) started a foot and calf
+block, checked in recently and reported sharp pain, and ran far more this week than
+the weeks before, so the dashboard has something to say (pain and a load spike);
+Alex's assessment records that pain, so its suggestions hold the jumping work back.
 
 Loading it again only gives everyone new passwords (printed).
 """
 
+import io
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
+from academy.activities import samples
+from academy.activities import service as activities
 from academy.assessments import service as assessments
 from academy.auth.models import Academy, User
 from academy.auth.passwords import hash_password
@@ -92,6 +100,60 @@ FOOT_BLOCK = (
     ],
 )
 SESSION_DAYS = (1, 3, 5)
+
+# Sam's run block: Tuesday easy, Thursday intervals, Saturday long, building each week.
+EASY = {
+    "type": "easy",
+    "steps": [
+        {
+            "kind": "work",
+            "duration_seconds": 2400,
+            "target": {"hr_zone": 2, "pace_s_per_km": [340, 380]},
+        }
+    ],
+}
+INTERVALS = {
+    "type": "intervals",
+    "steps": [
+        {"kind": "warmup", "duration_seconds": 900, "target": {"hr_zone": 2}},
+        {
+            "kind": "repeat",
+            "repeat": 5,
+            "steps": [
+                {
+                    "kind": "work",
+                    "distance_m": 1000,
+                    "target": {"pace_s_per_km": [265, 280], "hr_zone": 4, "cadence_spm": 172},
+                },
+                {"kind": "recover", "duration_seconds": 120, "target": {"rpe": 2}},
+            ],
+        },
+        {"kind": "cooldown", "duration_seconds": 600, "target": {"hr_zone": 1}},
+    ],
+}
+RUN_WEEKS = 4
+
+
+def _long(week: int) -> dict:
+    return {
+        "type": "long",
+        "steps": [
+            {
+                "kind": "work",
+                "distance_m": 12000 + 2000 * week,
+                "target": {"pace_s_per_km": [350, 390], "hr_zone": 2},
+            }
+        ],
+    }
+
+
+RUN_SESSIONS = (  # (day, title, run of the week)
+    (2, "Easy run", lambda week: EASY),
+    (4, "Intervals", lambda week: INTERVALS),
+    (6, "Long run", _long),
+)
+# Sam's watch: (day of the block, minutes, pace s/km, heart rate, file format).
+SAM_RUNS = ((2, 40, 360, 142, "gpx"), (4, 48, 300, 158, "tcx"), (6, 84, 370, 146, "gpx"))
 
 
 def _password() -> str:
@@ -232,6 +294,51 @@ def _training_history(owner: User, sam: User, alex: User) -> None:
         "We calm it with foot work first.",
         "shared_with_client": True,
     })  # fmt: skip
+    _run_block(owner, sam, today)
+    _alex_runs_more(alex)
+
+
+def _run_block(owner: User, sam: User, today) -> None:
+    """A run block started eight days ago; Sam uploaded the first week's runs."""
+    sessions = [
+        {"week": week, "day": day, "title": title, "notes": "",
+         "items": [{"kind": "run", "run": run(week), "notes": "Relax the shoulders."}]}
+        for week in range(1, RUN_WEEKS + 1)
+        for day, title, run in RUN_SESSIONS
+    ]  # fmt: skip
+    template = programs.create_program(owner, {
+        "name": "Half Marathon Run Block", "description": "Easy, intervals and a long run.",
+        "goal": "Build to a 20 km long run with the left hip quiet.", "weeks": RUN_WEEKS,
+        "sessions": sessions,
+    })  # fmt: skip
+    start = today - timedelta(days=8)
+    programs.assign(owner, sam.id, {"program_id": template.id, "start_date": start,
+                                    "notes": "Upload the watch file after each run."})  # fmt: skip
+    zone = ZoneInfo(sam.timezone)
+    for day, minutes, pace, hr, kind in SAM_RUNS:
+        begins = datetime.combine(start + timedelta(days=day - 1), time(7, 0), zone)
+        run = samples.SteadyRun(
+            begins.astimezone(UTC), minutes * 60, pace, hr=hr, cadence_rpm=84 + day // 2,
+            every=5, name=f"Morning run, day {day}",
+        )  # fmt: skip
+        data = samples.gpx(run) if kind == "gpx" else samples.tcx(run)
+        upload = FileStorage(io.BytesIO(data), filename=f"morning-run-{day}.{kind}")
+        activities.upload(sam, upload, None)
+    db.session.flush()
+
+
+def _alex_runs_more(alex: User) -> None:
+    """Three easy weeks, then three hard runs in the last five days: a load spike."""
+    today = local_today(alex.timezone)
+    light = [today - timedelta(days=d) for d in (26, 24, 22, 19, 17, 15, 12, 10, 8)]
+    heavy = [today - timedelta(days=d) for d in (5, 3, 1)]
+    for on in light:
+        checkins.create_check_in(alex, {"date": on, "rpe": 3, "run": {
+            "distance_km": 5.0, "duration_minutes": 30, "cadence_spm": 164}})  # fmt: skip
+    for on in heavy:
+        checkins.create_check_in(alex, {"date": on, "rpe": 7, "run": {
+            "distance_km": 11.0, "duration_minutes": 65, "cadence_spm": 166}})  # fmt: skip
+    db.session.flush()
 
 
 def _sessions(assignment) -> list[dict]:

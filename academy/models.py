@@ -1,8 +1,10 @@
 """Every domain's models, imported so that Alembic and the app see every table."""
 
+from academy.activities.models import Activity
 from academy.assessments.models import Assessment
 from academy.audit.models import AuditEntry
 from academy.auth.models import Academy, AuthToken, Invitation, RateLimitHit, User
+from academy.calendar.models import CalendarFeed
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.clients.models import Client
 from academy.common.idempotency import IdempotencyKey
@@ -12,10 +14,12 @@ from academy.programs.models import Assignment, Program, ProgramItem, ProgramSes
 
 __all__ = [
     "Academy",
+    "Activity",
     "Assessment",
     "Assignment",
     "AuditEntry",
     "AuthToken",
+    "CalendarFeed",
     "CheckIn",
     "CheckInRating",
     "CheckInResult",

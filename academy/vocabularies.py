@@ -102,6 +102,14 @@ CLIENT_STATUSES = ("active", "archived")
 ASSIGNMENT_STATUSES = ("active", "paused", "completed", "cancelled")
 SESSION_STATUSES = ("done", "missed", "today", "upcoming")
 
+# Running (DESIGN §6.6): what a program item is, a run's type and its steps' kinds.
+ITEM_KINDS = ("exercise", "run")
+RUN_TYPES = ("easy", "long", "tempo", "intervals", "hills", "strides", "recovery", "race")
+STEP_KINDS = ("warmup", "work", "recover", "cooldown", "repeat")
+HR_ZONE = (1, 5)
+# The activity files a client uploads from their watch.
+ACTIVITY_FORMATS = ("fit", "gpx", "tcx")
+
 
 # Every IANA time zone name the server knows, for a person's `timezone`.
 TIMEZONES = tuple(sorted(available_timezones()))
@@ -139,5 +147,12 @@ def as_document() -> dict:
         },
         "assignment_statuses": list(ASSIGNMENT_STATUSES),
         "session_statuses": list(SESSION_STATUSES),
+        "run": {
+            "item_kinds": list(ITEM_KINDS),
+            "run_types": list(RUN_TYPES),
+            "step_kinds": list(STEP_KINDS),
+            "hr_zone": scale(HR_ZONE),
+            "activity_formats": list(ACTIVITY_FORMATS),
+        },
         "timezones": list(TIMEZONES),
     }

@@ -38,7 +38,10 @@ def app(tmp_path_factory):
         type(
             "SuiteConfig",
             (TestConfig,),
-            {"SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path_factory)},
+            {
+                "SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path_factory),
+                "FILE_STORAGE_PATH": str(tmp_path_factory.mktemp("files")),
+            },
         )
     )
     with app.app_context():
@@ -286,5 +289,7 @@ def assert_shape(body, schema, path: str = "body") -> None:
             for index, element in enumerate(value):
                 assert_shape(element, field.inner.schema, f"{where}[{index}]")
         elif isinstance(field, fields.Nested):
+            if value is None and field.allow_none:
+                continue  # a nullable object left out (an exercise item's run)
             assert isinstance(value, dict), where
             assert_shape(value, field.schema, where)

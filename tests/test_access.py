@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from academy import create_app
 from academy.extensions import db
+from tests.activities.conftest import file_bytes, upload
 from tests.assessments.conftest import assessment_body, recorded
 from tests.checkins.conftest import (
     assign,
@@ -30,6 +31,8 @@ PUBLIC = {
     "POST /api/v1/auth/tokens",
     "POST /api/v1/auth/tokens/refresh",
     "POST /api/v1/auth/invitations/accept",
+    # The calendar feed: its secret address is the credential.
+    "GET /api/v1/calendar/{token}.ics",
 }
 WRITES = {"post", "put", "patch"}
 
@@ -57,11 +60,24 @@ def _name(method: str, path: str) -> str:
     return f"{method.upper()} {path}"
 
 
-def _call(http, method: str, path: str, headers: dict | None = None, body: dict | None = None):
+def _multipart(operation: dict) -> bool:
+    return "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+
+
+def _call(
+    http,
+    method: str,
+    path: str,
+    headers: dict | None = None,
+    body: dict | None = None,
+    multipart: bool = False,
+):
     url = re.sub(r"\{[^}]+\}", "1", path)  # any id: the caller is turned away first
     if body is None and method in WRITES:
         body = {}
     sent = {} if body is None else {"json": body}
+    if multipart and body is not None:  # an upload's fields come as multipart
+        sent = {"data": body, "content_type": "multipart/form-data"}
     return http.open(url, method=method.upper(), headers=headers or {}, **sent)
 
 
@@ -123,18 +139,21 @@ WITH_BODY = [(m, p, o) for m, p, o in OPERATIONS if "requestBody" in o]
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "roles"),
-    [(m, p, o.get("x-roles")) for m, p, o in WITH_BODY],
+    ("method", "path", "operation"),
+    [(m, p, o) for m, p, o in WITH_BODY],
     ids=[_name(m, p) for m, p, _ in WITH_BODY],
 )
 def test_an_unknown_body_field_is_422_naming_it_and_stores_nothing(
-    http, owner, coach, client_user, method, path, roles
+    http, owner, coach, client_user, method, path, operation
 ):
+    roles = operation.get("x-roles")
     callers = {"owner": owner, "coach": coach, "client": client_user}
     caller = callers[roles[0]] if roles else coach
     before = _snapshot()
 
-    response = _call(http, method, path, caller.headers, {"surprise": 1})
+    response = _call(
+        http, method, path, caller.headers, {"surprise": "1"}, multipart=_multipart(operation)
+    )
 
     body = problem_of(response, 422)
     assert "surprise" in body["errors"]
@@ -173,8 +192,10 @@ def foreign(http, other_academy, other_academy_coach, other_academy_client) -> d
     assignment = assign(http, other_academy_coach, other_academy_client.id, program["id"])
     check_in = post_check_in(http, other_academy_client, {"date": "2026-03-02"}).get_json()
     assessment = recorded(http, other_academy_coach, other_academy_client.id)
+    activity = upload(http, other_academy_client, file_bytes("ten-k.fit")).get_json()
     return {
         "ids": {
+            "activity_id": activity["id"],
             "client_id": other_academy_client.id,
             "exercise_id": exercises["tucks"],
             "program_id": program["id"],
@@ -225,8 +246,13 @@ def neighbours(http, coach, other_client_user) -> dict:
     program = create_program(http, coach, exercises)
     assignment = assign(http, coach, other_client_user.id, program["id"])
     check_in = post_check_in(http, other_client_user, {"date": "2026-03-02"}).get_json()
+    activity = upload(http, other_client_user, file_bytes("ten-k.fit")).get_json()
     return {
-        "ids": {"assignment_id": assignment["id"], "check_in_id": check_in["id"]},
+        "ids": {
+            "assignment_id": assignment["id"],
+            "check_in_id": check_in["id"],
+            "activity_id": activity["id"],
+        },
         "bodies": CHANGES,
     }
 

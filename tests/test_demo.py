@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from academy import demo
+from academy.activities.models import Activity
 from academy.assessments.models import Assessment
 from academy.auth.models import User
 from academy.checkins.models import CheckIn
@@ -24,7 +25,7 @@ def test_the_demo_loads_a_working_academy_and_reloads_without_duplicates(http):
 
     assert any("coach@demo.academy" in line and "password" in line for line in lines)
     assert lines[1] != again[1]  # new passwords each time
-    assert count_rows(Assignment) == 3 and count_rows(Assessment) == 3
+    assert count_rows(Assignment) == 4 and count_rows(Assessment) == 3
     assert count_rows(CheckIn) > 10
     coach, sam = _token("coach@demo.academy"), _token("sam@demo.academy")
     today = http.get("/api/v1/me/today", headers=sam).get_json()
@@ -50,3 +51,26 @@ def test_the_demo_loads_a_working_academy_and_reloads_without_duplicates(http):
     ).get_json()
     assert "Pogo Jumps" in [h["name"] for h in suggestions["held_back"]]
     assert suggestions["bias"] == "left"
+
+
+def test_the_demo_has_a_run_block_with_watch_files_and_a_load_spike(http):
+    load_catalogue(read_catalogue())
+    demo.load()
+    coach, sam = _token("coach@demo.academy"), _token("sam@demo.academy")
+    sam_id = db.session.scalar(sa.select(User.id).where(User.email == "sam@demo.academy"))
+    alex_id = db.session.scalar(sa.select(User.id).where(User.email == "alex@demo.academy"))
+
+    runs = http.get("/api/v1/me/activities", headers=sam).get_json()
+    schedule = http.get("/api/v1/me/schedule", headers=sam).get_json()
+    load = http.get(f"/api/v1/clients/{alex_id}/load", headers=coach).get_json()
+    dashboard = http.get("/api/v1/dashboard", headers=coach).get_json()
+    trends = http.get(f"/api/v1/clients/{sam_id}/trends", headers=coach).get_json()
+
+    assert sorted(a["format"] for a in runs) == ["gpx", "gpx", "tcx"]
+    assert all(a["check_in_id"] and a["splits"] for a in runs)
+    assert count_rows(Activity) == 3
+    assert any(e["planned_distance_m"] for e in schedule)
+    assert load["acwr"]["rolling"] > 1.5
+    [alex] = [entry for entry in dashboard if entry["client_id"] == alex_id]
+    assert "load_spike" in {r["code"] for r in alex["reasons"]}
+    assert len(trends["cadence"]["activities"]) == 3 and trends["cadence"]["assessments"]

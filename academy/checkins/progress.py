@@ -20,8 +20,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
+from academy.assessments.models import Assessment
 from academy.auth.models import User
+from academy.checkins import load
 from academy.checkins.models import CheckIn, CheckInRating
 from academy.clients.models import Client
 from academy.common.sql import date_add
@@ -209,7 +212,37 @@ def trends(actor: User, client_id: int, regions, start: date | None, end: date |
             if on in series["right"]
         ]
         answer.append(entry)
-    return {"client_id": client_id, "from_": start, "to": end, "regions": answer}
+    return {
+        "client_id": client_id,
+        "from_": start,
+        "to": end,
+        "regions": answer,
+        "cadence": _cadence(actor, client_id, start, end),
+    }
+
+
+def _cadence(actor: User, client_id: int, start: date, end: date) -> dict:
+    """Cadence as the watch measured it on each run, next to the gait cadence the coach
+    assessed: two statements."""
+    gait = db.session.execute(
+        scoped(Assessment, actor, Assessment.assessed_on, Assessment.id,
+               Assessment.gait_cadence_spm)
+        .where(
+            Assessment.client_id == client_id,
+            Assessment.archived_at.is_(None),
+            Assessment.assessed_on.between(start, end),
+            Assessment.gait_cadence_spm.is_not(None),
+        )
+        .order_by(Assessment.assessed_on, Assessment.id)
+    )  # fmt: skip
+    return {
+        "activities": current_app.extensions["academy.activity_cadence"](
+            actor, client_id, start, end
+        ),
+        "assessments": [
+            {"date": on, "assessment_id": i, "cadence_spm": spm} for on, i, spm in gait
+        ],
+    }
 
 
 def _round(value) -> float | None:
@@ -256,11 +289,18 @@ def dashboard(actor: User) -> list[dict]:
         .group_by(CheckInRating.client_id, CheckInRating.date)
     ):
         pain[client_id].append((on, worst))
+    daily: dict[int, list] = defaultdict(list)
+    since = load.since_for_dashboard(utc_today)
+    for client_id, *row in db.session.execute(
+        load.daily_statement(actor, since, utc_today + timedelta(days=1))
+    ):
+        daily[client_id].append(row)
 
     answer = []
     for client_id, name, _, last in clients:
         today = today_of[client_id]
         reasons = _reasons(today, _counted(sessions[client_id], today), pain[client_id], last)
+        reasons.extend(load.attention(daily[client_id], today))
         if reasons:
             answer.append({"client_id": client_id, "name": name, "reasons": reasons})
     return answer

@@ -3,7 +3,7 @@
 from flask import Response
 from flask.views import MethodView
 
-from academy.checkins import progress, service
+from academy.checkins import load, progress, service
 from academy.checkins.schemas import (
     AdherenceSchema,
     AttentionSchema,
@@ -12,6 +12,7 @@ from academy.checkins.schemas import (
     CheckInSchema,
     CheckInUpdateSchema,
     DateRangeSchema,
+    LoadSchema,
     MyCheckInQuerySchema,
     TrendQuerySchema,
     TrendsSchema,
@@ -167,6 +168,42 @@ class ClientTrends(MethodView):
         )
 
 
+_LOAD_DOC = """
+
+    sRPE load of a check-in = `rpe * duration_minutes` (its run's minutes when it has
+    none). Acute = the load of the 7 days up to `to`; chronic = the load of the 28 days
+    up to `to` ÷ 4; `rolling` = acute ÷ chronic (null when chronic is 0); `ewma` = the
+    same of exponentially weighted averages (λ = 2/(N+1), N = 7 and 28, from 0 over the
+    84 days up to `to`). A week runs Monday to Sunday: monotony = mean ÷ population
+    standard deviation of its daily loads, strain = its load * monotony. The range
+    defaults to the 90 days up to today in the client's timezone; at most 366 days.
+    """
+
+
+@blp.route("/clients/<int:client_id>/load")
+class ClientLoad(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(DateRangeSchema, location="query")
+    @blp.response(200, LoadSchema)
+    @blp.errors(404)
+    def get(self, query, client_id):
+        return load.read_load(current_user(), client_id, query.get("from_"), query.get("to"))
+
+    get.__doc__ = "A client's training load: sRPE, distance, ACWR, monotony, strain" + _LOAD_DOC
+
+
+@blp.route("/me/load")
+class MyLoad(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.arguments(DateRangeSchema, location="query")
+    @blp.response(200, LoadSchema)
+    def get(self, query):
+        actor = current_user()
+        return load.read_load(actor, actor.id, query.get("from_"), query.get("to"))
+
+    get.__doc__ = "The caller's training load (client app)" + _LOAD_DOC
+
+
 @blp.route("/dashboard")
 class Dashboard(MethodView):
     @blp.auth(COACH_ROLES)
@@ -177,6 +214,9 @@ class Dashboard(MethodView):
 
         `compliance_dropping`: 7-day compliance 20 or more points below 30-day;
         `pain_reported`: pain of 7 or more in the last 7 days; `no_recent_check_in`:
-        no check-in for 7 days. Days are the coach's calendar days.
+        no check-in for 7 days; `load_spike`: rolling acute:chronic workload ratio above
+        1.5 (`GET /clients/{id}/load`); `distance_jump`: this week or last week ran over
+        30% more distance than the week before, and at least 10 km. Days are the
+        client's calendar days.
         """
         return paginate_list(progress.dashboard(current_user()), pagination_parameters)

@@ -471,7 +471,7 @@ def present(check_ins: list[CheckInLike]) -> list[dict]:
     if item_ids:
         rows = db.session.execute(
             sa.select(*_ITEM_COLUMNS)
-            .join(Exercise, Exercise.id == ProgramItem.exercise_id)
+            .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
             .where(through(ProgramItem.id, item_ids))
         )
         items = {row[0]: _item(row) for row in rows}

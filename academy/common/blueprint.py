@@ -21,6 +21,7 @@ from flask_smorest.pagination import PaginationParameters
 from flask_smorest.utils import unpack_tuple_response
 from marshmallow import EXCLUDE, ValidationError, missing, post_load, validate
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from academy.common.auth import current_user, require_auth
@@ -96,6 +97,11 @@ class Parser(FlaskParser):
             error_status_code=error_status_code,
             error_headers=error_headers,
         )
+
+    def load_files(self, req, schema):
+        """A multipart body's files and its other fields together: an upload's options
+        come with its file, in one documented body."""
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
 
     def load_json(self, req, schema):
         if getattr(schema, "body_optional", False) and not req.get_data(cache=True).strip():

@@ -206,4 +206,7 @@ class VocabulariesSchema(BaseSchema):
     check_in = fields.Dict()
     assignment_statuses = fields.List(fields.String())
     session_statuses = fields.List(fields.String())
+    run = fields.Dict(
+        metadata={"description": "Run items' kinds, run types and step kinds; activity formats."}
+    )
     timezones = fields.List(fields.String())

@@ -12,14 +12,16 @@ import io
 
 
 class BoundedBodies:
-    def __init__(self, app, max_content_length: int | None):
-        self.app, self.limit = app, max_content_length
+    def __init__(self, app, max_content_length: int | None, larger: dict[str, int] | None = None):
+        # ``larger``: paths whose bodies may be larger (file uploads), with their bound.
+        self.app, self.limit, self.larger = app, max_content_length, larger or {}
 
     def __call__(self, environ, start_response):
         # As werkzeug reads it: chunked encoding overrides any Content-Length.
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-        if self.limit is not None and chunked and environ.get("wsgi.input_terminated"):
-            body = environ["wsgi.input"].read(self.limit + 1)
+        limit = self.larger.get(environ.get("PATH_INFO", ""), self.limit)
+        if limit is not None and chunked and environ.get("wsgi.input_terminated"):
+            body = environ["wsgi.input"].read(limit + 1)
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             # Read in full: from here on it is a body of known length.

@@ -19,7 +19,8 @@ class MyExport(MethodView):
         """Everything the service holds about the caller, as JSON
 
         For a client: account, profile, assignments, check-ins, the assessments
-        shared with them (never the coach's private notes) and what they wrote.
+        shared with them (never the coach's private notes), their activities with the
+        original files, and what they wrote.
         """
         return json_response(service.export(current_user()))
 
@@ -35,7 +36,8 @@ class Erase(MethodView):
         """Erase the calling client's personal data
 
         Needs the password. Name, email, password, goals and every free-text note
-        are erased; check-ins and assessments stay as anonymous figures in the
-        coach's history; every token stops working.
+        are erased, and uploaded activities with their files; check-ins and
+        assessments stay as anonymous figures in the coach's history; every token
+        stops working.
         """
         service.erase_client(current_user(), data["password"])

@@ -18,4 +18,9 @@ class ExportSchema(BaseSchema):
     assignments = fields.List(fields.Dict())
     check_ins = fields.List(fields.Dict())
     assessments = fields.List(fields.Dict())
+    activities = fields.List(
+        fields.Dict(),
+        metadata={"description": "Uploaded activities, each with its original `file` "
+                  "(`name`, `size`, `content_base64`)."},
+    )  # fmt: skip
     activity = fields.List(fields.Dict(), metadata={"description": "What the caller wrote."})

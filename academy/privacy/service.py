@@ -8,6 +8,7 @@ their tokens and invitations stop working, and they vanish from the client list.
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from academy.activities import service as activities
 from academy.assessments.models import Assessment
 from academy.assessments.schemas import ClientAssessmentSchema
 from academy.audit.models import AuditEntry
@@ -16,6 +17,7 @@ from academy.auth.models import Invitation, User
 from academy.auth.passwords import verify_password
 from academy.auth.schemas import UserSchema
 from academy.auth.service import revoke_all
+from academy.calendar.models import CalendarFeed
 from academy.checkins import service as checkins
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
@@ -55,6 +57,7 @@ def export(actor: User) -> dict:
                 .order_by(Assessment.assessed_on)
             )
         )
+        document["activities"] = activities.export(actor)
     # The schema writes `at` as UTC with a Z on both databases (SQLite hands back naive
     # datetimes, so isoformat() gave a different, zone-less string there).
     document["activity"] = _ACTIVITY.dump(
@@ -90,6 +93,9 @@ def erase_client(actor: User, password: str) -> None:
             result.notes = ""
     for assessment in db.session.scalars(scoped(Assessment, actor)):
         assessment.notes = assessment.client_summary = assessment.gait_notes = ""
+    # Activity files hold where the person ran: they go, with their rows.
+    activities.erase(actor)
+    db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.client_id == actor.id))
     db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.user_id == actor.id))
     db.session.execute(
         sa.update(Invitation)

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from academy.common.models import Audited, Part, Timestamped, Versioned, one_of
 from academy.common.search import keep_search_text
 from academy.extensions import db
-from academy.vocabularies import ASSIGNMENT_STATUSES, SIDES, STAGES
+from academy.vocabularies import ASSIGNMENT_STATUSES, ITEM_KINDS, SIDES, STAGES
 
 PROGRAM_KINDS = ("template", "client")
 ITEM_DOSAGE = (
     "sets", "reps", "hold_seconds", "breaths", "duration_seconds", "distance_m", "rest_seconds",
+    "planned_distance_m", "planned_duration_seconds",
 )  # fmt: skip
 
 
@@ -100,13 +101,21 @@ class ProgramSession(db.Model):
 
 
 class ProgramItem(db.Model):
-    """One prescribed exercise of a session. Immutable, like its session."""
+    """One prescribed exercise or run of a session. Immutable, like its session.
+
+    A run item (``kind`` run) names no exercise: its ``run`` holds the run's type and
+    steps, and its planned distance and duration are worked out from them when written.
+    """
 
     __audit__ = Part("program", "session.program_id", "sessions")
     __tablename__ = "program_items"
     __table_args__ = (
+        one_of("kind", ITEM_KINDS),
         one_of("stage", STAGES),
         one_of("side", SIDES),
+        sa.CheckConstraint(
+            sa.text("(kind = 'run') = (exercise_id IS NULL)"), name="run_has_no_exercise"
+        ),
         *(
             sa.CheckConstraint(sa.text(f"{f} IS NULL OR {f} >= 0"), name=f"{f}_positive")
             for f in ITEM_DOSAGE
@@ -118,7 +127,12 @@ class ProgramItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("program_sessions.id"))
     position: Mapped[int] = mapped_column(sa.Integer)
-    exercise_id: Mapped[int] = mapped_column(sa.ForeignKey("exercises.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16), default="exercise")
+    exercise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exercises.id"))
+    # {type, steps: [...]} of a run item (``academy.programs.runs``).
+    run: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
+    planned_distance_m: Mapped[int | None] = mapped_column(sa.Integer)
+    planned_duration_seconds: Mapped[int | None] = mapped_column(sa.Integer)
     stage: Mapped[str] = mapped_column(sa.String(16))
     group: Mapped[str | None] = mapped_column(sa.String(20))
     sets: Mapped[int | None] = mapped_column(sa.Integer)

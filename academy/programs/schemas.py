@@ -16,7 +16,16 @@ from academy.common.schemas import (
     Word,
 )
 from academy.programs.models import PROGRAM_KINDS
-from academy.vocabularies import ASSIGNMENT_STATUSES, SIDES, STAGES
+from academy.vocabularies import (
+    ASSIGNMENT_STATUSES,
+    HR_ZONE,
+    ITEM_KINDS,
+    RPE,
+    RUN_TYPES,
+    SIDES,
+    STAGES,
+    STEP_KINDS,
+)
 
 # The bounds of one program, so that writing or copying one is bounded work. Each
 # (week, day) holds one session, so a week has at most 7 sessions.
@@ -29,11 +38,89 @@ def _amount(maximum: int = 100_000):
     return Integer(allow_none=True, validate=validate.Range(min=0, max=maximum))
 
 
-class ItemWriteSchema(BaseSchema):
-    """An item of a session. One that gives none of `sets`, `reps`, `hold_seconds`,
-    `breaths`, `duration_seconds` and `distance_m` takes its exercise's default dosage."""
+# A run's bounds: steps of a run, steps of a repeat, and how often a repeat repeats.
+MAX_STEPS = 20
+MAX_REPEAT = 100
 
-    exercise_id = Id(required=True)
+
+class RunTargetSchema(BaseSchema):
+    pace_s_per_km = fields.List(
+        Integer(validate=validate.Range(min=120, max=1200)),
+        validate=validate.Length(equal=2),
+        metadata={"description": "[fastest, slowest] pace in seconds per kilometre."},
+    )
+    hr_zone = Integer(validate=validate.Range(min=HR_ZONE[0], max=HR_ZONE[1]))
+    rpe = Integer(validate=validate.Range(min=RPE[0], max=RPE[1]))
+    cadence_spm = Integer(validate=validate.Range(min=100, max=250))
+
+    @validates_schema
+    def pace_is_a_range(self, data, **kwargs):
+        pace = data.get("pace_s_per_km")
+        if pace and pace[0] > pace[1]:
+            raise ValidationError("The fastest pace first: [min, max].", "pace_s_per_km")
+
+
+def _step_fields(kinds) -> dict:
+    return {
+        "kind": Word(kinds, required=True),
+        "duration_seconds": Integer(validate=validate.Range(min=1, max=86_400)),
+        "distance_m": Integer(validate=validate.Range(min=1, max=500_000)),
+        "target": fields.Nested(RunTargetSchema),
+    }
+
+
+class _Measured(BaseSchema):
+    @validates_schema
+    def measured(self, data, **kwargs):
+        if data.get("kind") != "repeat" and not ({"duration_seconds", "distance_m"} & set(data)):
+            raise ValidationError("Give the step a duration_seconds, a distance_m or both.", "kind")
+
+
+RunSubStepSchema = _Measured.from_dict(
+    _step_fields([k for k in STEP_KINDS if k != "repeat"]), name="RunSubStepSchema"
+)
+
+
+class RunStepSchema(_Measured.from_dict(_step_fields(STEP_KINDS), name="_RunStep")):
+    """A step: warm-up, work, recovery or cool-down by duration and/or distance, or a
+    `repeat` of `steps` (which do not repeat themselves) `repeat` times."""
+
+    repeat = Integer(validate=validate.Range(min=1, max=MAX_REPEAT))
+    steps = fields.List(
+        fields.Nested(RunSubStepSchema), validate=validate.Length(min=1, max=MAX_STEPS)
+    )
+
+    @validates_schema
+    def repeats_steps(self, data, **kwargs):
+        if data.get("kind") == "repeat":
+            missing = [f for f in ("repeat", "steps") if f not in data]
+            if missing:
+                raise ValidationError({f: ["Required for a repeat."] for f in missing})
+            given = [f for f in ("duration_seconds", "distance_m", "target") if f in data]
+            if given:
+                raise ValidationError({f: ["A repeat takes these from its steps."] for f in given})
+        else:
+            given = [f for f in ("repeat", "steps") if f in data]
+            if given:
+                raise ValidationError({f: ["Only a repeat has this."] for f in given})
+
+
+class RunPlanSchema(BaseSchema):
+    type = Word(RUN_TYPES, required=True)
+    steps = fields.List(
+        fields.Nested(RunStepSchema), required=True, validate=validate.Length(min=1, max=MAX_STEPS)
+    )
+
+
+class ItemWriteSchema(BaseSchema):
+    """An item of a session: an exercise (`kind` exercise, the default) or a run (`kind`
+    run: no `exercise_id`, a `run` instead). An exercise item that gives none of `sets`,
+    `reps`, `hold_seconds`, `breaths`, `duration_seconds` and `distance_m` takes its
+    exercise's default dosage."""
+
+    kind = Word(ITEM_KINDS, load_default="exercise")
+    exercise_id = Id(metadata={"description": "Required for an exercise item; none for a run."})
+    run = fields.Nested(RunPlanSchema, metadata={"description": "Required for a run item."})
     stage = Word(STAGES, metadata={"description": "Defaults to the exercise's stage."})
     group = fields.String(
         allow_none=True,
@@ -57,6 +144,19 @@ class ItemWriteSchema(BaseSchema):
         },
     )
     notes = Text(2000, load_default="")
+
+    @validates_schema
+    def exercise_or_run(self, data, **kwargs):
+        if data.get("kind") == "run":
+            if "exercise_id" in data:
+                raise ValidationError("A run item names no exercise.", "exercise_id")
+            if "run" not in data:
+                raise ValidationError("A run item needs its run.", "run")
+        else:
+            if "run" in data:
+                raise ValidationError("Only a run item has a run.", "run")
+            if "exercise_id" not in data:
+                raise ValidationError("Missing data for required field.", "exercise_id")
 
 
 class SessionWriteSchema(BaseSchema):
@@ -132,8 +232,20 @@ class ProgramCopySchema(BaseSchema):
 
 class ItemSchema(BaseSchema):
     id = Integer()
-    exercise_id = Integer()
-    exercise_name = fields.String()
+    kind = fields.String(metadata={"enum": list(ITEM_KINDS)})
+    exercise_id = Integer(allow_none=True)
+    exercise_name = fields.String(allow_none=True)
+    run = fields.Nested(RunPlanSchema, allow_none=True)
+    planned_distance_m = Integer(
+        allow_none=True,
+        metadata={
+            "description": "A run's distance from its steps (a duration at a pace target "
+            "counts); null for an exercise or when a step's distance cannot be known."
+        },
+    )
+    planned_duration_seconds = Integer(
+        allow_none=True, metadata={"description": "A run's duration, worked out alike."}
+    )
     stage = fields.String()
     group = fields.String(allow_none=True)
     sets = Integer(allow_none=True)
@@ -152,7 +264,7 @@ class ItemSchema(BaseSchema):
 class ClientItemSchema(ItemSchema):
     """An item as the client app shows it: with how to do the exercise."""
 
-    exercise_cues = fields.List(fields.String())
+    exercise_cues = fields.List(fields.String(), allow_none=True)
     exercise_video_url = fields.String(allow_none=True)
 
 

@@ -11,12 +11,14 @@ from academy.common.time import utcnow
 from academy.errors import Conflict, Unprocessable
 from academy.exercises.models import DOSAGE_FIELDS, Exercise
 from academy.extensions import db
-from academy.programs import documents
+from academy.programs import documents, runs
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 from academy.programs.schemas import ItemWriteSchema
 
 # What a coach writes of an item: its write schema's fields.
 ITEM_FIELDS = tuple(ItemWriteSchema().fields)
+# What is stored of an item: those, and a run's planned figures worked out from them.
+_STORED_FIELDS = (*ITEM_FIELDS, "planned_distance_m", "planned_duration_seconds")
 
 # Which status an assignment may move to from each status.
 TRANSITIONS = {
@@ -76,7 +78,7 @@ def _exercises_for(actor: User, sessions: list[dict], allowed_archived: set[int]
     Answers each exercise's row: its stage, bias and default dosage are what an item
     that names none takes.
     """
-    wanted = {item["exercise_id"] for s in sessions for item in s["items"]}
+    wanted = {item["exercise_id"] for s in sessions for item in s["items"] if _is_exercise(item)}
     found = {
         row.id: row
         for row in db.session.execute(
@@ -94,6 +96,8 @@ def _exercises_for(actor: User, sessions: list[dict], allowed_archived: set[int]
     errors = {}
     for s_index, session in enumerate(sessions):
         for i_index, item in enumerate(session["items"]):
+            if not _is_exercise(item):
+                continue
             exercise = found.get(item["exercise_id"])
             path = f"sessions[{s_index}].items[{i_index}]"
             if exercise is None:
@@ -115,13 +119,24 @@ def _exercises_for(actor: User, sessions: list[dict], allowed_archived: set[int]
     return found
 
 
+def _is_exercise(item: dict) -> bool:
+    return item.get("kind", "exercise") == "exercise"
+
+
 def _item_values(item: dict, exercises: dict | None) -> dict:
     """An item's columns. Given its exercise (a new or replaced item), what the item
     leaves out comes from the exercise: its stage, its bias as the side, and its default
-    dosage when the item gives none at all. A copied item is written as it is."""
+    dosage when the item gives none at all. A copied item is written as it is. A run
+    item is of the run stage and carries its planned distance and duration."""
     values = {field: item.get(field) for field in ITEM_FIELDS}
     values["notes"] = item.get("notes") or ""
+    values["kind"] = item.get("kind") or "exercise"
+    values["planned_distance_m"], values["planned_duration_seconds"] = runs.planned(item.get("run"))
     if exercises is None:
+        return values
+    if values["kind"] == "run":
+        values["stage"] = item.get("stage") or "run"
+        values["side"] = item.get("side") or "both"
         return values
     exercise = exercises[item["exercise_id"]]
     values["stage"] = item.get("stage") or exercise.stage
@@ -174,7 +189,7 @@ def _same_session(current: dict, incoming: dict, exercises: dict) -> bool:
     if len(current["items"]) != len(incoming["items"]):
         return False
     return all(
-        {f: old[f] for f in ITEM_FIELDS} == _item_values(new, exercises)
+        {f: old[f] for f in _STORED_FIELDS} == _item_values(new, exercises)
         for old, new in zip(current["items"], incoming["items"], strict=True)
     )
 

@@ -86,4 +86,11 @@ class ScheduleEntrySchema(BaseSchema):
     day = Integer()
     title = fields.String()
     item_count = Integer()
+    planned_distance_m = Integer(
+        allow_none=True,
+        metadata={"description": "The session's runs' planned distance; null without runs."},
+    )
+    planned_duration_seconds = Integer(
+        allow_none=True, metadata={"description": "The session's runs' planned duration."}
+    )
     status = fields.String(metadata={"enum": list(SESSION_STATUSES)})

@@ -131,6 +131,12 @@ def schedule_view(
         raise Unprocessable(
             "The request did not pass validation.", errors={"query.to": [SCHEDULE_RANGE_MESSAGE]}
         )
+    return sessions_between(actor, start, end, today)
+
+
+def sessions_between(actor: User, start: date, end: date, today: date) -> list[dict]:
+    """The sessions of the client's active and paused assignments dated from ``start`` to
+    ``end``, each with its status on ``today``. Three statements, whatever the range."""
     assignments = {
         a.program_id: a
         for a in db.session.scalars(
@@ -139,11 +145,16 @@ def schedule_view(
     }
     if not assignments:
         return []
-    item_count = (
-        sa.select(sa.func.count(ProgramItem.id))
-        .where(ProgramItem.session_id == ProgramSession.id)
-        .scalar_subquery()
-    )
+
+    def of_items(aggregate):
+        of_session = ProgramItem.session_id == ProgramSession.id
+        return sa.select(aggregate).where(of_session).scalar_subquery()
+
+    # A session's runs: their planned figures added up (null with no run, or one unknown).
+    def planned(column):
+        unknown = sa.func.count(ProgramItem.id).filter(ProgramItem.kind == "run", column.is_(None))
+        return of_items(sa.case((unknown > 0, sa.null()), else_=sa.func.sum(column)))
+
     rows = db.session.execute(
         sa.select(
             ProgramSession.program_id,
@@ -151,7 +162,9 @@ def schedule_view(
             ProgramSession.week,
             ProgramSession.day,
             ProgramSession.title,
-            item_count,
+            of_items(sa.func.count(ProgramItem.id)),
+            planned(ProgramItem.planned_distance_m),
+            planned(ProgramItem.planned_duration_seconds),
         )
         .where(
             through(ProgramSession.program_id, assignments),
@@ -161,7 +174,7 @@ def schedule_view(
     )
     done = done_sessions([a.id for a in assignments.values()])
     entries = []
-    for program_id, session_id, week, day, title, count in rows:
+    for program_id, session_id, week, day, title, count, metres, seconds in rows:
         assignment = assignments[program_id]
         on = documents.session_date(assignment.start_date, week, day)
         if not start <= on <= end:
@@ -176,6 +189,8 @@ def schedule_view(
                 "day": day,
                 "title": title,
                 "item_count": count,
+                "planned_distance_m": metres,
+                "planned_duration_seconds": seconds,
                 "status": documents.session_status(on, today, (assignment.id, week, day) in done),
             }
         )

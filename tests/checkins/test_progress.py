@@ -378,6 +378,7 @@ class TestTrends:
             "from": "2026-03-01",
             "to": "2026-03-11",
             "regions": [HIP_FLEXORS_IN_MARCH],
+            "cadence": {"activities": [], "assessments": []},
         }
 
     def test_without_a_region_it_gives_every_rated_region_over_90_days(

@@ -66,8 +66,12 @@ def full_check_in(sessions, assignment) -> dict:
 
 def prescribed(exercise_id: int, name: str, stage: str, **dosage) -> dict:
     return {
+        "kind": "exercise",
         "exercise_id": exercise_id,
         "exercise_name": name,
+        "run": None,
+        "planned_distance_m": None,
+        "planned_duration_seconds": None,
         "stage": stage,
         "sets": None,
         "reps": None,

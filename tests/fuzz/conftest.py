@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from academy import demo
+from academy.activities.models import Activity
 from academy.assessments.models import Assessment
 from academy.auth.models import User
 from academy.auth.service import _issue
@@ -64,6 +65,7 @@ def world(app):
                 "assignment_id": _ids(Assignment, Assignment.client_id == sam.id),
                 "check_in_id": _ids(CheckIn, CheckIn.client_id == sam.id),
                 "assessment_id": _ids(Assessment, Assessment.academy_id == academy_id),
+                "activity_id": _ids(Activity, Activity.client_id == sam.id),
             },
         )
         db.session.rollback()

@@ -157,7 +157,8 @@ def client_copy_of(http, coach, client_id) -> dict:
 
 
 # What an item reads back as when the document leaves a field out.
-ITEM_DEFAULTS = dict.fromkeys(("group", *ITEM_DOSAGE, "load", "tempo")) | {
+ITEM_DEFAULTS = dict.fromkeys(("group", *ITEM_DOSAGE, "load", "tempo", "run")) | {
+    "kind": "exercise",
     "side": "both",
     "notes": "",
 }
@@ -1909,6 +1910,8 @@ class TestMySchedule:
                 "day": session["day"],
                 "title": session["title"],
                 "item_count": len(session["items"]),
+                "planned_distance_m": None,
+                "planned_duration_seconds": None,
                 "status": status,
             }
             for date_, session, status in [

@@ -1,0 +1,95 @@
+"""Activities: the client app uploads a watch's file; coaches read them."""
+
+from flask import current_app, request
+from flask.views import MethodView
+
+from academy.activities import service
+from academy.activities.schemas import ActivitySchema, ActivityUploadSchema
+from academy.activities.storage import upload_limit
+from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
+from academy.common.blueprint import Blueprint
+from academy.common.pagination import paginate
+from academy.common.responses import location
+
+blp = Blueprint(
+    "activities", __name__, url_prefix="/api/v1", description="Activity files from watches"
+)
+
+
+@blp.before_request
+def _larger_uploads():
+    # An upload's body may be larger than a JSON body: its file, and the multipart's frame.
+    if request.endpoint == "activities.MyActivities" and request.method == "POST":
+        request.max_content_length = upload_limit(current_app.config)
+
+
+@blp.route("/me/activities")
+class MyActivities(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.paginate()
+    @blp.response(200, ActivitySchema(many=True))
+    def get(self, pagination_parameters):
+        """List the caller's activities, newest first (client app)"""
+        return paginate(service.list_activities(current_user()), pagination_parameters)
+
+    @blp.auth(CLIENT_ROLES)
+    @blp.arguments(ActivityUploadSchema, location="files", unknown="raise")
+    @blp.response(201, ActivitySchema, location=True)
+    @blp.alt_response(
+        200, schema=ActivitySchema, description="The same file was sent before: its activity."
+    )
+    @blp.errors(400, 413)
+    def post(self, data):
+        """Upload a FIT, GPX or TCX file from a watch (client app)
+
+        Multipart, with the file as `file` (up to 10 MB; gzip-compressed is read too).
+        The activity's summary and per-kilometre splits come from the file. Without
+        `check_in_id` it makes a check-in for its date (the client's calendar day), on
+        that day's run session if there is one and no check-in has it yet (else that
+        check-in records it); the check-in takes the run's distance, moving minutes and
+        cadence where it has none. The same file again answers 200 with the first
+        activity. A broken, unsupported or hostile file (XML with a DTD, a zip archive,
+        gzip unpacking past 50 MB) is 422; a file over 10 MB is 413.
+        """
+        activity, created = service.upload(current_user(), data["file"], data.get("check_in_id"))
+        if not created:
+            return activity, 200
+        return activity, 201, location("activities.MyActivityById", activity_id=activity.id)
+
+
+@blp.route("/me/activities/<int:activity_id>")
+class MyActivityById(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.response(200, ActivitySchema)
+    @blp.errors(404)
+    def get(self, activity_id):
+        """One of the caller's activities (client app)"""
+        return service.get_activity(current_user(), activity_id)
+
+    @blp.auth(CLIENT_ROLES)
+    @blp.response(204)
+    @blp.errors(404)
+    def delete(self, activity_id):
+        """Delete an activity and its file; the check-in it made stays (client app)"""
+        service.delete_activity(current_user(), activity_id)
+
+
+@blp.route("/clients/<int:client_id>/activities")
+class ClientActivities(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.paginate()
+    @blp.response(200, ActivitySchema(many=True))
+    @blp.errors(404)
+    def get(self, client_id, pagination_parameters):
+        """List a client's activities, newest first"""
+        return paginate(service.list_activities(current_user(), client_id), pagination_parameters)
+
+
+@blp.route("/activities/<int:activity_id>")
+class ActivityById(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.response(200, ActivitySchema)
+    @blp.errors(404)
+    def get(self, activity_id):
+        """One activity of a client of the academy"""
+        return service.get_activity(current_user(), activity_id)

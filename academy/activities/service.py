@@ -1,0 +1,212 @@
+"""Activities: reading a watch's file, keeping it, and recording the run it holds in
+a check-in (the day's run session's, when there is one)."""
+
+import base64
+import hashlib
+import re
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from academy.activities import parsing, storage
+from academy.activities.models import Activity
+from academy.activities.schemas import ActivitySchema
+from academy.auth.models import User
+from academy.checkins import service as checkins
+from academy.checkins.models import CheckIn
+from academy.clients.models import Client
+from academy.common.tenancy import get_scoped, scoped
+from academy.common.time import local_today, utcnow
+from academy.errors import Unprocessable
+from academy.extensions import db
+from academy.programs import documents
+from academy.programs.models import Assignment, ProgramSession
+
+_ACTIVITY = ActivitySchema()
+# The first day an activity may fall on (FIT's clock starts on the last day of 1989).
+FIRST_DAY = date(1990, 1, 1)
+# What no text column can hold, and no file name needs: control characters, surrogates.
+_UNSTORABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
+
+
+def _read(file: FileStorage) -> bytes:
+    limit = current_app.config["ACTIVITY_MAX_BYTES"]
+    data = file.stream.read(limit + 1)
+    if len(data) > limit:
+        raise RequestEntityTooLarge(f"The file is over {limit // 2**20} MB.")
+    return data
+
+
+def upload(actor: User, file: FileStorage, check_in_id: int | None) -> tuple[Activity, bool]:
+    """The activity in ``file`` and whether it is new: the same file again answers the
+    activity it made the first time."""
+    data = _read(file)
+    digest = hashlib.sha256(data).hexdigest()
+    known = db.session.scalar(scoped(Activity, actor).where(Activity.content_hash == digest))
+    if known is not None:
+        return known, False
+    try:
+        parsed = parsing.parse(data)
+    except parsing.UnreadableFile as error:
+        raise Unprocessable("The file cannot be read.", errors={"file": [str(error)]}) from error
+    on = parsed["started_at"].astimezone(ZoneInfo(actor.timezone)).date()
+    if not FIRST_DAY <= on <= local_today(actor.timezone):
+        raise Unprocessable(
+            "The file cannot be read.",
+            errors={"file": ["The activity must start between 1990 and today in your timezone."]},
+        )
+    summary = {k: v for k, v in parsed.items() if k != "started_at"}
+    activity = Activity(
+        academy_id=actor.academy_id,
+        client_id=actor.id,
+        started_at=parsed["started_at"],
+        date=on,
+        content_hash=digest,
+        file_key=f"activities/{actor.academy_id}/{actor.id}/{uuid.uuid4().hex}.{parsed['format']}",
+        file_name=_UNSTORABLE.sub("", file.filename or "")[:255],
+        file_size=len(data),
+        **summary,
+    )
+    activity.check_in_id = _record(actor, activity, check_in_id)
+    storage.save(db.session(), activity.file_key, data)
+    db.session.add(activity)
+    db.session.flush()
+    return activity, True
+
+
+def _run_of(activity: Activity) -> dict:
+    return {
+        "distance_km": round(activity.distance_m / 1000, 2),
+        "duration_minutes": round(activity.moving_seconds / 60, 1),
+        "cadence_spm": activity.avg_cadence_spm,
+    }
+
+
+def _fill(check_in: CheckIn, activity: Activity) -> None:
+    """Give a check-in the activity's run where it has none of its own."""
+    run = _run_of(activity)
+    columns = {"run_distance_km": "distance_km", "run_duration_minutes": "duration_minutes",
+               "cadence_spm": "cadence_spm"}  # fmt: skip
+    changed = False
+    for column, field in columns.items():
+        if getattr(check_in, column) is None and run[field] is not None:
+            setattr(check_in, column, run[field])
+            changed = True
+    if changed:
+        check_in.updated_at = utcnow()
+
+
+def _record(actor: User, activity: Activity, check_in_id: int | None) -> int:
+    """The check-in that records the activity: the one named, the day's run session's,
+    or a new one (on that session if there is one)."""
+    if check_in_id is not None:
+        check_in = db.session.scalar(scoped(CheckIn, actor).where(CheckIn.id == check_in_id))
+        if check_in is None:
+            raise Unprocessable(
+                "The upload is not valid.", errors={"check_in_id": ["No such check-in of yours."]}
+            )
+        _fill(check_in, activity)
+        return check_in.id
+    found = _run_session(actor, activity.date)
+    if found is not None:
+        assignment_id, session = found
+        existing = db.session.scalar(
+            scoped(CheckIn, actor)
+            .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
+            .where(
+                CheckIn.assignment_id == assignment_id,
+                ProgramSession.week == session["week"],
+                ProgramSession.day == session["day"],
+            )
+        )
+        if existing is not None:
+            _fill(existing, activity)
+            return existing.id
+    body = {"date": activity.date, "completed": True, "run": _run_of(activity)}
+    if found is not None:
+        body |= {"assignment_id": found[0], "session_id": found[1]["id"]}
+    return checkins.create_check_in(actor, body)["id"]
+
+
+def _run_session(actor: User, on: date) -> tuple[int, dict] | None:
+    """(assignment id, session) of the first session due on ``on`` that has a run."""
+    due = {}
+    for assignment in db.session.scalars(
+        scoped(Assignment, actor).where(Assignment.status == "active")
+    ):
+        slot = documents.week_and_day(assignment.start_date, on, assignment.program.weeks)
+        if slot:
+            due[(assignment.program_id, *slot)] = assignment.id
+    if not due:
+        return None
+    for program_id, sessions in sorted(documents.sessions_due(due).items()):
+        for session in sessions:
+            if any(item["kind"] == "run" for item in session["items"]):
+                return due[(program_id, session["week"], session["day"])], session
+    return None
+
+
+def list_activities(actor: User, client_id: int | None = None) -> sa.Select:
+    stmt = scoped(Activity, actor)
+    if client_id is not None:
+        get_scoped(Client, client_id, actor, what="client")
+        stmt = stmt.where(Activity.client_id == client_id)
+    return stmt.order_by(Activity.started_at.desc(), Activity.id.desc())
+
+
+def cadence_by_day(actor: User, client_id: int, start: date, end: date) -> list[dict]:
+    """The average cadence of each of a client's activities from ``start`` to ``end``
+    (the caller has found the client), for the trends. One statement."""
+    rows = db.session.execute(
+        scoped(Activity, actor, Activity.date, Activity.id, Activity.avg_cadence_spm)
+        .where(
+            Activity.client_id == client_id,
+            Activity.date.between(start, end),
+            Activity.avg_cadence_spm.is_not(None),
+        )
+        .order_by(Activity.date, Activity.id)
+    )
+    return [{"date": on, "activity_id": i, "cadence_spm": spm} for on, i, spm in rows]
+
+
+def get_activity(actor: User, activity_id: int) -> Activity:
+    return get_scoped(Activity, activity_id, actor, what="activity")
+
+
+def delete_activity(actor: User, activity_id: int) -> None:
+    """The activity and its file go; the check-in it made stays, as the client's record."""
+    activity = get_activity(actor, activity_id)
+    storage.remove_after_commit(db.session(), activity.file_key)
+    db.session.delete(activity)
+    db.session.flush()
+
+
+def export(actor: User) -> list[dict]:
+    """The caller's activities as answered, each with its original file."""
+    answer = []
+    for activity in db.session.scalars(scoped(Activity, actor).order_by(Activity.started_at)):
+        content = storage.read(activity.file_key)
+        encoded = None if content is None else base64.b64encode(content).decode()
+        answer.append(
+            {
+                **_ACTIVITY.dump(activity),
+                "file": {
+                    "name": activity.file_name,
+                    "size": activity.file_size,
+                    "content_base64": encoded,
+                },
+            }
+        )
+    return answer
+
+
+def erase(actor: User) -> None:
+    """The caller's activities and their files (the check-ins keep the runs' figures)."""
+    for activity in db.session.scalars(scoped(Activity, actor)):
+        storage.remove_after_commit(db.session(), activity.file_key)
+        db.session.delete(activity)

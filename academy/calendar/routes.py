@@ -1,0 +1,52 @@
+"""The client's calendar feed: a secret .ics address (rotatable and revocable)."""
+
+from flask import Response, url_for
+from flask.views import MethodView
+
+from academy.calendar import service
+from academy.calendar.schemas import CalendarFeedSchema
+from academy.common.auth import CLIENT_ROLES, current_user
+from academy.common.blueprint import Blueprint
+
+blp = Blueprint("calendar", __name__, url_prefix="/api/v1", description="Calendar feed")
+
+
+@blp.route("/me/calendar-feed")
+class MyCalendarFeed(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.response(201, CalendarFeedSchema, location=True)
+    def post(self):
+        """Make (or rotate) the secret address of the caller's training calendar
+
+        Subscribe to `url` in a phone's calendar app. Anyone with the address can read
+        the calendar, so it is shown once: posting again makes a new address and the
+        old one stops working.
+        """
+        url = url_for("calendar.CalendarFile", token=service.issue(current_user()), _external=True)
+        return {"url": url}, 201, {"Location": url}
+
+    @blp.auth(CLIENT_ROLES)
+    @blp.response(204)
+    def delete(self):
+        """Revoke the calendar address: it stops working"""
+        service.revoke(current_user())
+
+
+@blp.route("/calendar/<string:token>.ics")
+class CalendarFile(MethodView):
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The calendar (iCalendar, RFC 5545).",
+                "content": {"text/calendar": {}},
+            }
+        },
+    )
+    @blp.errors(404)
+    def get(self, token):
+        """The training calendar behind a secret address (no token: the address is it)
+
+        One all-day event per scheduled session from 4 weeks back to 12 weeks ahead,
+        each with a UID that stays the same for the session.
+        """
+        return Response(service.calendar(token), mimetype="text/calendar")

@@ -1,0 +1,216 @@
+"""Training load from check-ins (DESIGN §6.6), as sports science defines it.
+
+- *sRPE load* of a check-in = ``rpe * minutes`` (Foster), its minutes being its
+  ``duration_minutes``, or its run's minutes when it has none; a check-in without an RPE
+  or minutes adds no load. A day's load is the sum of its check-ins'.
+- *Acute* load = the load of the 7 days up to and including ``as_of``; *chronic* = the
+  load of the 28 days up to ``as_of`` ÷ 4; *rolling ACWR* = acute ÷ chronic (null when
+  chronic is 0).
+- *EWMA ACWR* (Williams et al. 2017): ``EWMA_t = λ·load_t + (1 - λ)·EWMA_{t-1}`` with
+  ``λ = 2/(N+1)``, N = 7 (acute) and 28 (chronic), both starting from 0 on the day
+  before the 84 days up to ``as_of`` (three chronic periods), so the figure never depends
+  on the range asked for; ratio = acute ÷ chronic (null when chronic is 0).
+- A *week* runs Monday to Sunday. *Monotony* (Foster) = mean ÷ population standard
+  deviation of its 7 daily loads (null when they are all equal); *strain* = week load *
+  monotony. *Distance change* = percentage change of the week's distance over the week
+  before's (null when that week had none).
+
+A read is one aggregate statement over the client's check-ins, whatever their number.
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from statistics import fmean, pstdev
+
+import sqlalchemy as sa
+
+from academy.checkins.models import CheckIn
+from academy.clients.models import Client
+from academy.common.tenancy import get_scoped, scoped, through
+from academy.common.time import local_today
+from academy.errors import Unprocessable
+from academy.extensions import db
+
+ACUTE_DAYS, CHRONIC_DAYS = 7, 28
+# Days the EWMAs run over before ``as_of``: three chronic periods.
+EWMA_DAYS = 3 * CHRONIC_DAYS
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+SPIKE_ACWR = 1.5
+JUMP_PCT, JUMP_MIN_KM = 30, 10
+
+_MINUTES = sa.func.coalesce(CheckIn.duration_minutes, CheckIn.run_duration_minutes)
+
+
+_DAILY = (
+    CheckIn.date,
+    sa.func.coalesce(sa.func.sum(CheckIn.rpe * _MINUTES), 0),
+    sa.func.coalesce(sa.func.sum(CheckIn.run_distance_km), 0),
+    sa.func.coalesce(sa.func.sum(_MINUTES), 0),
+)
+
+
+def daily_statement(actor, since: date, until: date) -> sa.Select:
+    """(client_id, date, load, distance km, minutes) per client and day in the caller's
+    scope, from ``since`` to ``until``."""
+    return (
+        scoped(CheckIn, actor, CheckIn.client_id, *_DAILY)
+        .where(CheckIn.date.between(since, until))
+        .group_by(CheckIn.client_id, CheckIn.date)
+    )
+
+
+def _client_daily(client_id: int, since: date, until: date) -> sa.Select:
+    """(date, load, distance km, minutes) per day of one client found in scope: read
+    through their id, so the planner takes the (client, date) index whatever the
+    academy's size."""
+    return (
+        sa.select(*_DAILY)
+        .where(through(CheckIn.client_id, [client_id]), CheckIn.date.between(since, until))
+        .group_by(CheckIn.date)
+    )
+
+
+def _monday(on: date) -> date:
+    return on - timedelta(days=on.weekday())
+
+
+def _days(start: date, end: date) -> Iterable[date]:
+    for offset in range((end - start).days + 1):
+        yield start + timedelta(days=offset)
+
+
+def reach(start: date, as_of: date) -> date:
+    """The first day a load answer for ``start``..``as_of`` reads: the week before
+    ``start``'s (for the distance change) or the EWMAs' first day, whichever is earlier."""
+    return min(_monday(start) - timedelta(days=7), as_of - timedelta(days=EWMA_DAYS - 1))
+
+
+def _ratio(acute: float, chronic: float) -> float | None:
+    return round(acute / chronic, 4) if chronic else None
+
+
+def acwr(loads: dict[date, float], as_of: date) -> dict:
+    """Rolling and EWMA acute:chronic workload ratios on ``as_of``."""
+    acute = sum(loads.get(as_of - timedelta(days=n), 0) for n in range(ACUTE_DAYS))
+    chronic = sum(loads.get(as_of - timedelta(days=n), 0) for n in range(CHRONIC_DAYS)) / 4
+    fast, slow = 2 / (ACUTE_DAYS + 1), 2 / (CHRONIC_DAYS + 1)
+    ewma_acute = ewma_chronic = 0.0
+    for on in _days(as_of - timedelta(days=EWMA_DAYS - 1), as_of):
+        load = loads.get(on, 0)
+        ewma_acute = fast * load + (1 - fast) * ewma_acute
+        ewma_chronic = slow * load + (1 - slow) * ewma_chronic
+    return {
+        "as_of": as_of,
+        "acute": round(acute, 2),
+        "chronic": round(chronic, 2),
+        "rolling": _ratio(acute, chronic),
+        "ewma": _ratio(ewma_acute, ewma_chronic),
+    }
+
+
+def weeks(loads: dict[date, float], km: dict[date, float], start: date, end: date) -> list[dict]:
+    """The Monday-to-Sunday weeks that ``start``..``end`` touches, whole."""
+    answer = []
+    monday = _monday(start)
+    before = sum(km.get(monday - timedelta(days=n), 0) for n in range(1, 8))
+    while monday <= end:
+        daily = [loads.get(monday + timedelta(days=n), 0) for n in range(7)]
+        distance = sum(km.get(monday + timedelta(days=n), 0) for n in range(7))
+        deviation = pstdev(daily)
+        monotony = fmean(daily) / deviation if deviation else None
+        answer.append(
+            {
+                "week_start": monday,
+                "load": round(sum(daily), 2),
+                "distance_km": round(distance, 2),
+                "distance_change_pct": (
+                    round(100 * (distance - before) / before, 1) if before else None
+                ),
+                "monotony": None if monotony is None else round(monotony, 3),
+                "strain": None if monotony is None else round(sum(daily) * monotony, 1),
+            }
+        )
+        before = distance
+        monday += timedelta(days=7)
+    return answer
+
+
+def figures(rows, start: date, end: date, as_of: date) -> dict:
+    """The load answer from one client's (date, load, km, minutes) rows."""
+    loads, km, minutes = {}, {}, {}
+    for on, load, distance, spent in rows:
+        loads[on], km[on], minutes[on] = float(load), float(distance), float(spent)
+    return {
+        "from_": start,
+        "to": end,
+        "days": [
+            {
+                "date": on,
+                "srpe_load": round(loads.get(on, 0), 2),
+                "distance_km": round(km.get(on, 0), 2),
+                "duration_minutes": round(minutes.get(on, 0), 2),
+            }
+            for on in _days(start, end)
+        ],
+        "weeks": weeks(loads, km, start, end),
+        "acwr": acwr(loads, as_of),
+    }
+
+
+def read_load(actor, client_id: int, start: date | None, end: date | None) -> dict:
+    """A client's load (a coach's client, or the calling client themself) by day and
+    week from ``start`` (default: 89 days before ``end``) to ``end`` (default: their
+    today); the ratios as of ``end``. Two statements."""
+    client = get_scoped(Client, client_id, actor, what="client")
+    end = end or local_today(client.timezone)
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if not 0 <= (end - start).days < MAX_DAYS:
+        raise Unprocessable(
+            "The request did not pass validation.",
+            errors={"query.to": [f"At most {MAX_DAYS} days from `from`, and not before it."]},
+        )
+    return client_load(client_id, start, end)
+
+
+def client_load(client_id: int, start: date, end: date) -> dict:
+    """One client's load from ``start`` to ``end``; the ratios as of ``end``. One
+    statement (the caller has found the client)."""
+    rows = db.session.execute(_client_daily(client_id, reach(start, end), end))
+    return {"client_id": client_id, **figures(rows, start, end, end)}
+
+
+def attention(rows, today: date) -> list[dict]:
+    """Dashboard reasons from one client's (date, load, km, minutes) rows covering the
+    chronic window and the two weeks before this one."""
+    loads = {on: float(load) for on, load, _, _ in rows}
+    km = {on: float(distance) for on, _, distance, _ in rows}
+    reasons = []
+    ratio = acwr(loads, today)["rolling"]
+    if ratio is not None and ratio > SPIKE_ACWR:
+        reasons.append(
+            {
+                "code": "load_spike",
+                "detail": f"Acute:chronic workload ratio {ratio:.2f} (above {SPIKE_ACWR}).",
+            }
+        )
+    # This week so far and last week, each against the week before it.
+    for week in weeks(loads, km, _monday(today) - timedelta(days=7), today)[::-1]:
+        change = week["distance_change_pct"]
+        if change is not None and change > JUMP_PCT and week["distance_km"] >= JUMP_MIN_KM:
+            reasons.append(
+                {
+                    "code": "distance_jump",
+                    "detail": f"{week['distance_km']:g} km in the week of "
+                    f"{week['week_start'].isoformat()}, {change:g}% over the week before.",
+                }
+            )
+            break
+    return reasons
+
+
+def since_for_dashboard(utc_today: date) -> date:
+    """The first day the dashboard reads load from: the chronic window of the earliest
+    client's today (each within a day of UTC's), which reaches back further than the
+    week before last week."""
+    return utc_today - timedelta(days=CHRONIC_DAYS)
