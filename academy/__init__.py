@@ -13,6 +13,7 @@ from academy.common import idempotency
 from academy.common.api import Api, require_answer_fields
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
+from academy.mail import delivery as mail_delivery
 from academy.operations import logs, metrics, requests
 from academy.operations.bodies import BoundedBodies
 
@@ -57,6 +58,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
     )
     passwords.init_app(app)
+    mail_delivery.init_app(app)
     ratelimit.init_app(app)
     requests.init_app(app)
     idempotency.init_app(app)
@@ -91,6 +93,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from academy.checkins.routes import blp as checkins
     from academy.clients.routes import blp as clients
     from academy.exercises.routes import blp as exercises
+    from academy.messages.routes import blp as messages
     from academy.operations.docs import blp as docs
     from academy.operations.routes import blp as operations
     from academy.privacy.routes import blp as privacy
@@ -99,7 +102,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
     for blueprint in (
         operations, auth, clients, exercises, programs, schedule, checkins, assessments,
-        privacy, audit,
+        messages, privacy, audit,
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
@@ -107,7 +110,18 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
 def _connect_domains(app: Flask) -> None:
     """What one domain offers another that must not import it: the clients list shows
-    figures the check-ins domain keeps."""
+    figures the check-ins and messages domains keep; the dashboard and ``/me`` show the
+    unread messages."""
     from academy.checkins import progress
+    from academy.messages import service as messages
 
-    app.extensions["academy.client_figures"] = progress.client_figures
+    def client_figures(actor, client_ids: list[int]) -> dict[int, dict]:
+        figures = progress.client_figures(actor, client_ids)
+        unread = messages.unread_by_client(actor, client_ids)
+        for client_id, figure in figures.items():
+            figure["unread_messages"] = unread.get(client_id, 0)
+        return figures
+
+    app.extensions["academy.client_figures"] = client_figures
+    app.extensions["academy.unread_by_client"] = messages.unread_by_client
+    app.extensions["academy.unread_total"] = messages.unread_total

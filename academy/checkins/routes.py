@@ -177,6 +177,7 @@ class Dashboard(MethodView):
 
         `compliance_dropping`: 7-day compliance 20 or more points below 30-day;
         `pain_reported`: pain of 7 or more in the last 7 days; `no_recent_check_in`:
-        no check-in for 7 days. Days are the coach's calendar days.
+        no check-in for 7 days; `unread_messages`: the client wrote and no coach has
+        marked it read. Days are the coach's calendar days.
         """
         return paginate_list(progress.dashboard(current_user()), pagination_parameters)

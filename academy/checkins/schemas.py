@@ -221,7 +221,14 @@ class TrendsSchema(BaseSchema):
 
 class AttentionReasonSchema(BaseSchema):
     code = fields.String(
-        metadata={"enum": ["compliance_dropping", "pain_reported", "no_recent_check_in"]}
+        metadata={
+            "enum": [
+                "compliance_dropping",
+                "pain_reported",
+                "no_recent_check_in",
+                "unread_messages",
+            ]
+        }
     )
     detail = fields.String()
 
@@ -230,3 +237,6 @@ class AttentionSchema(BaseSchema):
     client_id = Integer()
     name = fields.String()
     reasons = fields.List(fields.Nested(AttentionReasonSchema))
+    unread_messages = Integer(
+        metadata={"description": "The client's messages that no coach has marked read."}
+    )
