@@ -18,4 +18,5 @@ class ExportSchema(BaseSchema):
     assignments = fields.List(fields.Dict())
     check_ins = fields.List(fields.Dict())
     assessments = fields.List(fields.Dict())
+    messages = fields.List(fields.Dict(), metadata={"description": "The caller's thread."})
     activity = fields.List(fields.Dict(), metadata={"description": "What the caller wrote."})

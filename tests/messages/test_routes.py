@@ -7,13 +7,16 @@ import pytest
 
 from academy.audit.models import AuditEntry
 from academy.extensions import db
+from academy.mail.models import OutboxMail
 from academy.messages.models import Message
-from tests.conftest import count_rows, make_user, measured, problem_of, sign_in
+from tests.conftest import PASSWORD, count_rows, make_user, measured, problem_of, sign_in
 
 
 def coach_writes(http, coach, client_id: int, body: str = "How did the hip feel?", **fields):
     return http.post(
-        f"/api/v1/clients/{client_id}/messages", json={"body": body, **fields}, headers=coach.headers
+        f"/api/v1/clients/{client_id}/messages",
+        json={"body": body, **fields},
+        headers=coach.headers,
     )
 
 
@@ -79,17 +82,13 @@ class TestWriteToAClient:
 
     def test_an_archived_client_cannot_be_written_to(self, http, coach, client_user):
         coach_writes(http, coach, client_user.id)
-        http.delete(
-            f"/api/v1/clients/{client_user.id}", headers={**coach.headers, "If-Match": "*"}
-        )
+        http.delete(f"/api/v1/clients/{client_user.id}", headers={**coach.headers, "If-Match": "*"})
 
         problem_of(coach_writes(http, coach, client_user.id), 409)
         thread = http.get(f"/api/v1/clients/{client_user.id}/messages", headers=coach.headers)
         assert len(thread.get_json()) == 1
 
-    def test_a_retry_with_the_same_idempotency_key_stores_one_message(
-        self, http, client_user
-    ):
+    def test_a_retry_with_the_same_idempotency_key_stores_one_message(self, http, client_user):
         headers = {**client_user.headers, "Idempotency-Key": "hip-1"}
         first = http.post("/api/v1/me/messages", json={"body": "Hip?"}, headers=headers)
         again = http.post("/api/v1/me/messages", json={"body": "Hip?"}, headers=headers)
@@ -100,9 +99,7 @@ class TestWriteToAClient:
 
 
 class TestThread:
-    def test_both_sides_see_the_whole_thread_newest_first(
-        self, http, coach, owner, client_user
-    ):
+    def test_both_sides_see_the_whole_thread_newest_first(self, http, coach, owner, client_user):
         first = coach_writes(http, coach, client_user.id, "Hip today?").get_json()
         second = client_writes(http, client_user, "Tight on the left.").get_json()
         third = coach_writes(http, owner, client_user.id, "Try the left bias.").get_json()
@@ -129,7 +126,9 @@ class TestThread:
         theirs = check_in(http, other_client_user)
         client_writes(http, other_client_user, "Mine.", check_in_id=theirs)
 
-        response = http.get(f"/api/v1/me/messages?check_in_id={theirs}", headers=client_user.headers)
+        response = http.get(
+            f"/api/v1/me/messages?check_in_id={theirs}", headers=client_user.headers
+        )
 
         problem_of(response, 404)
 
@@ -152,9 +151,7 @@ class TestThread:
 
         problem_of(response, 404)
 
-    def test_a_deleted_check_in_leaves_its_messages_about_nothing(
-        self, http, coach, client_user
-    ):
+    def test_a_deleted_check_in_leaves_its_messages_about_nothing(self, http, coach, client_user):
         check_in_id = check_in(http, client_user)
         message = coach_writes(http, coach, client_user.id, check_in_id=check_in_id).get_json()
 
@@ -201,9 +198,9 @@ class TestReadMarks:
         read = {m["id"]: m["read_at"] is not None for m in thread.get_json()}
         assert read[first["id"]] and read[second["id"]]
         assert sum(read.values()) == 2  # neither the third nor the coach's own
-        assert http.get("/api/v1/me", headers=client_user.headers).get_json()[
-            "unread_messages"
-        ] == 1
+        assert (
+            http.get("/api/v1/me", headers=client_user.headers).get_json()["unread_messages"] == 1
+        )
 
     def test_the_client_marks_the_coaches_messages_read(self, http, coach, client_user):
         mine = client_writes(http, client_user).get_json()
@@ -317,7 +314,22 @@ class TestPrivacy:
         coach_writes(http, coach, client_user.id, "Ease off the bridges")
         http.get("/api/v1/me/messages", headers=client_user.headers)
 
-        logged = "\n".join(
-            f"{record.getMessage()} {record.__dict__}" for record in caplog.records
-        )
+        logged = "\n".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
         assert "Sharp pain" not in logged and "Ease off" not in logged
+
+    def test_the_export_holds_the_thread_and_erasure_blanks_it(self, http, coach, client_user):
+        mine = client_writes(http, client_user, "Sharp pain in the left hip").get_json()
+        coach_writes(http, coach, client_user.id, "Ease off the bridges, Cliff")
+
+        exported = http.get("/api/v1/me/export", headers=client_user.headers).get_json()
+        erased = http.delete("/api/v1/me", json={"password": PASSWORD}, headers=client_user.headers)
+
+        assert [m["body"] for m in exported["messages"]] == [
+            "Sharp pain in the left hip",
+            "Ease off the bridges, Cliff",
+        ]
+        assert exported["messages"][0]["id"] == mine["id"]
+        assert erased.status_code == 204
+        db.session.expire_all()
+        assert {m.body for m in db.session.scalars(db.select(Message))} == {""}
+        assert count_rows(OutboxMail, OutboxMail.recipient == "cliff@north.test") == 0
