@@ -155,7 +155,11 @@ def send_due(limit: int = BATCH) -> dict[str, int]:
 def _send(connection, mail: OutboxMail) -> None:
     try:
         _message(mail, connection).send()
-    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as error:
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as error:
+        raise ServerAway(error) from error
+    except smtplib.SMTPException:
+        raise  # an answer about this mail (smtplib's errors are OSErrors too)
+    except OSError as error:  # the connection broke or timed out
         raise ServerAway(error) from error
 
 
