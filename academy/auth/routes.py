@@ -1,6 +1,6 @@
 """Accounts and sessions: /auth, /me and /coaches."""
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 
 from academy.auth import service
@@ -112,6 +112,9 @@ class PasswordReset(MethodView):
         and from one address, are limited (429 with `Retry-After`).
         """
         service.request_password_reset(data["email"], request.remote_addr)
+        accepted = Response(status=202)
+        del accepted.headers["Content-Type"]  # no content, so no type of content either
+        return accepted
 
 
 @blp.route("/auth/password-reset/confirm")

@@ -34,17 +34,19 @@ class Received:
 
 @dataclass
 class Handler:
-    """Keeps every mail it accepts. ``hold_next`` makes it sit on the next mail's DATA
-    until ``release`` is set, then refuse it (451): its sender is gone by then."""
+    """Keeps every mail it accepts. With ``hold_at`` = n, it sits on the DATA of the
+    n-th mail it is sent (from 0) until ``release`` is set, then refuses it (451): its
+    sender is gone by then."""
 
     received: list[Received] = field(default_factory=list)
-    hold_next: bool = False
+    hold_at: int | None = None
+    seen: int = 0
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server, session, envelope):
-        if self.hold_next:
-            self.hold_next = False
+        this, self.seen = self.seen, self.seen + 1
+        if this == self.hold_at:
             self.holding.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, WAIT)
             return "451 4.3.0 Try again later"
