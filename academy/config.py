@@ -95,6 +95,8 @@ class Config:
     MAIL_LEASE_SECONDS = _float("MAIL_LEASE_SECONDS", 120.0)
     # How often an idle worker looks for due mail.
     MAIL_POLL_SECONDS = _float("MAIL_POLL_SECONDS", 2.0)
+    # A file the worker touches after every round, for a health check to read its age.
+    WORKER_HEARTBEAT_FILE = os.environ.get("WORKER_HEARTBEAT_FILE") or None
     # How long a password-reset code works, and how many resets may be asked for one
     # email and from one address (`limits` strings).
     PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 30)

@@ -22,6 +22,7 @@ import time
 import uuid
 from contextlib import suppress
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -184,10 +185,15 @@ def _describe(error: Exception) -> str:
 
 def run(*, once: bool = False, stop=lambda: False) -> None:
     """Send due mail until ``stop()`` says so; with ``once``, until none is due now."""
-    poll = current_app.config["MAIL_POLL_SECONDS"]
+    poll, heartbeat = (
+        current_app.config["MAIL_POLL_SECONDS"],
+        current_app.config["WORKER_HEARTBEAT_FILE"],
+    )
     while not stop():
         counts = send_due()
         db.session.remove()
+        if heartbeat:
+            Path(heartbeat).touch()
         if once and not any(counts.values()):
             return
         if not any(counts.values()) or counts["retry"]:
