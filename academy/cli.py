@@ -93,10 +93,13 @@ def worker(once):
     def stop(signum, frame):
         stopping.append(signum)
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     mail_worker.log.info("mail worker started", extra={"once": once})
-    mail_worker.run(once=once, stop=lambda: bool(stopping))
+    try:
+        mail_worker.run(once=once, stop=lambda: bool(stopping))
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     mail_worker.log.info("mail worker stopped")
 
 

@@ -18,7 +18,7 @@ def smtp_settings(url: str) -> dict:
     """Flask-Mailman's settings for ``MAIL_URL``."""
     parts = urlsplit(url)
     if parts.scheme == "console":
-        return {"MAIL_BACKEND": f"{__name__}.LogBackend"}
+        return {"MAIL_BACKEND": LogEmailBackend}
     if parts.scheme not in ("smtp", "smtps"):
         raise ValueError(
             "MAIL_URL must be smtp://user:password@host:port (?starttls=true), "
@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
     mailman.init_app(app)
 
 
-class LogBackend(BaseEmailBackend):
+class LogEmailBackend(BaseEmailBackend):
     """``console://``: each mail is one line of the log, for development."""
 
     def send_messages(self, email_messages) -> int:

@@ -184,17 +184,25 @@ def _describe(error: Exception) -> str:
 
 
 def run(*, once: bool = False, stop=lambda: False) -> None:
-    """Send due mail until ``stop()`` says so; with ``once``, until none is due now."""
-    poll, heartbeat = (
-        current_app.config["MAIL_POLL_SECONDS"],
-        current_app.config["WORKER_HEARTBEAT_FILE"],
-    )
+    """Send due mail until ``stop()`` says so; with ``once``, until none is due now. A
+    round the database fails (down, locked) is tried again after a pause (with
+    ``once``, it fails the command): the mail it had claimed waits for its lease."""
+    poll = current_app.config["MAIL_POLL_SECONDS"]
+    heartbeat = current_app.config["WORKER_HEARTBEAT_FILE"]
     while not stop():
-        counts = send_due()
-        db.session.remove()
+        try:
+            counts = send_due()
+        except sa.exc.SQLAlchemyError:
+            if once:
+                raise
+            # Logged once a minute (academy.operations.logs), without the error's text.
+            log.exception("mail round failed; trying again")
+            counts = {"retry": 1}
+        finally:
+            db.session.remove()
         if heartbeat:
             Path(heartbeat).touch()
         if once and not any(counts.values()):
             return
-        if not any(counts.values()) or counts["retry"]:
+        if not any(counts.values()) or counts.get("retry"):
             time.sleep(poll)

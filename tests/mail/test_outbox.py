@@ -2,6 +2,7 @@
 with their codes, and mail written while the server is down waits in the outbox and
 goes out once it is back, each exactly once, even when a worker is killed mid-send."""
 
+import logging
 import os
 import re
 import signal
@@ -224,3 +225,20 @@ class TestAWorkerKilledMidSend:
         for code in codes:
             assert [code in mail.part("text/plain") for mail in smtp.received].count(True) == 1
         assert "mail sent" in log.read_text()
+
+
+class TestTheWorkerCommand:
+    def test_once_with_console_writes_each_mail_to_the_log_and_marks_it_sent(
+        self, app, http, coach, caplog
+    ):
+        client = invite(http, coach, 1)
+        caplog.set_level(logging.INFO, logger="academy.mail")
+
+        result = app.test_cli_runner().invoke(args=["academy", "worker", "--once"])
+
+        assert result.exit_code == 0, result.output
+        assert statuses() == [("sent", 1)]
+        [logged] = [r for r in caplog.records if r.getMessage() == "mail"]
+        assert logged.to == ["runner1@north.test"]
+        assert client["invitation"]["code"] in logged.text
+        assert logged.message_id == db.session.scalar(sa.select(OutboxMail.message_id))
