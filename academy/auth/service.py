@@ -270,18 +270,22 @@ def read_me(user: User) -> User:
 def request_password_reset(email: str, address: str | None) -> None:
     """Mail a reset code to the account with ``email``, if it is one that signs in;
     to any other address, a mail saying that it has no such account. Either way the
-    request does the same work (a look-up, a code made, a mail written), so that
-    neither the answer nor its timing tells whether the email has an account."""
+    request does the same work (a look-up, a code made, earlier codes closed, a mail
+    written; only the new code's row is the account's alone), so that neither the
+    answer nor its timing tells whether the email has an account."""
     email = normalise_email(email)
     # Counted for every email, known or not: a refusal tells nothing either.
     ratelimit.take(("password-reset", email), ("password-reset-address", address))
     user = db.session.scalar(by_credential(User, User.email, email))
     code, now = new_secret(), utcnow()
-    if user is None or user.status != "active":
+    usable = user is not None and user.status == "active"
+    # The account's earlier codes stop working; without one, the same statement finds
+    # nothing (no user has id 0), so that both answers take as long.
+    _close_resets(user.id if usable else 0, now)
+    if not usable:
         send_later(email, "password_reset_no_account")
         db.session.flush()
         return
-    _close_resets(user.id, now)
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     db.session.add(
         PasswordReset(
