@@ -28,6 +28,7 @@ class OutboxMail(db.Model):
     message_id: Mapped[str] = mapped_column(sa.String(255))
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
+    # Emptied once the mail is sent or refused (it may hold a working code).
     text: Mapped[str] = mapped_column(sa.Text)
     html: Mapped[str] = mapped_column(sa.Text)
     # What kind of mail (its template), for the log: the log never shows the content.

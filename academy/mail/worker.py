@@ -36,6 +36,9 @@ from academy.mail.models import OutboxMail
 log = logging.getLogger("academy.mail")
 
 BATCH = 20
+# A mail's text goes once it is sent or refused: it may carry a code that works (an
+# invitation, a password reset), which the database otherwise keeps only hashed.
+_FORGET = {"text": "", "html": ""}
 
 
 class ServerAway(Exception):
@@ -131,7 +134,7 @@ def send_due(limit: int = BATCH) -> dict[str, int]:
             except smtplib.SMTPException as error:
                 if _refused_for_good(error):
                     _mark(mail, token, status="failed", claim=None, attempts=mail.attempts + 1,
-                          last_error=_describe(error))  # fmt: skip
+                          last_error=_describe(error), **_FORGET)  # fmt: skip
                     log.warning("mail refused", extra={"mail_id": mail.id, "kind": mail.template})
                     counts["failed"] += 1
                 else:
@@ -139,7 +142,7 @@ def send_due(limit: int = BATCH) -> dict[str, int]:
                     counts["retry"] += 1
                 continue
             _mark(mail, token, status="sent", claim=None, sent_at=utcnow(),
-                  attempts=mail.attempts + 1, last_error=None)  # fmt: skip
+                  attempts=mail.attempts + 1, last_error=None, **_FORGET)  # fmt: skip
             log.info("mail sent", extra={"mail_id": mail.id, "kind": mail.template})
             counts["sent"] += 1
     except ServerAway as error:

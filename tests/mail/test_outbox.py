@@ -58,6 +58,7 @@ class TestInvitationMail:
             1,
             mail.message_id,
         )
+        assert (stored.text, stored.html) == ("", "")  # the code is kept no longer
         accepted = http.post(
             "/api/v1/auth/invitations/accept", json={"code": code, "password": PASSWORD}
         )
