@@ -14,6 +14,7 @@ from academy.common import idempotency
 from academy.common.api import Api, require_answer_fields
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
+from academy.mail import delivery as mail_delivery
 from academy.operations import logs, metrics, requests
 from academy.operations.bodies import BoundedBodies
 
@@ -58,6 +59,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
     )
     passwords.init_app(app)
+    mail_delivery.init_app(app)
     ratelimit.init_app(app)
     requests.init_app(app)
     idempotency.init_app(app)
@@ -98,6 +100,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from academy.checkins.routes import blp as checkins
     from academy.clients.routes import blp as clients
     from academy.exercises.routes import blp as exercises
+    from academy.messages.routes import blp as messages
     from academy.operations.docs import blp as docs
     from academy.operations.routes import blp as operations
     from academy.privacy.routes import blp as privacy
@@ -106,7 +109,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
     for blueprint in (
         operations, auth, clients, exercises, programs, schedule, checkins, assessments,
-        privacy, audit, activities, calendar,
+        messages, privacy, audit, activities, calendar,
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
@@ -114,9 +117,20 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
 def _connect_domains(app: Flask) -> None:
     """What one domain offers another that must not import it: the clients list shows
-    figures the check-ins domain keeps, and the trends the activities' cadence."""
+    figures the check-ins and messages domains keep; the dashboard and ``/me`` show the
+    unread messages, and the trends the activities' cadence."""
     from academy.activities import service as activities
     from academy.checkins import progress
+    from academy.messages import service as messages
 
-    app.extensions["academy.client_figures"] = progress.client_figures
+    def client_figures(actor, client_ids: list[int]) -> dict[int, dict]:
+        figures = progress.client_figures(actor, client_ids)
+        unread = messages.unread_by_client(actor, client_ids)
+        for client_id, figure in figures.items():
+            figure["unread_messages"] = unread.get(client_id, 0)
+        return figures
+
+    app.extensions["academy.client_figures"] = client_figures
+    app.extensions["academy.unread_by_client"] = messages.unread_by_client
+    app.extensions["academy.unread_total"] = messages.unread_total
     app.extensions["academy.activity_cadence"] = activities.cadence_by_day

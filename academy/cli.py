@@ -76,5 +76,32 @@ def purge_keys():
     click.echo(f"Deleted {hits} expired rate-limit hits.")
 
 
+@academy_cli.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+def worker(once):
+    """Send the outbox's mail, retrying with backoff while the mail server is away.
+
+    Runs until stopped (SIGTERM or SIGINT end it after the mail being sent). Each mail
+    is committed as sent the moment the server accepts it.
+    """
+    import signal
+
+    from academy.mail import worker as mail_worker
+
+    stopping = []
+
+    def stop(signum, frame):
+        stopping.append(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    mail_worker.log.info("mail worker started", extra={"once": once})
+    try:
+        mail_worker.run(once=once, stop=lambda: bool(stopping))
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    mail_worker.log.info("mail worker stopped")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(academy_cli)

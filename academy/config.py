@@ -79,6 +79,32 @@ class Config:
     # How long a retry waits for the first request with its key before answering 409.
     IDEMPOTENCY_WAIT_SECONDS = _float("IDEMPOTENCY_WAIT_SECONDS", 5.0)
 
+    # Where mail goes: smtp://user:password@host:port (?starttls=true, or smtps:// for
+    # TLS from the start), or console:// (the default), which writes each mail to the
+    # log. Mail waits in the database's outbox until `flask academy worker` sends it.
+    MAIL_URL = os.environ.get("MAIL_URL", "console://")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Academy <academy@localhost>")
+    # How long one SMTP conversation may wait on the server before it counts as failed.
+    MAIL_TIMEOUT_SECONDS = _float("MAIL_TIMEOUT_SECONDS", 30.0)
+    # A failed mail is tried again after MAIL_RETRY_SECONDS, doubling each time, at most
+    # MAIL_RETRY_MAX_SECONDS apart, for as long as the mail server stays away.
+    MAIL_RETRY_SECONDS = _float("MAIL_RETRY_SECONDS", 30.0)
+    MAIL_RETRY_MAX_SECONDS = _float("MAIL_RETRY_MAX_SECONDS", 900.0)
+    # A worker that claims a mail holds it this long; a mail still claimed after that
+    # (its worker died) is taken up again, with the same Message-ID.
+    MAIL_LEASE_SECONDS = _float("MAIL_LEASE_SECONDS", 120.0)
+    # How often an idle worker looks for due mail.
+    MAIL_POLL_SECONDS = _float("MAIL_POLL_SECONDS", 2.0)
+    # A file the worker touches after every round, for a health check to read its age.
+    WORKER_HEARTBEAT_FILE = os.environ.get("WORKER_HEARTBEAT_FILE") or None
+    # How long a password-reset code works, and how many resets may be asked for one
+    # email and from one address (`limits` strings).
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 30)
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour")
+    PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get(
+        "PASSWORD_RESET_ADDRESS_RATE_LIMIT", "20 per hour"
+    )
+
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
     # An activity file's upload (POST /me/activities) may be this large.
     ACTIVITY_MAX_BYTES = _int("ACTIVITY_MAX_BYTES", 10 * 1024 * 1024)
@@ -120,6 +146,10 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "5 per 15 minutes"
     LOGIN_ADDRESS_RATE_LIMIT = "8 per 15 minutes"
     SIGNUP_RATE_LIMIT = "5 per hour"
+    PASSWORD_RESET_RATE_LIMIT = "3 per hour"
+    PASSWORD_RESET_ADDRESS_RATE_LIMIT = "20 per hour"
+    MAIL_URL = "console://"
+    MAIL_FROM = "Academy <academy@test.invalid>"
     TRUSTED_PROXIES = 0
     REFRESH_REUSE_GRACE_SECONDS = 30
     HSTS_SECONDS = 0

@@ -9,6 +9,8 @@ from Sam's watch as GPX and TCX files (written with gpxpy and the TCX template o
 block, checked in recently and reported sharp pain, and ran far more this week than
 the weeks before, so the dashboard has something to say (pain and a load spike);
 Alex's assessment records that pain, so its suggestions hold the jumping work back.
+Sam and the coach exchanged a few messages about a pinch in the left hip (Sam's
+last message still unread).
 
 Loading it again only gives everyone new passwords (printed).
 """
@@ -28,9 +30,10 @@ from academy.auth.models import Academy, User
 from academy.auth.passwords import hash_password
 from academy.checkins import service as checkins
 from academy.clients.models import Client
-from academy.common.time import local_today
+from academy.common.time import local_today, utcnow
 from academy.exercises.models import Exercise
 from academy.extensions import db
+from academy.messages import service as messages
 from academy.programs import documents
 from academy.programs import service as programs
 
@@ -256,12 +259,13 @@ def _training_history(owner: User, sam: User, alex: User) -> None:
         (current, s) for s in _sessions(current)
     ]
     done = [(a, s, on) for a, s in sessions if (on := _date(a, s)) < today]
+    last = None
     for index, (assignment, session, on) in enumerate(done):
         if index % 7 == 5:  # the odd missed session
             continue
         progress = index / max(1, len(done) - 1)
         left = round(7 - 4 * progress)
-        _check_in(sam, assignment, session, on, [
+        last = _check_in(sam, assignment, session, on, [
             {"region": "hip_flexors", "side": "left", "tightness": left, "pain": max(0, left - 4)},
             {"region": "hip_flexors", "side": "right", "tightness": 3 if progress < 0.5 else 2,
              "pain": 0},
@@ -296,6 +300,7 @@ def _training_history(owner: User, sam: User, alex: User) -> None:
     })  # fmt: skip
     _run_block(owner, sam, today)
     _alex_runs_more(alex)
+    _conversation(owner, sam, last)
 
 
 def _run_block(owner: User, sam: User, today) -> None:
@@ -341,6 +346,31 @@ def _alex_runs_more(alex: User) -> None:
     db.session.flush()
 
 
+# Sam and the coach about the left hip: (who, hours ago, text, about the last check-in).
+CONVERSATION = [
+    ("client", 20, "Left hip pinched a little at the top of the bridges today, second set. "
+     "It eased after the 90-90 breathing.", True),
+    ("coach", 18, "Thanks Sam. A pinch at the top usually means the glutes grip and the "
+     "pelvis tips forward again, closing the front of the hip. Lift only enough to slide "
+     "a sheet of paper under you, lead with the hamstrings, and keep the left-bias "
+     "breathing first.", True),
+    ("client", 2, "Tried it on the wall tilts too: much less pinch in the left hip, tightness "
+     "about 3 now.", False),
+]  # fmt: skip
+
+
+def _conversation(owner: User, sam: User, check_in: dict | None) -> None:
+    now = utcnow()
+    for who, hours, text, about in CONVERSATION:
+        author = sam if who == "client" else owner
+        data = {"body": text, "check_in_id": check_in["id"] if about and check_in else None}
+        message = messages.post_message(author, data, None if who == "client" else sam.id)
+        message.created_at = now - timedelta(hours=hours)
+        if hours > 2:  # the other side has read all but Sam's latest
+            message.read_at = now - timedelta(hours=hours - 1)
+    db.session.flush()
+
+
 def _sessions(assignment) -> list[dict]:
     return documents.sessions_by_program([assignment.program_id])[assignment.program_id]
 
@@ -350,7 +380,7 @@ def _date(assignment, session):
 
 
 def _check_in(client: User, assignment, session: dict, on, ratings: list[dict], rpe: int):
-    checkins.create_check_in(
+    check_in = checkins.create_check_in(
         client,
         {
             "date": on,
@@ -370,6 +400,7 @@ def _check_in(client: User, assignment, session: dict, on, ratings: list[dict], 
         },
     )  # fmt: skip
     db.session.flush()
+    return check_in
 
 
 def _assessments(owner: User, sam: User, today) -> None:

@@ -9,6 +9,7 @@ from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.clients.models import Client
 from academy.common.idempotency import IdempotencyKey
 from academy.exercises.models import Exercise, ExerciseFinding, ExerciseRegion
+from academy.messages.models import Message
 from academy.operations.models import Heartbeat
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 
@@ -30,6 +31,7 @@ __all__ = [
     "Heartbeat",
     "IdempotencyKey",
     "Invitation",
+    "Message",
     "Program",
     "ProgramItem",
     "ProgramSession",

@@ -33,6 +33,8 @@ PUBLIC = {
     "POST /api/v1/auth/invitations/accept",
     # The calendar feed: its secret address is the credential.
     "GET /api/v1/calendar/{token}.ics",
+    "POST /api/v1/auth/password-reset",
+    "POST /api/v1/auth/password-reset/confirm",
 }
 WRITES = {"post", "put", "patch"}
 
@@ -193,6 +195,9 @@ def foreign(http, other_academy, other_academy_coach, other_academy_client) -> d
     check_in = post_check_in(http, other_academy_client, {"date": "2026-03-02"}).get_json()
     assessment = recorded(http, other_academy_coach, other_academy_client.id)
     activity = upload(http, other_academy_client, file_bytes("ten-k.fit")).get_json()
+    message = http.post(
+        "/api/v1/me/messages", json={"body": "Hip fine."}, headers=other_academy_client.headers
+    ).get_json()
     return {
         "ids": {
             "activity_id": activity["id"],
@@ -202,6 +207,7 @@ def foreign(http, other_academy, other_academy_coach, other_academy_client) -> d
             "assignment_id": assignment["id"],
             "check_in_id": check_in["id"],
             "assessment_id": assessment["id"],
+            "message_id": message["id"],
         },
         "bodies": {
             "PUT /api/v1/programs/{program_id}": program_body(exercises),
@@ -210,6 +216,8 @@ def foreign(http, other_academy, other_academy_coach, other_academy_client) -> d
                 "start_date": "2026-03-02",
             },
             "POST /api/v1/clients/{client_id}/assessments": assessment_body(),
+            "POST /api/v1/clients/{client_id}/messages": {"body": "How is the hip?"},
+            "POST /api/v1/clients/{client_id}/messages/read": {"up_to_id": message["id"]},
             **CHANGES,
         },
     }
@@ -247,11 +255,15 @@ def neighbours(http, coach, other_client_user) -> dict:
     assignment = assign(http, coach, other_client_user.id, program["id"])
     check_in = post_check_in(http, other_client_user, {"date": "2026-03-02"}).get_json()
     activity = upload(http, other_client_user, file_bytes("ten-k.fit")).get_json()
+    message = http.post(
+        "/api/v1/me/messages", json={"body": "Hip fine."}, headers=other_client_user.headers
+    ).get_json()
     return {
         "ids": {
             "assignment_id": assignment["id"],
             "check_in_id": check_in["id"],
             "activity_id": activity["id"],
+            "message_id": message["id"],
         },
         "bodies": CHANGES,
     }

@@ -40,6 +40,12 @@ def test_the_demo_loads_a_working_academy_and_reloads_without_duplicates(http):
     assert left[0] > left[-1]  # the left side eases
     dashboard = http.get("/api/v1/dashboard", headers=coach).get_json()
     assert dashboard and dashboard[0]["reasons"]
+    thread = http.get("/api/v1/me/messages", headers=sam).get_json()
+    assert [m["author"]["role"] for m in thread] == ["client", "owner", "client"]
+    assert all("hip" in m["body"] for m in thread) and thread[-1]["check_in_id"]
+    assert http.get("/api/v1/me", headers=coach).get_json()["unread_messages"] == 1
+    sam_listed = http.get("/api/v1/clients?q=sam", headers=coach).get_json()
+    assert sam_listed[0]["unread_messages"] == 1
     compare = http.get(f"/api/v1/clients/{sam_id}/assessments/compare", headers=coach)
     assert any(c["change"] == "improved" for c in compare.get_json()["changes"])
     alex_id = db.session.scalar(sa.select(User.id).where(User.email == "alex@demo.academy"))

@@ -9,7 +9,7 @@ from academy.common.models import one_of
 from academy.extensions import db
 
 ACTIONS = ("create", "update", "delete")
-RESOURCES = ("client", "program", "assignment", "check_in", "assessment")
+RESOURCES = ("client", "program", "assignment", "check_in", "assessment", "message")
 
 
 class AuditEntry(db.Model):

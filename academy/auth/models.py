@@ -92,6 +92,23 @@ class Invitation(db.Model):
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
+class PasswordReset(db.Model):
+    """A single-use code, mailed, that lets an active account set a new password. Only
+    its SHA-256 is stored; it works for ``PASSWORD_RESET_MINUTES``."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # Set when the code is used or replaced by a newer one.
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
 class RateLimitHit(db.Model):
     """One attempt counted under a rate limit (a failed sign-in, a sign-up); see
     ``academy.auth.ratelimit``. Rows past ``expires_at`` are deleted."""

@@ -1,4 +1,5 @@
-"""Rate limits every worker and instance shares: failed sign-ins and sign-ups.
+"""Rate limits every worker and instance shares: failed sign-ins, sign-ups and
+password-reset requests.
 
 A limit is a `limits` string ("10 per 15 minutes", or several separated by ";"),
 counted in a moving window per key. The hits live in the database (``rate_limit_hits``)
@@ -51,6 +52,15 @@ def _rules(config) -> dict[str, Rule]:
         "sign-up": Rule(
             parse_many(config["SIGNUP_RATE_LIMIT"]),
             "Too many sign-ups from your address; try again later.",
+        ),
+        # Reset mails for one email, and asked from one address whatever the email.
+        "password-reset": Rule(
+            parse_many(config["PASSWORD_RESET_RATE_LIMIT"]),
+            "Too many password resets asked for this email; try again later.",
+        ),
+        "password-reset-address": Rule(
+            parse_many(config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"]),
+            "Too many password resets asked from your address; try again later.",
         ),
     }
 

@@ -1,6 +1,6 @@
 """Accounts and sessions: /auth, /me and /coaches."""
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 
 from academy.auth import service
@@ -9,13 +9,15 @@ from academy.auth.schemas import (
     CoachCreateSchema,
     CoachSchema,
     InvitationAcceptSchema,
+    MeSchema,
     MeUpdateSchema,
     PasswordChangeSchema,
+    PasswordResetConfirmSchema,
+    PasswordResetSchema,
     RefreshSchema,
     SignupSchema,
     TokenCreateSchema,
     TokenSchema,
-    UserSchema,
 )
 from academy.common.auth import COACH_ROLES, OWNER_ROLES, current_token_id, current_user
 from academy.common.blueprint import Blueprint
@@ -96,17 +98,54 @@ class InvitationAccept(MethodView):
         return service.accept_invitation(data["code"], data["password"])
 
 
+@blp.route("/auth/password-reset")
+class PasswordReset(MethodView):
+    @blp.arguments(PasswordResetSchema)
+    @blp.response(202)
+    @blp.errors(400, 429)
+    def post(self, data):
+        """Ask for a password-reset code by mail
+
+        Answers 202 whatever the email: an account that can sign in gets a mail with a
+        code that works once for `PASSWORD_RESET_MINUTES` (30 by default); any other
+        address, a mail saying that it has no such account. Requests for one email,
+        and from one address, are limited (429 with `Retry-After`).
+        """
+        service.request_password_reset(data["email"], request.remote_addr)
+        accepted = Response(status=202)
+        del accepted.headers["Content-Type"]  # no content, so no type of content either
+        return accepted
+
+
+@blp.route("/auth/password-reset/confirm")
+class PasswordResetConfirm(MethodView):
+    @blp.arguments(PasswordResetConfirmSchema)
+    @blp.response(204)
+    @blp.errors(400)
+    @blp.problem(401, "Unknown, used or expired code")
+    def post(self, data):
+        """Set a new password with a mailed reset code
+
+        The password follows the sign-up rules (422 otherwise, and the code still
+        works). Every session of the account ends: sign in again with the new password.
+        """
+        service.reset_password(data["code"], data["password"])
+
+
 @blp.route("/me")
 class Me(MethodView):
     @blp.auth()
-    @blp.response(200, UserSchema)
+    @blp.response(200, MeSchema)
     def get(self):
-        """Read the caller's own account"""
-        return current_user()
+        """Read the caller's own account
+
+        `unread_messages` counts the other side's messages not marked read yet.
+        """
+        return service.read_me(current_user())
 
     @blp.auth()
     @blp.arguments(MeUpdateSchema)
-    @blp.response(200, UserSchema)
+    @blp.response(200, MeSchema)
     @blp.errors(400)
     def patch(self, data):
         """Change the caller's name or timezone"""

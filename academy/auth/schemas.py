@@ -50,6 +50,16 @@ class UserSchema(BaseSchema):
     updated_at = UTCDateTime(dump_only=True)
 
 
+class MeSchema(UserSchema):
+    unread_messages = Integer(
+        dump_only=True,
+        metadata={
+            "description": "Messages of the other side not marked read yet: a client's "
+            "from the coaches; a coach's from the academy's active clients."
+        },
+    )
+
+
 class TokenSchema(BaseSchema):
     access_token = fields.String(dump_only=True)
     refresh_token = fields.String(dump_only=True)
@@ -76,6 +86,15 @@ class RefreshSchema(BaseSchema):
 
 
 class InvitationAcceptSchema(BaseSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    password = Password()
+
+
+class PasswordResetSchema(BaseSchema):
+    email = Email(required=True)
+
+
+class PasswordResetConfirmSchema(BaseSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=256))
     password = Password()
 

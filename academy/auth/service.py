@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from academy.auth import ratelimit
-from academy.auth.models import Academy, AuthToken, Invitation, User
+from academy.auth.models import Academy, AuthToken, Invitation, PasswordReset, User
 from academy.auth.passwords import (
     ensure_strong,
     hash_password,
@@ -19,6 +19,7 @@ from academy.common.tenancy import by_credential, scoped
 from academy.common.time import as_utc, utcnow
 from academy.errors import Conflict, Forbidden, Unauthorized, Unprocessable
 from academy.extensions import db
+from academy.mail.service import send_later
 
 
 @dataclass
@@ -216,6 +217,15 @@ def issue_invitation(user: User) -> IssuedInvitation:
         created_at=now,
     )
     db.session.add(invitation)
+    send_later(
+        user.email,
+        "invitation",
+        name=user.name,
+        role=user.role,
+        academy=db.session.get(Academy, user.academy_id).name,
+        code=code,
+        expires_at=invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+    )
     return IssuedInvitation(code, invitation.expires_at)
 
 
@@ -250,12 +260,90 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
     return issued
 
 
+def read_me(user: User) -> User:
+    """The caller's account with its ``unread_messages`` (kept by the messages domain,
+    which the app factory connects: it imports this one)."""
+    user.unread_messages = current_app.extensions["academy.unread_total"](user)
+    return user
+
+
+def request_password_reset(email: str, address: str | None) -> None:
+    """Mail a reset code to the account with ``email``, if it is one that signs in;
+    to any other address, a mail saying that it has no such account. Either way the
+    request does the same work (a look-up, a code made, earlier codes closed, a mail
+    written; only the new code's row is the account's alone), so that neither the
+    answer nor its timing tells whether the email has an account."""
+    email = normalise_email(email)
+    # Counted for every email, known or not: a refusal tells nothing either.
+    ratelimit.take(("password-reset", email), ("password-reset-address", address))
+    user = db.session.scalar(by_credential(User, User.email, email))
+    code, now = new_secret(), utcnow()
+    usable = user is not None and user.status == "active"
+    # The account's earlier codes stop working; without one, the same statement finds
+    # nothing (no user has id 0), so that both answers take as long.
+    _close_resets(user.id if usable else 0, now)
+    if not usable:
+        send_later(email, "password_reset_no_account")
+        db.session.flush()
+        return
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    db.session.add(
+        PasswordReset(
+            user_id=user.id,
+            code_hash=digest(code),
+            expires_at=now + timedelta(minutes=minutes),
+            created_at=now,
+        )
+    )
+    send_later(user.email, "password_reset", name=user.name, code=code, minutes=minutes)
+    db.session.flush()
+
+
+def _close_resets(user_id: int, now: datetime) -> None:
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def reset_password(code: str, password: str) -> None:
+    """Set a new password with a mailed code: the code works once, and every session
+    of the account ends."""
+    reset = db.session.scalar(
+        by_credential(PasswordReset, PasswordReset.code_hash, digest(code.strip()))
+    )
+    if (
+        reset is None
+        or reset.closed_at is not None
+        or as_utc(reset.expires_at) <= utcnow()
+        or reset.user.status != "active"
+    ):
+        raise Unauthorized("The reset code is unknown, used or expired.")
+    user = reset.user
+    ensure_strong(password, field="password", email=user.email, name=user.name)
+    # Closing the code with a guarded UPDATE makes it single-use even under a race.
+    closed = db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.closed_at.is_(None))
+        .values(closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        raise Unauthorized("The reset code is unknown, used or expired.")
+    _close_resets(user.id, utcnow())  # an older code mailed meanwhile stops working too
+    user.password_hash = hash_password(password)
+    revoke_all(user.id)
+    db.session.flush()
+
+
 def update_me(user: User, changes: dict) -> User:
     for field in ("name", "timezone"):
         if field in changes:
             setattr(user, field, changes[field].strip() if field == "name" else changes[field])
     db.session.flush()
-    return user
+    return read_me(user)
 
 
 def change_password(user: User, token_id: int, current: str, new: str) -> None:

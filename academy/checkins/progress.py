@@ -296,13 +296,26 @@ def dashboard(actor: User) -> list[dict]:
     ):
         daily[client_id].append(row)
 
+    # Kept by the messages domain, which the app factory connects (it imports this one).
+    unread = current_app.extensions["academy.unread_by_client"](actor)
+
     answer = []
     for client_id, name, _, last in clients:
         today = today_of[client_id]
         reasons = _reasons(today, _counted(sessions[client_id], today), pain[client_id], last)
         reasons.extend(load.attention(daily[client_id], today))
+        if unread.get(client_id):
+            reasons.append({
+                "code": "unread_messages",
+                "detail": f"{unread[client_id]} unread message(s) from the client.",
+            })  # fmt: skip
         if reasons:
-            answer.append({"client_id": client_id, "name": name, "reasons": reasons})
+            answer.append({
+                "client_id": client_id,
+                "name": name,
+                "reasons": reasons,
+                "unread_messages": unread.get(client_id, 0),
+            })  # fmt: skip
     return answer
 
 

@@ -216,7 +216,8 @@ class Dashboard(MethodView):
         `pain_reported`: pain of 7 or more in the last 7 days; `no_recent_check_in`:
         no check-in for 7 days; `load_spike`: rolling acute:chronic workload ratio above
         1.5 (`GET /clients/{id}/load`); `distance_jump`: this week or last week ran over
-        30% more distance than the week before, and at least 10 km. Days are the
-        client's calendar days.
+        30% more distance than the week before, and at least 10 km; `unread_messages`:
+        the client wrote and no coach has marked it read. Days are the client's
+        calendar days.
         """
         return paginate_list(progress.dashboard(current_user()), pagination_parameters)

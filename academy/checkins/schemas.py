@@ -299,6 +299,7 @@ class AttentionReasonSchema(BaseSchema):
                 "no_recent_check_in",
                 "load_spike",
                 "distance_jump",
+                "unread_messages",
             ]
         }
     )
@@ -309,3 +310,6 @@ class AttentionSchema(BaseSchema):
     client_id = Integer()
     name = fields.String()
     reasons = fields.List(fields.Nested(AttentionReasonSchema))
+    unread_messages = Integer(
+        metadata={"description": "The client's messages that no coach has marked read."}
+    )

@@ -31,7 +31,8 @@ class Clients(MethodView):
 
         `q` matches part of the name or email, ignoring case, accents, spaces and
         punctuation; `status` is `active` (the default) or `archived`. Each client comes
-        with `last_check_in` and `compliance_7d`; `sort` orders by `name` (the default),
+        with `last_check_in`, `compliance_7d` and `unread_messages` (the client's
+        messages no coach has marked read); `sort` orders by `name` (the default),
         `last_check_in` or `compliance_7d`, `-` first for descending.
         """
         return service.list_clients(current_user(), pagination_parameters, **query)

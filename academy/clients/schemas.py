@@ -83,6 +83,11 @@ class ClientSchema(BaseSchema):
             "today (as `GET /clients/{id}/adherence` reports it); null when none counted."
         },
     )
+    unread_messages = Integer(
+        dump_only=True,
+        attribute="figures.unread_messages",
+        metadata={"description": "The client's messages that no coach has marked read."},
+    )
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 

@@ -17,11 +17,13 @@ from academy.extensions import db
 
 _PROFILE_FIELDS = ("goals", "coach_notes")
 _RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
+# The figures of a client with nothing done and nothing written yet.
+_NO_FIGURES = {"last_check_in": None, "compliance_7d": None, "unread_messages": 0}
 
 
 def _figures(actor: User, client_ids: list[int]) -> dict[int, dict]:
-    """The clients' figures from the domain that keeps them (check-ins): the app
-    factory connects it, so that clients need not import that domain."""
+    """The clients' figures from the domains that keep them (check-ins, messages): the
+    app factory connects them, so that clients need not import those domains."""
     return current_app.extensions["academy.client_figures"](actor, client_ids)
 
 
@@ -33,8 +35,8 @@ def list_clients(
     sort: str = "name",
 ) -> list[Client]:
     """One page of the academy's clients, each with its figures (``last_check_in``,
-    ``compliance_7d``). Sorted by name in the database; by a figure (kept by the
-    check-ins domain) in Python, those without one last."""
+    ``compliance_7d``, ``unread_messages``). Sorted by name in the database; by a
+    figure (kept by the check-ins domain) in Python, those without one last."""
     stmt = scoped(Client, actor).join(Client.user).where(Client.status == status)
     if (found := matching(User.search_text, q)) is not None:
         stmt = stmt.where(found)
@@ -56,7 +58,7 @@ def list_clients(
         by_id = {c.id: c for c in db.session.scalars(stmt.where(Client.id.in_(page_ids)))}
         page = [by_id[i] for i in page_ids]
     for client in page:
-        client.figures = figures.get(client.id, {"last_check_in": None, "compliance_7d": None})
+        client.figures = figures.get(client.id, _NO_FIGURES)
     return page
 
 
@@ -98,7 +100,7 @@ def create_client(actor: User, data: dict) -> Client:
     db.session.flush()
     client.invitation = issue_invitation(user)
     db.session.flush()
-    client.figures = {"last_check_in": None, "compliance_7d": None}  # nothing done yet
+    client.figures = _NO_FIGURES
     return client
 
 

@@ -23,4 +23,5 @@ class ExportSchema(BaseSchema):
         metadata={"description": "Uploaded activities, each with its original `file` "
                   "(`name`, `size`, `content_base64`)."},
     )  # fmt: skip
+    messages = fields.List(fields.Dict(), metadata={"description": "The caller's thread."})
     activity = fields.List(fields.Dict(), metadata={"description": "What the caller wrote."})

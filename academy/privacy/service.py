@@ -27,6 +27,9 @@ from academy.common.tenancy import scoped
 from academy.common.time import utcnow
 from academy.errors import Forbidden, Unprocessable
 from academy.extensions import db
+from academy.mail.models import OutboxMail
+from academy.messages.models import Message
+from academy.messages.schemas import MessageSchema
 from academy.programs.models import Assignment
 from academy.programs.schemas import AssignmentSchema
 
@@ -58,6 +61,9 @@ def export(actor: User) -> dict:
             )
         )
         document["activities"] = activities.export(actor)
+        document["messages"] = MessageSchema(many=True).dump(
+            db.session.scalars(scoped(Message, actor).order_by(Message.id))
+        )
     # The schema writes `at` as UTC with a Z on both databases (SQLite hands back naive
     # datetimes, so isoformat() gave a different, zone-less string there).
     document["activity"] = _ACTIVITY.dump(
@@ -74,6 +80,8 @@ def erase_client(actor: User, password: str) -> None:
     if not verify_password(actor.password_hash, password):
         raise Unprocessable("The password is wrong.", errors={"password": ["Wrong password."]})
     client = db.session.get(Client, actor.id)
+    # Mail to them, sent or waiting, names them (and the address goes now).
+    db.session.execute(sa.delete(OutboxMail).where(OutboxMail.recipient == actor.email))
     actor.name = ERASED_NAME
     actor.email = f"erased-{actor.id}@erased.invalid"
     actor.password_hash = None
@@ -96,6 +104,9 @@ def erase_client(actor: User, password: str) -> None:
     # Activity files hold where the person ran: they go, with their rows.
     activities.erase(actor)
     db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.client_id == actor.id))
+    # Both sides of the thread: the coaches' words describe the client as well.
+    for message in db.session.scalars(scoped(Message, actor)):
+        message.body = ""
     db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.user_id == actor.id))
     db.session.execute(
         sa.update(Invitation)

@@ -515,6 +515,7 @@ class TestDashboard:
                         "detail": "7-day compliance 50% against 70% over 30 days.",
                     }
                 ],
+                "unread_messages": 0,
             },
             {
                 "client_id": ids["Ben Pain"],
@@ -522,6 +523,7 @@ class TestDashboard:
                 "reasons": [
                     {"code": "pain_reported", "detail": "Pain of 7/10 reported in the last 7 days."}
                 ],
+                "unread_messages": 0,
             },
             {
                 "client_id": ids["Dee Quiet"],
@@ -529,11 +531,13 @@ class TestDashboard:
                 "reasons": [
                     {"code": "no_recent_check_in", "detail": "No check-in since 2026-03-04."}
                 ],
+                "unread_messages": 0,
             },
             {
                 "client_id": ids["Fay New"],
                 "name": "Fay New",
                 "reasons": [{"code": "no_recent_check_in", "detail": "No check-in yet."}],
+                "unread_messages": 0,
             },
             {
                 "client_id": ids["Gus Gone"],
@@ -545,6 +549,7 @@ class TestDashboard:
                     },
                     {"code": "no_recent_check_in", "detail": "No check-in since 2026-02-17."},
                 ],
+                "unread_messages": 0,
             },
         ]
 
@@ -627,6 +632,7 @@ class TestDashboard:
                         "detail": "Pain of 10/10 reported in the last 7 days.",
                     }
                 ],
+                "unread_messages": 0,
             }
         ]
 

@@ -228,8 +228,8 @@ class TestListClients:
             assert len(http.get("/api/v1/clients?page_size=100", headers=coach.headers).json) == 30
 
         # The token, the count, the page, and the page's figures (last check-ins, then
-        # the sessions that compliance counts).
-        assert len(small) == len(large) <= 5
+        # the sessions that compliance counts, then the unread messages).
+        assert len(small) == len(large) <= 6
 
     def test_it_sorts_by_last_check_in_those_without_one_last(
         self, http, coach, academy, client_user
