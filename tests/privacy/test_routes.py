@@ -105,7 +105,7 @@ class TestExport:
         with count_statements() as long:
             assert len(export(http, client_user).get_json()["check_ins"]) == 21
 
-        assert len(short) == len(long) <= 12
+        assert len(short) == len(long) <= 13
 
     def test_it_needs_a_token(self, http):
         problem_of(http.get("/api/v1/me/export"), 401)
