@@ -242,16 +242,7 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
         raise Unauthorized("The invitation code is unknown, used or expired.")
     user = invitation.user
     ensure_strong(password, field="password", email=user.email, name=user.name)
-    # Closing the code with a guarded UPDATE makes it single-use even under a race.
-    closed = db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.closed_at.is_(None))
-        .values(closed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if closed.rowcount != 1:
-        db.session.rollback()
-        raise Unauthorized("The invitation code is unknown, used or expired.")
+    _use_once(invitation, "The invitation code is unknown, used or expired.")
     user.password_hash = hash_password(password)
     user.status = "active"
     revoke_all(user.id)  # a re-issued invitation resets access
@@ -308,6 +299,21 @@ def _close_resets(user_id: int, now: datetime) -> None:
     )
 
 
+def _use_once(code_row: Invitation | PasswordReset, refusal: str) -> None:
+    """Close a single-use code (an invitation or a password reset) with a guarded
+    UPDATE, so that of two concurrent uses exactly one succeeds; the other is refused
+    (and the request's work rolled back)."""
+    model = type(code_row)
+    closed = db.session.execute(
+        sa.update(model)
+        .where(model.id == code_row.id, model.closed_at.is_(None))
+        .values(closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        raise Unauthorized(refusal)
+
+
 def reset_password(code: str, password: str) -> None:
     """Set a new password with a mailed code: the code works once, and every session
     of the account ends."""
@@ -323,15 +329,7 @@ def reset_password(code: str, password: str) -> None:
         raise Unauthorized("The reset code is unknown, used or expired.")
     user = reset.user
     ensure_strong(password, field="password", email=user.email, name=user.name)
-    # Closing the code with a guarded UPDATE makes it single-use even under a race.
-    closed = db.session.execute(
-        sa.update(PasswordReset)
-        .where(PasswordReset.id == reset.id, PasswordReset.closed_at.is_(None))
-        .values(closed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if closed.rowcount != 1:
-        raise Unauthorized("The reset code is unknown, used or expired.")
+    _use_once(reset, "The reset code is unknown, used or expired.")
     _close_resets(user.id, utcnow())  # an older code mailed meanwhile stops working too
     user.password_hash = hash_password(password)
     revoke_all(user.id)
