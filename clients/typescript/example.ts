@@ -44,17 +44,19 @@ export async function today(baseUrl: string, token: Token, date?: string): Promi
 export async function firstExercise(baseUrl: string, email: string, password: string) {
   const token = await signIn(baseUrl, email, password);
   const day = await today(baseUrl, token);
-  if (day.sessions.length === 0 || day.sessions[0].items.length === 0) {
+  const session = day.sessions[0];
+  // A session may open with a run item, which has no exercise; skip to the first drill.
+  const item = session?.items.find((each) => each.kind === "exercise");
+  if (session === undefined || item === undefined) {
     return null;
   }
-  const item = day.sessions[0].items[0];
   const video: string | null = item.exercise_video_url;
   return {
     client: token.user.name,
     date: day.date,
-    session: day.sessions[0].title,
+    session: session.title,
     exercise: item.exercise_name,
-    cues: item.exercise_cues.join(" / "),
+    cues: (item.exercise_cues ?? []).join(" / "),
     sets: item.sets,
     side: item.side,
     video,
