@@ -366,9 +366,13 @@ class Blueprint(flask_smorest.Blueprint):
         read (428 without it, 412 when stale); the view checks it with ``if_match()``."""
 
         def decorator(func):
-            func = self.header("If-Match", "The `ETag` of your last read, or `*`.", required=True)(
-                func
-            )
+            # An empty If-Match names no version: it is answered as a missing one (428).
+            func = self.header(
+                "If-Match",
+                "The `ETag` of your last read, or `*`.",
+                required=True,
+                schema={"type": "string", "minLength": 1},
+            )(func)
             func = self.problem(412, "If-Match does not match the current version")(func)
             return self.problem(428, "If-Match is required")(func)
 

@@ -810,6 +810,24 @@ class TestDeleteMyCheckIn:
         problem_of(stale, 412)
         assert count_rows(CheckIn) == 1
 
+    def test_an_empty_if_match_is_a_missing_one_as_the_document_says(
+        self, http, client_user, my_check_in
+    ):
+        url = f"/api/v1/me/check-ins/{my_check_in['id']}"
+
+        empty = http.delete(url, headers={**client_user.headers, "If-Match": ""})
+
+        problem_of(empty, 428)
+        assert count_rows(CheckIn) == 1
+        paths = http.get("/openapi.json").get_json()["paths"]
+        header = next(
+            p
+            for p in paths["/api/v1/me/check-ins/{check_in_id}"]["delete"]["parameters"]
+            if p["name"] == "If-Match"
+        )
+        assert header["required"] is True
+        assert header["schema"] == {"type": "string", "minLength": 1}
+
 
 class TestListClientCheckIns:
     def url(self, client_id) -> str:
