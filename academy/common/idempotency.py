@@ -63,6 +63,8 @@ class IdempotencyKey(db.Model):
 HEADER = "Idempotency-Key"
 # What a key may be: visible ASCII, as in the IETF draft's examples (UUIDs).
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+# The same rule in the API document, for every operation that takes a key.
+KEY_SCHEMA = {"type": "string", "pattern": _KEY.pattern}
 
 
 def _fingerprint() -> str:

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
-from academy.common.idempotency import idempotent
+from academy.common.idempotency import KEY_SCHEMA, idempotent
 from academy.common.pagination import paginate
 from academy.common.responses import location
 from academy.messages import service
@@ -25,7 +25,6 @@ IDEMPOTENCY_KEY = (
     "new; the same key with another body is 422; a retry while the first is still "
     "running is 409."
 )
-KEY_SCHEMA = {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"}
 
 
 @blp.route("/clients/<int:client_id>/messages")
