@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from academy.common.models import Audited, Timestamped, one_of
 from academy.common.search import keep_search_text
@@ -76,37 +76,33 @@ class AuthToken(db.Model):
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
-class Invitation(db.Model):
-    """A single-use, expiring code that lets an invited client or coach set a password."""
+class SingleUseCode:
+    """A code that lets one account set a password, once, before it expires. Only its
+    SHA-256 is stored; ``closed_at`` is set when it is used or replaced by a newer one."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    @declared_attr
+    def user(cls) -> Mapped[User]:
+        return relationship(lazy="joined", innerjoin=True)
+
+
+class Invitation(SingleUseCode, db.Model):
+    """The code that lets an invited client or coach set a password."""
 
     __tablename__ = "invitations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    # Set when the code is accepted or replaced by a newer one.
-    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
-    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
-
-
-class PasswordReset(db.Model):
-    """A single-use code, mailed, that lets an active account set a new password. Only
-    its SHA-256 is stored; it works for ``PASSWORD_RESET_MINUTES``."""
+class PasswordReset(SingleUseCode, db.Model):
+    """A mailed code that lets an active account set a new password; it works for
+    ``PASSWORD_RESET_MINUTES``."""
 
     __tablename__ = "password_resets"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    # Set when the code is used or replaced by a newer one.
-    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-
-    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
 class RateLimitHit(db.Model):

@@ -7,7 +7,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from academy.auth import ratelimit
-from academy.auth.models import Academy, AuthToken, Invitation, PasswordReset, User
+from academy.auth.models import (
+    Academy,
+    AuthToken,
+    Invitation,
+    PasswordReset,
+    SingleUseCode,
+    User,
+)
 from academy.auth.passwords import (
     ensure_strong,
     hash_password,
@@ -230,19 +237,11 @@ def issue_invitation(user: User) -> IssuedInvitation:
 
 
 def accept_invitation(code: str, password: str) -> IssuedTokens:
-    invitation = db.session.scalar(
-        by_credential(Invitation, Invitation.code_hash, digest(code.strip()))
-    )
-    if (
-        invitation is None
-        or invitation.closed_at is not None
-        or as_utc(invitation.expires_at) <= utcnow()
-        or invitation.user.status not in ("invited", "active")
-    ):
-        raise Unauthorized("The invitation code is unknown, used or expired.")
+    refusal = "The invitation code is unknown, used or expired."
+    invitation = _open_code(Invitation, code, ("invited", "active"), refusal)
     user = invitation.user
     ensure_strong(password, field="password", email=user.email, name=user.name)
-    _use_once(invitation, "The invitation code is unknown, used or expired.")
+    _use_once(invitation, refusal)
     user.password_hash = hash_password(password)
     user.status = "active"
     revoke_all(user.id)  # a re-issued invitation resets access
@@ -299,7 +298,23 @@ def _close_resets(user_id: int, now: datetime) -> None:
     )
 
 
-def _use_once(code_row: Invitation | PasswordReset, refusal: str) -> None:
+def _open_code(
+    model: type[SingleUseCode], code: str, statuses: tuple[str, ...], refusal: str
+) -> SingleUseCode:
+    """The open, unexpired code row of ``model`` for ``code`` whose account has one of
+    ``statuses``; any other code is refused alike (401), telling nothing of why."""
+    row = db.session.scalar(by_credential(model, model.code_hash, digest(code.strip())))
+    if (
+        row is None
+        or row.closed_at is not None
+        or as_utc(row.expires_at) <= utcnow()
+        or row.user.status not in statuses
+    ):
+        raise Unauthorized(refusal)
+    return row
+
+
+def _use_once(code_row: SingleUseCode, refusal: str) -> None:
     """Close a single-use code (an invitation or a password reset) with a guarded
     UPDATE, so that of two concurrent uses exactly one succeeds; the other is refused
     (and the request's work rolled back)."""
@@ -317,19 +332,11 @@ def _use_once(code_row: Invitation | PasswordReset, refusal: str) -> None:
 def reset_password(code: str, password: str) -> None:
     """Set a new password with a mailed code: the code works once, and every session
     of the account ends."""
-    reset = db.session.scalar(
-        by_credential(PasswordReset, PasswordReset.code_hash, digest(code.strip()))
-    )
-    if (
-        reset is None
-        or reset.closed_at is not None
-        or as_utc(reset.expires_at) <= utcnow()
-        or reset.user.status != "active"
-    ):
-        raise Unauthorized("The reset code is unknown, used or expired.")
+    refusal = "The reset code is unknown, used or expired."
+    reset = _open_code(PasswordReset, code, ("active",), refusal)
     user = reset.user
     ensure_strong(password, field="password", email=user.email, name=user.name)
-    _use_once(reset, "The reset code is unknown, used or expired.")
+    _use_once(reset, refusal)
     _close_resets(user.id, utcnow())  # an older code mailed meanwhile stops working too
     user.password_hash = hash_password(password)
     revoke_all(user.id)
