@@ -166,16 +166,21 @@ _SPACE = "".join(
 _NOT_BLANK = f"[^{_SPACE}]"
 
 
-def Name(**kwargs):
-    """A name or title: 1 to 200 characters, not only spaces (names are stored stripped)."""
+def NotBlank(max_length: int, **kwargs):
+    """Text of 1 to ``max_length`` characters that is not only white space."""
     return fields.String(
         validate=[
-            validate.Length(min=1, max=200),
+            validate.Length(min=1, max=max_length),
             validate.Regexp(f"^[{_SPACE}]*{_NOT_BLANK}", error="Must not be blank."),
         ],
         metadata={"pattern": _NOT_BLANK, **kwargs.pop("metadata", {})},
         **kwargs,
     )
+
+
+def Name(**kwargs):
+    """A name or title: 1 to 200 characters, not only spaces (names are stored stripped)."""
+    return NotBlank(200, **kwargs)
 
 
 def Text(max_length: int = 5000, **kwargs):

@@ -1,18 +1,16 @@
 """Request and response bodies of messages."""
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from academy.common.schemas import BaseSchema, Id, Integer, QuerySchema, UTCDateTime
+from academy.common.schemas import BaseSchema, Id, Integer, NotBlank, QuerySchema, UTCDateTime
 from academy.messages.models import MAX_BODY
-
-# Something other than white space: a message of spaces says nothing.
-_NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
 
 
 class MessageCreateSchema(BaseSchema):
-    body = fields.String(
+    # A message of white space says nothing.
+    body = NotBlank(
+        MAX_BODY,
         required=True,
-        validate=[validate.Length(min=1, max=MAX_BODY), _NOT_BLANK],
         metadata={"example": "The left hip pinched on the second set of bridges."},
     )
     check_in_id = Id(

@@ -72,6 +72,13 @@ class TestWriteToAClient:
 
         assert count_rows(Message) == 0
 
+    @pytest.mark.parametrize("body", [" ok", "\n\nSee you Tuesday.", "\u3000Thanks"])
+    def test_a_body_may_open_with_white_space(self, http, coach, client_user, body):
+        response = coach_writes(http, coach, client_user.id, body)
+
+        assert response.status_code == 201
+        assert db.session.get(Message, response.get_json()["id"]).body == body
+
     def test_5000_characters_are_fine(self, http, coach, client_user):
         assert coach_writes(http, coach, client_user.id, "x" * 5000).status_code == 201
 
