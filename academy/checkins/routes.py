@@ -20,7 +20,7 @@ from academy.checkins.schemas import (
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import if_match, version_header
-from academy.common.idempotency import KEY_SCHEMA, idempotent
+from academy.common.idempotency import KEY_DESCRIPTION, KEY_SCHEMA, idempotent
 from academy.common.pagination import paginate, paginate_list
 from academy.common.responses import json_response, location
 
@@ -51,13 +51,7 @@ class MyCheckIns(MethodView):
     @blp.arguments(CheckInCreateSchema, cross_check=service.cross_check)
     @blp.response(201, CheckInSchema, etag=True, location=True)
     @blp.errors(400, 409, 413)
-    @blp.header(
-        "Idempotency-Key",
-        "Retry-safe posting: the same key and body replay the first answer and store "
-        "nothing new; the same key with another body is 422; a retry while the first is "
-        "still running is 409. Keys are kept at least a day (`IDEMPOTENCY_KEY_HOURS`).",
-        schema=KEY_SCHEMA,
-    )
+    @blp.header("Idempotency-Key", KEY_DESCRIPTION, schema=KEY_SCHEMA)
     def post(self, data):
         """Record a check-in (client app)
 

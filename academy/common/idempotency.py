@@ -65,6 +65,11 @@ HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 # The same rule in the API document, for every operation that takes a key.
 KEY_SCHEMA = {"type": "string", "pattern": _KEY.pattern}
+KEY_DESCRIPTION = (
+    "Retry-safe posting: the same key and body replay the first answer and store "
+    "nothing new; the same key with another body is 422; a retry while the first is "
+    "still running is 409. Keys are kept at least a day (`IDEMPOTENCY_KEY_HOURS`)."
+)
 
 
 def _fingerprint() -> str:

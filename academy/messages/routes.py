@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
-from academy.common.idempotency import KEY_SCHEMA, idempotent
+from academy.common.idempotency import KEY_DESCRIPTION, KEY_SCHEMA, idempotent
 from academy.common.pagination import paginate
 from academy.common.responses import location
 from academy.messages import service
@@ -18,12 +18,6 @@ from academy.messages.schemas import (
 
 blp = Blueprint(
     "messages", __name__, url_prefix="/api/v1", description="Messages between client and coaches"
-)
-
-IDEMPOTENCY_KEY = (
-    "Retry-safe posting: the same key and body replay the first answer and store nothing "
-    "new; the same key with another body is 422; a retry while the first is still "
-    "running is 409."
 )
 
 
@@ -47,7 +41,7 @@ class ClientMessages(MethodView):
     @blp.arguments(MessageCreateSchema)
     @blp.response(201, MessageSchema, location=True)
     @blp.errors(400, 404, 409, 413)
-    @blp.header("Idempotency-Key", IDEMPOTENCY_KEY, schema=KEY_SCHEMA)
+    @blp.header("Idempotency-Key", KEY_DESCRIPTION, schema=KEY_SCHEMA)
     def post(self, data, client_id):
         """Write to a client
 
@@ -103,7 +97,7 @@ class MyMessages(MethodView):
     @blp.arguments(MessageCreateSchema)
     @blp.response(201, MessageSchema, location=True)
     @blp.errors(400, 413)
-    @blp.header("Idempotency-Key", IDEMPOTENCY_KEY, schema=KEY_SCHEMA)
+    @blp.header("Idempotency-Key", KEY_DESCRIPTION, schema=KEY_SCHEMA)
     def post(self, data):
         """Write to the coaches (client app)
 
