@@ -211,11 +211,7 @@ def sign_out(token_id: int) -> None:
 def issue_invitation(user: User) -> IssuedInvitation:
     """A fresh code for ``user``; any earlier open code stops working. Not committed."""
     now = utcnow()
-    db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.user_id == user.id, Invitation.closed_at.is_(None))
-        .values(closed_at=now)
-    )
+    close_codes(Invitation, user.id, now)
     code = new_secret()
     invitation = Invitation(
         user=user,
@@ -271,7 +267,7 @@ def request_password_reset(email: str, address: str | None) -> None:
     usable = user is not None and user.status == "active"
     # The account's earlier codes stop working; without one, the same statement finds
     # nothing (no user has id 0), so that both answers take as long.
-    _close_resets(user.id if usable else 0, now)
+    close_codes(PasswordReset, user.id if usable else 0, now)
     if not usable:
         send_later(email, "password_reset_no_account")
         db.session.flush()
@@ -289,12 +285,12 @@ def request_password_reset(email: str, address: str | None) -> None:
     db.session.flush()
 
 
-def _close_resets(user_id: int, now: datetime) -> None:
+def close_codes(model: type[SingleUseCode], user_id: int, now: datetime) -> None:
+    """Close every open code of ``model`` (invitations or password resets) of a user."""
     db.session.execute(
-        sa.update(PasswordReset)
-        .where(PasswordReset.user_id == user_id, PasswordReset.closed_at.is_(None))
+        sa.update(model)
+        .where(model.user_id == user_id, model.closed_at.is_(None))
         .values(closed_at=now)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -337,7 +333,8 @@ def reset_password(code: str, password: str) -> None:
     user = reset.user
     ensure_strong(password, field="password", email=user.email, name=user.name)
     _use_once(reset, refusal)
-    _close_resets(user.id, utcnow())  # an older code mailed meanwhile stops working too
+    # An older code mailed meanwhile stops working too.
+    close_codes(PasswordReset, user.id, utcnow())
     user.password_hash = hash_password(password)
     revoke_all(user.id)
     db.session.flush()

@@ -13,10 +13,10 @@ from academy.assessments.models import Assessment
 from academy.assessments.schemas import ClientAssessmentSchema
 from academy.audit.models import AuditEntry
 from academy.audit.schemas import AuditEntrySchema
-from academy.auth.models import Invitation, User
+from academy.auth.models import Invitation, PasswordReset, User
 from academy.auth.passwords import verify_password
 from academy.auth.schemas import UserSchema
-from academy.auth.service import revoke_all
+from academy.auth.service import close_codes, revoke_all
 from academy.calendar.models import CalendarFeed
 from academy.checkins import service as checkins
 from academy.checkins.models import CheckIn
@@ -108,10 +108,7 @@ def erase_client(actor: User, password: str) -> None:
     for message in db.session.scalars(scoped(Message, actor)):
         message.body = ""
     db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.user_id == actor.id))
-    db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.user_id == actor.id, Invitation.closed_at.is_(None))
-        .values(closed_at=utcnow())
-    )
+    for code in (Invitation, PasswordReset):
+        close_codes(code, actor.id, utcnow())
     revoke_all(actor.id)
     db.session.flush()

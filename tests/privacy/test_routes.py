@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from academy.assessments.models import Assessment
 from academy.audit.models import AuditEntry
-from academy.auth.models import AuthToken, Invitation, User
+from academy.auth.models import AuthToken, Invitation, PasswordReset, User
 from academy.checkins.models import CheckIn, CheckInRating
 from academy.clients.models import Client
 from academy.extensions import db
@@ -221,6 +221,15 @@ class TestErase:
 
         assert count_rows(Invitation, Invitation.user_id == client_user.id,
                           Invitation.closed_at.is_(None)) == 0  # fmt: skip
+
+    def test_open_password_reset_codes_close(self, http, client_user):
+        http.post("/api/v1/auth/password-reset", json={"email": EMAIL})
+        assert count_rows(PasswordReset, PasswordReset.user_id == client_user.id) == 1
+
+        erase(http, client_user)
+
+        assert count_rows(PasswordReset, PasswordReset.user_id == client_user.id,
+                          PasswordReset.closed_at.is_(None)) == 0  # fmt: skip
 
     def test_a_wrong_password_is_422_and_nothing_changes(self, http, client_user, history):
         response = erase(http, client_user, password="not my password")
