@@ -25,7 +25,9 @@ from academy.common.time import local_today, utcnow
 from academy.errors import Unprocessable
 from academy.extensions import db
 from academy.programs import documents
-from academy.programs.models import Assignment, ProgramSession
+from academy.programs.models import ProgramSession
+from academy.programs.schemas import ItemSchema
+from academy.schedule import service as schedule
 
 _ACTIVITY = ActivitySchema()
 # The first day an activity may fall on (FIT's clock starts on the last day of 1989).
@@ -135,19 +137,13 @@ def _record(actor: User, activity: Activity, check_in_id: int | None) -> int:
 
 def _run_session(actor: User, on: date) -> tuple[int, dict] | None:
     """(assignment id, session) of the first session due on ``on`` that has a run."""
-    due = {}
-    for assignment in db.session.scalars(
-        scoped(Assignment, actor).where(Assignment.status == "active")
-    ):
-        slot = documents.week_and_day(assignment.start_date, on, assignment.program.weeks)
-        if slot:
-            due[(assignment.program_id, *slot)] = assignment.id
+    due = schedule.due_on(actor, on)
     if not due:
         return None
-    for program_id, sessions in sorted(documents.sessions_due(due).items()):
+    for program_id, sessions in sorted(documents.sessions_due(due, ItemSchema).items()):
         for session in sessions:
             if any(item["kind"] == "run" for item in session["items"]):
-                return due[(program_id, session["week"], session["day"])], session
+                return due[(program_id, session["week"], session["day"])].id, session
     return None
 
 

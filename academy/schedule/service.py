@@ -89,18 +89,24 @@ def assignment_view(actor: User, assignment_id: int, now: datetime | None = None
     }
 
 
+def due_on(actor: User, on: date) -> dict[tuple[int, int, int], Assignment]:
+    """The client's active assignments with a session slot on ``on``, by (program,
+    week, day): what ``documents.sessions_due`` reads."""
+    due = {}
+    for assignment in db.session.scalars(
+        scoped(Assignment, actor).where(Assignment.status == "active")
+    ):
+        slot = documents.week_and_day(assignment.start_date, on, assignment.program.weeks)
+        if slot:
+            due[(assignment.program_id, *slot)] = assignment
+    return due
+
+
 def today_view(actor: User, on: date | None = None, now: datetime | None = None) -> dict:
     """The sessions due on ``on`` (default: today in the client's timezone)."""
     today = local_today(actor.timezone, now)
     on = on or today
-    assignments = db.session.scalars(
-        scoped(Assignment, actor).where(Assignment.status == "active")
-    ).all()
-    due = {}
-    for assignment in assignments:
-        slot = documents.week_and_day(assignment.start_date, on, assignment.program.weeks)
-        if slot:
-            due[(assignment.program_id, *slot)] = assignment
+    due = due_on(actor, on)
     sessions = []
     if due:
         by_program = documents.sessions_due(due)
