@@ -21,7 +21,7 @@ from academy.checkins import service as checkins
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
 from academy.common.tenancy import get_scoped, scoped
-from academy.common.time import local_today, utcnow
+from academy.common.time import local_today
 from academy.errors import Unprocessable
 from academy.extensions import db
 from academy.programs import documents
@@ -90,17 +90,11 @@ def _run_of(activity: Activity) -> dict:
 
 
 def _fill(check_in: CheckIn, activity: Activity) -> None:
-    """Give a check-in the activity's run where it has none of its own."""
-    run = _run_of(activity)
-    columns = {"run_distance_km": "distance_km", "run_duration_minutes": "duration_minutes",
-               "cadence_spm": "cadence_spm"}  # fmt: skip
-    changed = False
-    for column, field in columns.items():
-        if getattr(check_in, column) is None and run[field] is not None:
-            setattr(check_in, column, run[field])
-            changed = True
-    if changed:
-        check_in.updated_at = utcnow()
+    """Give a check-in the activity's run where it has none of its own (the check-in's
+    ``updated_at`` and version move on with any change)."""
+    for column, value in checkins.run_columns(_run_of(activity)).items():
+        if getattr(check_in, column) is None and value is not None:
+            setattr(check_in, column, value)
 
 
 def _record(actor: User, activity: Activity, check_in_id: int | None) -> int:

@@ -244,9 +244,13 @@ def _columns(data: dict) -> dict:
         wellness = data["wellness"] or {}
         columns.update({field: wellness.get(field) for field in _WELLNESS})
     if "run" in data:
-        run = data["run"] or {}
-        columns.update({column: run.get(field) for field, column in _RUN.items()})
+        columns.update(run_columns(data["run"] or {}))
     return columns
+
+
+def run_columns(run: dict) -> dict:
+    """The check-in columns of a run's figures (``distance_km`` and so on)."""
+    return {column: run.get(field) for field, column in _RUN.items()}
 
 
 def _apply(check_in: CheckIn, data: dict) -> None:

@@ -5,12 +5,14 @@ import base64
 import gzip
 import io
 import zipfile
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
 from academy.activities.models import Activity
 from academy.checkins.models import CheckIn
+from academy.common.time import as_utc
 from academy.extensions import db
 from tests.activities.conftest import file_bytes, upload
 from tests.assessments.conftest import recorded
@@ -166,6 +168,9 @@ class TestUploadIntoTheProgram:
             55.0,
             176,
         )
+        # A change like any other: the check-in's version and updated_at move on.
+        assert check_in.version == 2
+        assert as_utc(check_in.updated_at) > datetime.fromisoformat(posted["updated_at"])
         assert count_rows(CheckIn) == 1
 
     def test_a_named_check_in_records_it(self, http, client_user):
