@@ -6,7 +6,6 @@ import hashlib
 import re
 import uuid
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -56,7 +55,7 @@ def upload(actor: User, file: FileStorage, check_in_id: int | None) -> tuple[Act
         parsed = parsing.parse(data)
     except parsing.UnreadableFile as error:
         raise Unprocessable("The file cannot be read.", errors={"file": [str(error)]}) from error
-    on = parsed["started_at"].astimezone(ZoneInfo(actor.timezone)).date()
+    on = local_today(actor.timezone, parsed["started_at"])
     if not FIRST_DAY <= on <= local_today(actor.timezone):
         raise Unprocessable(
             "The file cannot be read.",

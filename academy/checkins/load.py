@@ -27,14 +27,13 @@ import sqlalchemy as sa
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
 from academy.common.tenancy import get_scoped, scoped, through
-from academy.common.time import local_today
+from academy.common.time import local_today, window
 from academy.errors import Unprocessable
 from academy.extensions import db
 
 ACUTE_DAYS, CHRONIC_DAYS = 7, 28
 # Days the EWMAs run over before ``as_of``: three chronic periods.
 EWMA_DAYS = 3 * CHRONIC_DAYS
-DEFAULT_DAYS = 90
 MAX_DAYS = 366
 SPIKE_ACWR = 1.5
 JUMP_PCT, JUMP_MIN_KM = 30, 10
@@ -163,8 +162,7 @@ def read_load(actor, client_id: int, start: date | None, end: date | None) -> di
     week from ``start`` (default: 89 days before ``end``) to ``end`` (default: their
     today); the ratios as of ``end``. Two statements."""
     client = get_scoped(Client, client_id, actor, what="client")
-    end = end or local_today(client.timezone)
-    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    start, end = window(start, end, local_today(client.timezone))
     if not 0 <= (end - start).days < MAX_DAYS:
         raise Unprocessable(
             "The request did not pass validation.",

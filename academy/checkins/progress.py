@@ -29,13 +29,12 @@ from academy.checkins.models import CheckIn, CheckInRating
 from academy.clients.models import Client
 from academy.common.sql import date_add
 from academy.common.tenancy import get_scoped, scoped
-from academy.common.time import local_today
+from academy.common.time import local_today, window
 from academy.extensions import db
 from academy.programs.models import Assignment, ProgramSession
 
 COUNTED_STATUSES = ("active", "completed")
 WINDOWS = (7, 30, 90)
-DEFAULT_DAYS = 90
 DROP_POINTS = 20
 PAIN_ALERT = 7
 QUIET_DAYS = 7
@@ -136,8 +135,7 @@ def compliance(counted: list[tuple[date, bool]], today: date, days: int) -> dict
 def adherence(actor: User, client_id: int, start: date | None, end: date | None) -> dict:
     client = get_scoped(Client, client_id, actor, what="client")
     today = local_today(client.timezone)
-    end = end or today
-    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    start, end = window(start, end, today)
     counted = _counted(_scheduled(actor, max(end, today), client_id=client_id), today)
 
     in_range = [(on, ok) for on, ok in counted if start <= on <= end]
@@ -175,8 +173,7 @@ def adherence(actor: User, client_id: int, start: date | None, end: date | None)
 def trends(actor: User, client_id: int, regions, start: date | None, end: date | None) -> dict:
     """Tightness and pain per region and side by day, and left minus right."""
     client = get_scoped(Client, client_id, actor, what="client")
-    end = end or local_today(client.timezone)
-    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    start, end = window(start, end, local_today(client.timezone))
     stmt = (
         scoped(
             CheckInRating,

@@ -1,6 +1,6 @@
 """Time helpers: the service stores and speaks UTC."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -25,3 +25,14 @@ def iso_z(value: datetime | None) -> str | None:
 def local_today(timezone: str, now: datetime | None = None):
     """The calendar date it is now for someone in ``timezone`` (an IANA name)."""
     return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
+
+
+# How many days a client's reads (adherence, trends, load) cover when not told.
+DEFAULT_DAYS = 90
+
+
+def window(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """The dates a read covers: ``end`` defaults to ``today``, ``start`` to
+    ``DEFAULT_DAYS`` days ending at ``end``."""
+    end = end or today
+    return start or end - timedelta(days=DEFAULT_DAYS - 1), end
