@@ -321,7 +321,7 @@ def _run_block(owner: User, sam: User, today) -> None:
                                     "notes": "Upload the watch file after each run."})  # fmt: skip
     zone = ZoneInfo(sam.timezone)
     for day, minutes, pace, hr, kind in SAM_RUNS:
-        begins = datetime.combine(start + timedelta(days=day - 1), time(7, 0), zone)
+        begins = datetime.combine(documents.session_date(start, 1, day), time(7, 0), zone)
         run = samples.SteadyRun(
             begins.astimezone(UTC), minutes * 60, pace, hr=hr, cadence_rpm=84 + day // 2,
             every=5, name=f"Morning run, day {day}",
