@@ -5,6 +5,10 @@ line of each.
 
 - Logs: gunicorn's own lines go out as JSON through Academy's handler, like the app's,
   and there is no access log: the app writes one JSON line per request itself.
+- Memory: once a worker has loaded the app, what it loaded (modules, mappers, schemas,
+  the API document) is frozen out of the garbage collector's full collections, which
+  would otherwise walk all of it every couple of thousand requests (a pause of about
+  0.1 s each time).
 - Metrics: the workers share their figures through files in
   ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary folder when it is unset). The folder
   is emptied when gunicorn starts, and a worker that exits is marked dead, so that its
@@ -14,6 +18,7 @@ This file reads the environment for gunicorn's sake only; the app's settings are
 in academy/config.py.
 """
 
+import gc
 import os
 import shutil
 import tempfile
@@ -67,6 +72,13 @@ def on_starting(server):
     for name in os.listdir(folder):
         if name.endswith(".db"):
             os.remove(os.path.join(folder, name))
+
+
+def post_worker_init(worker):
+    # The app is loaded and lives as long as the worker: only what requests make is
+    # left for the collector.
+    gc.collect()
+    gc.freeze()
 
 
 def child_exit(server, worker):

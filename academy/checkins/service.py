@@ -80,10 +80,13 @@ def _session(row) -> dict:
 _OTHER_SESSION = sa.orm.aliased(ProgramSession)
 # A check-in already written for the same session of the assignment: any version of
 # the session (the coach may have edited it since), and not the one being corrected.
+# Named first, the condition on the outer session lets the database skip the search
+# outright for a check-in that names no session.
 _EXISTING = (
     sa.select(sa.func.min(CheckIn.id))
     .join(_OTHER_SESSION, _OTHER_SESSION.id == CheckIn.session_id)
     .where(
+        ProgramSession.id.is_not(None),
         CheckIn.assignment_id == Assignment.id,
         _OTHER_SESSION.week == ProgramSession.week,
         _OTHER_SESSION.day == ProgramSession.day,
@@ -131,7 +134,7 @@ def _look_up(actor: User, check_in: CheckInLike) -> Prescription:
     found = Prescription()
     if check_in.assignment_id is None:
         return found
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         _PRESCRIPTION,
         {
             **client_scope(actor),

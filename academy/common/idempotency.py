@@ -92,7 +92,7 @@ _INSERT = sa.insert(IdempotencyKey.__table__).values(
 def _store(user_id: int, key: str, fingerprint: str, response: Response) -> bool:
     """Store the key with its answer; False when another request stored it first."""
     try:
-        db.session.execute(
+        db.session.connection().execute(
             _INSERT,
             {
                 "user_id": user_id,
@@ -133,7 +133,7 @@ def _claim(user_id: int, key: str) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return
     try:
-        db.session.execute(_ADVISORY_LOCK, {"id": _lock_id(user_id, key)})
+        db.session.connection().execute(_ADVISORY_LOCK, {"id": _lock_id(user_id, key)})
     except OperationalError as error:
         if not _key_wait_ran_out(error):
             raise

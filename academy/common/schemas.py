@@ -8,9 +8,10 @@ same fields also read their text forms.
 
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from academy.common.time import iso_z
 from academy.vocabularies import TIMEZONES
@@ -35,6 +36,11 @@ def _unstorable(value, path: str, found: dict[str, list[str]]) -> None:
             _unstorable(element, f"{path}[{index}]", found)
 
 
+# Set while a schema loads: the schemas nested in it read parts of what it has already
+# scanned for unstorable text.
+_SCANNED = ContextVar("academy_scanned", default=False)
+
+
 class BaseSchema(Schema):
     """Rejects unknown fields, so ids, owners, roles and timestamps never slip in, and
     text that no column can store (each such field is named)."""
@@ -43,13 +49,18 @@ class BaseSchema(Schema):
         unknown = "raise"
         ordered = True
 
-    @pre_load
-    def _storable_text(self, data, **kwargs):
+    def load(self, data, **kwargs):
+        if _SCANNED.get():
+            return super().load(data, **kwargs)
         found: dict[str, list[str]] = {}
         _unstorable(data, "", found)
         if found:
             raise ValidationError(found)
-        return data
+        scanned = _SCANNED.set(True)
+        try:
+            return super().load(data, **kwargs)
+        finally:
+            _SCANNED.reset(scanned)
 
 
 class QuerySchema(BaseSchema):
