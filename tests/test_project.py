@@ -93,6 +93,15 @@ def test_long_running_services_restart_and_have_health_checks_with_a_start_perio
     assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
 
 
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MAIL_URL"])
+def test_compose_will_not_start_without_a_secret_key_or_a_mail_server(name):
+    """Neither falls back to its development default: the development secret signs
+    nothing in production, and ``console://`` would write reset codes to the log."""
+    environment = compose()["services"]["app"]["environment"]
+
+    assert environment[name].startswith(f"${{{name}:?")
+
+
 def test_docker_compose_accepts_the_file():
     """Validated by the Compose CLI itself (Debian's docker-compose, which
     scripts/test-prerequisites installs, or the docker compose plugin)."""
@@ -103,7 +112,7 @@ def test_docker_compose_accepts_the_file():
     checked = subprocess.run(
         [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
         cwd=ROOT,
-        env={**os.environ, "SECRET_KEY": "x" * 40},
+        env={**os.environ, "SECRET_KEY": "x" * 40, "MAIL_URL": "smtp://mail.example.com:587"},
         capture_output=True,
         text=True,
         timeout=60,
