@@ -152,32 +152,33 @@ def sessions_between(actor: User, start: date, end: date, today: date) -> list[d
     if not assignments:
         return []
 
-    def of_items(aggregate):
-        of_session = ProgramItem.session_id == ProgramSession.id
-        return sa.select(aggregate).where(of_session).scalar_subquery()
-
     # A session's runs: their planned figures added up (null with no run, or one unknown).
     def planned(column):
         unknown = sa.func.count(ProgramItem.id).filter(ProgramItem.kind == "run", column.is_(None))
-        return of_items(sa.case((unknown > 0, sa.null()), else_=sa.func.sum(column)))
+        return sa.case((unknown > 0, sa.null()), else_=sa.func.sum(column))
 
-    rows = db.session.execute(
+    # One pass over the sessions' items, grouped by session (its other columns follow
+    # from its id), rather than three look-ups per session.
+    sessions = (
         sa.select(
             ProgramSession.program_id,
             ProgramSession.id,
             ProgramSession.week,
             ProgramSession.day,
             ProgramSession.title,
-            of_items(sa.func.count(ProgramItem.id)),
+            sa.func.count(ProgramItem.id),
             planned(ProgramItem.planned_distance_m),
             planned(ProgramItem.planned_duration_seconds),
         )
+        .outerjoin(ProgramItem, ProgramItem.session_id == ProgramSession.id)
         .where(
             through(ProgramSession.program_id, assignments),
             ProgramSession.retired_at.is_(None),
         )
+        .group_by(ProgramSession.id)
         .order_by(ProgramSession.program_id, ProgramSession.week, ProgramSession.day)
     )
+    rows = db.session.connection().execute(sessions).all()
     done = done_sessions([a.id for a in assignments.values()])
     entries = []
     for program_id, session_id, week, day, title, count, metres, seconds in rows:
