@@ -104,6 +104,8 @@ SESSION_STATUSES = ("done", "missed", "today", "upcoming")
 
 # Running (DESIGN §6.6): what a program item is, a run's type and its steps' kinds.
 ITEM_KINDS = ("exercise", "run")
+# What an item is when it does not say.
+DEFAULT_ITEM_KIND = "exercise"
 RUN_TYPES = ("easy", "long", "tempo", "intervals", "hills", "strides", "recovery", "race")
 STEP_KINDS = ("warmup", "work", "recover", "cooldown", "repeat")
 HR_ZONE = (1, 5)

@@ -14,7 +14,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from academy.common.models import Audited, Part, Timestamped, Versioned, one_of
 from academy.common.search import keep_search_text
 from academy.extensions import db
-from academy.vocabularies import ASSIGNMENT_STATUSES, ITEM_KINDS, SIDES, STAGES
+from academy.vocabularies import (
+    ASSIGNMENT_STATUSES,
+    DEFAULT_ITEM_KIND,
+    ITEM_KINDS,
+    SIDES,
+    STAGES,
+)
 
 PROGRAM_KINDS = ("template", "client")
 ITEM_DOSAGE = (
@@ -127,7 +133,7 @@ class ProgramItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("program_sessions.id"))
     position: Mapped[int] = mapped_column(sa.Integer)
-    kind: Mapped[str] = mapped_column(sa.String(16), default="exercise")
+    kind: Mapped[str] = mapped_column(sa.String(16), default=DEFAULT_ITEM_KIND)
     exercise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exercises.id"))
     # {type, steps: [...]} of a run item (``academy.programs.runs``).
     run: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))

@@ -18,6 +18,7 @@ from academy.common.schemas import (
 from academy.programs.models import PROGRAM_KINDS
 from academy.vocabularies import (
     ASSIGNMENT_STATUSES,
+    DEFAULT_ITEM_KIND,
     HR_ZONE,
     ITEM_KINDS,
     RPE,
@@ -118,7 +119,7 @@ class ItemWriteSchema(BaseSchema):
     `reps`, `hold_seconds`, `breaths`, `duration_seconds` and `distance_m` takes its
     exercise's default dosage."""
 
-    kind = Word(ITEM_KINDS, load_default="exercise")
+    kind = Word(ITEM_KINDS, load_default=DEFAULT_ITEM_KIND)
     exercise_id = Id(metadata={"description": "Required for an exercise item; none for a run."})
     run = fields.Nested(RunPlanSchema, metadata={"description": "Required for a run item."})
     stage = Word(STAGES, metadata={"description": "Defaults to the exercise's stage."})

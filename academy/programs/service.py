@@ -14,6 +14,7 @@ from academy.extensions import db
 from academy.programs import documents, runs
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 from academy.programs.schemas import ItemWriteSchema
+from academy.vocabularies import DEFAULT_ITEM_KIND
 
 # What a coach writes of an item: its write schema's fields.
 ITEM_FIELDS = tuple(ItemWriteSchema().fields)
@@ -120,7 +121,7 @@ def _exercises_for(actor: User, sessions: list[dict], allowed_archived: set[int]
 
 
 def _is_exercise(item: dict) -> bool:
-    return item.get("kind", "exercise") == "exercise"
+    return item.get("kind", DEFAULT_ITEM_KIND) == "exercise"
 
 
 def _item_values(item: dict, exercises: dict | None) -> dict:
@@ -130,7 +131,7 @@ def _item_values(item: dict, exercises: dict | None) -> dict:
     item is of the run stage and carries its planned distance and duration."""
     values = {field: item.get(field) for field in ITEM_FIELDS}
     values["notes"] = item.get("notes") or ""
-    values["kind"] = item.get("kind") or "exercise"
+    values["kind"] = item.get("kind") or DEFAULT_ITEM_KIND
     values["planned_distance_m"], values["planned_duration_seconds"] = runs.planned(item.get("run"))
     if exercises is None:
         return values
