@@ -64,11 +64,11 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     requests.init_app(app)
     idempotency.init_app(app)
     metrics.init_app(app, database.engine(app))
-    app.wsgi_app = BoundedBodies(
-        app.wsgi_app,
-        app.config["MAX_CONTENT_LENGTH"],
-        larger={"/api/v1/me/activities": upload_limit(app.config)},
-    )
+    # The routes set their own bounds (uploads a larger one); chunked bodies are read up
+    # to the largest.
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    largest = None if limit is None else max(limit, upload_limit(app.config))
+    app.wsgi_app = BoundedBodies(app.wsgi_app, largest)
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})

@@ -9,6 +9,8 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from academy.activities.models import Activity
 from academy.checkins.models import CheckIn
@@ -261,6 +263,37 @@ class TestHostileFiles:
 
     def test_a_body_far_over_the_bound_is_413(self, http, client_user):
         problem_of(upload(http, client_user, b"\0" * (11 * 1024 * 1024)), 413)
+
+    @pytest.mark.parametrize(("size", "status"), [(2 * 1024 * 1024, 422), (11 * 1024 * 1024, 413)])
+    def test_a_file_sent_in_chunks_is_held_to_the_upload_bound(
+        self, http, client_user, stored, size, status
+    ):
+        """Over the bound of a JSON body, a chunked upload still reaches the file check
+        (these bytes are no activity: 422); over the upload's own bound it is 413."""
+        file = FileStorage(io.BytesIO(b"\0" * size), filename="run.fit")
+        boundary, body = encode_multipart({"file": file})
+
+        response = http.post(
+            "/api/v1/me/activities",
+            input_stream=io.BytesIO(body),
+            content_type=f"multipart/form-data; boundary={boundary}",
+            headers={**client_user.headers, "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+
+        problem_of(response, status)
+        assert count_rows(Activity) == count_rows(CheckIn) == 0
+        assert stored() == {}
+
+    def test_a_text_field_in_place_of_the_file_is_422(self, http, client_user, stored):
+        response = http.post(
+            "/api/v1/me/activities", data={"file": "<gpx/>"}, headers=client_user.headers,
+            content_type="multipart/form-data",
+        )  # fmt: skip
+
+        assert "file" in problem_of(response, 422)["errors"]
+        assert count_rows(Activity) == count_rows(CheckIn) == 0
+        assert stored() == {}
 
     def test_no_file_is_422(self, http, client_user):
         response = http.post(
