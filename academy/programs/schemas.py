@@ -61,31 +61,26 @@ class RunTargetSchema(BaseSchema):
             raise ValidationError("The fastest pace first: [min, max].", "pace_s_per_km")
 
 
-def _step_fields(kinds) -> dict:
-    return {
-        "kind": Word(kinds, required=True),
-        "duration_seconds": Integer(validate=validate.Range(min=1, max=86_400)),
-        "distance_m": Integer(validate=validate.Range(min=1, max=500_000)),
-        "target": fields.Nested(RunTargetSchema),
-    }
+class RunSubStepSchema(BaseSchema):
+    """A step of a repeat: warm-up, work, recovery or cool-down by duration and/or
+    distance."""
 
+    kind = Word([k for k in STEP_KINDS if k != "repeat"], required=True)
+    duration_seconds = Integer(validate=validate.Range(min=1, max=86_400))
+    distance_m = Integer(validate=validate.Range(min=1, max=500_000))
+    target = fields.Nested(RunTargetSchema)
 
-class _Measured(BaseSchema):
     @validates_schema
     def measured(self, data, **kwargs):
         if data.get("kind") != "repeat" and not ({"duration_seconds", "distance_m"} & set(data)):
             raise ValidationError("Give the step a duration_seconds, a distance_m or both.", "kind")
 
 
-RunSubStepSchema = _Measured.from_dict(
-    _step_fields([k for k in STEP_KINDS if k != "repeat"]), name="RunSubStepSchema"
-)
-
-
-class RunStepSchema(_Measured.from_dict(_step_fields(STEP_KINDS), name="_RunStep")):
+class RunStepSchema(RunSubStepSchema):
     """A step: warm-up, work, recovery or cool-down by duration and/or distance, or a
     `repeat` of `steps` (which do not repeat themselves) `repeat` times."""
 
+    kind = Word(STEP_KINDS, required=True)
     repeat = Integer(validate=validate.Range(min=1, max=MAX_REPEAT))
     steps = fields.List(
         fields.Nested(RunSubStepSchema), validate=validate.Length(min=1, max=MAX_STEPS)
