@@ -42,8 +42,9 @@ class Config:
     # None means: a SQLite file in the instance folder (decided by the factory).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     # hide_parameters: a database error's message never carries the values it was
-    # given (check-in notes, sleep, assessment notes), so neither can a log line.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # given (check-in notes, sleep, assessment notes), so neither can a log line. Pooled
+    # connections are pinged when they have been idle (academy/database.py).
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     # How long any one wait on the database may last: connecting, each statement, a
     # lock, a pooled connection. Past it the request answers 503, never hangs.
     DB_TIMEOUT_SECONDS = _float("DB_TIMEOUT_SECONDS", 5.0)

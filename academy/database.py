@@ -10,6 +10,7 @@ never hangs and never looks like a bug.
 import math
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 
 import psycopg
@@ -54,6 +55,12 @@ OUTAGE_SQLITE_MESSAGES = (
     "unable to open database file",
 )
 
+# A pooled connection used this recently was alive then and is handed out without a
+# ping; one idle for longer is pinged first, and replaced if the database has dropped it
+# (restarted, or a proxy or firewall closed it). Under load no request pays for a ping;
+# a database restarted within this window of a connection's last use fails the one
+# request that meets that connection (503), and the pool is then renewed.
+PING_IDLE_SECONDS = 0.5
 # The server enforces statement_timeout itself; the client gives up a little later, so a
 # server that answers is the one to end a slow statement (and its connection stays
 # usable), while one that does not answer at all is still left within the bound.
@@ -100,6 +107,7 @@ def engine(app: Flask) -> sa.Engine:
 
 def configure_engine(app: Flask) -> None:
     bound = engine(app)
+    _ping_when_idle(bound)
     if bound.dialect.name == "postgresql":
         _bound_answers(bound, float(app.config["DB_TIMEOUT_SECONDS"]) + CLIENT_GRACE_SECONDS)
     elif bound.dialect.name == "sqlite":
@@ -153,13 +161,33 @@ def _bound_answers(engine: sa.Engine, seconds: float) -> None:
         connection.answer_timeout = seconds
         return connection
 
-    @sa.event.listens_for(engine, "handle_error")
-    def no_second_wait(context):
-        # A pooled connection that fails its pre-ping is normally replaced at once. When
-        # the server did not answer the ping, a new connection would wait for it again,
-        # doubling the wait: fail the request instead (the pool drops that connection).
-        if context.is_pre_ping and isinstance(context.original_exception, NoAnswer):
-            context.is_disconnect = False
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Ping a pooled connection before use only when it has been idle past
+    ``PING_IDLE_SECONDS`` (SQLAlchemy's ``pool_pre_ping`` pings before every use: a
+    round trip on every request). A connection the database dropped is replaced, and
+    every connection pooled before it with it, so the request goes on unharmed. A ping
+    that gets no answer within the bound fails the request instead: a new connection
+    would wait for the same silent server again, doubling the wait."""
+
+    def fresh(_dbapi_connection, record, *_):
+        record.info["idle_since"] = time.monotonic()
+
+    sa.event.listen(engine, "connect", fresh)
+    sa.event.listen(engine, "checkin", fresh)
+
+    @sa.event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except NoAnswer:
+            raise
+        except engine.dialect.loaded_dbapi.Error as error:
+            if not engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            raise sa.exc.InvalidatePoolError("the database dropped a pooled connection") from error
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import time
 import uuid
 
 from flask import Flask, g, request
+from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from academy.operations import metrics
@@ -18,7 +19,19 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 _NO_STORE = re.compile(r"^/api/v1/(auth/|me(/|$))")
 
 
+class NoSessions(SessionInterface):
+    """Every request is signed in by its bearer token: no cookie session is read or
+    written (Flask's default would build a signing serializer for every request)."""
+
+    def open_session(self, app, request):
+        return None  # Flask then hands the request a NullSession
+
+    def save_session(self, app, session, response):
+        pass
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = NoSessions()
     if app.config["TRUSTED_PROXIES"]:
         # request.remote_addr (what the rate limits count) then comes from
         # X-Forwarded-For, that many hops back; a client cannot forge the hops nearer.

@@ -288,3 +288,89 @@ class TestOutagesInTheLog:
         assert "repeats" not in entries[0] and entries[1]["repeats"] == 2
         assert all(e["request_id"] for e in entries)
         assert "Left hip" not in written.getvalue()
+
+
+@pytest.fixture
+def pooled(app):
+    """An app of its own on the suite's database, so that its pool is the test's."""
+    pooled = create_app(type("PooledConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": _url(app)}))
+    yield pooled
+    with pooled.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _url(app) -> str:
+    return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+@pytest.fixture
+def pings(pooled, monkeypatch):
+    """How many times the pool has pinged a connection before handing it out."""
+    dialect = database.engine(pooled).dialect
+    counted = []
+    ping = dialect.do_ping
+
+    def counting(dbapi_connection):
+        counted.append(1)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counting)
+    return counted
+
+
+def _drop_pooled_connection(app, pooled) -> None:
+    """The database ends the pooled connection's session, as a restart or an idle-session
+    timeout does, while the pool still holds it."""
+    with pooled.app_context(), db.engine.connect() as connection:
+        pid = connection.connection.dbapi_connection.info.backend_pid
+    admin = sa.create_engine(_url(app))
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        admin.dispose()
+
+
+class TestPooledConnections:
+    def test_a_connection_used_moments_ago_is_handed_out_without_a_ping(self, pooled, pings):
+        answers = [pooled.test_client().get("/readyz").status_code for _ in range(5)]
+
+        assert answers == [200] * 5
+        assert pings == []
+
+    def test_a_connection_idle_past_the_window_is_pinged_first(self, pooled, pings, monkeypatch):
+        pooled.test_client().get("/readyz")
+        monkeypatch.setattr(database, "PING_IDLE_SECONDS", 0.0)
+
+        answer = pooled.test_client().get("/readyz")
+
+        assert answer.status_code == 200
+        assert len(pings) == 1
+
+    def test_a_connection_the_database_dropped_while_idle_is_replaced_unseen(
+        self, app, pooled, monkeypatch
+    ):
+        if _dialect(app) != "postgresql":
+            pytest.skip("a SQLite file has no session to end")
+        pooled.test_client().get("/readyz")
+        _drop_pooled_connection(app, pooled)
+        monkeypatch.setattr(database, "PING_IDLE_SECONDS", 0.0)
+
+        answer = pooled.test_client().get("/readyz")
+
+        assert answer.status_code == 200
+
+    def test_one_dropped_in_the_window_fails_one_request_then_the_pool_is_renewed(
+        self, app, pooled
+    ):
+        if _dialect(app) != "postgresql":
+            pytest.skip("a SQLite file has no session to end")
+        pooled.test_client().get("/readyz")
+        _drop_pooled_connection(app, pooled)
+
+        first = pooled.test_client().get("/readyz")
+        second = pooled.test_client().get("/readyz")
+
+        _unavailable(first)
+        assert second.status_code == 200
