@@ -19,7 +19,13 @@ from academy.auth.schemas import (
     TokenCreateSchema,
     TokenSchema,
 )
-from academy.common.auth import COACH_ROLES, OWNER_ROLES, current_token_id, current_user
+from academy.common.auth import (
+    COACH_ROLES,
+    OWNER_ROLES,
+    current_account,
+    current_token_id,
+    current_user,
+)
 from academy.common.blueprint import Blueprint
 from academy.common.pagination import paginate
 
@@ -141,7 +147,7 @@ class Me(MethodView):
 
         `unread_messages` counts the other side's messages not marked read yet.
         """
-        return service.read_me(current_user())
+        return service.read_me(current_account())
 
     @blp.auth()
     @blp.arguments(MeUpdateSchema)
@@ -149,7 +155,7 @@ class Me(MethodView):
     @blp.errors(400)
     def patch(self, data):
         """Change the caller's name or timezone"""
-        return service.update_me(current_user(), data)
+        return service.update_me(current_account(), data)
 
 
 @blp.route("/me/password")
@@ -164,7 +170,7 @@ class MyPassword(MethodView):
         Every other token of the caller stops working; the one presented stays valid.
         """
         service.change_password(
-            current_user(), current_token_id(), data["current_password"], data["new_password"]
+            current_account(), current_token_id(), data["current_password"], data["new_password"]
         )
 
 

@@ -2,10 +2,12 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass, fields
 from functools import wraps
 
 import sqlalchemy as sa
 from flask import g, request
+from sqlalchemy.orm import joinedload
 
 from academy.auth.models import AuthToken, User
 from academy.common.time import utcnow
@@ -27,9 +29,27 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sent the request: the columns of the signed-in account that identify and
+    scope a caller, as read with the token. A value, not the stored account, so that
+    every request is spared loading an ORM object; a change to one's own account loads
+    the account itself (``current_account``)."""
+
+    id: int
+    academy_id: int
+    role: str
+    name: str
+    email: str
+    timezone: str
+
+
 # Built once: every authenticated request runs it.
 _LIVE_TOKEN = (
-    sa.select(User, AuthToken.id)
+    sa.select(
+        *(getattr(User, field.name) for field in fields(Caller)),
+        AuthToken.id.label("token_id"),
+    )
     .join(AuthToken, AuthToken.user_id == User.id)
     .where(
         AuthToken.access_hash == sa.bindparam("digest"),
@@ -41,27 +61,38 @@ _LIVE_TOKEN = (
 )
 
 
-def authenticate() -> tuple[User, int]:
-    """The user behind the live token presented with this request, and the token's id.
+def authenticate() -> tuple[Caller, int]:
+    """The caller behind the live token presented with this request, and the token's id.
 
-    One statement on every authenticated request, so it selects just the user and the
-    token's id; unknown, revoked, rotated and expired tokens and inactive users all
-    give 401.
+    One statement on every authenticated request, so it selects just the caller's
+    columns and the token's id; unknown, revoked, rotated and expired tokens and
+    inactive users all give 401.
     """
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send a bearer token: Authorization: Bearer <access_token>.")
-    found = db.session.execute(
-        _LIVE_TOKEN, {"digest": digest(secret.strip()), "now": utcnow()}
-    ).first()
+    found = (
+        db.session.connection()
+        .execute(_LIVE_TOKEN, {"digest": digest(secret.strip()), "now": utcnow()})
+        .first()
+    )
     if found is None:
         raise Unauthorized("The token is unknown, expired or revoked.")
-    return found[0], found[1]
+    *columns, token_id = found
+    return Caller(*columns), token_id
 
 
-def current_user() -> User:
+def current_user() -> Caller:
     return g.current_user
+
+
+def current_account() -> User:
+    """The caller's stored account, for the operations that read all of it (its academy
+    too, in the same statement) or change it."""
+    return db.session.get(
+        User, g.current_user.id, options=[joinedload(User.academy)], populate_existing=True
+    )
 
 
 def current_token_id() -> int:

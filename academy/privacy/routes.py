@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from academy.common.auth import current_user
+from academy.common.auth import current_account
 from academy.common.blueprint import Blueprint
 from academy.common.responses import json_response
 from academy.privacy import service
@@ -22,7 +22,7 @@ class MyExport(MethodView):
         shared with them (never the coach's private notes), their activities with the
         original files, and what they wrote.
         """
-        return json_response(service.export(current_user()))
+        return json_response(service.export(current_account()))
 
 
 @blp.route("/me")
@@ -40,4 +40,4 @@ class Erase(MethodView):
         assessments stay as anonymous figures in the coach's history; every token
         stops working.
         """
-        service.erase_client(current_user(), data["password"])
+        service.erase_client(current_account(), data["password"])
