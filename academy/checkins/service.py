@@ -298,7 +298,9 @@ _INSERT_CHECK_IN = sa.insert(_CHECK_INS).returning(_CHECK_INS.c.id)
 # Each id comes back with its position: asking for the rows' order instead would make
 # SQLite insert them one statement each.
 _INSERT_RESULTS = sa.insert(_RESULTS).returning(_RESULTS.c.position, _RESULTS.c.id)
-_INSERT_RATINGS = sa.insert(_RATINGS)
+# The ratings' ids are not needed: asking for them has SQLAlchemy send every rating in
+# one INSERT of many rows, where psycopg would send one per rating (in a pipeline).
+_INSERT_RATINGS = sa.insert(_RATINGS).returning(_RATINGS.c.id)
 # What the audit log names for a new check-in, as for one written through the ORM: the
 # fields given, and whose it is.
 _OWNER_FIELDS = ("academy_id", "client_id")
