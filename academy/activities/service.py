@@ -18,7 +18,7 @@ from academy.activities.schemas import ActivitySchema
 from academy.checkins import service as checkins
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import local_today
 from academy.errors import Unprocessable
@@ -43,7 +43,7 @@ def _read(file: FileStorage) -> bytes:
     return data
 
 
-def upload(actor: Caller, file: FileStorage, check_in_id: int | None) -> tuple[Activity, bool]:
+def upload(actor: Actor, file: FileStorage, check_in_id: int | None) -> tuple[Activity, bool]:
     """The activity in ``file`` and whether it is new: the same file again answers the
     activity it made the first time."""
     data = _read(file)
@@ -96,7 +96,7 @@ def _fill(check_in: CheckIn, activity: Activity) -> None:
             setattr(check_in, column, value)
 
 
-def _record(actor: Caller, activity: Activity, check_in_id: int | None) -> int:
+def _record(actor: Actor, activity: Activity, check_in_id: int | None) -> int:
     """The check-in that records the activity: the one named, the day's run session's,
     or a new one (on that session if there is one)."""
     if check_in_id is not None:
@@ -128,7 +128,7 @@ def _record(actor: Caller, activity: Activity, check_in_id: int | None) -> int:
     return checkins.create_check_in(actor, body)["id"]
 
 
-def _run_session(actor: Caller, on: date) -> tuple[int, dict] | None:
+def _run_session(actor: Actor, on: date) -> tuple[int, dict] | None:
     """(assignment id, session) of the first session due on ``on`` that has a run."""
     due = schedule.due_on(actor, on)
     if not due:
@@ -140,7 +140,7 @@ def _run_session(actor: Caller, on: date) -> tuple[int, dict] | None:
     return None
 
 
-def list_activities(actor: Caller, client_id: int | None = None) -> sa.Select:
+def list_activities(actor: Actor, client_id: int | None = None) -> sa.Select:
     stmt = scoped(Activity, actor)
     if client_id is not None:
         get_scoped(Client, client_id, actor, what="client")
@@ -148,7 +148,7 @@ def list_activities(actor: Caller, client_id: int | None = None) -> sa.Select:
     return stmt.order_by(Activity.started_at.desc(), Activity.id.desc())
 
 
-def cadence_by_day(actor: Caller, client_id: int, start: date, end: date) -> list[dict]:
+def cadence_by_day(actor: Actor, client_id: int, start: date, end: date) -> list[dict]:
     """The average cadence of each of a client's activities from ``start`` to ``end``
     (the caller has found the client), for the trends. One statement."""
     rows = db.session.execute(
@@ -163,11 +163,11 @@ def cadence_by_day(actor: Caller, client_id: int, start: date, end: date) -> lis
     return [{"date": on, "activity_id": i, "cadence_spm": spm} for on, i, spm in rows]
 
 
-def get_activity(actor: Caller, activity_id: int) -> Activity:
+def get_activity(actor: Actor, activity_id: int) -> Activity:
     return get_scoped(Activity, activity_id, actor, what="activity")
 
 
-def delete_activity(actor: Caller, activity_id: int) -> None:
+def delete_activity(actor: Actor, activity_id: int) -> None:
     """The activity and its file go; the check-in it made stays, as the client's record."""
     activity = get_activity(actor, activity_id)
     storage.remove_after_commit(db.session(), activity.file_key)
@@ -175,7 +175,7 @@ def delete_activity(actor: Caller, activity_id: int) -> None:
     db.session.flush()
 
 
-def export(actor: Caller) -> list[dict]:
+def export(actor: Actor) -> list[dict]:
     """The caller's activities as answered, each with its original file."""
     answer = []
     for activity in db.session.scalars(scoped(Activity, actor).order_by(Activity.started_at)):
@@ -194,7 +194,7 @@ def export(actor: Caller) -> list[dict]:
     return answer
 
 
-def erase(actor: Caller) -> None:
+def erase(actor: Actor) -> None:
     """The caller's activities and their files (the check-ins keep the runs' figures)."""
     for activity in db.session.scalars(scoped(Activity, actor)):
         storage.remove_after_commit(db.session(), activity.file_key)

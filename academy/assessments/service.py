@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from academy.assessments import suggestions
 from academy.assessments.models import Assessment
 from academy.clients.models import Client
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.etag import check_version
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
@@ -43,7 +43,7 @@ def _apply(assessment: Assessment, data: dict) -> None:
             setattr(assessment, f"gait_{part}", gait[part])
 
 
-def create_assessment(actor: Caller, client_id: int, data: dict) -> Assessment:
+def create_assessment(actor: Actor, client_id: int, data: dict) -> Assessment:
     client = get_scoped(Client, client_id, actor, what="client")
     assessment = Assessment(
         academy_id=actor.academy_id,
@@ -62,7 +62,7 @@ def create_assessment(actor: Caller, client_id: int, data: dict) -> Assessment:
     return assessment
 
 
-def list_assessments(actor: Caller, client_id: int) -> sa.Select:
+def list_assessments(actor: Actor, client_id: int) -> sa.Select:
     get_scoped(Client, client_id, actor, what="client")
     return (
         scoped(Assessment, actor)
@@ -71,7 +71,7 @@ def list_assessments(actor: Caller, client_id: int) -> sa.Select:
     )
 
 
-def my_assessments(actor: Caller) -> sa.Select:
+def my_assessments(actor: Actor) -> sa.Select:
     """The calling client's assessments that their coach chose to share."""
     return (
         scoped(Assessment, actor)
@@ -80,14 +80,14 @@ def my_assessments(actor: Caller) -> sa.Select:
     )
 
 
-def get_assessment(actor: Caller, assessment_id: int) -> Assessment:
+def get_assessment(actor: Actor, assessment_id: int) -> Assessment:
     assessment = get_scoped(Assessment, assessment_id, actor, what="assessment")
     if assessment.archived_at is not None:
         raise NotFound(f"No assessment {assessment_id} in your academy.")
     return assessment
 
 
-def update_assessment(actor: Caller, assessment_id: int, expected_version, data: dict):
+def update_assessment(actor: Actor, assessment_id: int, expected_version, data: dict):
     assessment = get_assessment(actor, assessment_id)
     check_version(assessment, expected_version)
     _apply(assessment, data)
@@ -96,7 +96,7 @@ def update_assessment(actor: Caller, assessment_id: int, expected_version, data:
     return assessment
 
 
-def archive_assessment(actor: Caller, assessment_id: int, expected_version) -> None:
+def archive_assessment(actor: Actor, assessment_id: int, expected_version) -> None:
     assessment = get_assessment(actor, assessment_id)
     check_version(assessment, expected_version)
     assessment.archived_at = utcnow()
@@ -125,7 +125,7 @@ def _verdict(before, after, *, lower_is_better: bool = True) -> str:
 
 
 def compare(
-    actor: Caller,
+    actor: Actor,
     client_id: int,
     start: date | None = None,
     end: date | None = None,
@@ -244,7 +244,7 @@ def _changes(a: Assessment, b: Assessment) -> list[dict]:
     return changes
 
 
-def draft_program(actor: Caller, assessment_id: int, weeks: int = 4, sessions_per_week: int = 3):
+def draft_program(actor: Actor, assessment_id: int, weeks: int = 4, sessions_per_week: int = 3):
     """A new program template built from the assessment's suggestions."""
     assessment = get_assessment(actor, assessment_id)
     document = suggestions.draft_program(actor, assessment, weeks, sessions_per_week)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from academy.assessments import method
 from academy.assessments.models import Assessment
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.tenancy import with_shared
 from academy.exercises.models import Exercise, ExerciseFinding
 from academy.extensions import db
@@ -22,7 +22,7 @@ def _answering(exercise, findings: list[str]):
     )
 
 
-def _chosen(actor: Caller, findings: list[str], bias: str | None) -> list[tuple[Exercise, set]]:
+def _chosen(actor: Actor, findings: list[str], bias: str | None) -> list[tuple[Exercise, set]]:
     """Every exercise that answers a finding, a biased variant in place of its parent
     (rule "Biased variants"), with the findings each answers; in one statement and its
     loads."""
@@ -71,7 +71,7 @@ def _score(answers: set[str]) -> int:
     return len(answers) + sum(1 for f in answers if f in method.BIAS_FINDINGS.values())
 
 
-def _ranked(actor: Caller, assessment: Assessment, findings: list[str], bias: str | None):
+def _ranked(actor: Actor, assessment: Assessment, findings: list[str], bias: str | None):
     """The suggestions of every stage, best first, and what was held back for safety."""
     by_stage: dict[str, list[dict]] = {stage: [] for stage in STAGES}
     held = []
@@ -111,7 +111,7 @@ def _ranked(actor: Caller, assessment: Assessment, findings: list[str], bias: st
     return by_stage, held
 
 
-def suggest(actor: Caller, assessment: Assessment, per_stage: int = 5) -> dict:
+def suggest(actor: Actor, assessment: Assessment, per_stage: int = 5) -> dict:
     reading = method.derive(assessment)
     findings = reading.findings
     by_stage, held = (
@@ -173,7 +173,7 @@ def _is_cadence_work(entry: dict) -> bool:
 
 
 def draft_program(
-    actor: Caller, assessment: Assessment, weeks: int = 4, sessions_per_week: int = 3
+    actor: Actor, assessment: Assessment, weeks: int = 4, sessions_per_week: int = 3
 ) -> dict:
     """A phased block from the suggestions (rules "Draft: ..." in ``method``)."""
     reading = method.derive(assessment)

@@ -21,7 +21,7 @@ from academy.auth.passwords import (
     password_problems,
     verify_password,
 )
-from academy.common.auth import COACH_ROLES, Caller, digest, new_secret
+from academy.common.auth import COACH_ROLES, Actor, digest, new_secret
 from academy.common.tenancy import by_credential, scoped
 from academy.common.time import as_utc, utcnow
 from academy.errors import Conflict, Forbidden, Unauthorized, Unprocessable
@@ -361,11 +361,11 @@ def change_password(user: User, token_id: int, current: str, new: str) -> None:
     db.session.flush()
 
 
-def list_coaches(actor: Caller) -> sa.Select:
+def list_coaches(actor: Actor) -> sa.Select:
     return scoped(User, actor).where(User.role.in_(COACH_ROLES)).order_by(User.name, User.id)
 
 
-def invite_coach(actor: Caller, name: str, email: str) -> User:
+def invite_coach(actor: Actor, name: str, email: str) -> User:
     """A new coach of the actor's academy, carrying its ``invitation`` for the answer."""
     email = normalise_email(email)
     ensure_email_free(email)

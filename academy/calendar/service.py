@@ -6,7 +6,7 @@ from icalendar import Calendar, Event
 
 from academy.auth.models import User
 from academy.calendar.models import CalendarFeed
-from academy.common.auth import Caller, digest, new_secret
+from academy.common.auth import Actor, digest, new_secret
 from academy.common.tenancy import by_credential, scoped
 from academy.common.time import local_today, utcnow
 from academy.errors import NotFound
@@ -16,7 +16,7 @@ from academy.schedule.service import sessions_between
 WEEKS_BACK, WEEKS_AHEAD = 4, 12
 
 
-def issue(actor: Caller) -> str:
+def issue(actor: Actor) -> str:
     """A new secret for the caller's feed; the old address stops working."""
     feed = db.session.scalar(scoped(CalendarFeed, actor))
     token = new_secret()
@@ -28,7 +28,7 @@ def issue(actor: Caller) -> str:
     return token
 
 
-def revoke(actor: Caller) -> None:
+def revoke(actor: Actor) -> None:
     feed = db.session.scalar(scoped(CalendarFeed, actor))
     if feed is not None:
         db.session.delete(feed)

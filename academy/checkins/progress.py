@@ -27,7 +27,7 @@ from academy.auth.models import User
 from academy.checkins import load
 from academy.checkins.models import CheckIn, CheckInRating
 from academy.clients.models import Client
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.sql import date_add
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import local_today, window
@@ -55,7 +55,7 @@ def _rate(completed: int, counted: int) -> float | None:
 
 
 def _scheduled(
-    actor: Caller,
+    actor: Actor,
     until: date,
     *,
     client_id: int | None = None,
@@ -133,7 +133,7 @@ def compliance(counted: list[tuple[date, bool]], today: date, days: int) -> dict
             "rate": _rate(sum(inside), len(inside))}  # fmt: skip
 
 
-def adherence(actor: Caller, client_id: int, start: date | None, end: date | None) -> dict:
+def adherence(actor: Actor, client_id: int, start: date | None, end: date | None) -> dict:
     client = get_scoped(Client, client_id, actor, what="client")
     today = local_today(client.timezone)
     start, end = window(start, end, today)
@@ -171,7 +171,7 @@ def adherence(actor: Caller, client_id: int, start: date | None, end: date | Non
     }
 
 
-def trends(actor: Caller, client_id: int, regions, start: date | None, end: date | None) -> dict:
+def trends(actor: Actor, client_id: int, regions, start: date | None, end: date | None) -> dict:
     """Tightness and pain per region and side by day, and left minus right."""
     client = get_scoped(Client, client_id, actor, what="client")
     start, end = window(start, end, local_today(client.timezone))
@@ -219,7 +219,7 @@ def trends(actor: Caller, client_id: int, regions, start: date | None, end: date
     }
 
 
-def _cadence(actor: Caller, client_id: int, start: date, end: date) -> dict:
+def _cadence(actor: Actor, client_id: int, start: date, end: date) -> dict:
     """Cadence as the watch measured it on each run, next to the gait cadence the coach
     assessed: two statements."""
     gait = db.session.execute(
@@ -251,7 +251,7 @@ def _minus(left: float | None, right: float | None) -> float | None:
     return None if left is None or right is None else round(left - right, 2)
 
 
-def dashboard(actor: Caller) -> list[dict]:
+def dashboard(actor: Actor) -> list[dict]:
     """Active clients who need attention, each with every reason that applies. Every
     rule reads the client's own calendar: their today in their timezone."""
     last_check_in = (
@@ -348,7 +348,7 @@ def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | No
     return reasons
 
 
-def client_figures(actor: Caller, client_ids: list[int]) -> dict[int, dict]:
+def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
     """Each client's last check-in and 7-day compliance rate (in their own calendar),
     for the coach's client list: three statements, whatever the number of clients."""
     if not client_ids:

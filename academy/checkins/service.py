@@ -14,7 +14,7 @@ from academy.audit import service as audit_log
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.etag import check_version
 from academy.common.sql import column_defaults
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
@@ -129,7 +129,7 @@ _PRESCRIPTION = (
 )
 
 
-def _look_up(actor: Caller, check_in: CheckInLike) -> Prescription:
+def _look_up(actor: Actor, check_in: CheckInLike) -> Prescription:
     """What the check-in names, as prescribed (nothing without an assignment)."""
     found = Prescription()
     if check_in.assignment_id is None:
@@ -154,7 +154,7 @@ def _look_up(actor: Caller, check_in: CheckInLike) -> Prescription:
     return found
 
 
-def _validate(actor: Caller, check_in: CheckInLike) -> Prescription:
+def _validate(actor: Actor, check_in: CheckInLike) -> Prescription:
     """Rules across objects; every failure names its field. Answers what was looked up,
     so that the answer need not look it up again."""
     found, errors = _problems(actor, check_in)
@@ -165,7 +165,7 @@ def _validate(actor: Caller, check_in: CheckInLike) -> Prescription:
     return found
 
 
-def cross_check(actor: Caller, valid: dict) -> dict[str, list[str]]:
+def cross_check(actor: Actor, valid: dict) -> dict[str, list[str]]:
     """The rules across objects that the valid part of a refused body breaks, so that
     one answer names every fault (the schema's and these) where it can."""
     if "date" not in valid or not isinstance(valid.get("results", []), list):
@@ -181,7 +181,7 @@ def cross_check(actor: Caller, valid: dict) -> dict[str, list[str]]:
     return _problems(actor, check_in)[1]
 
 
-def _problems(actor: Caller, check_in: CheckInLike) -> tuple[Prescription, dict]:
+def _problems(actor: Actor, check_in: CheckInLike) -> tuple[Prescription, dict]:
     # The look-up must not flush the edited check-in first: an unknown item or session
     # would then fail its foreign key (409) before it could be reported (422).
     with db.session.no_autoflush:
@@ -223,7 +223,7 @@ def _too_early(check_in: CheckInLike, found: Prescription) -> str | None:
     return None
 
 
-def _existing(actor: Caller, check_in: CheckInLike) -> int | None:
+def _existing(actor: Actor, check_in: CheckInLike) -> int | None:
     return db.session.scalar(
         scoped(CheckIn, actor, CheckIn.id).where(
             CheckIn.assignment_id == check_in.assignment_id,
@@ -306,7 +306,7 @@ _INSERT_RATINGS = sa.insert(_RATINGS).returning(_RATINGS.c.id)
 _OWNER_FIELDS = ("academy_id", "client_id")
 
 
-def create_check_in(actor: Caller, data: dict) -> dict:
+def create_check_in(actor: Actor, data: dict) -> dict:
     """A new check-in of the calling client, as answered. Written, not committed: the
     caller commits it together with its idempotency record
     (``academy.common.idempotency``)."""
@@ -356,18 +356,18 @@ def create_check_in(actor: Caller, data: dict) -> dict:
     return _present_one(new, found.items, found.sessions)
 
 
-def get_check_in(actor: Caller, check_in_id: int) -> CheckIn:
+def get_check_in(actor: Actor, check_in_id: int) -> CheckIn:
     return get_scoped(CheckIn, check_in_id, actor, *LOAD_CHILDREN, what="check-in")
 
 
-def read_check_in(actor: Caller, check_in_id: int) -> tuple[dict, int]:
+def read_check_in(actor: Actor, check_in_id: int) -> tuple[dict, int]:
     """One check-in in the caller's scope, as answered, and its version."""
     check_in = get_check_in(actor, check_in_id)
     return present([check_in])[0], check_in.version
 
 
 def update_check_in(
-    actor: Caller, check_in_id: int, expected_version: int | None, data: dict
+    actor: Actor, check_in_id: int, expected_version: int | None, data: dict
 ) -> tuple[dict, int]:
     """The corrected check-in, as answered, and its new version."""
     check_in = get_check_in(actor, check_in_id)
@@ -382,7 +382,7 @@ def update_check_in(
     return _present_one(check_in, found.items, found.sessions), check_in.version
 
 
-def delete_check_in(actor: Caller, check_in_id: int, expected_version: int | None) -> None:
+def delete_check_in(actor: Actor, check_in_id: int, expected_version: int | None) -> None:
     """The client's own record: deleting it removes it with its results and ratings."""
     check_in = get_check_in(actor, check_in_id)
     check_version(check_in, expected_version)
@@ -429,7 +429,7 @@ _RATINGS_OF = (
 
 
 def list_check_ins(
-    actor: Caller,
+    actor: Actor,
     client_id: int | None = None,
     from_: date | None = None,
     to: date | None = None,

@@ -7,7 +7,7 @@ from academy.audit import service as audit_log
 from academy.auth.models import Invitation, User
 from academy.auth.service import ensure_email_free, issue_invitation, normalise_email, revoke_all
 from academy.clients.models import Client
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.etag import check_version
 from academy.common.pagination import paginate, paginate_list
 from academy.common.search import matching
@@ -22,14 +22,14 @@ _RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
 _NO_FIGURES = {"last_check_in": None, "compliance_7d": None, "unread_messages": 0}
 
 
-def _figures(actor: Caller, client_ids: list[int]) -> dict[int, dict]:
+def _figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
     """The clients' figures from the domains that keep them (check-ins, messages): the
     app factory connects them, so that clients need not import those domains."""
     return current_app.extensions["academy.client_figures"](actor, client_ids)
 
 
 def list_clients(
-    actor: Caller,
+    actor: Actor,
     pagination_parameters,
     q: str | None = None,
     status: str = "active",
@@ -63,11 +63,11 @@ def list_clients(
     return page
 
 
-def get_client(actor: Caller, client_id: int) -> Client:
+def get_client(actor: Actor, client_id: int) -> Client:
     return get_scoped(Client, client_id, actor, what="client")
 
 
-def read_client(actor: Caller, client_id: int) -> Client:
+def read_client(actor: Actor, client_id: int) -> Client:
     """A client with its figures."""
     client = get_client(actor, client_id)
     client.figures = _figures(actor, [client.id])[client.id]
@@ -90,7 +90,7 @@ def _apply(client: Client, data: dict) -> None:
             setattr(client, field, data["running_profile"][field])
 
 
-def create_client(actor: Caller, data: dict) -> Client:
+def create_client(actor: Actor, data: dict) -> Client:
     """A new client with an open invitation (carried as ``client.invitation``)."""
     email = normalise_email(data["email"])
     ensure_email_free(email)
@@ -105,7 +105,7 @@ def create_client(actor: Caller, data: dict) -> Client:
     return client
 
 
-def update_client(actor: Caller, client_id: int, expected_version: int | None, data: dict):
+def update_client(actor: Actor, client_id: int, expected_version: int | None, data: dict):
     client = get_client(actor, client_id)
     check_version(client, expected_version)
     if client.user.status == "erased":
@@ -136,7 +136,7 @@ def _set_status(client: Client, status: str) -> None:
         client.user.status = "active" if client.user.password_hash else "invited"
 
 
-def archive_client(actor: Caller, client_id: int, expected_version: int | None) -> None:
+def archive_client(actor: Actor, client_id: int, expected_version: int | None) -> None:
     """Archive: the client loses access; their history stays for the coach."""
     client = get_client(actor, client_id)
     check_version(client, expected_version)
@@ -146,7 +146,7 @@ def archive_client(actor: Caller, client_id: int, expected_version: int | None) 
     db.session.flush()
 
 
-def reissue_invitation(actor: Caller, client_id: int, reset_access: bool = False) -> Client:
+def reissue_invitation(actor: Actor, client_id: int, reset_access: bool = False) -> Client:
     """A new code for the client. For a client who already has access, only on the
     owner's explicit ``reset_access``: the code's holder sets their password."""
     if reset_access and actor.role != "owner":

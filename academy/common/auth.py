@@ -44,6 +44,11 @@ class Caller:
     timezone: str
 
 
+# Whom a service acts for: a request's caller, or an account loaded whole (the demo and
+# the command line act for accounts). Both carry the columns that scope a query.
+Actor = Caller | User
+
+
 # Built once: every authenticated request runs it.
 _LIVE_TOKEN = (
     sa.select(

@@ -14,7 +14,7 @@ outside the caller's scope does not exist for them (404, never 403). A query rea
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.errors import NotFound
 from academy.extensions import db
 
@@ -24,7 +24,7 @@ def _owner_column(model):
     return getattr(model, getattr(model, "__client_column__", "client_id"), None)
 
 
-def scoped(model, actor: Caller, *columns) -> Select:
+def scoped(model, actor: Actor, *columns) -> Select:
     """``SELECT model`` (or ``columns``) limited to what ``actor`` may see."""
     client_id = actor.id if actor.role == "client" else None
     return _within(model, columns, actor.academy_id, client_id)
@@ -48,14 +48,14 @@ def _within(model, columns, academy_id, client_id) -> Select:
     return stmt
 
 
-def client_scope(actor: Caller) -> dict[str, int]:
+def client_scope(actor: Actor) -> dict[str, int]:
     """The parameters of a ``scoped_to_client`` statement, for a client caller."""
     if actor.role != "client":
         raise NotFound()
     return {"scope_academy_id": actor.academy_id, "scope_client_id": actor.id}
 
 
-def get_scoped(model, object_id: int, actor: Caller, *options, what: str | None = None):
+def get_scoped(model, object_id: int, actor: Actor, *options, what: str | None = None):
     """One row by id within the caller's scope, or NotFound."""
     return _one(scoped(model, actor), model, object_id, options, what)
 
@@ -70,14 +70,14 @@ def _one(stmt: Select, model, object_id: int, options, what: str | None):
     return row
 
 
-def with_shared(model, actor: Caller, *columns) -> Select:
+def with_shared(model, actor: Actor, *columns) -> Select:
     """Like ``scoped``, plus the shared rows that belong to no academy (the catalogue)."""
     return sa.select(*(columns or (model,))).where(
         sa.or_(model.academy_id.is_(None), model.academy_id == actor.academy_id)
     )
 
 
-def get_with_shared(model, object_id: int, actor: Caller, *options, what: str | None = None):
+def get_with_shared(model, object_id: int, actor: Actor, *options, what: str | None = None):
     """One row by id among the shared rows and the caller's academy's, or NotFound."""
     return _one(with_shared(model, actor), model, object_id, options, what)
 

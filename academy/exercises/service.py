@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import selectinload
 
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.search import matching
 from academy.common.tenancy import get_with_shared, with_shared
 from academy.common.time import utcnow
@@ -33,7 +33,7 @@ def slugify(name: str) -> str:
 
 
 def list_exercises(
-    actor: Caller,
+    actor: Actor,
     q: str | None = None,
     category=None,
     region=None,
@@ -77,7 +77,7 @@ def list_exercises(
     return stmt.order_by(*order)
 
 
-def get_exercise(actor: Caller, exercise_id: int) -> Exercise:
+def get_exercise(actor: Actor, exercise_id: int) -> Exercise:
     """An exercise with its ``variations`` visible to the actor, in two statements."""
     exercise = get_with_shared(Exercise, exercise_id, actor, *LIST_OPTIONS, what="exercise")
     exercise.variations = db.session.scalars(
@@ -88,14 +88,14 @@ def get_exercise(actor: Caller, exercise_id: int) -> Exercise:
     return exercise
 
 
-def _own(actor: Caller, exercise_id: int) -> Exercise:
+def _own(actor: Actor, exercise_id: int) -> Exercise:
     exercise = get_with_shared(Exercise, exercise_id, actor, *LIST_OPTIONS, what="exercise")
     if exercise.is_global:
         raise Forbidden("Exercises of the global catalogue are read-only; copy one instead.")
     return exercise
 
 
-def _check_variation_target(actor: Caller, exercise: Exercise, target_id: int | None) -> None:
+def _check_variation_target(actor: Actor, exercise: Exercise, target_id: int | None) -> None:
     if target_id is None:
         return
     target = db.session.scalar(with_shared(Exercise, actor).where(Exercise.id == target_id))
@@ -110,7 +110,7 @@ def _check_variation_target(actor: Caller, exercise: Exercise, target_id: int | 
         raise Unprocessable("The exercise is not valid.", errors={"variation_of": [problem]})
 
 
-def _ensure_slug_free(actor: Caller, slug: str, except_id: int | None = None) -> None:
+def _ensure_slug_free(actor: Actor, slug: str, except_id: int | None = None) -> None:
     stmt = with_shared(Exercise, actor, Exercise.id).where(Exercise.slug == slug)
     if except_id is not None:
         stmt = stmt.where(Exercise.id != except_id)
@@ -121,7 +121,7 @@ def _ensure_slug_free(actor: Caller, slug: str, except_id: int | None = None) ->
         )
 
 
-def _rungs(actor: Caller | None, exercise: Exercise, data: dict) -> dict[str, list[Exercise]]:
+def _rungs(actor: Actor | None, exercise: Exercise, data: dict) -> dict[str, list[Exercise]]:
     """The exercises named in ``easier`` and ``harder``, each visible to the actor (the
     global catalogue when loading it) and none the exercise itself."""
     named = {key: list(dict.fromkeys(data[key])) for key in ("easier", "harder") if key in data}
@@ -177,7 +177,7 @@ def _apply(exercise: Exercise, data: dict, rungs: dict | None = None) -> None:
             rows[:] = exercises
 
 
-def create_exercise(actor: Caller, data: dict) -> Exercise:
+def create_exercise(actor: Actor, data: dict) -> Exercise:
     exercise = Exercise(
         academy_id=actor.academy_id, aliases=[], cues=[], equipment=[], precautions=[]
     )
@@ -190,7 +190,7 @@ def create_exercise(actor: Caller, data: dict) -> Exercise:
     return get_exercise(actor, exercise.id)
 
 
-def update_exercise(actor: Caller, exercise_id: int, data: dict) -> Exercise:
+def update_exercise(actor: Actor, exercise_id: int, data: dict) -> Exercise:
     exercise = _own(actor, exercise_id)
     if "slug" in data:
         _ensure_slug_free(actor, data["slug"], except_id=exercise.id)
@@ -201,7 +201,7 @@ def update_exercise(actor: Caller, exercise_id: int, data: dict) -> Exercise:
     return get_exercise(actor, exercise.id)
 
 
-def archive_exercise(actor: Caller, exercise_id: int) -> None:
+def archive_exercise(actor: Actor, exercise_id: int) -> None:
     """Archive: hidden from lists and new programs; programs that use it keep working."""
     exercise = _own(actor, exercise_id)
     if exercise.archived_at is None:

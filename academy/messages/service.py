@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
 from academy.errors import Conflict, NotFound, Unprocessable
@@ -18,19 +18,19 @@ from academy.extensions import db
 from academy.messages.models import Message
 
 
-def _thread_of(actor: Caller, client_id: int | None) -> Client:
+def _thread_of(actor: Actor, client_id: int | None) -> Client:
     """The client whose thread the caller means: their own (a client) or one of the
     academy's (a coach), else 404."""
     return get_scoped(Client, actor.id if client_id is None else client_id, actor, what="client")
 
 
-def _written_by_other_side(actor: Caller) -> sa.ColumnElement[bool]:
+def _written_by_other_side(actor: Actor) -> sa.ColumnElement[bool]:
     """The messages the caller may mark read: a coach reads the client's, and the client
     the coaches'."""
     return Message.from_client.is_(actor.role != "client")
 
 
-def thread(actor: Caller, client_id: int | None = None, check_in_id: int | None = None):
+def thread(actor: Actor, client_id: int | None = None, check_in_id: int | None = None):
     """The thread, newest first; with ``check_in_id``, only its messages about that
     check-in (which must be the client's: 404 otherwise)."""
     client = _thread_of(actor, client_id)
@@ -42,7 +42,7 @@ def thread(actor: Caller, client_id: int | None = None, check_in_id: int | None 
     return stmt.order_by(Message.id.desc())
 
 
-def _check_in(actor: Caller, client_id: int, check_in_id: int) -> int | None:
+def _check_in(actor: Actor, client_id: int, check_in_id: int) -> int | None:
     return db.session.scalar(
         scoped(CheckIn, actor, CheckIn.id).where(
             CheckIn.id == check_in_id, CheckIn.client_id == client_id
@@ -50,11 +50,11 @@ def _check_in(actor: Caller, client_id: int, check_in_id: int) -> int | None:
     )
 
 
-def read_message(actor: Caller, message_id: int) -> Message:
+def read_message(actor: Actor, message_id: int) -> Message:
     return get_scoped(Message, message_id, actor, what="message")
 
 
-def post_message(actor: Caller, data: dict, client_id: int | None = None) -> Message:
+def post_message(actor: Actor, data: dict, client_id: int | None = None) -> Message:
     client = _thread_of(actor, client_id)
     if client.status != "active":
         raise Conflict("The client is archived; restore them to write to them.")
@@ -78,7 +78,7 @@ def post_message(actor: Caller, data: dict, client_id: int | None = None) -> Mes
     return message
 
 
-def mark_read(actor: Caller, up_to_id: int, client_id: int | None = None) -> dict:
+def mark_read(actor: Actor, up_to_id: int, client_id: int | None = None) -> dict:
     """Mark the other side's unread messages of the thread up to ``up_to_id`` read."""
     client = _thread_of(actor, client_id)
     unread = (
@@ -97,7 +97,7 @@ def mark_read(actor: Caller, up_to_id: int, client_id: int | None = None) -> dic
     return {"marked": marked, "unread_messages": left}
 
 
-def unread_by_client(actor: Caller, client_ids: list[int] | None = None) -> dict[int, int]:
+def unread_by_client(actor: Actor, client_ids: list[int] | None = None) -> dict[int, int]:
     """For a coach: each client's messages no coach has read yet (of ``client_ids``, or
     of every client). One statement."""
     if client_ids is not None and not client_ids:
@@ -112,7 +112,7 @@ def unread_by_client(actor: Caller, client_ids: list[int] | None = None) -> dict
     return dict(db.session.execute(stmt).all())
 
 
-def unread_total(actor: Caller) -> int:
+def unread_total(actor: Actor) -> int:
     """The other side's messages the caller has not read: a client's, from coaches; a
     coach's, from the academy's active clients."""
     stmt = scoped(Message, actor, sa.func.count()).where(

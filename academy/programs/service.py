@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from academy.clients.models import Client
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.etag import check_version
 from academy.common.search import matching
 from academy.common.tenancy import get_scoped, scoped, through, with_shared
@@ -34,7 +34,7 @@ TRANSITIONS = {
 
 
 def list_programs(
-    actor: Caller,
+    actor: Actor,
     q: str | None = None,
     kind: str | None = None,
     client_id: int | None = None,
@@ -52,11 +52,11 @@ def list_programs(
     return stmt.order_by(sa.func.lower(Program.name), Program.id)
 
 
-def get_program(actor: Caller, program_id: int) -> Program:
+def get_program(actor: Actor, program_id: int) -> Program:
     return get_scoped(Program, program_id, actor, what="program")
 
 
-def read_program(actor: Caller, program_id: int) -> tuple[Program, dict]:
+def read_program(actor: Actor, program_id: int) -> tuple[Program, dict]:
     """A program and its whole document, in two statements."""
     program = get_program(actor, program_id)
     return program, documents.program_document(program)
@@ -72,7 +72,7 @@ def _bias(exercise) -> str | None:
     return f"{exercise.side_bias}_bias" if exercise.side_bias else None
 
 
-def _exercises_for(actor: Caller, sessions: list[dict], allowed_archived: set[int]) -> dict:
+def _exercises_for(actor: Actor, sessions: list[dict], allowed_archived: set[int]) -> dict:
     """Check every item's exercise in one query, and its side against the exercise's
     bias; errors name the item's path.
 
@@ -166,7 +166,7 @@ def _write_sessions(program_id: int, sessions: list[dict], exercises: dict | Non
         )
 
 
-def create_program(actor: Caller, data: dict, *, kind: str = "template", client_id=None) -> Program:
+def create_program(actor: Actor, data: dict, *, kind: str = "template", client_id=None) -> Program:
     exercises = _exercises_for(actor, data["sessions"], allowed_archived=set())
     program = Program(
         academy_id=actor.academy_id,
@@ -195,7 +195,7 @@ def _same_session(current: dict, incoming: dict, exercises: dict) -> bool:
     )
 
 
-def replace_program(actor: Caller, program_id: int, expected_version, data: dict) -> Program:
+def replace_program(actor: Actor, program_id: int, expected_version, data: dict) -> Program:
     """Replace a program's document, keeping every session that did not change.
 
     Changed or dropped sessions are retired, never deleted, so check-ins keep the
@@ -235,14 +235,14 @@ def replace_program(actor: Caller, program_id: int, expected_version, data: dict
     return program
 
 
-def copy_program(actor: Caller, program_id: int, name: str | None = None) -> Program:
+def copy_program(actor: Actor, program_id: int, name: str | None = None) -> Program:
     source, document = read_program(actor, program_id)
     program = _copy(actor, source, document, name or f"{source.name} (copy)")
     db.session.flush()
     return program
 
 
-def _copy(actor: Caller, source: Program, document: dict, name: str, client_id=None) -> Program:
+def _copy(actor: Actor, source: Program, document: dict, name: str, client_id=None) -> Program:
     """A new program with ``document``'s sessions; its items are copied as they are.
 
     Leaves the commit to the caller: assigning writes the copy and the assignment in
@@ -264,7 +264,7 @@ def _copy(actor: Caller, source: Program, document: dict, name: str, client_id=N
     return program
 
 
-def archive_program(actor: Caller, program_id: int, expected_version) -> None:
+def archive_program(actor: Actor, program_id: int, expected_version) -> None:
     program = get_program(actor, program_id)
     check_version(program, expected_version)
     if program.archived_at is None:
@@ -275,7 +275,7 @@ def archive_program(actor: Caller, program_id: int, expected_version) -> None:
 # --- assignments ------------------------------------------------------------------------
 
 
-def assign(actor: Caller, client_id: int, data: dict) -> Assignment:
+def assign(actor: Actor, client_id: int, data: dict) -> Assignment:
     """Give the client their own copy of a program, scheduled from ``start_date``."""
     client = get_scoped(Client, client_id, actor, what="client")
     if client.status == "archived":
@@ -302,7 +302,7 @@ def assign(actor: Caller, client_id: int, data: dict) -> Assignment:
     return assignment
 
 
-def list_client_assignments(actor: Caller, client_id: int) -> sa.Select:
+def list_client_assignments(actor: Actor, client_id: int) -> sa.Select:
     get_scoped(Client, client_id, actor, what="client")
     return (
         scoped(Assignment, actor)
@@ -311,11 +311,11 @@ def list_client_assignments(actor: Caller, client_id: int) -> sa.Select:
     )
 
 
-def get_assignment(actor: Caller, assignment_id: int) -> Assignment:
+def get_assignment(actor: Actor, assignment_id: int) -> Assignment:
     return get_scoped(Assignment, assignment_id, actor, what="assignment")
 
 
-def update_assignment(actor: Caller, assignment_id: int, expected_version, data: dict):
+def update_assignment(actor: Actor, assignment_id: int, expected_version, data: dict):
     assignment = get_assignment(actor, assignment_id)
     check_version(assignment, expected_version)
     status = data.get("status", assignment.status)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from academy.checkins.service import done_sessions
-from academy.common.auth import Caller
+from academy.common.auth import Actor
 from academy.common.tenancy import client_scope, scoped, scoped_to_client, through
 from academy.common.time import local_today
 from academy.errors import NotFound, Unprocessable
@@ -23,7 +23,7 @@ from academy.schedule.schemas import MAX_SCHEDULE_DAYS, SCHEDULE_RANGE_MESSAGE
 SCHEDULED_STATUSES = ("active", "paused")
 
 
-def my_assignments(actor: Caller, updated_since: datetime | None = None) -> sa.Select:
+def my_assignments(actor: Actor, updated_since: datetime | None = None) -> sa.Select:
     """The caller's assignments, newest start first; with ``updated_since``, those whose
     assignment or program (the coach's tailoring) changed since."""
     stmt = scoped(Assignment, actor)
@@ -64,7 +64,7 @@ _ASSIGNMENT = (
 )
 
 
-def assignment_view(actor: Caller, assignment_id: int, now: datetime | None = None) -> dict:
+def assignment_view(actor: Actor, assignment_id: int, now: datetime | None = None) -> dict:
     """The whole assigned program, each session with its date and status."""
     parameters = {**client_scope(actor), "assignment_id": assignment_id}
     assignment = db.session.connection().execute(_ASSIGNMENT, parameters).first()
@@ -91,7 +91,7 @@ def assignment_view(actor: Caller, assignment_id: int, now: datetime | None = No
     }
 
 
-def due_on(actor: Caller, on: date) -> dict[tuple[int, int, int], Assignment]:
+def due_on(actor: Actor, on: date) -> dict[tuple[int, int, int], Assignment]:
     """The client's active assignments with a session slot on ``on``, by (program,
     week, day): what ``documents.sessions_due`` reads."""
     due = {}
@@ -104,7 +104,7 @@ def due_on(actor: Caller, on: date) -> dict[tuple[int, int, int], Assignment]:
     return due
 
 
-def today_view(actor: Caller, on: date | None = None, now: datetime | None = None) -> dict:
+def today_view(actor: Actor, on: date | None = None, now: datetime | None = None) -> dict:
     """The sessions due on ``on`` (default: today in the client's timezone)."""
     today = local_today(actor.timezone, now)
     on = on or today
@@ -127,7 +127,7 @@ def today_view(actor: Caller, on: date | None = None, now: datetime | None = Non
 
 
 def schedule_view(
-    actor: Caller, start: date | None = None, end: date | None = None, now: datetime | None = None
+    actor: Actor, start: date | None = None, end: date | None = None, now: datetime | None = None
 ) -> list[dict]:
     """Every session of the client's active and paused assignments between two dates."""
     today = local_today(actor.timezone, now)
@@ -142,7 +142,7 @@ def schedule_view(
     return sessions_between(actor, start, end, today)
 
 
-def sessions_between(actor: Caller, start: date, end: date, today: date) -> list[dict]:
+def sessions_between(actor: Actor, start: date, end: date, today: date) -> list[dict]:
     """The sessions of the client's active and paused assignments dated from ``start`` to
     ``end``, each with its status on ``today``. Three statements, whatever the range."""
     assignments = {
