@@ -7,7 +7,7 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import g, request
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from academy.auth.models import AuthToken, User
 from academy.common.time import utcnow
@@ -94,10 +94,26 @@ def current_user() -> Caller:
 
 def current_account() -> User:
     """The caller's stored account, for the operations that read all of it (its academy
-    too, in the same statement) or change it."""
+    too, in the same statement) or change it. Read afresh even if the session holds it,
+    so that its academy comes in that one statement."""
     return db.session.get(
         User, g.current_user.id, options=[joinedload(User.academy)], populate_existing=True
     )
+
+
+def account_of(actor: Actor) -> User:
+    """The actor's account, for a new row to link to (a message's author), without
+    reading it: the session's copy if it holds one, else one made of the caller's
+    columns, its other columns loaded only if something reads them."""
+    if isinstance(actor, User):
+        return actor
+    held = db.session.identity_map.get(sa.orm.util.identity_key(User, actor.id))
+    if held is not None:
+        return held
+    account = User(**{field.name: getattr(actor, field.name) for field in fields(Caller)})
+    make_transient_to_detached(account)
+    db.session.add(account)
+    return account
 
 
 def current_token_id() -> int:

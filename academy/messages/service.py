@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
-from academy.common.auth import Actor
+from academy.common.auth import Actor, account_of
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
 from academy.errors import Conflict, NotFound, Unprocessable
@@ -67,7 +67,7 @@ def post_message(actor: Actor, data: dict, client_id: int | None = None) -> Mess
     message = Message(
         academy_id=client.academy_id,
         client_id=client.id,
-        author_id=actor.id,
+        author=account_of(actor),
         from_client=actor.role == "client",
         check_in_id=check_in_id,
         body=data["body"],

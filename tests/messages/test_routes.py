@@ -6,10 +6,19 @@ import logging
 import pytest
 
 from academy.audit.models import AuditEntry
+from academy.auth.models import User
 from academy.extensions import db
 from academy.mail.models import OutboxMail
 from academy.messages.models import Message
-from tests.conftest import PASSWORD, count_rows, make_user, measured, problem_of, sign_in
+from tests.conftest import (
+    PASSWORD,
+    count_rows,
+    count_statements,
+    make_user,
+    measured,
+    problem_of,
+    sign_in,
+)
 
 
 def coach_writes(http, coach, client_id: int, body: str = "How did the hip feel?", **fields):
@@ -103,6 +112,29 @@ class TestWriteToAClient:
         assert first.status_code == again.status_code == 201
         assert first.get_json() == again.get_json()
         assert count_rows(Message) == 1
+
+    @pytest.mark.parametrize("side", ["coach", "client"])
+    def test_writing_names_the_author_without_reading_their_account(
+        self, http, coach, client_user, side
+    ):
+        writer = coach if side == "coach" else client_user
+        path = (
+            f"/api/v1/clients/{client_user.id}/messages"
+            if side == "coach"
+            else "/api/v1/me/messages"
+        )
+        name = db.session.get(User, writer.id).name
+        headers, expected = writer.headers, {"id": writer.id, "name": name, "role": side}
+        db.session.expunge_all()  # as each request finds its session: empty
+
+        with count_statements() as statements:
+            response = http.post(path, json={"body": "Hip?"}, headers=headers)
+
+        assert response.status_code == 201
+        assert response.get_json()["author"] == expected
+        # The token, the client, the message and its audit row.
+        assert len(statements) == 4
+        assert db.session.get(Message, response.get_json()["id"]).author_id == expected["id"]
 
 
 class TestThread:
