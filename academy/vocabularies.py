@@ -19,6 +19,7 @@ CATEGORIES = (
     "mobility",
     "running_drills",
     "plyometrics",
+    "pelvic_floor",
 )
 
 REGIONS = (
@@ -37,6 +38,7 @@ REGIONS = (
     "glutes",
     "hip",
     "pelvis",
+    "pelvic_floor",
     "lower_back",
     "deep_core",
     "diaphragm",
@@ -65,11 +67,61 @@ FINDINGS = (
     "plantar_fasciitis",
     "overstriding",
     "low_cadence",
+    # What the assessment's pain, symptoms and injuries show (derived, or stated by the
+    # coach): they bring the work that answers them.
+    "pelvic_floor_symptoms",
+    "ankle_instability",
+    "extension_sensitive_back",
+    "flexion_sensitive_back",
+    "tendon_pain",
 )
 
 # What makes an exercise unsafe near pain or marked tightness: the suggestions hold an
 # exercise back when one of its precautions meets them (``academy.assessments.method``).
 PRECAUTIONS = ("impact", "plyometric", "running", "heavy_eccentric", "end_range_load")
+
+# What an exercise asks of the body, typed for every exercise so that the safety rules
+# (``academy.assessments.safety``) can read it: how hard it lands, how much it loads each
+# region, the trunk position it takes towards end range, the intra-abdominal pressure it
+# asks for.
+IMPACT_LEVELS = ("none", "low", "moderate", "high")
+LOAD_LEVELS = ("low", "moderate", "high")
+SPINE_POSITIONS = ("neutral", "extension", "flexion", "rotation")
+PRESSURE_LEVELS = ("low", "moderate", "high")
+
+# What an assessment records beyond posture: what makes a pain worse, symptoms, injuries.
+AGGRAVATORS = (
+    "extension",
+    "flexion",
+    "rotation",
+    "impact",
+    "running",
+    "downhill",
+    "stairs",
+    "single_leg",
+    "loading",
+    "sitting",
+    "standing",
+    "first_steps",
+)
+SYMPTOMS = (
+    "leaking",
+    "pelvic_heaviness",
+    "pelvic_dragging",
+    "pelvic_pain",
+    "bleeding",
+    "abdominal_separation",
+    "swelling",
+    "giving_way",
+    "numbness_or_tingling",
+    "night_pain",
+    "radiating_pain",
+)
+# The symptoms of the pelvic floor, and those that send a client to a clinician first.
+PELVIC_SYMPTOMS = ("leaking", "pelvic_heaviness", "pelvic_dragging", "pelvic_pain", "bleeding")
+RED_FLAGS = ("night_pain", "numbness_or_tingling", "radiating_pain")
+INJURY_KINDS = ("sprain", "strain", "tendinopathy", "bone_stress", "fracture", "surgery", "other")
+HIP_DROP = ("none", "left", "right", "both")
 
 # The method's order: find position, then breathing, then build strength and speed.
 STAGES = ("position", "breathing", "mobility", "strength", "power", "run")
@@ -133,6 +185,12 @@ def as_document() -> dict:
         "body_sides": list(BODY_SIDES),
         "side_biases": list(SIDE_BIASES),
         "precautions": list(PRECAUTIONS),
+        "exercise": {
+            "impact": list(IMPACT_LEVELS),
+            "load_levels": list(LOAD_LEVELS),
+            "spine": list(SPINE_POSITIONS),
+            "pressure": list(PRESSURE_LEVELS),
+        },
         "assessment": {
             "tilt_directions": list(TILT_DIRECTIONS),
             "tilt_grade": scale(TILT_GRADE),
@@ -140,6 +198,12 @@ def as_document() -> dict:
             "breathing_patterns": list(BREATHING_PATTERNS),
             "severity": scale(SEVERITY),
             "pain": scale(PAIN),
+            "aggravators": list(AGGRAVATORS),
+            "symptoms": list(SYMPTOMS),
+            "pelvic_symptoms": list(PELVIC_SYMPTOMS),
+            "red_flags": list(RED_FLAGS),
+            "injury_kinds": list(INJURY_KINDS),
+            "hip_drop": list(HIP_DROP),
         },
         "check_in": {
             "tightness": scale(TIGHTNESS),
