@@ -7,6 +7,7 @@ import contextlib
 import logging
 import traceback
 
+import sqlalchemy as sa
 from flask import Flask, current_app, jsonify
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
@@ -66,6 +67,13 @@ class PreconditionFailed(AcademyError):
 
 class PreconditionRequired(AcademyError):
     status, slug = 428, "precondition-required"
+
+
+class ContentTooLarge(AcademyError):
+    """More than Academy reads in one request (an activity file that unpacks too far,
+    holds too many points or takes too long to read); ``errors`` names the field."""
+
+    status, slug = 413, "request-entity-too-large"
 
 
 class Unprocessable(AcademyError):
@@ -167,6 +175,35 @@ def broken_constraint(error: IntegrityError) -> tuple[str, str | None]:
     if kind in ("unique", "not null") and "." in detail:
         return kind, detail.split(",")[0].split(".", 1)[1]
     return kind, None
+
+
+def constraint_name(error: IntegrityError) -> str | None:
+    """The name of the constraint ``error`` broke, so that a service can tell a clash it
+    expects from any other refusal. PostgreSQL names it; SQLite names a CHECK, and a
+    UNIQUE by its columns, which are matched against the models' unique indexes and
+    constraints (named by the naming convention where the model names none)."""
+    original = error.orig
+    diagnostics = getattr(original, "diag", None)
+    if diagnostics is not None:  # PostgreSQL
+        return diagnostics.constraint_name
+    word, _, detail = str(original).partition(" constraint failed: ")
+    if word == "CHECK":
+        return detail.strip()
+    if word != "UNIQUE":
+        return None
+    columns = [name.strip() for name in detail.split(",")]
+    table_name = columns[0].partition(".")[0]
+    columns = [name.partition(".")[2] for name in columns]
+    table = db.metadata.tables.get(table_name)
+    if table is None:
+        return None
+    for index in table.indexes:
+        if index.unique and [c.name for c in index.columns] == columns:
+            return index.name
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.UniqueConstraint) and constraint.columns.keys() == columns:
+            return constraint.name
+    return None
 
 
 def _field_of(constraint: str) -> str | None:

@@ -1,41 +1,45 @@
-"""Reading a watch's activity file: FIT (fitdecode), GPX (gpxpy) or TCX (the XML
-standard library behind defusedxml), into one summary with per-kilometre splits.
+"""Reading a watch's activity file into one track of points, and the track into a
+summary with per-kilometre splits: FIT with fitdecode, GPX with gpxpy (each trackpoint
+read by gpxpy's own field reader), TCX from its elements.
 
-Hostile files are refused before any library reads them: XML with a DTD (so no
-entity expansion and no external entities), gzip that unpacks past a bound (a
-"zip bomb"), zip archives, and anything whose format is not recognised.
+Every reader reads through ``academy.activities.intake``: the file's bytes as a
+bounded stream (gzip undone within its bound), XML as a stream of trackpoints, each
+message, element and point counted against its bound and the upload's time budget;
+the track is then held to what a run can be (``intake.check_track``) before its
+summary is computed. A reader answers ``(sport, points)``; a new format, or a faster
+decoder, is one more reader in ``_READERS``.
 """
 
-import gzip
-import io
 import itertools
 import math
-import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import fitdecode
-import gpxpy
 import gpxpy.gpx
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeTree
+import gpxpy.gpxfield
 from gpxpy.geo import haversine_distance
 
-# How far a gzip-compressed file may unpack.
-MAX_UNPACKED = 50 * 1024 * 1024
-# The longest activity read: an ultra's is days, never weeks.
-LONGEST = timedelta(days=7)
+from academy.activities import intake
+from academy.activities.intake import Budget, TooLarge, UnreadableFile, too_many
+
+__all__ = ["Budget", "TooLarge", "UnreadableFile", "parse"]
+
 # Points further apart than this are a pause, not moving time.
 PAUSE_SECONDS = 30
 # Slower than this between two points is standing still.
 MOVING_SPEED = 0.5  # m/s
+# What a body and a planet allow: readings outside these are a sensor's noise, and
+# left out.
+HEART_RATE = (20, 260)
+CADENCE = (1, 300)
+LATITUDE = (-90.0, 90.0)
+LONGITUDE = (-180.0, 180.0)
+ELEVATION = (-500.0, 9_000.0)
 
 
-class UnreadableFile(ValueError):
-    """The file is broken, hostile or of a format Academy does not read."""
-
-
-@dataclass
+@dataclass(slots=True)
 class Point:
     time: datetime
     distance: float | None = None  # cumulative metres, when the file records it
@@ -46,154 +50,182 @@ class Point:
     cadence: int | None = None  # steps per minute (both feet)
 
 
-def unpacked(data: bytes) -> bytes:
-    """The file's own bytes: gzip undone within a bound; zip refused."""
-    if data[:4] == b"PK\x03\x04":
-        raise UnreadableFile("Zip archives are not read; send the FIT, GPX or TCX file itself.")
-    if data[:2] != b"\x1f\x8b":
-        return data
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
-            inner = packed.read(MAX_UNPACKED + 1)
-    except (OSError, EOFError, zlib.error) as error:
-        raise UnreadableFile("The gzip file is broken.") from error
-    if len(inner) > MAX_UNPACKED:
-        raise UnreadableFile(f"The file unpacks to more than {MAX_UNPACKED // 2**20} MB.")
-    return unpacked(inner) if inner[:2] == b"\x1f\x8b" else inner
+class _Counter:
+    """How many of one thing a reader has met, refused past its bound."""
+
+    __slots__ = ("bound", "count", "what")
+
+    def __init__(self, bound: int, what: str):
+        self.bound, self.what, self.count = bound, what, 0
+
+    def add(self) -> None:
+        self.count += 1
+        if self.count > self.bound:
+            raise too_many(self.bound, self.what)
 
 
-def sniff(data: bytes) -> str:
-    """``fit``, ``gpx`` or ``tcx`` from the content, whatever the file's name says."""
-    if len(data) >= 12 and data[8:12] == b".FIT":
-        return "fit"
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
-        if b"<gpx" in head:
-            return "gpx"
-        if b"<TrainingCenterDatabase" in head:
-            return "tcx"
-    raise UnreadableFile("Not a FIT, GPX or TCX file.")
+def _decoded(items: Iterator, kind: str) -> Iterator:
+    """A decoder's items. Whatever a decoder trips on in hostile bytes (its own errors,
+    or a struct, index or key error deep inside it) means the file is broken; the
+    intake's refusals pass as they are."""
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except (UnreadableFile, MemoryError):
+            raise
+        except Exception as error:
+            raise UnreadableFile(f"The {kind} file is broken.") from error
+        yield item
 
 
-def _safe_xml(data: bytes):
-    """The document's tree, refusing a DTD (entity expansion, external entities)."""
-    try:
-        return SafeTree.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as error:
-        raise UnreadableFile("XML with a DTD or entities is refused.") from error
-    except SafeTree.ParseError as error:
-        raise UnreadableFile("The XML is broken.") from error
-
-
-def _fit(data: bytes) -> tuple[str, list[Point]]:
-    points, sport = [], "running"
-    try:
-        with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE) as reader:
-            for frame in reader:
-                if frame.frame_type != fitdecode.FIT_FRAME_DATA:
-                    continue
-                if frame.name == "session" and frame.has_field("sport"):
-                    sport = str(frame.get_value("sport") or sport)
-                if frame.name != "record":
-                    continue
-                # Each field read once: asking a frame field by field costs a search each.
-                values = {field.name: field.value for field in frame.fields}
-                if values.get("timestamp") is None:
-                    continue
-                cadence = values.get("cadence")
-                lat, lon = values.get("position_lat"), values.get("position_long")
-                elevation = values.get("enhanced_altitude")
-                points.append(
-                    Point(
-                        time=values["timestamp"],
-                        distance=values.get("distance"),
-                        lat=None if lat is None else lat * 180 / 2**31,
-                        lon=None if lon is None else lon * 180 / 2**31,
-                        elevation=values.get("altitude") if elevation is None else elevation,
-                        hr=values.get("heart_rate"),
-                        # FIT counts one foot's strides: steps are twice as many.
-                        cadence=None if cadence is None else 2 * int(cadence),
-                    )
-                )
-    except (fitdecode.FitError, ValueError, TypeError, KeyError, IndexError) as error:
-        raise UnreadableFile("The FIT file is broken.") from error
+def _fit(stream, budget: Budget) -> tuple[str, list[Point]]:
+    points: list[Point] = []
+    sport, device_clock = "running", 0
+    messages = _Counter(intake.MAX_FIT_MESSAGES, "FIT messages")
+    laps = _Counter(intake.MAX_LAPS, "laps")
+    reader = fitdecode.FitReader(stream, check_crc=fitdecode.CrcCheck.RAISE)
+    for frame in _decoded(iter(reader), "FIT"):
+        budget.spend()
+        messages.add()
+        if frame.frame_type != fitdecode.FIT_FRAME_DATA:
+            continue
+        if frame.name == "lap":
+            laps.add()
+        elif frame.name == "session" and frame.has_field("sport"):
+            sport = str(frame.get_value("sport") or sport)
+        if frame.name != "record":
+            continue
+        # Each field read once: asking a frame field by field costs a search each.
+        values = {field.name: field.value for field in frame.fields}
+        stamp = values.get("timestamp")
+        if isinstance(stamp, int | float):
+            # Below 0x10000000 a FIT time counts from the device's power-on, not 1989.
+            device_clock += 1
+            continue
+        if not isinstance(stamp, datetime):
+            continue
+        cadence = values.get("cadence")
+        lat, lon = values.get("position_lat"), values.get("position_long")
+        elevation = values.get("enhanced_altitude")
+        points.append(
+            Point(
+                time=stamp,
+                distance=values.get("distance"),
+                lat=None if lat is None else lat * 180 / 2**31,
+                lon=None if lon is None else lon * 180 / 2**31,
+                elevation=values.get("altitude") if elevation is None else elevation,
+                hr=values.get("heart_rate"),
+                # FIT counts one foot's strides: steps are twice as many.
+                cadence=None if cadence is None else 2 * int(cadence),
+            )
+        )
+        if len(points) > intake.MAX_POINTS:
+            raise too_many(intake.MAX_POINTS, "points")
+    if len(points) < 2 and device_clock:
+        raise UnreadableFile(
+            "The watch's clock was never set: the file's times count from when it was "
+            "switched on, and none is a date and time."
+        )
     return sport, points
 
 
-_TPX = "{http://www.garmin.com/xmlschemas/TrackPointExtension/v1}"
+_GPX_KEPT = frozenset({"trkpt", "trk/type"})
+_GPX_MARKED = frozenset({"gpx", "trk", "trkseg"})
 
 
-def _gpx(data: bytes) -> tuple[str, list[Point]]:
-    _safe_xml(data)
+def _gpx(stream, budget: Budget) -> tuple[str, list[Point]]:
+    points: list[Point] = []
+    sport, version = "running", "1.1"
+    segments = _Counter(intake.MAX_SEGMENTS, "tracks and segments")
+    for event, element in intake.xml_elements(stream, budget, kept=_GPX_KEPT, marked=_GPX_MARKED):
+        if event == "start":
+            if element.tag == "gpx":
+                version = "1.0" if element.get("version") == "1.0" else "1.1"
+            else:
+                segments.add()
+        elif element.tag == "type":
+            sport = (element.text or sport).strip().lower() or sport
+        elif (point := _gpx_point(element, version)) is not None:
+            points.append(point)
+            if len(points) > intake.MAX_POINTS:
+                raise too_many(intake.MAX_POINTS, "points")
+    return sport, points
+
+
+def _gpx_point(element, version: str) -> Point | None:
     try:
-        document = gpxpy.parse(data.decode("utf-8"))
-    except (gpxpy.gpx.GPXException, UnicodeDecodeError, ValueError, OverflowError) as error:
+        # gpxpy's own reading of a trackpoint: its fields, its time, its extensions.
+        p = gpxpy.gpxfield.gpx_fields_from_xml(gpxpy.gpx.GPXTrackPoint, element, version)
+    except Exception as error:  # whatever gpxpy trips on in hostile values
         raise UnreadableFile("The GPX file is broken.") from error
-    points, sport = [], "running"
-    for track in document.tracks:
-        sport = (track.type or sport).lower()
-        for segment in track.segments:
-            for p in segment.points:
-                if p.time is None:
-                    continue
-                extras = {}
-                for extension in p.extensions:
-                    for element in extension.iter():
-                        extras[element.tag.replace(_TPX, "")] = element.text
-                points.append(
-                    Point(
-                        time=p.time,
-                        lat=p.latitude,
-                        lon=p.longitude,
-                        elevation=p.elevation,
-                        hr=_int(extras.get("hr")),
-                        cadence=_double(extras.get("cad")),
-                    )
-                )
-    return sport, points
+    if p.time is None:
+        return None
+    extras = {}
+    for extension in p.extensions:
+        for child in extension.iter():
+            extras[child.tag] = child.text
+    return Point(
+        time=p.time,
+        lat=p.latitude,
+        lon=p.longitude,
+        elevation=p.elevation,
+        hr=_int(extras.get("hr")),
+        cadence=_double(extras.get("cad")),
+    )
 
 
-_TCX = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
-_TCX_EXT = "{http://www.garmin.com/xmlschemas/ActivityExtension/v2}"
+_TCX_KEPT = frozenset({"Trackpoint"})
+_TCX_MARKED = frozenset({"Activity", "Lap", "Track"})
 
 
-def _tcx(data: bytes) -> tuple[str, list[Point]]:
-    root = _safe_xml(data)
-    points, sport = [], "running"
-    try:
-        for activity in root.iter(f"{_TCX}Activity"):
-            sport = (activity.get("Sport") or sport).lower()
-            for point in activity.iter(f"{_TCX}Trackpoint"):
-                time = point.findtext(f"{_TCX}Time")
-                if not time:
-                    continue
-                lat = point.findtext(f"{_TCX}Position/{_TCX}LatitudeDegrees")
-                lon = point.findtext(f"{_TCX}Position/{_TCX}LongitudeDegrees")
-                points.append(
-                    Point(
-                        time=datetime.fromisoformat(time.replace("Z", "+00:00")),
-                        distance=_float(point.findtext(f"{_TCX}DistanceMeters")),
-                        lat=_float(lat),
-                        lon=_float(lon),
-                        elevation=_float(point.findtext(f"{_TCX}AltitudeMeters")),
-                        hr=_int(point.findtext(f"{_TCX}HeartRateBpm/{_TCX}Value")),
-                        cadence=_double(
-                            point.findtext(f"{_TCX}Extensions/{_TCX_EXT}TPX/{_TCX_EXT}RunCadence")
-                            or point.findtext(f"{_TCX}Cadence")
-                        ),
-                    )
-                )
-    except ValueError as error:
-        raise UnreadableFile("The TCX file is broken.") from error
+def _tcx(stream, budget: Budget) -> tuple[str, list[Point]]:
+    points: list[Point] = []
+    sport = "running"
+    laps = _Counter(intake.MAX_LAPS, "laps")
+    segments = _Counter(intake.MAX_SEGMENTS, "activities and tracks")
+    for event, element in intake.xml_elements(stream, budget, kept=_TCX_KEPT, marked=_TCX_MARKED):
+        if event == "start":
+            if element.tag == "Lap":
+                laps.add()
+                continue
+            segments.add()
+            if element.tag == "Activity":
+                sport = (element.get("Sport") or sport).lower()
+            continue
+        time = element.findtext("Time")
+        if not time:
+            continue
+        try:
+            moment = datetime.fromisoformat(time.strip())
+        except ValueError as error:
+            message = f"A TCX trackpoint's time is not a time: {time[:40]!r}."
+            raise UnreadableFile(message) from error
+        points.append(
+            Point(
+                time=moment,
+                distance=_float(element.findtext("DistanceMeters")),
+                lat=_float(element.findtext("Position/LatitudeDegrees")),
+                lon=_float(element.findtext("Position/LongitudeDegrees")),
+                elevation=_float(element.findtext("AltitudeMeters")),
+                hr=_int(element.findtext("HeartRateBpm/Value")),
+                cadence=_double(
+                    element.findtext("Extensions/TPX/RunCadence") or element.findtext("Cadence")
+                ),
+            )
+        )
+        if len(points) > intake.MAX_POINTS:
+            raise too_many(intake.MAX_POINTS, "points")
     return sport, points
 
 
 def _float(text) -> float | None:
-    if text in (None, ""):
+    if text is None or not text.strip():
         return None
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"Not a number: {text!r}")
+        raise ValueError(f"Not a number: {text[:40]!r}")
     return value
 
 
@@ -208,11 +240,6 @@ def _double(text) -> int | None:
     return None if value is None else 2 * value
 
 
-# What a body can do: readings outside these are a sensor's noise, and left out.
-HEART_RATE = (20, 260)
-CADENCE = (1, 300)
-
-
 def _plausible(value, bounds):
     return value if value is not None and bounds[0] <= value <= bounds[1] else None
 
@@ -220,46 +247,51 @@ def _plausible(value, bounds):
 _READERS = {"fit": _fit, "gpx": _gpx, "tcx": _tcx}
 
 
-def parse(data: bytes) -> dict:
-    """The activity in ``data``: its format and summary, with per-kilometre splits."""
-    data = unpacked(data)
-    kind = sniff(data)
+def parse(data: bytes, budget: Budget | None = None) -> dict:
+    """The activity in ``data``: its format and summary, with per-kilometre splits.
+    Refuses (``UnreadableFile``, ``TooLarge``) what the intake's bounds refuse."""
+    budget = budget or Budget()
+    stream = intake.opened(data, budget)
+    kind = intake.sniff(stream)
     try:
-        sport, points = _READERS[kind](data)
-        points = _checked(points)
-        _fill_distance(points)
-        found = summary(points)
+        sport, points = _READERS[kind](stream, budget)
+        points = _in_order(points, budget)
+        _fill_distance(points, budget)
+        intake.check_track(points, budget)
+        found = summary(points, budget)
+    except UnreadableFile:
+        raise
     except (ValueError, TypeError, OverflowError, ArithmeticError) as error:
-        if isinstance(error, UnreadableFile):
-            raise
         raise UnreadableFile(f"The {kind.upper()} file holds values that cannot be.") from error
     return {"format": kind, "sport": sport[:40], **found}
 
 
-def _checked(points: list[Point]) -> list[Point]:
-    """The timed points in order, every number finite, implausible readings left out."""
-    points = [p for p in points if p.time is not None]
+def _in_order(points: list[Point], budget: Budget) -> list[Point]:
+    """The points in time order, in UTC, every number finite, implausible readings left
+    out."""
     if len(points) < 2:
         raise UnreadableFile("The file holds no track: fewer than two timed points.")
     for p in points:
-        if p.time.tzinfo is None:
-            p.time = p.time.replace(tzinfo=UTC)
+        budget.spend()
+        p.time = p.time.replace(tzinfo=UTC) if p.time.tzinfo is None else p.time.astimezone(UTC)
         for number in (p.distance, p.lat, p.lon, p.elevation):
             if number is not None and not math.isfinite(number):
                 raise ValueError("A number that is not finite.")
         p.hr, p.cadence = _plausible(p.hr, HEART_RATE), _plausible(p.cadence, CADENCE)
+        p.elevation = _plausible(p.elevation, ELEVATION)
+        if _plausible(p.lat, LATITUDE) is None or _plausible(p.lon, LONGITUDE) is None:
+            p.lat = p.lon = None
     points.sort(key=lambda p: p.time)
-    if points[-1].time - points[0].time > LONGEST:
-        raise UnreadableFile("The track lasts longer than a week: not one activity.")
     return points
 
 
-def _fill_distance(points: list[Point]) -> None:
+def _fill_distance(points: list[Point], budget: Budget) -> None:
     """Cumulative distance at every point: as recorded, or from the positions."""
     if all(p.distance is not None for p in points):
         return
     travelled, previous = 0.0, None
     for p in points:
+        budget.spend()
         if p.lat is not None and p.lon is not None:
             if previous is not None:
                 travelled += haversine_distance(previous.lat, previous.lon, p.lat, p.lon)
@@ -272,11 +304,12 @@ def _mean(values) -> int | None:
     return round(sum(values) / len(values)) if values else None
 
 
-def summary(points: list[Point]) -> dict:
+def summary(points: list[Point], budget: Budget) -> dict:
     start = points[0].time
     moving = 0.0
     gain, last_elevation = None, None
     for before, after in itertools.pairwise(points):
+        budget.spend()
         gap = (after.time - before.time).total_seconds()
         if 0 < gap <= PAUSE_SECONDS and (after.distance - before.distance) / gap >= MOVING_SPEED:
             moving += gap
@@ -297,18 +330,21 @@ def summary(points: list[Point]) -> dict:
         "avg_hr": _mean(heart),
         "max_hr": max((h for h in heart if h), default=None),
         "avg_cadence_spm": _mean(p.cadence for p in points),
-        "splits": splits(points),
+        "splits": splits(points, budget),
     }
 
 
-def splits(points: list[Point]) -> list[dict]:
+def splits(points: list[Point], budget: Budget) -> list[dict]:
     """Each whole kilometre, and the part of one at the end: its distance, the time it
     took (the crossing interpolated between points), and its mean heart rate and
-    cadence."""
+    cadence. The loop runs once a point and once a split, and there are at most
+    ``intake.MAX_SPLITS`` (the track's distance is bounded before)."""
     answer, origin = [], points[0].distance
     mark_time, mark_distance, inside = points[0].time, 0.0, []
 
     def close(distance_to: float, time_to: datetime) -> None:
+        if len(answer) >= intake.MAX_SPLITS:
+            raise too_many(intake.MAX_SPLITS, "kilometre splits")
         answer.append(
             {
                 "index": len(answer) + 1,
@@ -320,6 +356,7 @@ def splits(points: list[Point]) -> list[dict]:
         )
 
     for before, after in itertools.pairwise(points):
+        budget.spend()
         inside.append(after)
         start, end = before.distance - origin, after.distance - origin
         while end >= mark_distance + 1000:

@@ -4,6 +4,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields
 from werkzeug.datastructures import FileStorage
 
+from academy.activities.intake import MAX_SPLITS
 from academy.common.schemas import BaseSchema, Float, Id, Integer, QuerySchema, UTCDateTime
 from academy.vocabularies import ACTIVITY_FORMATS
 
@@ -42,6 +43,14 @@ class SplitSchema(BaseSchema):
     avg_cadence_spm = Integer(allow_none=True)
 
 
+class Splits(fields.List):
+    """At most ``MAX_SPLITS`` in an answer, whatever a row holds, so that a list of
+    activities stays bounded."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(None if value is None else value[:MAX_SPLITS], attr, obj)
+
+
 class ActivitySchema(BaseSchema):
     id = Integer()
     client_id = Integer()
@@ -58,7 +67,10 @@ class ActivitySchema(BaseSchema):
     avg_hr = Integer(allow_none=True)
     max_hr = Integer(allow_none=True)
     avg_cadence_spm = Integer(allow_none=True, metadata={"description": "Steps per minute."})
-    splits = fields.List(fields.Nested(SplitSchema))
+    splits = Splits(
+        fields.Nested(SplitSchema),
+        metadata={"description": f"A kilometre each, at most {MAX_SPLITS}."},
+    )
     check_in_id = Integer(allow_none=True)
     file_name = fields.String()
     file_size = Integer()

@@ -1,11 +1,18 @@
 """Activities: reading a watch's file, keeping it, and recording the run it holds in
-a check-in (the day's run session's, when there is one)."""
+a check-in (the day's run session's, when there is one).
+
+An upload is read first, in parallel with any other (reading is the costly part, and
+``academy.activities.intake`` bounds it); then a client's uploads are written one at a
+time, so that what decides the answer (this file already kept, the same run kept from
+another file, the day's session already checked in) still holds when the activity is
+written: concurrent uploads of one file keep one activity and answer it to all.
+"""
 
 import base64
 import hashlib
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,7 +28,7 @@ from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import local_today
-from academy.errors import Unprocessable
+from academy.errors import Conflict, ContentTooLarge, Unprocessable
 from academy.extensions import db
 from academy.programs import documents
 from academy.programs.models import ProgramSession
@@ -33,6 +40,11 @@ _ACTIVITY = ActivitySchema()
 FIRST_DAY = date(1990, 1, 1)
 # What no text column can hold, and no file name needs: control characters, surrogates.
 _UNSTORABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
+# The same run uploaded again from another file (another format, another export):
+# started within this long of one already kept...
+SAME_START = timedelta(seconds=60)
+# ...and as far, within this share of the further of the two.
+SAME_DISTANCE = 0.03
 
 
 def _read(file: FileStorage) -> bytes:
@@ -43,24 +55,55 @@ def _read(file: FileStorage) -> bytes:
     return data
 
 
-def upload(actor: Actor, file: FileStorage, check_in_id: int | None) -> tuple[Activity, bool]:
-    """The activity in ``file`` and whether it is new: the same file again answers the
-    activity it made the first time."""
-    data = _read(file)
-    digest = hashlib.sha256(data).hexdigest()
-    known = db.session.scalar(scoped(Activity, actor).where(Activity.content_hash == digest))
-    if known is not None:
-        return known, False
+def _parsed(data: bytes) -> dict:
     try:
-        parsed = parsing.parse(data)
+        return parsing.parse(data)
+    except parsing.TooLarge as error:
+        raise ContentTooLarge(
+            "The file is larger than Academy reads.", errors={"file": [str(error)]}
+        ) from error
     except parsing.UnreadableFile as error:
         raise Unprocessable("The file cannot be read.", errors={"file": [str(error)]}) from error
+
+
+def upload(actor: Actor, file: FileStorage, check_in_id: int | None) -> tuple[Activity, bool]:
+    """The activity in ``file`` and whether it is new: the same file again, or the same
+    run from another file, answers the activity kept the first time."""
+    data = _read(file)
+    digest = hashlib.sha256(data).hexdigest()
+    known = _kept_file(actor, digest)
+    if known is not None:
+        return known, False
+    parsed = _parsed(data)
     on = local_today(actor.timezone, parsed["started_at"])
     if not FIRST_DAY <= on <= local_today(actor.timezone):
         raise Unprocessable(
             "The file cannot be read.",
             errors={"file": ["The activity must start between 1990 and today in your timezone."]},
         )
+    file_name = _UNSTORABLE.sub("", file.filename or "")[:255]
+    try:
+        return _write(actor, data, digest, file_name, parsed, on, check_in_id)
+    except Conflict:
+        # The day's run session was checked in by hand between the look-up and the
+        # insert (that insert's rollback undid this upload's writes): the look-up finds
+        # it now, and it records the activity.
+        return _write(actor, data, digest, file_name, parsed, on, check_in_id)
+
+
+def _write(
+    actor: Actor,
+    data: bytes,
+    digest: str,
+    file_name: str,
+    parsed: dict,
+    on: date,
+    check_in_id: int | None,
+) -> tuple[Activity, bool]:
+    _one_upload_at_a_time(actor)
+    known = _kept_file(actor, digest) or _kept_run(actor, parsed, on)
+    if known is not None:
+        return known, False
     summary = {k: v for k, v in parsed.items() if k != "started_at"}
     activity = Activity(
         academy_id=actor.academy_id,
@@ -69,7 +112,7 @@ def upload(actor: Actor, file: FileStorage, check_in_id: int | None) -> tuple[Ac
         date=on,
         content_hash=digest,
         file_key=f"activities/{actor.academy_id}/{actor.id}/{uuid.uuid4().hex}.{parsed['format']}",
-        file_name=_UNSTORABLE.sub("", file.filename or "")[:255],
+        file_name=file_name,
         file_size=len(data),
         **summary,
     )
@@ -78,6 +121,50 @@ def upload(actor: Actor, file: FileStorage, check_in_id: int | None) -> tuple[Ac
     db.session.add(activity)
     db.session.flush()
     return activity, True
+
+
+_CLIENTS = Client.__table__
+# The same no-op write every time: its only effect is the lock it takes.
+_TOUCH_CLIENT = (
+    sa.update(_CLIENTS).where(_CLIENTS.c.id == sa.bindparam("client_id")).values(id=_CLIENTS.c.id)
+)
+_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
+
+
+def _one_upload_at_a_time(actor: Actor) -> None:
+    """Hold the client's uploads to one at a time until this transaction ends: on
+    PostgreSQL an advisory lock of the client's; on SQLite the database's write lock,
+    which a first write takes. A wait is bounded like any wait for a lock (503 past
+    it)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        digest = hashlib.sha256(f"activity-upload:{actor.id}".encode()).digest()
+        connection.execute(_ADVISORY_LOCK, {"key": int.from_bytes(digest[:8], "big", signed=True)})
+    else:
+        connection.execute(_TOUCH_CLIENT, {"client_id": actor.id})
+
+
+def _kept_file(actor: Actor, digest: str) -> Activity | None:
+    return db.session.scalar(scoped(Activity, actor).where(Activity.content_hash == digest))
+
+
+def _kept_run(actor: Actor, parsed: dict, on: date) -> Activity | None:
+    """An activity already kept of the same run: started within ``SAME_START`` of it,
+    as far within ``SAME_DISTANCE``."""
+    start, distance = parsed["started_at"], parsed["distance_m"]
+    nearby = db.session.scalars(
+        scoped(Activity, actor)
+        .where(
+            Activity.date.between(on - timedelta(days=1), on + timedelta(days=1)),
+            Activity.started_at.between(start - SAME_START, start + SAME_START),
+        )
+        .order_by(Activity.id)
+    )
+    for activity in nearby:
+        further = max(activity.distance_m, distance)
+        if abs(activity.distance_m - distance) <= SAME_DISTANCE * further:
+            return activity
+    return None
 
 
 def _run_of(activity: Activity) -> dict:
@@ -97,8 +184,11 @@ def _fill(check_in: CheckIn, activity: Activity) -> None:
 
 
 def _record(actor: Actor, activity: Activity, check_in_id: int | None) -> int:
-    """The check-in that records the activity: the one named, the day's run session's,
-    or a new one (on that session if there is one)."""
+    """The check-in that records the activity: the one named; else the day's run
+    session's check-in while no other activity records it (the client checked the run
+    in by hand, and this is its file); else a new one, on that session if it has none
+    yet. A second run on a session's day is one more check-in, so that its distance
+    counts once, and no activity is refused for the session being taken."""
     if check_in_id is not None:
         check_in = db.session.scalar(scoped(CheckIn, actor).where(CheckIn.id == check_in_id))
         if check_in is None:
@@ -120,12 +210,18 @@ def _record(actor: Actor, activity: Activity, check_in_id: int | None) -> int:
             )
         )
         if existing is not None:
-            _fill(existing, activity)
-            return existing.id
+            if not _records_an_activity(existing.id):
+                _fill(existing, activity)
+                return existing.id
+            found = None
     body = {"date": activity.date, "completed": True, "run": _run_of(activity)}
     if found is not None:
         body |= {"assignment_id": found[0], "session_id": found[1]["id"]}
     return checkins.create_check_in(actor, body)["id"]
+
+
+def _records_an_activity(check_in_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(Activity.check_in_id == check_in_id)))
 
 
 def _run_session(actor: Actor, on: date) -> tuple[int, dict] | None:

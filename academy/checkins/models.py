@@ -9,6 +9,9 @@ from academy.common.models import Audited, Part, Timestamped, Versioned, between
 from academy.extensions import db
 from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
 
+# The unique index by which a session of an assignment holds one check-in.
+ONE_PER_SESSION = "uq_check_ins_assignment_id_session_id"
+
 
 class CheckIn(Versioned, Timestamped, db.Model):
     __audit__ = Audited("check_in")
@@ -31,7 +34,7 @@ class CheckIn(Versioned, Timestamped, db.Model):
         # A session of an assignment holds one check-in (DESIGN §6.4): the service says
         # so with the existing one's id; this index settles two at once.
         sa.Index(
-            "uq_check_ins_assignment_id_session_id",
+            ONE_PER_SESSION,
             "assignment_id",
             "session_id",
             unique=True,

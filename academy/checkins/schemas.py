@@ -23,6 +23,12 @@ def _scale(bounds, **kwargs):
     return Integer(allow_none=True, validate=validate.Range(min=bounds[0], max=bounds[1]), **kwargs)
 
 
+# A run's bounds: the furthest and the longest a client trains for (a 48-hour race).
+# A watch's activity file is held to the same (academy.activities.intake).
+RUN_MAX_KM = 500
+RUN_MAX_MINUTES = 48 * 60
+
+
 def _amount(maximum, number=Integer):
     return number(allow_none=True, validate=validate.Range(min=0, max=maximum))
 
@@ -59,8 +65,8 @@ class WellnessSchema(BaseSchema):
 
 
 class RunSchema(BaseSchema):
-    distance_km = _amount(500, Float)
-    duration_minutes = _amount(2000, Float)
+    distance_km = _amount(RUN_MAX_KM, Float)
+    duration_minutes = _amount(RUN_MAX_MINUTES, Float)
     cadence_spm = _amount(300)
 
 

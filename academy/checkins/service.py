@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from academy.audit import service as audit_log
-from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
+from academy.checkins.models import ONE_PER_SESSION, CheckIn, CheckInRating, CheckInResult
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
 from academy.common.auth import Actor
@@ -19,7 +19,7 @@ from academy.common.etag import check_version
 from academy.common.sql import column_defaults
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
 from academy.common.time import iso_z, local_today, utcnow
-from academy.errors import Conflict, Unprocessable
+from academy.errors import Conflict, Unprocessable, constraint_name
 from academy.exercises.models import Exercise
 from academy.extensions import db
 from academy.programs.documents import session_date
@@ -232,7 +232,9 @@ def _existing(actor: Actor, check_in: CheckInLike) -> int | None:
     )
 
 
-def _already_checked_in(existing_id: int):
+def _already_checked_in(existing_id: int | None):
+    if existing_id is None:  # the other one was deleted again in between
+        raise Conflict("This session's check-in changed as you posted; post again.")
     raise Conflict(
         "This session already has a check-in; correct that one instead.",
         errors={"session_id": [f"Check-in {existing_id} is for this session."]},
@@ -337,8 +339,11 @@ def create_check_in(actor: Actor, data: dict) -> dict:
     connection = db.session.connection()
     try:
         new.id = connection.execute(_INSERT_CHECK_IN, row).scalar_one()
-    except IntegrityError:
-        # Another check-in of the same session landed between the look-up and now.
+    except IntegrityError as error:
+        # Another check-in of the same session landed between the look-up and now; any
+        # other constraint's refusal goes to the handlers as it is (422 naming its field).
+        if constraint_name(error) != ONE_PER_SESSION:
+            raise
         db.session.rollback()
         _already_checked_in(_existing(actor, new))
     if results:

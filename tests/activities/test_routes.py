@@ -353,7 +353,7 @@ class TestReadingActivities:
         self, http, coach, client_user, other_client_user
     ):
         upload(http, other_client_user, file_bytes("ten-k.fit"))
-        for name in ("five-k.gpx", "five-k.tcx", "ten-k.fit"):
+        for name in ("five-k.gpx", "one-hour.fit", "ten-k.fit"):
             upload(http, client_user, file_bytes(name), name)
 
         def page(client_id):
