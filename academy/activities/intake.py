@@ -120,9 +120,9 @@ class Budget:
 
     CHECK_EVERY = 512
 
-    def __init__(self, seconds: float = READ_SECONDS):
-        self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+    def __init__(self, seconds: float | None = None):
+        self.seconds = READ_SECONDS if seconds is None else seconds
+        self.deadline = time.monotonic() + self.seconds
         self._left = self.CHECK_EVERY
 
     def spend(self, units: int = 1) -> None:
@@ -204,6 +204,11 @@ def opened(data: bytes, budget: Budget) -> io.BufferedReader:
         raise UnreadableFile("Zip archives are not read; send the FIT, GPX or TCX file itself.")
     if data[:2] != _GZIP:
         return io.BufferedReader(io.BytesIO(data), _CHUNK)
+    # Unpacked once only to count, a chunk at a time (inflating is cheap next to
+    # reading): a bomb, a broken or cut-short file is refused before any reading.
+    counted, scratch = Unpacked(data, budget), bytearray(_CHUNK)
+    while counted.readinto(scratch):
+        pass
     stream = io.BufferedReader(Unpacked(data, budget), _CHUNK)
     if stream.peek(2)[:2] == _GZIP:
         raise UnreadableFile("A gzip file inside a gzip file is not read: compress it once.")
@@ -263,9 +268,11 @@ def xml_elements(
     parser.buffer_text = True
     children = {name.partition("/")[2] for name in kept if "/" in name}
     ready: list[tuple[str, Element]] = []
-    # The open elements: an Element inside something kept, else None; and their names.
-    open_elements: list[Element | None] = []
-    names: list[str] = []
+    # The open elements, under a root that stands for the document: an Element inside
+    # something kept, else None; and their local names.
+    open_elements: list[Element | None] = [None]
+    names: list[str] = [""]
+    local_names: dict[str, str] = {}
     seen = 0
 
     def start(name: str, attributes: dict) -> None:
@@ -273,14 +280,18 @@ def xml_elements(
         seen += 1
         if seen > MAX_XML_ELEMENTS:
             raise too_many(MAX_XML_ELEMENTS, "XML elements")
-        if len(names) >= MAX_XML_DEPTH:
+        if len(names) > MAX_XML_DEPTH:
             raise UnreadableFile(f"The XML nests deeper than {MAX_XML_DEPTH} elements.")
         budget.spend()
-        tag = name.rpartition("}")[2]
-        parent = open_elements[-1] if open_elements else None
+        tag = local_names.get(name)
+        if tag is None:
+            tag = name.rpartition("}")[2]
+            if len(local_names) < 256:  # the names a file uses again and again
+                local_names[name] = tag
+        parent = open_elements[-1]
         if parent is not None:
             element = SubElement(parent, tag, attributes)
-        elif tag in kept or (tag in children and names and f"{names[-1]}/{tag}" in kept):
+        elif tag in kept or (tag in children and f"{names[-1]}/{tag}" in kept):
             element = Element(tag, attributes)
         else:
             element = None
@@ -292,11 +303,11 @@ def xml_elements(
     def end(_name: str) -> None:
         element = open_elements.pop()
         names.pop()
-        if element is not None and (not open_elements or open_elements[-1] is None):
+        if element is not None and open_elements[-1] is None:
             ready.append(("end", element))
 
     def text(data: str) -> None:
-        element = open_elements[-1] if open_elements else None
+        element = open_elements[-1]
         if element is not None:
             element.text = data if element.text is None else element.text + data
             if len(element.text) > MAX_XML_TEXT:

@@ -1,6 +1,6 @@
 """Reading a watch's activity file into one track of points, and the track into a
-summary with per-kilometre splits: FIT with fitdecode, GPX with gpxpy (each trackpoint
-read by gpxpy's own field reader), TCX from its elements.
+summary with per-kilometre splits: FIT with fitdecode; GPX and TCX from their elements,
+read as a stream (GPX times with gpxpy).
 
 Every reader reads through ``academy.activities.intake``: the file's bytes as a
 bounded stream (gzip undone within its bound), XML as a stream of trackpoints, each
@@ -100,11 +100,10 @@ def _fit(stream, budget: Budget) -> tuple[str, list[Point]]:
         # Each field read once: asking a frame field by field costs a search each.
         values = {field.name: field.value for field in frame.fields}
         stamp = values.get("timestamp")
-        if isinstance(stamp, int | float):
-            # Below 0x10000000 a FIT time counts from the device's power-on, not 1989.
-            device_clock += 1
-            continue
         if not isinstance(stamp, datetime):
+            # Below 0x10000000 a FIT time counts from the device's power-on, not 1989:
+            # fitdecode leaves it a number.
+            device_clock += isinstance(stamp, int | float)
             continue
         cadence = values.get("cadence")
         lat, lon = values.get("position_lat"), values.get("position_long")
@@ -132,45 +131,44 @@ def _fit(stream, budget: Budget) -> tuple[str, list[Point]]:
 
 
 _GPX_KEPT = frozenset({"trkpt", "trk/type"})
-_GPX_MARKED = frozenset({"gpx", "trk", "trkseg"})
+_GPX_MARKED = frozenset({"trk", "trkseg"})
 
 
 def _gpx(stream, budget: Budget) -> tuple[str, list[Point]]:
     points: list[Point] = []
-    sport, version = "running", "1.1"
+    sport = "running"
     segments = _Counter(intake.MAX_SEGMENTS, "tracks and segments")
     for event, element in intake.xml_elements(stream, budget, kept=_GPX_KEPT, marked=_GPX_MARKED):
         if event == "start":
-            if element.tag == "gpx":
-                version = "1.0" if element.get("version") == "1.0" else "1.1"
-            else:
-                segments.add()
+            segments.add()
         elif element.tag == "type":
             sport = (element.text or sport).strip().lower() or sport
-        elif (point := _gpx_point(element, version)) is not None:
+        elif (point := _gpx_point(element)) is not None:
             points.append(point)
             if len(points) > intake.MAX_POINTS:
                 raise too_many(intake.MAX_POINTS, "points")
     return sport, points
 
 
-def _gpx_point(element, version: str) -> Point | None:
+def _gpx_point(element) -> Point | None:
+    """A trackpoint's figures. Its time is read by gpxpy (GPX's time forms and zones);
+    gpxpy's reader of whole trackpoints is left out, as it tries every field GPX
+    defines and took three quarters of an upload's time."""
     try:
-        # gpxpy's own reading of a trackpoint: its fields, its time, its extensions.
-        p = gpxpy.gpxfield.gpx_fields_from_xml(gpxpy.gpx.GPXTrackPoint, element, version)
-    except Exception as error:  # whatever gpxpy trips on in hostile values
-        raise UnreadableFile("The GPX file is broken.") from error
-    if p.time is None:
+        moment = gpxpy.gpxfield.parse_time(element.findtext("time"))
+    except (gpxpy.gpx.GPXException, ValueError) as error:
+        raise UnreadableFile("A GPX trackpoint's time is not a time.") from error
+    if moment is None:
         return None
     extras = {}
-    for extension in p.extensions:
+    for extension in element.iterfind("extensions"):
         for child in extension.iter():
             extras[child.tag] = child.text
     return Point(
-        time=p.time,
-        lat=p.latitude,
-        lon=p.longitude,
-        elevation=p.elevation,
+        time=moment,
+        lat=_float(element.get("lat")),
+        lon=_float(element.get("lon")),
+        elevation=_float(element.findtext("ele")),
         hr=_int(extras.get("hr")),
         cadence=_double(extras.get("cad")),
     )
@@ -259,6 +257,7 @@ def parse(data: bytes, budget: Budget | None = None) -> dict:
         _fill_distance(points, budget)
         intake.check_track(points, budget)
         found = summary(points, budget)
+        budget.check()
     except UnreadableFile:
         raise
     except (ValueError, TypeError, OverflowError, ArithmeticError) as error:

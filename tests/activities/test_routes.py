@@ -229,7 +229,6 @@ HOSTILE = {
         b"<TrainingCenterDatabase>&e;</TrainingCenterDatabase>"
     ),
     "zip archive": lambda: _zip(file_bytes("ten-k.fit")),
-    "gzip bomb": lambda: gzip.compress(b"\0" * (60 * 1024 * 1024), compresslevel=9),
     "GPX without a track": lambda: b'<?xml version="1.0"?><gpx version="1.1" creator="x"></gpx>',
     "GPX with an infinite heart rate": lambda: file_bytes("five-k.gpx").replace(
         b"<gpxtpx:hr>148</gpxtpx:hr>", b"<gpxtpx:hr>1e999</gpxtpx:hr>", 1
@@ -251,6 +250,15 @@ class TestHostileFiles:
 
         body = problem_of(response, 422)
         assert list(body["errors"]) == ["file"]
+        assert count_rows(Activity) == count_rows(CheckIn) == 0
+        assert stored() == {}
+
+    def test_a_gzip_bomb_is_413_and_nothing_is_stored(self, http, client_user, stored):
+        response = upload(http, client_user, gzip.compress(b"\0" * (60 * 2**20), compresslevel=9))
+
+        assert problem_of(response, 413)["errors"] == {
+            "file": ["The file unpacks to more than 32 MB."]
+        }
         assert count_rows(Activity) == count_rows(CheckIn) == 0
         assert stored() == {}
 
