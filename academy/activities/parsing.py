@@ -85,7 +85,13 @@ def _fit(stream, budget: Budget) -> tuple[str, list[Point]]:
     sport, device_clock = "running", 0
     messages = _Counter(intake.MAX_FIT_MESSAGES, "FIT messages")
     laps = _Counter(intake.MAX_LAPS, "laps")
-    reader = fitdecode.FitReader(stream, check_crc=fitdecode.CrcCheck.RAISE)
+    reader = fitdecode.FitReader(
+        stream,
+        check_crc=fitdecode.CrcCheck.RAISE,
+        # What fitdecode can read past (an odd field size, an unknown developer field) it
+        # reads past without a warning in the log for each.
+        error_handling=fitdecode.ErrorHandling.IGNORE,
+    )
     for frame in _decoded(iter(reader), "FIT"):
         budget.spend()
         messages.add()

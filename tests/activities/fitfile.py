@@ -86,10 +86,14 @@ def crc(data: bytes, value: int = 0) -> int:
     return value
 
 
-def definition(local: int, number: int, fields: Iterable[tuple[int, int, int]]) -> bytes:
-    """A definition message: ``fields`` as (field number, size in bytes, base type)."""
+def definition(
+    local: int, number: int, fields: Iterable[tuple[int, int, int]], *, big_endian: bool = False
+) -> bytes:
+    """A definition message: ``fields`` as (field number, size in bytes, base type); its
+    data messages' values are big-endian with ``big_endian``."""
     fields = list(fields)
-    head = struct.pack("<BBBHB", 0x40 | local, 0, 0, number, len(fields))
+    order = ">" if big_endian else "<"
+    head = struct.pack(f"{order}BBBHB", 0x40 | local, 0, int(big_endian), number, len(fields))
     return head + b"".join(struct.pack("<BBB", *field) for field in fields)
 
 
@@ -118,6 +122,12 @@ def framed(body: bytes, *, with_crc: bool = True) -> bytes:
     header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(body), b".FIT")
     header += struct.pack("<H", crc(header))
     return header + body + struct.pack("<H", crc(header + body) if with_crc else 0)
+
+
+def reframed(file: bytes) -> bytes:
+    """A changed FIT file made whole again: its header's size and both CRCs rewritten
+    for what lies between its header and its last two bytes."""
+    return framed(file[14:-2])
 
 
 def fit_time(moment: datetime) -> int:
