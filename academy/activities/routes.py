@@ -45,11 +45,18 @@ class MyActivities(MethodView):
         Multipart, with the file as `file` (up to 10 MB; gzip-compressed is read too).
         The activity's summary and per-kilometre splits come from the file. Without
         `check_in_id` it makes a check-in for its date (the client's calendar day), on
-        that day's run session if there is one and no check-in has it yet (else that
-        check-in records it); the check-in takes the run's distance, moving minutes and
-        cadence where it has none. The same file again answers 200 with the first
-        activity. A broken, unsupported or hostile file (XML with a DTD, a zip archive,
-        gzip unpacking past 50 MB) is 422; a file over 10 MB is 413.
+        that day's run session if there is one and no check-in has it yet; a check-in
+        of the session that records no activity yet records this one. The check-in
+        takes the run's distance, moving minutes and cadence where it has none. The
+        same file again, or the same run from another file (started within 60 s of
+        it, as far within 3 %), answers 200 with the activity kept. More than Academy
+        reads is 413: over 10 MB, unpacking past 32 MB, more than 200,000 points (or
+        500,000 FIT messages, 1,000 laps or segments, 1.5 million XML elements), or
+        more than 10 s to read. A broken, unsupported or hostile file (XML with a DTD,
+        nested deeper than 32, a zip archive, gzip inside gzip, a watch whose clock
+        was never set) is 422, as is a track no run can have: longer than 48 hours,
+        further than 500 km, a distance running backwards, or faster than anyone has
+        run between two points or over its distance.
         """
         activity, created = service.upload(current_user(), data["file"], data.get("check_in_id"))
         if not created:

@@ -123,11 +123,8 @@ def _write(
     return activity, True
 
 
-_CLIENTS = Client.__table__
-# The same no-op write every time: its only effect is the lock it takes.
-_TOUCH_CLIENT = (
-    sa.update(_CLIENTS).where(_CLIENTS.c.id == sa.bindparam("client_id")).values(id=_CLIENTS.c.id)
-)
+# A write that changes nothing (no column's on-update default runs): only its lock counts.
+_TOUCH_CLIENT = sa.text("UPDATE clients SET id = id WHERE id = :client_id")
 _ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
 
 

@@ -14,6 +14,7 @@ from werkzeug.test import encode_multipart
 
 from academy.activities.models import Activity
 from academy.checkins.models import CheckIn
+from academy.clients.models import Client
 from academy.common.time import as_utc
 from academy.extensions import db
 from tests.activities.conftest import file_bytes, upload
@@ -130,6 +131,16 @@ class TestUploadActivity:
         response = upload(http, client_user, file_bytes("ten-k.fit"), "my\x00run\x1f.fit")
 
         assert response.get_json()["file_name"] == "myrun.fit"
+
+    def test_an_upload_leaves_the_clients_own_record_as_it_was(self, http, client_user):
+        before = db.session.get(Client, client_user.id)
+        stamp, version = before.updated_at, before.version
+
+        upload(http, client_user, file_bytes("ten-k.fit"))
+
+        db.session.expire_all()
+        after = db.session.get(Client, client_user.id)
+        assert (after.updated_at, after.version) == (stamp, version)
 
     def test_a_coach_cannot_upload(self, http, coach):
         problem_of(upload(http, coach, file_bytes("ten-k.fit")), 403)
