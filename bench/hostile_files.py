@@ -24,6 +24,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
@@ -33,6 +34,8 @@ from bench import servers
 from tests.activities.hostile import ATTACKS
 
 ROOT = Path(__file__).resolve().parent.parent
+# The attacks also sent twice at once.
+TWICE = ("TCX 0 -> 1e13 m", "FIT, 1.6M minimal records")
 UPLOAD_TIMEOUT_SECONDS = 120
 
 # Run in the served checkout's folder, so that it imports that checkout's Academy.
@@ -129,8 +132,9 @@ def _died(log: Path, boots: int) -> bool:
     return _boots(log) > boots or "WORKER TIMEOUT" in text or "was sent SIGKILL" in text
 
 
-def _attack(base_url: str, master: int, log: Path, tokens: dict, data: bytes) -> dict:
-    """Send ``data``; meanwhile watch the workers' memory and time a coach's reads."""
+def _attack(base_url: str, master: int, log: Path, tokens: dict, data: bytes, at_once: int) -> dict:
+    """Send ``data`` (``at_once`` times together); meanwhile watch the workers' memory
+    and time a coach's reads."""
     workers, boots = _workers(master), _boots(log)
     done = threading.Event()
     peaks = {pid: _rss_mb(pid) for pid in workers}
@@ -155,13 +159,17 @@ def _attack(base_url: str, master: int, log: Path, tokens: dict, data: bytes) ->
     for thread in threads:
         thread.start()
     start = time.perf_counter()
-    status = _call(_upload(base_url, tokens["client"], data, "attack"))
+    with ThreadPoolExecutor(at_once) as pool:
+        statuses = list(
+            pool.map(lambda _: _call(_upload(base_url, tokens["client"], data, "attack")),
+                     range(at_once))
+        )  # fmt: skip
     took = time.perf_counter() - start
     done.set()
     for thread in threads:
         thread.join()
     return {
-        "status": status,
+        "status": "/".join(str(status) for status in sorted(set(statuses))),
         "seconds": took,
         "peak_rss_mb": max(peaks.values()),
         "died": _died(log, boots),
@@ -187,9 +195,12 @@ def main() -> None:
     }
     tokens = _seed(code, env)
     print(f"Serving {code} with {arguments.workers} workers (gunicorn timeout 30 s)\n")
-    print(f"{'attack':<40} {'bytes':>11} {'status':>6} {'seconds':>8} {'worker RSS':>11} "
+    print(f"{'attack':<51} {'bytes':>11} {'status':>7} {'seconds':>8} {'worker RSS':>11} "
           f"{'died':>5} {'GET /clients':>13}")  # fmt: skip
-    for name, make in ATTACKS.items():
+    runs = [(name, make, 1) for name, make in ATTACKS.items()]
+    # Two attackers at once, as many as the server has workers.
+    runs += [(f"2 at once: {name}", ATTACKS[name], 2) for name in TWICE]
+    for name, make, at_once in runs:
         if arguments.only and arguments.only not in name:
             continue
         data = make()
@@ -198,9 +209,9 @@ def main() -> None:
             "wsgi:app", directory=code, env=env, workers=arguments.workers, log_path=log
         ) as base_url:
             master = _master_of(base_url)
-            found = _attack(base_url, master, log, tokens, data)
+            found = _attack(base_url, master, log, tokens, data, at_once)
         read = found["slowest_read"]
-        print(f"{name:<40} {len(data):>11,} {found['status']:>6} {found['seconds']:>8.1f} "
+        print(f"{name:<51} {len(data):>11,} {found['status']:>7} {found['seconds']:>8.1f} "
               f"{found['peak_rss_mb']:>8.0f} MB {'yes' if found['died'] else 'no':>5} "
               f"{'-' if read is None else f'{read:.2f} s':>13}", flush=True)  # fmt: skip
 

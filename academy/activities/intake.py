@@ -114,7 +114,8 @@ def too_many(bound: int, what: str) -> TooLarge:
 
 
 class Budget:
-    """The time one upload may spend reading its file, from when the budget is made.
+    """The time one upload may spend reading its file, from when the budget is made:
+    wall-clock time, as gunicorn's timeout counts it (a busy machine reads less in it).
     Readers call ``spend`` for each unit of work (a message, an element, a point); the
     clock is read every ``CHECK_EVERY`` units, so spending costs next to nothing."""
 

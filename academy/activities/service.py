@@ -26,7 +26,7 @@ from academy.checkins import service as checkins
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
 from academy.common.auth import Actor
-from academy.common.tenancy import get_scoped, scoped
+from academy.common.tenancy import get_scoped, scoped, through
 from academy.common.time import local_today
 from academy.errors import Conflict, ContentTooLarge, Unprocessable
 from academy.extensions import db
@@ -218,7 +218,10 @@ def _record(actor: Actor, activity: Activity, check_in_id: int | None) -> int:
 
 
 def _records_an_activity(check_in_id: int) -> bool:
-    return db.session.scalar(sa.select(sa.exists().where(Activity.check_in_id == check_in_id)))
+    """Whether an activity records the check-in (found in the caller's scope)."""
+    return db.session.scalar(
+        sa.select(sa.exists().where(through(Activity.check_in_id, [check_in_id])))
+    )
 
 
 def _run_session(actor: Actor, on: date) -> tuple[int, dict] | None:
