@@ -300,10 +300,14 @@ class AttentionReasonSchema(BaseSchema):
                 "load_spike",
                 "distance_jump",
                 "unread_messages",
+                "plan_conflicts",
             ]
         }
     )
     detail = fields.String()
+    count = Integer(
+        metadata={"description": "With `plan_conflicts`: how many items ahead are held back."}
+    )
 
 
 class AttentionSchema(BaseSchema):

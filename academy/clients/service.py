@@ -16,7 +16,7 @@ from academy.common.time import utcnow
 from academy.errors import Conflict, Forbidden
 from academy.extensions import db
 
-_PROFILE_FIELDS = ("goals", "coach_notes")
+_PROFILE_FIELDS = ("goals", "coach_notes", "birth_date")
 _RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
 # The figures of a client with nothing done and nothing written yet.
 _NO_FIGURES = {"last_check_in": None, "compliance_7d": None, "unread_messages": 0}
