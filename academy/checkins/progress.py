@@ -315,7 +315,10 @@ def dashboard(actor: Actor) -> list[dict]:
             reasons.append({
                 "code": "unread_messages",
                 "detail": f"{unread[client_id]} unread message(s) from the client.",
+                "count": unread[client_id],
             })  # fmt: skip
+        for reason in reasons:
+            reason.setdefault("count", None)
         if reasons:
             answer.append({
                 "client_id": client_id,

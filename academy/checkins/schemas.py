@@ -306,7 +306,11 @@ class AttentionReasonSchema(BaseSchema):
     )
     detail = fields.String()
     count = Integer(
-        metadata={"description": "With `plan_conflicts`: how many items ahead are held back."}
+        allow_none=True,
+        metadata={
+            "description": "How many: the items ahead held back (`plan_conflicts`), the "
+            "unread messages (`unread_messages`); null for the other reasons."
+        },
     )
 
 
