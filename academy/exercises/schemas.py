@@ -44,7 +44,9 @@ class DosageSchema(BaseSchema):
     duration_seconds = _count()
 
 
-class LoadSchema(BaseSchema):
+class RegionLoadSchema(BaseSchema):
+    """A region an exercise loads, and how much."""
+
     region = Word(REGIONS, required=True)
     level = Word(LOAD_LEVELS, required=True, metadata={"description": "How much it loads it."})
 
@@ -131,7 +133,7 @@ class ExerciseWriteSchema(BaseSchema):
     )
     impact = Word(IMPACT_LEVELS, metadata={"description": IMPACT_HELP})
     loads = fields.List(
-        fields.Nested(LoadSchema),
+        fields.Nested(RegionLoadSchema),
         validate=validate.Length(max=len(REGIONS)),
         metadata={"description": LOADS_HELP},
     )
@@ -200,7 +202,7 @@ class ExerciseSchema(BaseSchema):
         dump_only=True, metadata={"enum": list(IMPACT_LEVELS), "description": IMPACT_HELP}
     )
     loads = fields.List(
-        fields.Nested(LoadSchema), dump_only=True, metadata={"description": LOADS_HELP}
+        fields.Nested(RegionLoadSchema), dump_only=True, metadata={"description": LOADS_HELP}
     )
     spine = fields.String(
         dump_only=True, metadata={"enum": list(SPINE_POSITIONS), "description": SPINE_HELP}

@@ -193,7 +193,8 @@ def _apply(exercise: Exercise, data: dict, rungs: dict | None = None) -> None:
         exercise.side_bias = None
     for key, exercises in (rungs or {}).items():
         rows = exercise.easier_rows if key == "easier" else exercise.harder_rows
-        if [e.id for e in rows] != [e.id for e in exercises]:
+        # Steps are read in name order, whatever order they were written in.
+        if {e.id for e in rows} != {e.id for e in exercises}:
             rows[:] = exercises
 
 

@@ -29,10 +29,11 @@ from academy.vocabularies import IMPACT_LEVELS
 
 # What the words of an exercise's name say about its impact (whole words, any case).
 NAMED_IMPACT = {
-    "high": ("hop", "hops", "jump", "jumps", "bound", "bounds", "sprint", "stride", "strides",
-             "plyo"),
-    "moderate": ("skip", "skipping", "run", "running", "jog"),
-    "low": ("march", "walk"),
+    "high": ("hop", "hops", "hopping", "jump", "jumps", "jumping", "bound", "bounds",
+             "bounding", "sprint", "sprints", "sprinting", "stride", "strides", "plyo"),
+    "moderate": ("skip", "skips", "skipping", "run", "runs", "running", "jog", "jogs",
+                 "jogging"),
+    "low": ("march", "marching", "walk", "walks", "walking"),
 }  # fmt: skip
 NAME_WORDS = {word: impact for impact, words in NAMED_IMPACT.items() for word in words}
 
