@@ -54,10 +54,11 @@ _PRESSURE_LEVELS = ("low", "moderate", "high")
 # What a word of an exercise's name says about its impact, as the API reads names today.
 _NAME_WORDS = {
     "high": ("hop", "hops", "hopping", "jump", "jumps", "jumping", "bound", "bounds",
-             "bounding", "sprint", "sprints", "sprinting", "stride", "strides", "plyo"),
+             "bounding", "sprint", "sprints", "sprinting", "stride", "strides", "striding",
+             "plyo", "plyos"),
     "moderate": ("skip", "skips", "skipping", "run", "runs", "running", "jog", "jogs",
                  "jogging"),
-    "low": ("march", "marching", "walk", "walks", "walking"),
+    "low": ("march", "marches", "marching", "walk", "walks", "walking"),
 }  # fmt: skip
 # Characters that part the words of a name (the API parts them at anything but a letter
 # or a digit; these are the ones names use).
