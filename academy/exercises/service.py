@@ -322,5 +322,5 @@ def _snapshot(exercise: Exercise) -> tuple:
         tuple(exercise.dosage.values()), tuple(exercise.regions), tuple(exercise.addresses),
         exercise.variation_of_id, exercise.archived_at, tuple(exercise.precautions or ()),
         exercise.progress_when, exercise.bias_means, tuple(e.id for e in exercise.harder_rows),
-        exercise.impact, repr(exercise.loads), exercise.spine, exercise.pressure,
+        exercise.impact, exercise.loads, exercise.spine, exercise.pressure,
     )  # fmt: skip
