@@ -57,9 +57,9 @@ IMPACT_HELP = (
     "How hard it lands: `none`; `low` (walking, marching); `moderate` (running, skipping); "
     "`high` (hops, bounds, jumps, sprints). Never below what its name says (a name with "
     "hop, jump, bound, sprint, stride or plyo says `high`; skip, run, jog `moderate`; "
-    "march, walk `low`). Left out when creating: the highest of what the name says, "
-    "`high` for the `power` stage or the precautions `impact` or `plyometric`, `moderate` "
-    "for the `run` stage, else `none`."
+    "march, walk `low`; whole words, any case, with their -s and -ing forms). Left out "
+    "when creating: the highest of what the name says, `high` for the `power` stage or the "
+    "precautions `impact` or `plyometric`, `moderate` for the `run` stage, else `none`."
 )
 LOADS_HELP = (
     "Every region it loads, each once, with how much. Left out when creating: each of "

@@ -193,7 +193,8 @@ def _apply(exercise: Exercise, data: dict, rungs: dict | None = None) -> None:
         exercise.side_bias = None
     for key, exercises in (rungs or {}).items():
         rows = exercise.easier_rows if key == "easier" else exercise.harder_rows
-        if [e.id for e in rows] != [e.id for e in exercises]:
+        # Steps are read in name order, whatever order they were written in.
+        if {e.id for e in rows} != {e.id for e in exercises}:
             rows[:] = exercises
 
 
@@ -321,5 +322,5 @@ def _snapshot(exercise: Exercise) -> tuple:
         tuple(exercise.dosage.values()), tuple(exercise.regions), tuple(exercise.addresses),
         exercise.variation_of_id, exercise.archived_at, tuple(exercise.precautions or ()),
         exercise.progress_when, exercise.bias_means, tuple(e.id for e in exercise.harder_rows),
-        exercise.impact, repr(exercise.loads), exercise.spine, exercise.pressure,
+        exercise.impact, exercise.loads, exercise.spine, exercise.pressure,
     )  # fmt: skip

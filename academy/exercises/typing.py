@@ -27,12 +27,15 @@ import re
 
 from academy.vocabularies import IMPACT_LEVELS
 
-# What the words of an exercise's name say about its impact (whole words, any case).
+# What the words of an exercise's name say about its impact (whole words, any case; each
+# word with its -s and -ing forms, so that "Bounding" lands as hard as "Bounds").
 NAMED_IMPACT = {
-    "high": ("hop", "hops", "jump", "jumps", "bound", "bounds", "sprint", "stride", "strides",
-             "plyo"),
-    "moderate": ("skip", "skipping", "run", "running", "jog"),
-    "low": ("march", "walk"),
+    "high": ("hop", "hops", "hopping", "jump", "jumps", "jumping", "bound", "bounds",
+             "bounding", "sprint", "sprints", "sprinting", "stride", "strides", "striding",
+             "plyo", "plyos"),
+    "moderate": ("skip", "skips", "skipping", "run", "runs", "running", "jog", "jogs",
+                 "jogging"),
+    "low": ("march", "marches", "marching", "walk", "walks", "walking"),
 }  # fmt: skip
 NAME_WORDS = {word: impact for impact, words in NAMED_IMPACT.items() for word in words}
 

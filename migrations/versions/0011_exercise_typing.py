@@ -1,6 +1,8 @@
-"""Every exercise typed: impact, loads by region, spine, pressure; the pelvic floor as a
-category and a region, and the findings that an assessment's pain, symptoms and injuries
-show
+"""Every exercise typed; the pelvic floor and what pain, symptoms and injuries show
+
+Every exercise gains impact, loads by region, spine and pressure; the pelvic floor
+becomes a category and a region, and the findings that an assessment's pain, symptoms
+and injuries show join the findings.
 
 Revision ID: 0011
 Revises: 0010
@@ -51,10 +53,12 @@ _PRESSURE_LEVELS = ("low", "moderate", "high")
 
 # What a word of an exercise's name says about its impact, as the API reads names today.
 _NAME_WORDS = {
-    "high": ("hop", "hops", "jump", "jumps", "bound", "bounds", "sprint", "stride", "strides",
-             "plyo"),
-    "moderate": ("skip", "skipping", "run", "running", "jog"),
-    "low": ("march", "walk"),
+    "high": ("hop", "hops", "hopping", "jump", "jumps", "jumping", "bound", "bounds",
+             "bounding", "sprint", "sprints", "sprinting", "stride", "strides", "striding",
+             "plyo", "plyos"),
+    "moderate": ("skip", "skips", "skipping", "run", "runs", "running", "jog", "jogs",
+                 "jogging"),
+    "low": ("march", "marches", "marching", "walk", "walks", "walking"),
 }  # fmt: skip
 # Characters that part the words of a name (the API parts them at anything but a letter
 # or a digit; these are the ones names use).
