@@ -68,6 +68,12 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "50 per 15 minutes")
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per hour")
+    # Invitations one academy may send (new clients and coaches, and new codes; an
+    # email that already has an account counts too) in any hour and any day, and in
+    # any hour of the academy's first day.
+    CLIENT_INVITES_PER_HOUR = _int("CLIENT_INVITES_PER_HOUR", 50)
+    CLIENT_INVITES_PER_DAY = _int("CLIENT_INVITES_PER_DAY", 200)
+    CLIENT_INVITES_FIRST_DAY_PER_HOUR = _int("CLIENT_INVITES_FIRST_DAY_PER_HOUR", 10)
     # Where those counters live, shared by every worker and instance: empty for the
     # database, or a Redis URL (redis://127.0.0.1:6379/0).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
