@@ -108,7 +108,11 @@ def test_docker_compose_accepts_the_file():
     scripts/test-prerequisites installs, or the docker compose plugin)."""
     command = ["docker", "compose"] if _has_compose_plugin() else ["docker-compose"]
     if shutil.which(command[0]) is None:
-        pytest.fail("docker-compose is missing: run scripts/test-prerequisites")
+        pytest.fail(
+            "docker-compose is missing: install Debian's docker-compose package "
+            "(./scripts/test-prerequisites does it).",
+            pytrace=False,
+        )
 
     checked = subprocess.run(
         [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],

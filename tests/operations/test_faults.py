@@ -175,7 +175,12 @@ def postgres_bin() -> Path:
         return found[-1].parent
     initdb = shutil.which("initdb")
     if initdb is None:
-        pytest.fail("the fault test needs PostgreSQL's server binaries (initdb, pg_ctl)")
+        pytest.fail(
+            "The fault test needs PostgreSQL's server binaries (initdb, pg_ctl): install "
+            "Debian's postgresql package (./scripts/test-prerequisites does it), or leave "
+            "it out with -m 'not fault'.",
+            pytrace=False,
+        )
     return Path(initdb).parent
 
 

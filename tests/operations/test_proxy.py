@@ -124,7 +124,9 @@ def nginx_binary() -> str:
     if found is None:
         pytest.fail(
             "The proxy test needs nginx: install Debian's nginx package "
-            "(apt-get install nginx; ./scripts/test-prerequisites does it)."
+            "(apt-get install nginx; ./scripts/test-prerequisites does it), or leave it "
+            "out with -m 'not proxy'.",
+            pytrace=False,
         )
     return found
 
