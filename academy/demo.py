@@ -415,7 +415,9 @@ def _assessments(owner: User, sam: User, today) -> None:
         "breathing_pattern": "vertical",
         "shared_with_client": True,
         "gait": {
-            "cadence_spm": 162, "overstride": True, "hip_drop": "right",
+            "cadence_spm": 162,
+            "overstride": True,
+            "hip_drop": "right",
             "notes": "Reaches with the left; the right hip drops as the left foot lands.",
         },
     }

@@ -607,11 +607,17 @@ class Guard:
             until = "until they settle" if plural else "until it settles"
             if promise == "calves":
                 if load and work.impact == "high":
-                    return Held("settle_first", sentence(cause, f"no jumping {until}"))
+                    return Held("settle_first", sentence(cause, _until(impact_words(work), until)))
                 if load > LEVEL["low"] and "heavy_eccentric" in work.precautions:
                     return Held("settle_first", sentence(cause, f"no heavy calf work {until}"))
             elif load > LEVEL["low"] and (
                 work.impact == "high" or set(work.precautions) & set(TIGHT_PRECAUTIONS)
             ):
-                return Held("settle_first", sentence(cause, f"nothing hard on it {until}"))
+                them = "them" if plural else "it"
+                return Held("settle_first", sentence(cause, f"nothing hard on {them} {until}"))
         return None
+
+
+def _until(consequence: str, until: str) -> str:
+    """ "no hopping or jumping yet" as "no hopping or jumping until it settles"."""
+    return consequence.removesuffix(" yet") + f" {until}"
