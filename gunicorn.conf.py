@@ -41,6 +41,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Recent gunicorns open a control socket at one path per user, which several servers on
 # one host (replicas, the test suite's, the benchmark's) would fight over.
 control_socket_disable = True
+# gunicorn believes no proxy's headers (by default it takes X-Forwarded-Proto from
+# 127.0.0.1): the app alone decides whom to trust (TRUSTED_PROXY_ADDRESSES).
+forwarded_allow_ips = ""
 
 logconfig_dict = {
     "version": 1,

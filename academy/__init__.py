@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from academy.checkins.routes import blp as checkins
     from academy.clients.routes import blp as clients
     from academy.exercises.routes import blp as exercises
+    from academy.guard.routes import blp as guard
     from academy.messages.routes import blp as messages
     from academy.operations.docs import blp as docs
     from academy.operations.routes import blp as operations
@@ -109,7 +110,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
     for blueprint in (
         operations, auth, clients, exercises, programs, schedule, checkins, assessments,
-        messages, privacy, audit, activities, calendar,
+        messages, privacy, audit, activities, calendar, guard,
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
@@ -118,9 +119,11 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 def _connect_domains(app: Flask) -> None:
     """What one domain offers another that must not import it: the clients list shows
     figures the check-ins and messages domains keep; the dashboard and ``/me`` show the
-    unread messages, and the trends the activities' cadence."""
+    unread messages, the dashboard the plan conflicts the guard finds, and the trends the
+    activities' cadence."""
     from academy.activities import service as activities
     from academy.checkins import progress
+    from academy.guard import service as guard
     from academy.messages import service as messages
 
     def client_figures(actor, client_ids: list[int]) -> dict[int, dict]:
@@ -134,3 +137,4 @@ def _connect_domains(app: Flask) -> None:
     app.extensions["academy.unread_by_client"] = messages.unread_by_client
     app.extensions["academy.unread_total"] = messages.unread_total
     app.extensions["academy.activity_cadence"] = activities.cadence_by_day
+    app.extensions["academy.plan_conflicts"] = guard.conflict_counts

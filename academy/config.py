@@ -68,12 +68,28 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "50 per 15 minutes")
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per hour")
+    # Invitations one academy may send (new clients and coaches, and new codes; an
+    # email that already has an account counts too) in any hour and any day, and in
+    # any hour of the academy's first day.
+    CLIENT_INVITES_PER_HOUR = _int("CLIENT_INVITES_PER_HOUR", 50)
+    CLIENT_INVITES_PER_DAY = _int("CLIENT_INVITES_PER_DAY", 200)
+    CLIENT_INVITES_FIRST_DAY_PER_HOUR = _int("CLIENT_INVITES_FIRST_DAY_PER_HOUR", 10)
     # Where those counters live, shared by every worker and instance: empty for the
     # database, or a Redis URL (redis://127.0.0.1:6379/0).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     # How many proxies in front of the app append to X-Forwarded-For; the client's
-    # address (what the limits count) is read that many hops back. 0: the peer's.
+    # address (what the limits count) is read that many hops back, and the scheme, host
+    # and port from the nearest one's X-Forwarded-Proto, -Host and -Port. 0: the peer's.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # The networks (CIDRs) the proxy connects from. A request from any other address is
+    # taken as it came, its X-Forwarded-* headers ignored, so a client that reaches the
+    # app directly cannot forge its address or host. The default is the network that
+    # docker-compose.yml gives its services (ACADEMY_SUBNET there).
+    TRUSTED_PROXY_ADDRESSES = _list("TRUSTED_PROXY_ADDRESSES") or ["10.77.0.0/24"]
+    # Where clients reach the app (https://academy.example.com): the links the API hands
+    # out (the calendar feed's address) start with it, whatever Host a request carried.
+    # Empty: the request's own scheme and host.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
 
     # How long an Idempotency-Key and its answer are kept (at least 24 hours).
     IDEMPOTENCY_KEY_HOURS = max(24, _int("IDEMPOTENCY_KEY_HOURS", 48))
@@ -152,6 +168,9 @@ class TestConfig(Config):
     MAIL_URL = "console://"
     MAIL_FROM = "Academy <academy@test.invalid>"
     TRUSTED_PROXIES = 0
+    # The test client's requests come from 127.0.0.1: there, it plays the proxy.
+    TRUSTED_PROXY_ADDRESSES = ["127.0.0.1/32"]
+    PUBLIC_URL = None
     REFRESH_REUSE_GRACE_SECONDS = 30
     HSTS_SECONDS = 0
     SIGNUP_ENABLED = True

@@ -7,8 +7,11 @@ few weeks apart; alongside, a run block (easy, intervals, long) whose past runs 
 from Sam's watch as GPX and TCX files (written with gpxpy and the TCX template of
 ``academy.activities.samples``). Alex (plantar fasciitis) started a foot and calf
 block, checked in recently and reported sharp pain, and ran far more this week than
-the weeks before, so the dashboard has something to say (pain and a load spike);
-Alex's assessment records that pain, so its suggestions hold the jumping work back.
+the weeks before, so the dashboard has something to say (pain, a load spike, and the
+plan conflicts the pain makes: the heavier calf work still ahead is held back); Alex's
+assessment records that pain, worse with the first steps and running, and an ankle
+sprain eight months ago, so its suggestions hold the jumping work back and bring ankle
+balance work. Sam's hip drop on the right is gone by the second assessment.
 Sam and the coach exchanged a few messages about a pinch in the left hip (Sam's
 last message still unread).
 
@@ -291,8 +294,12 @@ def _training_history(owner: User, sam: User, alex: User) -> None:
                         "right": {"direction": "neutral", "grade": 0}},
         "tightness": [{"region": "calf", "side": "left", "severity": 8},
                       {"region": "calf", "side": "right", "severity": 4}],
-        "pain": [{"region": "plantar_fascia", "side": "left", "score": 6}],
-        "gait": {"cadence_spm": 156, "overstride": True, "notes": "Heavy heel strike."},
+        "pain": [{"region": "plantar_fascia", "side": "left", "score": 6,
+                  "aggravated_by": ["first_steps", "running"]}],
+        "injuries": [{"region": "ankle", "side": "left", "kind": "sprain",
+                      "on": today - timedelta(days=240)}],
+        "gait": {"cadence_spm": 156, "overstride": True, "hip_drop": "none",
+                 "notes": "Heavy heel strike."},
         "notes": "First steps in the morning hurt; no jumping until that settles.",
         "client_summary": "Your left calf is tight and the sole of the foot is irritated. "
         "We calm it with foot work first.",
@@ -407,7 +414,12 @@ def _assessments(owner: User, sam: User, today) -> None:
     common = {
         "breathing_pattern": "vertical",
         "shared_with_client": True,
-        "gait": {"cadence_spm": 162, "overstride": True, "notes": "Reaches with the left."},
+        "gait": {
+            "cadence_spm": 162,
+            "overstride": True,
+            "hip_drop": "right",
+            "notes": "Reaches with the left; the right hip drops as the left foot lands.",
+        },
     }
     assessments.create_assessment(
         owner,
@@ -442,7 +454,8 @@ def _assessments(owner: User, sam: User, today) -> None:
         "findings": ["hip_flexor_weakness"],
         "tightness": [{"region": "hip_flexors", "side": "left", "severity": 4},
                       {"region": "hip_flexors", "side": "right", "severity": 2}],
-        "gait": {"cadence_spm": 168, "overstride": False, "notes": "Much quieter landing."},
+        "gait": {"cadence_spm": 168, "overstride": False, "hip_drop": "none",
+                 "notes": "Much quieter landing."},
         "notes": "Tilt much better; ready to load the hip flexors.",
         "client_summary": "Big change on the left side. Now we build strength.",
     })  # fmt: skip

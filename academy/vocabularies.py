@@ -122,6 +122,8 @@ PELVIC_SYMPTOMS = ("leaking", "pelvic_heaviness", "pelvic_dragging", "pelvic_pai
 RED_FLAGS = ("night_pain", "numbness_or_tingling", "radiating_pain")
 INJURY_KINDS = ("sprain", "strain", "tendinopathy", "bone_stress", "fracture", "surgery", "other")
 HIP_DROP = ("none", "left", "right", "both")
+# The method's safety rules, by name, as answers name the rule that holds work back.
+SAFETY_RULES = ("red_flag", "painful_region", "no_impact", "pelvic_health", "spine", "settle_first")
 
 # The method's order: find position, then breathing, then build strength and speed.
 STAGES = ("position", "breathing", "mobility", "strength", "power", "run")
@@ -204,6 +206,7 @@ def as_document() -> dict:
             "red_flags": list(RED_FLAGS),
             "injury_kinds": list(INJURY_KINDS),
             "hip_drop": list(HIP_DROP),
+            "safety_rules": list(SAFETY_RULES),
         },
         "check_in": {
             "tightness": scale(TIGHTNESS),

@@ -42,9 +42,14 @@ DAYS_INTO_PROGRAM = 199
 SKIP_EVERY = 9
 RATED = (("hip_flexors", "left"), ("hip_flexors", "right"))
 CLIENT_TIMEZONE = "Europe/London"
-# Seeding signs up a hundred coaches from one address; the servers check tokens, never
-# passwords.
-SEEDING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "SIGNUP_RATE_LIMIT": "1000 per hour"}
+# Seeding signs up a hundred coaches from one address, each adding its clients at once;
+# the servers check tokens, never passwords.
+SEEDING = {
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_KIB": 1024,
+    "SIGNUP_RATE_LIMIT": "1000 per hour",
+    "CLIENT_INVITES_FIRST_DAY_PER_HOUR": 1000,
+}
 
 
 @dataclass(frozen=True)

@@ -67,21 +67,29 @@ def _wait_for_every_worker(base_url: str, workers: int, log: Path) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, log: Path, **settings: str) -> Iterator[str]:
+def gunicorn(
+    database_url: str,
+    workers: int,
+    log: Path,
+    *,
+    bind: tuple[str, int] | None = None,
+    **settings: str,
+) -> Iterator[str]:
     """Serve ``wsgi:app`` on ``database_url`` with ``workers`` processes, configured by
-    the environment plus ``settings``; yields the base URL and always stops the server.
-    Each request's line in ``log`` names the worker process that answered it."""
+    the environment plus ``settings``, on ``bind`` (a free port of 127.0.0.1 unless
+    given); yields the base URL and always stops the server. Each request's line in
+    ``log`` names the worker process that answered it."""
     # INFO: the request lines tell which worker answered.
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "INFO", **settings}
     env.pop("TEST_DATABASE_URL", None)
-    port = _free_port()
+    host, port = bind or ("127.0.0.1", _free_port())
     server = None
     try:
         with log.open("w") as output:
             server = subprocess.Popen(
                 [
                     str(Path(sys.executable).with_name("gunicorn")),
-                    *("-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", str(TIMEOUT)),
+                    *("-w", str(workers), "-b", f"{host}:{port}", "--timeout", str(TIMEOUT)),
                     "wsgi:app",
                 ],
                 cwd=ROOT,
@@ -89,7 +97,7 @@ def gunicorn(database_url: str, workers: int, log: Path, **settings: str) -> Ite
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        base_url = f"http://127.0.0.1:{port}"
+        base_url = f"http://{host}:{port}"
         _wait_until_ready(base_url, server, log)
         _wait_for_every_worker(base_url, workers, log)
         yield base_url

@@ -3,8 +3,9 @@
 TypeScript: openapi-typescript types that ``tsc`` compiles together with
 ``clients/typescript/example.ts`` (openapi-fetch). Python: an openapi-python-client
 package that signs in and reads against a live server. Both use the document as the
-app serves it now, and fail, not skip, when a tool is missing: ./scripts/test
-installs the Node packages first (scripts/test-prerequisites).
+app serves it now, and fail, not skip, when a tool is missing, saying how to install
+it: ./scripts/test installs the Node packages first (scripts/test-prerequisites runs
+``npm ci`` when Node.js and npm are there). ``-m "not clients"`` leaves them out.
 """
 
 import importlib
@@ -43,7 +44,9 @@ def run(command: list, cwd: Path | None = None) -> str:
             timeout=TIMEOUT,
         )
     except FileNotFoundError:
-        pytest.fail(f"{command[0]} is not installed (see scripts/test-prerequisites)")
+        pytest.fail(
+            f"{command[0]} is not installed (see scripts/test-prerequisites)", pytrace=False
+        )
     output = result.stdout + result.stderr
     if result.returncode != 0:
         pytest.fail(f"{' '.join(map(str, command))} exited with {result.returncode}:\n{output}")
@@ -58,9 +61,25 @@ def document(app, tmp_path) -> Path:
     return path
 
 
+NODE_MISSING = (
+    "The TypeScript client test needs Node.js 20 or newer with npm, which are not on "
+    "PATH: install them (https://nodejs.org, or your package manager's nodejs and npm "
+    "packages), then run scripts/test-prerequisites, which runs npm ci in "
+    "clients/typescript. Leave this test out with -m 'not clients'."
+)
+PACKAGES_MISSING = (
+    "The TypeScript client test needs clients/typescript/node_modules: run "
+    "scripts/test-prerequisites (npm ci in clients/typescript)."
+)
+
+
 def npx(*arguments) -> str:
     """Run a tool from clients/typescript/node_modules."""
-    executable = shutil.which("npx") or pytest.fail("npx is not installed: install Node.js")
+    executable = shutil.which("npx")
+    if executable is None or shutil.which("npm") is None:
+        pytest.fail(NODE_MISSING, pytrace=False)
+    if not (TYPESCRIPT / "node_modules" / ".package-lock.json").exists():
+        pytest.fail(PACKAGES_MISSING, pytrace=False)
     return run([executable, "--no-install", *arguments], cwd=TYPESCRIPT)
 
 

@@ -1,6 +1,7 @@
 """The migrations own the schema: one head, up and down cleanly, and no drift from
 the models — on whichever database the suite runs against."""
 
+import json
 import os
 import re
 
@@ -259,3 +260,72 @@ class TestOneAccountPerEmail:
         assert _version() == "0004"
         emails = db.session.scalars(sa.text("SELECT email FROM users ORDER BY id")).all()
         assert emails[:2] == ["Hana@Hill.test", "hana@hill.test"]
+
+
+def _exercise(exercise_id: int, name: str, stage: str, precautions: str, *regions, **columns):
+    """An exercise as revision 0010 knew it (and ``columns`` that later ones add)."""
+    now = "2026-11-30 10:00:00"
+    _insert(
+        "exercises", id=exercise_id, slug=f"e{exercise_id}", name=name, aliases="[]",
+        summary="", cues="[]", category="glutes", stage=stage, laterality="bilateral",
+        equipment="[]", search_text="", precautions=precautions, progress_when="",
+        bias_means="", created_at=now, updated_at=now, **columns,
+    )  # fmt: skip
+    for position, region in enumerate(regions):
+        _insert("exercise_regions", exercise_id=exercise_id, region=region, position=position)
+
+
+class TestExerciseTyping:
+    def test_stored_exercises_are_typed_by_the_rule_for_exercises_that_do_not_say(
+        self, scratch_app
+    ):
+        upgrade(revision="0010")
+        _exercise(1, "Box Jump", "strength", "[]", "calf", "knee")
+        _exercise(2, "A-Skip", "strength", "[]", "ankle")
+        _exercise(3, "Hill Walk (easy)", "strength", "[]")
+        _exercise(4, "Med Ball Throw", "power", "[]", "shoulders")
+        _exercise(5, "Landing Drill", "strength", '["impact"]')
+        _exercise(6, "Easy Intervals", "run", "[]")
+        _exercise(7, "Hamstring Walkouts", "strength", "[]", "hamstrings")
+        _exercise(8, "Jumpless Stretch", "mobility", '["end_range_load"]')
+        db.session.commit()
+
+        upgrade()
+
+        rows = db.session.execute(
+            sa.text("SELECT id, impact, loads, spine, pressure FROM exercises ORDER BY id")
+        ).all()
+        impacts = [row.impact for row in rows]
+        assert impacts == ["high", "moderate", "low", "high", "high", "moderate", "none", "none"]
+        loads = [
+            row.loads if isinstance(row.loads, list) else json.loads(row.loads) for row in rows
+        ]
+        assert loads[0] == [
+            {"region": "calf", "level": "moderate"},
+            {"region": "knee", "level": "moderate"},
+        ]
+        assert loads[2] == [] and loads[6] == [{"region": "hamstrings", "level": "moderate"}]
+        assert {(row.spine, row.pressure) for row in rows} == {("neutral", "moderate")}
+        assert _drift() == []
+
+    def test_the_new_words_go_on_the_way_down(self, scratch_app):
+        upgrade()
+        _exercise(
+            1, "Pelvic Floor Holds", "breathing", "[]", "pelvic_floor", "ribs",
+            impact="none", loads="[]", spine="neutral", pressure="low",
+        )  # fmt: skip
+        db.session.execute(sa.text("UPDATE exercises SET category = 'pelvic_floor'"))
+        _insert("exercise_findings", exercise_id=1, finding="pelvic_floor_symptoms", position=0)
+        _insert("exercise_findings", exercise_id=1, finding="rib_flare", position=1)
+        db.session.commit()
+
+        downgrade(revision="0010")
+
+        assert db.session.scalar(sa.text("SELECT category FROM exercises")) == "deep_core"
+        regions = db.session.scalars(sa.text("SELECT region FROM exercise_regions")).all()
+        findings = db.session.scalars(sa.text("SELECT finding FROM exercise_findings")).all()
+        assert (regions, findings) == (["ribs"], ["rib_flare"])
+        with pytest.raises(sa.exc.IntegrityError):
+            _insert("exercise_regions", exercise_id=1, region="pelvic_floor", position=5)
+            db.session.flush()
+        db.session.rollback()

@@ -93,10 +93,11 @@ def test_long_running_services_restart_and_have_health_checks_with_a_start_perio
     assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "MAIL_URL"])
-def test_compose_will_not_start_without_a_secret_key_or_a_mail_server(name):
-    """Neither falls back to its development default: the development secret signs
-    nothing in production, and ``console://`` would write reset codes to the log."""
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MAIL_URL", "PUBLIC_URL"])
+def test_compose_will_not_start_without_a_secret_key_a_mail_server_or_its_address(name):
+    """None falls back to its development default: the development secret signs
+    nothing in production, ``console://`` would write reset codes to the log, and
+    links built from a request's Host would carry whatever host a client named."""
     environment = compose()["services"]["app"]["environment"]
 
     assert environment[name].startswith(f"${{{name}:?")
@@ -107,12 +108,21 @@ def test_docker_compose_accepts_the_file():
     scripts/test-prerequisites installs, or the docker compose plugin)."""
     command = ["docker", "compose"] if _has_compose_plugin() else ["docker-compose"]
     if shutil.which(command[0]) is None:
-        pytest.fail("docker-compose is missing: run scripts/test-prerequisites")
+        pytest.fail(
+            "docker-compose is missing: install Debian's docker-compose package "
+            "(./scripts/test-prerequisites does it).",
+            pytrace=False,
+        )
 
     checked = subprocess.run(
         [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
         cwd=ROOT,
-        env={**os.environ, "SECRET_KEY": "x" * 40, "MAIL_URL": "smtp://mail.example.com:587"},
+        env={
+            **os.environ,
+            "SECRET_KEY": "x" * 40,
+            "MAIL_URL": "smtp://mail.example.com:587",
+            "PUBLIC_URL": "https://academy.example.com",
+        },
         capture_output=True,
         text=True,
         timeout=60,

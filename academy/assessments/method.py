@@ -6,9 +6,17 @@ every threshold, every word a client or coach reads, and the table the API docs 
 Functions here take an assessment and plain exercise data; they never query.
 """
 
+from datetime import date
 from math import ceil
 from typing import NamedTuple
 
+from academy.assessments.safety import (
+    PELVIC_HEALTH,
+    SPINE_FINDINGS,
+    Pain,
+    body_part,
+    pain_words,
+)
 from academy.vocabularies import REGIONS
 
 # --- thresholds ---------------------------------------------------------------------------
@@ -16,11 +24,14 @@ from academy.vocabularies import REGIONS
 TIGHT = 4  # tightness (0-10) from which a region counts as tight
 CLEARLY_WORSE = 2  # points between the sides before one side is "clearly worse"
 LOW_CADENCE_SPM = 165
-HOLD_PAIN = 3  # pain from which precautions hold an exercise back nearby
-HOLD_TIGHTNESS = 7  # tightness from which precautions hold an exercise back nearby
 HIGH_PAIN = 6  # pain from which strength starts a week later in a draft
 PAIN_FINDING = 3  # plantar-fascia pain from which the finding is plantar fasciitis
 STRENGTH_FROM_WEEK = 3
+# Impact (above `low`) comes in a draft's last phase only, after this many weeks of strength.
+IMPACT_AFTER_STRENGTH_WEEKS = 2
+# How long ago an injury still brings the work that answers it (a sprained ankle's
+# balance work, say), counted back from the assessment.
+INJURY_FINDING_DAYS = 365
 CADENCE_RISE = (0.05, 0.10)  # a cadence target is 5-10% above the measured cadence
 
 TIGHTNESS_FINDINGS = {
@@ -28,7 +39,12 @@ TIGHTNESS_FINDINGS = {
     "calf": "calf_tightness",
     "plantar_fascia": "plantar_fasciitis",
 }
-PAIN_FINDINGS = {"plantar_fascia": "plantar_fasciitis"}
+PAIN_FINDINGS = {"plantar_fascia": "plantar_fasciitis", "achilles": "tendon_pain"}
+# What an injury of a kind, in a region (None: anywhere), asks the block to work on.
+INJURY_FINDINGS = {
+    ("sprain", "ankle"): "ankle_instability",
+    ("tendinopathy", None): "tendon_pain",
+}
 BIAS_FINDINGS = {"left": "left_anterior_tilt_bias", "right": "right_anterior_tilt_bias"}
 GAIT_FINDINGS = ("overstriding", "low_cadence")
 
@@ -90,6 +106,11 @@ AIMS = {
     "plantar_fasciitis": "settles and strengthens the sole of the foot",
     "overstriding": "teaches the foot to land under the body",
     "low_cadence": "quickens the step",
+    "pelvic_floor_symptoms": "works the pelvic floor with the breath",
+    "ankle_instability": "steadies the ankle",
+    "extension_sensitive_back": "eases a back that is sore when it arches",
+    "flexion_sensitive_back": "eases a back that is sore when it rounds",
+    "tendon_pain": "loads a sore tendon gently and steadily",
 }
 STAGE_LEADS = {
     "position": "Position first",
@@ -160,8 +181,8 @@ EDUCATION = {
         "We'll free it up gently."
     ),
     "calf_tightness": (
-        "Your calves are tight. We'll ease them and build their strength slowly; jumping "
-        "and heavy calf work wait until they have settled."
+        "{Part} {is} tight. We'll ease {them} and build {their} strength slowly; jumping "
+        "and heavy calf work wait until {they have} settled."
     ),
     "plantar_fasciitis": (
         "The sole of your foot is irritated. It settles with calm, regular foot strength "
@@ -175,14 +196,36 @@ EDUCATION = {
         "Your step rate is on the low side. A slightly quicker step, about 5 to 10% more, "
         "shortens the stride and softens each landing."
     ),
+    "pelvic_floor_symptoms": (
+        "Leaking, heaviness or dragging in the pelvis are common, and they are not something "
+        "to run through. Breathing and pelvic-floor work come first, and a pelvic-health "
+        "physiotherapist is the best person to check your pelvic floor before running and "
+        "jumping come back."
+    ),
+    "ankle_instability": (
+        "A sprain can leave an ankle less sure of itself. Balance work and strength for the "
+        "muscles on the outside of the ankle help it find its footing again."
+    ),
+    "extension_sensitive_back": (
+        "Your back is sore when it arches. We'll keep to positions that round it gently and "
+        "leave out anything that arches it until it settles."
+    ),
+    "flexion_sensitive_back": (
+        "Your back is sore when it rounds forward. We'll keep to positions that let it stay "
+        "long and leave out anything that rounds it until it settles."
+    ),
+    "tendon_pain": (
+        "A tendon is irritated. Tendons like steady, held work: holds you can feel, that do "
+        "not leave the pain worse the next morning."
+    ),
 }
 
-PRECAUTION_WORDS = {
-    "impact": "impact",
-    "plyometric": "jumping",
-    "running": "fast running",
-    "heavy_eccentric": "heavy lowering",
-    "end_range_load": "loading at the end of range",
+# The words of a text whose subject is a measured region on its recorded side: the calves'
+# text says "Your left calf is tight" when only the left was.
+EDUCATION_SUBJECTS = {"calf_tightness": ("calf", "tightness")}
+_PRONOUNS = {
+    False: {"is": "is", "them": "it", "their": "its", "they have": "it has"},
+    True: {"is": "are", "them": "them", "their": "their", "they have": "they have"},
 }
 
 # What a `left_bias`/`right_bias` prescription means on a unilateral exercise whose
@@ -201,10 +244,14 @@ RULES = (
      "The assessment's own findings, plus what its measurements show: an anterior "
      "(posterior) tilt on either side gives `anterior_pelvic_tilt` (`posterior_pelvic_tilt`); "
      "rib flare gives `rib_flare`; vertical or mixed breathing `vertical_breathing`; glute "
-     "gripping, overstriding and a cadence under 165 spm their findings; tightness of 4 or "
-     "more in the hip flexors, calves or plantar fascia `hip_flexor_tightness`, "
-     "`calf_tightness` or `plantar_fasciitis`; plantar-fascia pain of 3 or more "
-     "`plantar_fasciitis`. `derived` names the field each came from."),
+     "gripping, overstriding and a cadence under 165 spm their findings; a hip drop "
+     "`glute_medius_weakness`; tightness of 4 or more in the hip flexors, calves or plantar "
+     "fascia `hip_flexor_tightness`, `calf_tightness` or `plantar_fasciitis`; plantar-fascia "
+     "pain of 3 or more `plantar_fasciitis`; Achilles pain or a tendon injury `tendon_pain`; "
+     "pain made worse by arching back (bending forward) `extension_sensitive_back` "
+     "(`flexion_sensitive_back`); an ankle sprain in the last year `ankle_instability`; a "
+     "pelvic symptom or abdominal separation `pelvic_floor_symptoms`. `derived` names the "
+     "field each came from."),
     ("Side",
      "The pelvis is biased to a side when the anterior tilt is graded higher on it; else "
      "when the assessment names a one-sided tilt; else when tightness or pain (a pinch is "
@@ -218,23 +265,49 @@ RULES = (
     ("Sides of one-leg work",
      "A unilateral exercise is prescribed `left_bias`/`right_bias` when tightness or pain "
      "in its own regions is clearly worse on one side, or, for work around the hips and "
-     "pelvis, when the pelvis is biased; otherwise `each`. `side_means` says what the bias "
-     "means for that exercise (which leg goes back, which side starts and gets a set "
-     "more)."),
-    ("Safety",
-     "An exercise with precautions (impact, plyometric, running, heavy eccentric, end-range "
-     "load) is held back, never suggested, while pain of 3 or more or tightness of 7 or "
-     "more sits in one of its regions or next to one. `held_back` lists each with the "
-     "reason."),
+     "pelvis, when the pelvis is biased; otherwise `each`. Never towards a side where a "
+     "region it loads hurts (4 or more) or is healing. `side_means` says what the bias means "
+     "for that exercise (which leg goes back, which side starts and gets a set more)."),
+    ("Safety: red flags",
+     "Night pain, numbness or tingling, or pain that spreads: `refer` says to see a "
+     "clinician first, and nothing beyond position and breathing is suggested until the "
+     "coach records a new assessment."),
+    ("Safety: a painful region",
+     "A region with pain of 4 or more, or an injury under 6 weeks old (bone stress or a "
+     "fracture: 12 weeks), gets nothing that loads it above `low`."),
+    ("Safety: impact",
+     "Pain of 4 or more anywhere from the lower back down, pain of 2 or more made worse by "
+     "impact, running or downhill, swelling, a joint giving way, or such an injury: no "
+     "exercise or run with impact above `low`."),
+    ("Safety: pelvic health",
+     "Leaking, pelvic heaviness, dragging or pain, bleeding, or abdominal separation: no "
+     "impact above `low` and nothing that asks for high pressure; breathing and pelvic-floor "
+     "work from the first week; `advice` names a pelvic-health physiotherapist."),
+    ("Safety: the spine",
+     "Pain made worse by arching back (bending forward, twisting): nothing whose `spine` "
+     "goes that way."),
+    ("Safety: settle first",
+     "Tight calves: no jumping or heavy calf work until they settle (their education text "
+     "says so). Tightness of 7 or more: no jumping, heavy lowering or end-range loading on "
+     "that region."),
+    ("Held back",
+     "`held_back` lists what the rules left out, each with its `rule` and a `reason` a "
+     "client can read (\"Your left knee hurts on stairs (6/10): no hopping or jumping "
+     "yet.\"). Pain from the client's check-ins of the last two weeks, when newer than the "
+     "assessment, is the latest word on its region and side."),
     ("Order",
      "Groups follow the method: position, breathing, mobility, strength, power, run. Within "
      "a group, exercises answering more findings come first (a side bias counts double), "
-     "then by name. `why` says in a sentence what the exercise does for these findings. "
-     "The same catalogue and assessment always give the same answer."),
+     "then by name; the method's basics (a position drill and a breathing drill) are always "
+     "there. `why` says in a sentence what the exercise does for these findings. The same "
+     "catalogue, assessment and day always give the same answer."),
     ("Draft: phases",
-     "A draft of `weeks` weeks and `sessions_per_week` sessions: position and breathing "
-     "(and a little mobility) first; strength from week 3, or week 4 when pain is 6 or "
-     "more; power from the week after strength starts. In the first weeks a position drill "
+     "A draft of `weeks` weeks and `sessions_per_week` sessions: every session opens with "
+     "position and breathing work and keeps the method's order; pelvic-floor work from the "
+     "first week when a pelvic symptom calls for it; strength from week 3, or week 4 when "
+     "pain is 6 or more (week 1 only in a maintenance block for a runner with nothing to "
+     "coach around); impact above `low` only in the last phase, two weeks after strength "
+     "starts, and only what the safety rules allow. In the first weeks a position drill "
      "that works the tilt both ways (the whole range) opens every session."),
     ("Draft: sessions",
      "Every session keeps the best pick of each stage; the other places take turns among "
@@ -246,16 +319,18 @@ RULES = (
      "from its third week it gets one set more (at most 5); a run or a timed drill gets "
      "longer, not more sets."),
     ("Draft: running",
-     "Gait findings (overstriding, low cadence) bring run-stage drills in every week and "
-     "cadence work (the run-stage exercise for low cadence done to a metronome) whose notes "
-     "name the week's target cadence, rising from 5% to 10% above the measured one."),
+     "Gait findings (overstriding, low cadence) bring low-impact cadence work (a metronome "
+     "march or walk) from the first week and run-stage drills with impact in the last "
+     "phase; the cadence work's notes name the week's target cadence, rising from 5% to 10% "
+     "above the measured one."),
     ("Draft: maintenance",
-     "An assessment without findings gets a maintenance block: one position drill, one "
-     "breathing drill and strength for the hip flexors, hamstrings, deep core and calves, "
-     "with the same gentle rise."),
+     "An assessment without findings, pain, symptoms or healing injuries gets a maintenance "
+     "block: one position drill, one breathing drill and strength for the hip flexors, "
+     "hamstrings, deep core and calves, with the same gentle rise. With pain but no finding "
+     "the block is built the same way but strength waits, and its notes say why."),
     ("Education",
      "A shared assessment shows its client a short text for each of its findings "
-     "(`education`)."),
+     "(`education`), naming the side recorded; none promises what the plan does not keep."),
 )  # fmt: skip
 
 
@@ -375,8 +450,23 @@ def derive(assessment) -> Reading:
                 TIGHTNESS_FINDINGS[tight["region"]], f"tightness.{tight['region']}.{tight['side']}"
             )
     for pain in assessment.pain or []:
+        where = f"pain.{pain['region']}.{pain['side']}"
         if pain["score"] >= PAIN_FINDING and pain["region"] in PAIN_FINDINGS:
-            found(PAIN_FINDINGS[pain["region"]], f"pain.{pain['region']}.{pain['side']}")
+            found(PAIN_FINDINGS[pain["region"]], where)
+        for direction, finding in SPINE_FINDINGS.items():
+            if pain["score"] > 0 and direction in (pain.get("aggravated_by") or ()):
+                found(finding, f"{where}.aggravated_by")
+    if getattr(assessment, "gait_hip_drop", None) not in (None, "none"):
+        found("glute_medius_weakness", "gait.hip_drop")
+    for injury in getattr(assessment, "injuries", None) or []:
+        if (assessment.assessed_on - date.fromisoformat(injury["on"])).days > INJURY_FINDING_DAYS:
+            continue
+        for (kind, region), finding in INJURY_FINDINGS.items():
+            if injury["kind"] == kind and region in (None, injury["region"]):
+                found(finding, f"injuries.{injury['region']}.{injury['side']}")
+    pelvic = [s for s in getattr(assessment, "symptoms", None) or () if s in PELVIC_HEALTH]
+    if pelvic:
+        found("pelvic_floor_symptoms", f"symptoms.{pelvic[0]}")
     stated = list(assessment.findings or [])
     findings = list(dict.fromkeys(stated + [d["finding"] for d in derived]))
     if bias and BIAS_FINDINGS[bias] in findings and "anterior_pelvic_tilt" not in findings:
@@ -391,46 +481,29 @@ def derive(assessment) -> Reading:
 
 
 def exercise_side(
-    laterality: str, side_bias_of_exercise, regions, bias_means: str, assessment, pelvic_bias
+    laterality: str,
+    side_bias_of_exercise,
+    regions,
+    bias_means: str,
+    assessment,
+    pelvic_bias,
+    avoid=(),
 ) -> tuple[str, str | None, str | None]:
     """The prescription side of an exercise, why, and what the bias means on it (rule
-    "Sides of one-leg work")."""
+    "Sides of one-leg work"); never a bias towards a side in ``avoid`` (where a region
+    it loads hurts or heals)."""
     if side_bias_of_exercise:
         return f"{side_bias_of_exercise}_bias", None, None
     if laterality != "unilateral":
         return "both", None, None
     means = bias_means or DEFAULT_BIAS_MEANS
     side, why = worse_side(assessment, set(regions))
-    if side:
+    if side and side not in avoid:
         return f"{side}_bias", f"{why}.", means
-    if pelvic_bias and set(regions) & set(PELVIC_REGIONS):
-        return f"{pelvic_bias}_bias", f"The pelvis tips forward more on the {pelvic_bias}.", means
+    if pelvic_bias and pelvic_bias not in avoid and set(regions) & set(PELVIC_REGIONS):
+        why = f"The pelvis tips forward more on the {pelvic_bias}."
+        return f"{pelvic_bias}_bias", why, means
     return "each", None, None
-
-
-def held_back(precautions, regions, assessment) -> str | None:
-    """Why an exercise waits, or None when it is safe today (rule "Safety")."""
-    if not precautions:
-        return None
-    near = set().union(*(NEARBY[region] for region in regions)) if regions else set()
-    worst = None
-    for signal in signals(assessment, near):
-        limit = HOLD_PAIN if signal["kind"] == "pain" else HOLD_TIGHTNESS
-        if signal["value"] < limit:
-            continue
-        rank = (signal["value"] - limit, signal["kind"] == "pain", signal["side"] == "left")
-        if worst is None or rank > worst[0]:
-            worst = (rank, signal)
-    if worst is None:
-        return None
-    signal = worst[1]
-    words = [PRECAUTION_WORDS[p] for p in precautions]
-    kinds = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-    state = "is tight" if signal["kind"] == "tightness" else "hurts"
-    return (
-        f"{kinds.capitalize()} waits while the {signal['side']} {region_words(signal['region'])} "
-        f"{state} ({signal['value']}/10)."
-    )
 
 
 def why(stage: str, answers: list[str]) -> str:
@@ -443,13 +516,55 @@ def why(stage: str, answers: list[str]) -> str:
 
 
 def education(assessment) -> list[dict]:
-    """A short text for the client about each of the assessment's findings."""
+    """A short text for the client about each of the assessment's findings, naming the
+    side recorded where the text is about one measured region."""
     findings = derive(assessment).findings
     return [
-        {"finding": finding, "text": EDUCATION[finding]}
+        {"finding": finding, "text": _educate(finding, assessment)}
         for finding in findings
         if finding in EDUCATION
     ]
+
+
+def _educate(finding: str, assessment) -> str:
+    text = EDUCATION[finding]
+    if finding not in EDUCATION_SUBJECTS:
+        return text
+    region, measure = EDUCATION_SUBJECTS[finding]
+    sides = {
+        side
+        for entry in getattr(assessment, measure, None) or ()
+        if entry["region"] == region and entry["severity"] >= TIGHT
+        for side in ("left", "right")
+        if entry["side"] in (side, "both")
+    }
+    side = sides.pop() if len(sides) == 1 else "both"
+    part, plural = body_part(region, side)
+    if side == "both":
+        part, plural = "your calves", True
+    words = {"Part": part[:1].upper() + part[1:], **_PRONOUNS[plural]}
+    return text.format(**words)
+
+
+# The method's basics, which every answer holds: the finding whose drills stand in for a
+# stage that nothing else fills. A basic position drill suits a pelvis that tips forward
+# and one that tucks under alike: it works the pelvis both ways (first choice), or it
+# works on neither (a foot or balance position).
+BASIC_STAGES = ("position", "breathing")
+WHOLE_RANGE = {"anterior_pelvic_tilt", "posterior_pelvic_tilt"}
+TILTS = {*WHOLE_RANGE, "left_anterior_tilt_bias", "right_anterior_tilt_bias"}
+
+
+def basic_rank(stage: str, addresses) -> int | None:
+    """Where an exercise stands among the method's basic drills (0 first), or None when
+    it is not one."""
+    if stage == "breathing":
+        return 0 if "vertical_breathing" in addresses else None
+    if stage != "position":
+        return None
+    if set(addresses) >= WHOLE_RANGE:
+        return 0
+    return 1 if not set(addresses) & TILTS else None
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -472,24 +587,30 @@ DAYS = {1: (1,), 2: (1, 4), 3: (1, 3, 5), 4: (1, 2, 4, 6), 5: (1, 2, 3, 5, 6),
 MAX_SETS = 5
 
 
-def strength_from(assessment) -> tuple[int, dict | None]:
+def strength_from(picture) -> tuple[int, Pain | None]:
     """The week strength starts, and the worst pain when it starts late."""
-    pains = [s for s in signals(assessment, set(REGIONS)) if s["kind"] == "pain"]
-    worst = max(pains, key=lambda s: (s["value"], s["side"] == "left"), default=None)
-    if worst is not None and worst["value"] >= HIGH_PAIN:
+    worst = max(picture.pains, key=lambda p: p.score, default=None)
+    if worst is not None and worst.score >= HIGH_PAIN:
         return STRENGTH_FROM_WEEK + 1, worst
     return STRENGTH_FROM_WEEK, None
 
 
-def places(week: int, first_strength_week: int, maintenance: bool, gait: bool) -> dict:
+def impact_from(first_strength_week: int) -> int:
+    """The first week of a draft's last phase, when impact may come in."""
+    return first_strength_week + IMPACT_AFTER_STRENGTH_WEEKS
+
+
+def places(week: int, first_strength_week: int, maintenance: bool, gait: bool, refer: bool) -> dict:
     """How many exercises of each stage a session of this week holds."""
-    if maintenance:
+    if refer:
+        plan = {"position": 2, "breathing": 2}
+    elif maintenance:
         plan = dict(MAINTENANCE)
     elif week < first_strength_week:
         plan = dict(FIRST_PHASE)
     else:
         plan = dict(STRENGTH_PHASE)
-        if week == first_strength_week:
+        if week < impact_from(first_strength_week):
             plan.pop("power")
     if not gait:
         plan.pop("run", None)
@@ -520,14 +641,14 @@ def cadence_note(measured: int | None, week: int, weeks: int) -> str:
     rise = low if weeks == 1 else low + (high - low) * (week - 1) / (weeks - 1)
     if not measured:
         return (
-            f"Cadence: run to a metronome about {round(rise * 100)}% above your usual step "
+            f"Cadence: step to a metronome about {round(rise * 100)}% above your usual step "
             "rate; keep the effort easy."
         )
     target = round(measured * (1 + rise))
     aim = f"{round(measured * (1 + low))}-{round(measured * (1 + high))}"
     return (
         f"Cadence target {target} spm this week (measured {measured}; the block aims for "
-        f"{aim} spm, 5-10% above). Run to a metronome; keep the effort easy."
+        f"{aim} spm, 5-10% above). Step to the metronome's beat; keep the effort easy."
     )
 
 
@@ -541,6 +662,11 @@ FIRST_WEEKS_FOCUS = (
     ({"calf_tightness", "plantar_fasciitis", "limited_ankle_dorsiflexion"},
      "calm, regular foot and calf work, with nothing that hurts more the next morning"),
     ({"overstriding", "low_cadence"}, "land under the body at a slightly quicker step"),
+    ({"pelvic_floor_symptoms"}, "let the breath and the pelvic floor work together"),
+    ({"extension_sensitive_back", "flexion_sensitive_back"},
+     "keep the back in the positions it is comfortable in"),
+    ({"ankle_instability"}, "steady the ankle on one leg"),
+    ({"tendon_pain"}, "steady holds that leave the tendon calm the next morning"),
 )  # fmt: skip
 STAGE_TITLES = {
     "position": "position",
@@ -566,11 +692,17 @@ def week_notes(
     first_strength_week: int,
     has_strength: bool,
     maintenance: bool,
-    late_for_pain,
+    late_for_pain: Pain | None,
     findings,
+    refer: bool = False,
 ) -> str:
     """A session's notes: the week's aim (rule "Draft: sessions")."""
     lead = f"Week {week} of {weeks}:"
+    if refer:
+        return (
+            f"{lead} position and breathing only, until a clinician has had a look and your "
+            "coach has reassessed you."
+        )
     if maintenance:
         return (
             f"{lead} keep it. The assessment found nothing to fix, so the basics stay in shape: "
@@ -585,11 +717,8 @@ def week_notes(
         )
         if has_strength and first_strength_week <= weeks:
             notes += f" Strength starts in week {first_strength_week}."
-        if late_for_pain and has_strength:
-            notes += (
-                f" Pain was {late_for_pain['value']}/10 in the {late_for_pain['side']} "
-                f"{region_words(late_for_pain['region'])}, so strength waits a week longer."
-            )
+        if late_for_pain is not None and has_strength:
+            notes += f" It waits a week longer because {pain_words(late_for_pain)}."
         return notes
     if week == first_strength_week and has_strength:
         return (

@@ -8,7 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from academy.assessments import method
 from academy.common.models import Audited, Timestamped, Versioned, between, one_of
 from academy.extensions import db
-from academy.vocabularies import BREATHING_PATTERNS, RIB_FLARE, TILT_DIRECTIONS, TILT_GRADE
+from academy.vocabularies import (
+    BREATHING_PATTERNS,
+    HIP_DROP,
+    RIB_FLARE,
+    TILT_DIRECTIONS,
+    TILT_GRADE,
+)
 
 
 class Assessment(Versioned, Timestamped, db.Model):
@@ -21,6 +27,7 @@ class Assessment(Versioned, Timestamped, db.Model):
         between("tilt_right_grade", *TILT_GRADE),
         one_of("rib_flare", RIB_FLARE, nullable=True),
         one_of("breathing_pattern", BREATHING_PATTERNS, nullable=True),
+        one_of("gait_hip_drop", HIP_DROP, nullable=True),
         sa.CheckConstraint(
             sa.text("gait_cadence_spm IS NULL OR gait_cadence_spm >= 0"), name="cadence_positive"
         ),
@@ -43,10 +50,17 @@ class Assessment(Versioned, Timestamped, db.Model):
     findings: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # [{region, side, severity}], checked by the schema.
     tightness: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
-    # [{region, side, score}], checked by the schema.
+    # [{region, side, score, aggravated_by: [...]}], checked by the schema; entries
+    # stored before aggravators were recorded have none.
     pain: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    # Words of the symptoms vocabulary, checked by the schema.
+    symptoms: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # [{region, side, kind, on}] (``on`` an ISO date), checked by the schema.
+    injuries: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
     gait_cadence_spm: Mapped[int | None] = mapped_column(sa.Integer)
     gait_overstride: Mapped[bool | None] = mapped_column(sa.Boolean)
+    # Which side the pelvis drops on when the other foot is off the ground.
+    gait_hip_drop: Mapped[str | None] = mapped_column(sa.String(8))
     gait_notes: Mapped[str] = mapped_column(sa.Text, default="")
     # The coach's private notes: never shown to the client.
     notes: Mapped[str] = mapped_column(sa.Text, default="")
@@ -76,5 +90,6 @@ class Assessment(Versioned, Timestamped, db.Model):
         return {
             "cadence_spm": self.gait_cadence_spm,
             "overstride": self.gait_overstride,
+            "hip_drop": self.gait_hip_drop,
             "notes": self.gait_notes,
         }

@@ -11,6 +11,7 @@ from academy.assessments.schemas import (
     CompareQuerySchema,
     ComparisonSchema,
     DraftSchema,
+    ProgramDraftSchema,
     SuggestionQuerySchema,
     SuggestionsSchema,
 )
@@ -20,7 +21,6 @@ from academy.common.etag import etag_header, if_match
 from academy.common.pagination import paginate
 from academy.common.responses import json_response, location
 from academy.programs import documents
-from academy.programs.schemas import ProgramSchema
 
 blp = Blueprint("assessments", __name__, url_prefix="/api/v1", description="Posture assessments")
 
@@ -134,7 +134,7 @@ class AssessmentSuggestions(MethodView):
 class AssessmentProgramDraft(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(DraftSchema, required=False)
-    @blp.response(201, ProgramSchema, etag=True, location=True)
+    @blp.response(201, ProgramDraftSchema, etag=True, location=True)
     @blp.errors(400, 404, 413)
     @blp.doc(
         description="A phased block of `weeks` (1-12, default 4) and `sessions_per_week` "
@@ -146,12 +146,14 @@ class AssessmentProgramDraft(MethodView):
     )
     def post(self, data, assessment_id):
         """Draft a program template from the suggestions"""
-        program = service.draft_program(
+        program, beside = service.draft_program(
             current_user(), assessment_id, data["weeks"], data["sessions_per_week"]
         )
         where = location("programs.ProgramById", program_id=program.id)
         return json_response(
-            documents.program_document(program), 201, {**etag_header(program), **where}
+            {**documents.program_document(program), **beside},
+            201,
+            {**etag_header(program), **where},
         )
 
 

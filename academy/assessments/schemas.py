@@ -1,7 +1,8 @@
 """Request and response bodies of posture assessments and suggestions."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
+from academy.assessments.safety import RULES as SAFETY_RULES
 from academy.common.schemas import (
     BaseSchema,
     Boolean,
@@ -15,18 +16,38 @@ from academy.common.schemas import (
     Word,
 )
 from academy.exercises.schemas import DosageSchema
+from academy.programs.schemas import ProgramSchema
 from academy.vocabularies import (
+    AGGRAVATORS,
     BODY_SIDES,
     BREATHING_PATTERNS,
     FINDINGS,
+    HIP_DROP,
+    IMPACT_LEVELS,
+    INJURY_KINDS,
     PAIN,
     REGIONS,
     RIB_FLARE,
     SEVERITY,
     STAGES,
+    SYMPTOMS,
     TILT_DIRECTIONS,
     TILT_GRADE,
 )
+
+
+def _words(choices, **kwargs):
+    """A list of words of a vocabulary, each at most once."""
+    return fields.List(
+        Word(choices),
+        validate=[validate.Length(max=len(choices)), _each_once],
+        **kwargs,
+    )
+
+
+def _each_once(values, **kwargs) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("Name each word once.")
 
 
 class TiltSideSchema(BaseSchema):
@@ -49,11 +70,35 @@ class PainSchema(BaseSchema):
     region = Word(REGIONS, required=True)
     side = Word(BODY_SIDES, required=True)
     score = Integer(required=True, validate=validate.Range(min=PAIN[0], max=PAIN[1]))
+    aggravated_by = _words(
+        AGGRAVATORS,
+        load_default=list,
+        dump_default=list,
+        metadata={"description": "What makes this pain worse."},
+    )
+
+
+class InjurySchema(BaseSchema):
+    region = Word(REGIONS, required=True)
+    side = Word(BODY_SIDES, required=True)
+    kind = Word(INJURY_KINDS, required=True)
+    on = Date(
+        required=True,
+        metadata={
+            "description": "When it happened (or the surgery): not after the assessment, "
+            "nor before the client's birth date."
+        },
+    )
 
 
 class GaitSchema(BaseSchema):
     cadence_spm = Integer(allow_none=True, validate=validate.Range(min=0, max=300))
     overstride = Boolean(allow_none=True)
+    hip_drop = Word(
+        HIP_DROP,
+        allow_none=True,
+        metadata={"description": "The side the pelvis drops on in stance, if any."},
+    )
     # No load_default: a PATCH that sends only the cadence must not wipe the notes.
     notes = Text(2000)
 
@@ -69,7 +114,16 @@ class AssessmentWriteSchema(BaseSchema):
     pain = fields.List(
         fields.Nested(PainSchema),
         validate=validate.Length(max=60),
-        metadata={"description": "Pain (0-10) by region and side; a pinch is pain too."},
+        metadata={
+            "description": "Pain (0-10) by region and side, with what makes it worse; a pinch "
+            "is pain too."
+        },
+    )
+    symptoms = _words(SYMPTOMS, metadata={"description": "What the client reports besides pain."})
+    injuries = fields.List(
+        fields.Nested(InjurySchema),
+        validate=validate.Length(max=30),
+        metadata={"description": "Injuries and surgery, with their dates."},
     )
     gait = fields.Nested(GaitSchema)
     notes = Text(10_000, metadata={"description": "The coach's private notes."})
@@ -98,7 +152,15 @@ class PelvicTiltOutSchema(BaseSchema):
 class GaitOutSchema(BaseSchema):
     cadence_spm = Integer(allow_none=True)
     overstride = Boolean(allow_none=True)
+    hip_drop = fields.String(allow_none=True)
     notes = fields.String()
+
+
+class InjuryOutSchema(BaseSchema):
+    region = fields.String()
+    side = fields.String()
+    kind = fields.String()
+    on = fields.String(metadata={"format": "date"})
 
 
 class EducationSchema(BaseSchema):
@@ -119,6 +181,8 @@ class ClientAssessmentSchema(BaseSchema):
     findings = fields.List(fields.String(), dump_only=True)
     tightness = fields.List(fields.Nested(TightnessSchema), dump_only=True)
     pain = fields.List(fields.Nested(PainSchema), dump_only=True)
+    symptoms = fields.List(fields.String(), dump_only=True)
+    injuries = fields.List(fields.Nested(InjuryOutSchema), dump_only=True)
     gait = fields.Nested(GaitOutSchema, dump_only=True)
     client_summary = fields.String(dump_only=True)
     education = fields.List(
@@ -177,6 +241,7 @@ class SuggestionSchema(BaseSchema):
     answers = fields.List(fields.String(), metadata={"description": "Findings it addresses."})
     score = Integer()
     why = fields.String(metadata={"description": "What it does for these findings, in a sentence."})
+    impact = fields.String(metadata={"enum": list(IMPACT_LEVELS)})
     precautions = fields.List(fields.String())
     dosage = fields.Nested(DosageSchema, metadata={"description": "The default dosage."})
 
@@ -193,13 +258,58 @@ class DerivedSchema(BaseSchema):
     )
 
 
+_RULE = fields.String(
+    metadata={
+        "enum": list(SAFETY_RULES),
+        "description": "The safety rule that holds it back (the rules table below).",
+    }
+)
+
+
 class HeldBackSchema(BaseSchema):
     exercise_id = Integer()
     name = fields.String()
+    rule = _RULE
+    reason = fields.String(
+        metadata={
+            "description": "Why it waits, in words the client can read.",
+            "example": "Your left knee hurts on stairs (6/10): no hopping or jumping yet.",
+        }
+    )
+
+
+class ReferSchema(BaseSchema):
     reason = fields.String()
 
 
-class SuggestionsSchema(BaseSchema):
+class AdviceSchema(BaseSchema):
+    rule = _RULE
+    text = fields.String()
+
+
+class BesideTheWorkSchema(BaseSchema):
+    """What a coach must know beside the suggested work."""
+
+    held_back = fields.List(
+        fields.Nested(HeldBackSchema),
+        metadata={"description": "Exercises left out for safety, and why."},
+    )
+    refer = fields.Nested(
+        ReferSchema,
+        allow_none=True,
+        metadata={
+            "description": "Set when a red flag (night pain, numbness or tingling, pain that "
+            "spreads) needs a clinician first: nothing beyond position and breathing until "
+            "the coach records a new assessment."
+        },
+    )
+    advice = fields.List(
+        fields.Nested(AdviceSchema),
+        metadata={"description": "What the runner should do beyond the plan."},
+    )
+
+
+class SuggestionsSchema(BesideTheWorkSchema):
     assessment_id = Integer()
     findings = fields.List(fields.String(), metadata={"description": "Stated and derived."})
     derived = fields.List(
@@ -211,10 +321,6 @@ class SuggestionsSchema(BaseSchema):
     bias = fields.String(allow_none=True, metadata={"enum": ["left", "right", None]})
     bias_reason = fields.String(allow_none=True)
     groups = fields.List(fields.Nested(SuggestionGroupSchema))
-    held_back = fields.List(
-        fields.Nested(HeldBackSchema),
-        metadata={"description": "Exercises left out for safety, and why."},
-    )
 
 
 class SuggestionQuerySchema(QuerySchema):
@@ -224,3 +330,7 @@ class SuggestionQuerySchema(QuerySchema):
 class DraftSchema(BaseSchema):
     weeks = Integer(load_default=4, validate=validate.Range(min=1, max=12))
     sessions_per_week = Integer(load_default=3, validate=validate.Range(min=1, max=7))
+
+
+class ProgramDraftSchema(BesideTheWorkSchema, ProgramSchema):
+    """The drafted program template, with what the coach must know beside it."""

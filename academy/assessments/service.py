@@ -10,7 +10,7 @@ from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
 from academy.common.tenancy import get_scoped, scoped
-from academy.common.time import utcnow
+from academy.common.time import local_today, utcnow
 from academy.errors import NotFound, Unprocessable
 from academy.extensions import db
 from academy.programs.service import create_program
@@ -32,15 +32,34 @@ def _apply(assessment: Assessment, data: dict) -> None:
         assessment.tightness = [dict(t) for t in data["tightness"]]
     if "pain" in data:
         assessment.pain = [dict(p) for p in data["pain"]]
+    if "symptoms" in data:
+        assessment.symptoms = list(data["symptoms"])
+    if "injuries" in data:
+        assessment.injuries = [{**i, "on": i["on"].isoformat()} for i in data["injuries"]]
     for side in ("left", "right"):
         tilt = data.get("pelvic_tilt", {}).get(side, {})
         for part in ("direction", "grade"):
             if part in tilt:
                 setattr(assessment, f"tilt_{side}_{part}", tilt[part])
     gait = data.get("gait", {})
-    for part in ("cadence_spm", "overstride", "notes"):
+    for part in ("cadence_spm", "overstride", "hip_drop", "notes"):
         if part in gait:
             setattr(assessment, f"gait_{part}", gait[part])
+
+
+def _check_dates(assessment: Assessment, client: Client) -> None:
+    """An injury falls on or before the assessment (and today), and not before the
+    client was born."""
+    errors = {}
+    latest = min(assessment.assessed_on, local_today(client.timezone))
+    for n, injury in enumerate(assessment.injuries or []):
+        on = date.fromisoformat(injury["on"])
+        if on > latest:
+            errors[f"injuries[{n}].on"] = ["Must not be after the assessment or in the future."]
+        elif client.birth_date is not None and on < client.birth_date:
+            errors[f"injuries[{n}].on"] = ["Must not be before the client's birth date."]
+    if errors:
+        raise Unprocessable("The assessment is not valid.", errors=errors)
 
 
 def create_assessment(actor: Actor, client_id: int, data: dict) -> Assessment:
@@ -51,12 +70,15 @@ def create_assessment(actor: Actor, client_id: int, data: dict) -> Assessment:
         findings=[],
         tightness=[],
         pain=[],
+        symptoms=[],
+        injuries=[],
         notes="",
         client_summary="",
         gait_notes="",
         shared_with_client=False,
     )
     _apply(assessment, data)
+    _check_dates(assessment, client)
     db.session.add(assessment)
     db.session.flush()
     return assessment
@@ -91,6 +113,8 @@ def update_assessment(actor: Actor, assessment_id: int, expected_version, data: 
     assessment = get_assessment(actor, assessment_id)
     check_version(assessment, expected_version)
     _apply(assessment, data)
+    if "injuries" in data or "assessed_on" in data:
+        _check_dates(assessment, db.session.get(Client, assessment.client_id))
     assessment.updated_at = utcnow()
     db.session.flush()
     return assessment
@@ -108,6 +132,8 @@ def archive_assessment(actor: Actor, assessment_id: int, expected_version) -> No
 _RIB_FLARE_ORDER = {word: rank for rank, word in enumerate(RIB_FLARE)}
 # Diaphragmatic breathing is the aim; vertical is furthest from it.
 _BREATHING_ORDER = {"diaphragmatic": 0, "mixed": 1, "vertical": 2}
+# No hip drop is the aim; dropping on both sides is furthest from it.
+_HIP_DROP_ORDER = {"none": 0, "left": 1, "right": 1, "both": 2}
 
 
 def _tilt_score(direction: str | None, grade: int | None) -> int | None:
@@ -224,6 +250,12 @@ def _changes(a: Assessment, b: Assessment) -> list[dict]:
         b.gait_overstride,
         _verdict(a.gait_overstride, b.gait_overstride),
     )
+    add(
+        "gait.hip_drop",
+        a.gait_hip_drop,
+        b.gait_hip_drop,
+        _verdict(_HIP_DROP_ORDER.get(a.gait_hip_drop), _HIP_DROP_ORDER.get(b.gait_hip_drop)),
+    )
     add("gait.cadence_spm", a.gait_cadence_spm, b.gait_cadence_spm,
         _verdict(a.gait_cadence_spm, b.gait_cadence_spm, lower_is_better=False))  # fmt: skip
     for finding in sorted(set(a.findings) | set(b.findings)):
@@ -241,11 +273,33 @@ def _changes(a: Assessment, b: Assessment) -> list[dict]:
         before = scores_a.get((region, side), 0)
         after = scores_b.get((region, side), 0)
         add(f"pain.{region}.{side}", before, after, _verdict(before, after))
+    worse_a = {(p["region"], p["side"]): p.get("aggravated_by") or [] for p in a.pain or []}
+    worse_b = {(p["region"], p["side"]): p.get("aggravated_by") or [] for p in b.pain or []}
+    for region, side in sorted(set(worse_a) | set(worse_b)):
+        before, after = worse_a.get((region, side), []), worse_b.get((region, side), [])
+        if before or after:
+            verdict = _verdict(len(before), len(after)) if set(before) != set(after) else None
+            add(f"pain.{region}.{side}.aggravated_by", before, after, verdict or "unchanged")
+    for symptom in sorted(set(a.symptoms or []) | set(b.symptoms or [])):
+        had, has = symptom in (a.symptoms or []), symptom in (b.symptoms or [])
+        add(f"symptoms.{symptom}", had, has, _verdict(had, has))
+    injured_a = {_injury_key(i): i["on"] for i in a.injuries or []}
+    injured_b = {_injury_key(i): i["on"] for i in b.injuries or []}
+    for key in sorted(set(injured_a) | set(injured_b)):
+        before, after = injured_a.get(key), injured_b.get(key)
+        # A new injury (or a new one of the same kind) is worse; one no longer listed healed.
+        verdict = "unchanged" if before == after else "improved" if not after else "worse"
+        add(f"injuries.{key}", before, after, verdict)
     return changes
 
 
+def _injury_key(injury: dict) -> str:
+    return f"{injury['region']}.{injury['side']}.{injury['kind']}"
+
+
 def draft_program(actor: Actor, assessment_id: int, weeks: int = 4, sessions_per_week: int = 3):
-    """A new program template built from the assessment's suggestions."""
+    """A new program template built from the assessment's suggestions, and what the coach
+    must know beside it (``{refer, advice, held_back}``)."""
     assessment = get_assessment(actor, assessment_id)
-    document = suggestions.draft_program(actor, assessment, weeks, sessions_per_week)
-    return create_program(actor, document)
+    document, beside = suggestions.draft_program(actor, assessment, weeks, sessions_per_week)
+    return create_program(actor, document), beside

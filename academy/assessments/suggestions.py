@@ -7,7 +7,7 @@ API docs as a table); this module looks the exercises up and applies them.
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from academy.assessments import method
+from academy.assessments import method, safety
 from academy.assessments.models import Assessment
 from academy.common.auth import Actor
 from academy.common.tenancy import with_shared
@@ -23,11 +23,11 @@ def _answering(exercise, findings: list[str]):
 
 
 def _chosen(actor: Actor, findings: list[str], bias: str | None) -> list[tuple[Exercise, set]]:
-    """Every exercise that answers a finding, a biased variant in place of its parent
-    (rule "Biased variants"), with the findings each answers; in one statement and its
-    loads."""
+    """Every exercise that answers a finding, and every position and breathing drill (the
+    method's basics are among them), a biased variant in place of its parent (rule
+    "Biased variants"), with the findings each answers; in one statement and its loads."""
     parent = aliased(Exercise)
-    wanted = _answering(Exercise, findings)
+    wanted = sa.or_(_answering(Exercise, findings), Exercise.stage.in_(method.BASIC_STAGES))
     if bias:
         wanted = sa.or_(
             wanted,
@@ -60,7 +60,7 @@ def _chosen(actor: Actor, findings: list[str], bias: str | None) -> list[tuple[E
             answers |= set(variant.addresses)
             exercise = variant
         answers &= set(findings)
-        if not answers:
+        if not answers and exercise.stage not in method.BASIC_STAGES:
             continue
         known = chosen.get(exercise.id)
         chosen[exercise.id] = (exercise, answers | (known[1] if known else set()))
@@ -71,21 +71,44 @@ def _score(answers: set[str]) -> int:
     return len(answers) + sum(1 for f in answers if f in method.BIAS_FINDINGS.values())
 
 
-def _ranked(actor: Actor, assessment: Assessment, findings: list[str], bias: str | None):
-    """The suggestions of every stage, best first, and what was held back for safety."""
+def read(assessment: Assessment) -> tuple[method.Reading, safety.Guard]:
+    """What the assessment says to the method, and the safety rules read from it.
+
+    The rules read the assessment as of the day it was made: the same assessment and
+    catalogue always give the same suggestions, and an injury never looks older than it
+    was when the coach saw it."""
+    reading = method.derive(assessment)
+    picture = safety.picture_of(assessment, assessment.assessed_on, reading.findings)
+    return reading, safety.Guard(picture)
+
+
+def _ranked(actor: Actor, assessment, guard: safety.Guard, findings: list[str], bias: str | None):
+    """The suggestions of every stage, best first, and what the safety rules held back.
+
+    A session always has the method's basics: when no position or breathing exercise
+    answers a finding, that stage takes the basic drills (a position drill that works the
+    pelvis both ways, a breathing drill)."""
     by_stage: dict[str, list[dict]] = {stage: [] for stage in STAGES}
+    basics: dict[str, list[dict]] = {stage: [] for stage in method.BASIC_STAGES}
     held = []
     for exercise, answers in _chosen(actor, findings, bias):
-        reason = method.held_back(exercise.precautions, exercise.regions, assessment)
-        if reason:
-            held.append({"exercise_id": exercise.id, "name": exercise.name, "reason": reason})
+        basic = method.basic_rank(exercise.stage, exercise.addresses)
+        answers &= set(findings)
+        if not answers and basic is None:
+            continue
+        work = safety.Work.of_exercise(exercise)
+        holding = guard.hold(work)
+        if holding is not None:
+            if answers:
+                held.append({"exercise_id": exercise.id, "name": exercise.name,
+                             **holding.as_dict()})  # fmt: skip
             continue
         side, side_reason, side_means = method.exercise_side(
             exercise.laterality, exercise.side_bias, exercise.regions, exercise.bias_means,
-            assessment, bias,
+            assessment, bias, avoid=guard.sore_sides_of(work),
         )  # fmt: skip
         ordered = [f for f in findings if f in answers]
-        by_stage[exercise.stage].append(
+        (by_stage if answers else basics)[exercise.stage].append(
             {
                 "exercise_id": exercise.id,
                 "name": exercise.name,
@@ -97,26 +120,31 @@ def _ranked(actor: Actor, assessment: Assessment, findings: list[str], bias: str
                 "answers": ordered,
                 "score": _score(answers),
                 "why": method.why(exercise.stage, ordered),
+                "impact": exercise.impact,
                 "precautions": list(exercise.precautions or []),
                 "dosage": exercise.dosage,
                 # For drafts only, not answered:
                 "_stage": exercise.stage,
                 "_addresses": exercise.addresses,
                 "_equipment": list(exercise.equipment or []),
+                "_impact": safety.LEVEL[exercise.impact],
+                "_basic": basic,
             }
         )
+    for entries in basics.values():
+        entries.sort(key=lambda e: (e["_basic"], e["name"].lower(), e["exercise_id"]))
     for entries in by_stage.values():
         entries.sort(key=lambda e: (-e["score"], e["name"].lower(), e["exercise_id"]))
+    for stage, entries in basics.items():
+        if not by_stage[stage]:
+            by_stage[stage] = entries
     held.sort(key=lambda h: (h["name"].lower(), h["exercise_id"]))
     return by_stage, held
 
 
 def suggest(actor: Actor, assessment: Assessment, per_stage: int = 5) -> dict:
-    reading = method.derive(assessment)
-    findings = reading.findings
-    by_stage, held = (
-        _ranked(actor, assessment, findings, reading.pelvic_bias) if findings else ({}, [])
-    )
+    reading, guard = read(assessment)
+    by_stage, held = _ranked(actor, assessment, guard, reading.findings, reading.pelvic_bias)
     groups = [
         {
             "stage": stage,
@@ -129,12 +157,14 @@ def suggest(actor: Actor, assessment: Assessment, per_stage: int = 5) -> dict:
     ]
     return {
         "assessment_id": assessment.id,
-        "findings": findings,
+        "findings": reading.findings,
         "derived": reading.derived,
         "bias": reading.bias,
         "bias_reason": reading.bias_reason,
         "groups": groups,
         "held_back": held,
+        "refer": guard.refer,
+        "advice": guard.advice,
     }
 
 
@@ -172,32 +202,63 @@ def _is_cadence_work(entry: dict) -> bool:
     return "low_cadence" in entry["_addresses"] and "metronome" in entry["_equipment"]
 
 
+def _first_answering(entries: list[dict], finding: str) -> list[dict]:
+    """The entries answering ``finding`` first (pelvic-floor work leads the breathing)."""
+    return [e for e in entries if finding in e["answers"]] + [
+        e for e in entries if finding not in e["answers"]
+    ]
+
+
 def draft_program(
     actor: Actor, assessment: Assessment, weeks: int = 4, sessions_per_week: int = 3
-) -> dict:
-    """A phased block from the suggestions (rules "Draft: ..." in ``method``)."""
-    reading = method.derive(assessment)
+) -> tuple[dict, dict]:
+    """A phased block from the suggestions (rules "Draft: ..." in ``method``), and what the
+    coach must know beside it: ``{refer, advice, held_back}``."""
+    reading, guard = read(assessment)
     findings = reading.findings
-    maintenance = not findings
-    ranked_for = list(method.MAINTENANCE_FINDINGS) if maintenance else findings
-    by_stage, held = _ranked(actor, assessment, ranked_for, reading.pelvic_bias)
+    maintenance = not findings and not guard.picture.eventful
+    ranked_for = findings or list(method.MAINTENANCE_FINDINGS)
+    by_stage, held = _ranked(actor, assessment, guard, ranked_for, reading.pelvic_bias)
+    refer = guard.refer is not None
     gait = not maintenance and any(f in method.GAIT_FINDINGS for f in findings)
-    strength_week, late_for_pain = method.strength_from(assessment)
     if maintenance:
+        strength_week, late_for_pain = 1, None
+    else:
+        strength_week, late_for_pain = method.strength_from(guard.picture)
+    if not findings:
         by_stage["strength"] = _one_per_area(by_stage["strength"], method.MAINTENANCE_AREAS)
-    has_strength = bool(by_stage["strength"])
+    elif not by_stage["strength"] and not refer:
+        # Nothing answers the findings with strength: the basics' strength prepares the
+        # impact of the last phase all the same.
+        basic, more_held = _ranked(
+            actor, assessment, guard, list(method.MAINTENANCE_AREAS), reading.pelvic_bias
+        )
+        by_stage["strength"] = _one_per_area(basic["strength"], method.MAINTENANCE_AREAS)
+        known = {h["exercise_id"] for h in held}
+        held = sorted(
+            held + [h for h in more_held if h["exercise_id"] not in known],
+            key=lambda h: (h["name"].lower(), h["exercise_id"]),
+        )
+    if "pelvic_floor_symptoms" in findings:
+        by_stage["breathing"] = _first_answering(by_stage["breathing"], "pelvic_floor_symptoms")
+    has_strength = bool(by_stage["strength"]) and not refer
+    impact_week = method.impact_from(strength_week)
     first_week_of: dict[int, int] = {}
     sessions = []
     for week in range(1, weeks + 1):
-        places = method.places(week, strength_week, maintenance, gait)
+        places = method.places(week, strength_week, maintenance, gait, refer)
+        # Impact above `low` only in the last phase, after two weeks of strength.
+        impact_allowed = has_strength and week >= impact_week
         notes = method.week_notes(
-            week, weeks, strength_week, has_strength, maintenance, late_for_pain, findings
+            week, weeks, strength_week, has_strength, maintenance, late_for_pain, findings, refer
         )
         cadence_note = method.cadence_note(assessment.gait_cadence_spm, week, weeks)
         for n, day in enumerate(method.DAYS[sessions_per_week]):
             items = []
             for stage in STAGES:
                 entries = by_stage.get(stage, [])
+                if not impact_allowed:
+                    entries = [e for e in entries if e["_impact"] <= safety.LEVEL["low"]]
                 if stage == "position" and (week < strength_week or maintenance):
                     entries = _whole_range_first(entries)
                 if stage == "run":
@@ -217,15 +278,21 @@ def draft_program(
                     "items": items,
                 }
             )
-    return {
+    document = {
         "name": f"Draft from assessment {assessment.id} of {assessment.assessed_on.isoformat()}",
         "description": _description(
-            weeks, strength_week if has_strength else None, maintenance, reading.bias_reason, held
+            weeks,
+            strength_week if has_strength else None,
+            maintenance,
+            reading.bias_reason,
+            held,
+            guard,
         ),
         "goal": _goal(findings),
         "weeks": weeks,
         "sessions": sessions,
     }
+    return document, {"refer": guard.refer, "advice": guard.advice, "held_back": held}
 
 
 def _item(entry: dict, weeks_in: int, cadence_note: str) -> dict:
@@ -255,8 +322,10 @@ def _goal(findings: list[str]) -> str:
 HELD_NAMED = 6
 
 
-def _description(weeks, strength_week, maintenance, bias_reason, held) -> str:
-    if maintenance:
+def _description(weeks, strength_week, maintenance, bias_reason, held, guard) -> str:
+    if guard.refer:
+        text = f"A {weeks}-week block of position and breathing only. {guard.refer['reason']}"
+    elif maintenance:
         text = (
             f"A {weeks}-week maintenance block: the assessment found nothing to fix. "
             "Position, breathing and strength at an easy dose that rises a little each week."
@@ -274,6 +343,9 @@ def _description(weeks, strength_week, maintenance, bias_reason, held) -> str:
         )
     if bias_reason:
         text += f" {bias_reason}"
+    for advice in guard.advice:
+        if advice["rule"] != "red_flag":
+            text += f" {advice['text']}"
     if held:
         named = [f"{h['name']} ({h['reason'].rstrip('.')})" for h in held[:HELD_NAMED]]
         if len(held) > HELD_NAMED:

@@ -1,5 +1,5 @@
-"""Rate limits every worker and instance shares: failed sign-ins, sign-ups and
-password-reset requests.
+"""Rate limits every worker and instance shares: failed sign-ins, sign-ups,
+password-reset requests and an academy's invitations.
 
 A limit is a `limits` string ("10 per 15 minutes", or several separated by ";"),
 counted in a moving window per key. The hits live in the database (``rate_limit_hits``)
@@ -44,6 +44,7 @@ class Rule:
 
 def _rules(config) -> dict[str, Rule]:
     sign_ins = "Too many failed sign-ins; wait a while before trying again."
+    invitations = "The academy has sent as many invitations as it may for now; try again later."
     return {
         # One email from one address: a guesser is stopped, the owner elsewhere is not.
         "sign-in": Rule(parse_many(config["LOGIN_RATE_LIMIT"]), sign_ins),
@@ -61,6 +62,17 @@ def _rules(config) -> dict[str, Rule]:
         "password-reset-address": Rule(
             parse_many(config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"]),
             "Too many password resets asked from your address; try again later.",
+        ),
+        # One academy's invitations, and tighter in its first day.
+        "invitation": Rule(
+            parse_many(
+                f"{config['CLIENT_INVITES_PER_HOUR']} per hour;"
+                f"{config['CLIENT_INVITES_PER_DAY']} per day"
+            ),
+            invitations,
+        ),
+        "invitation-first-day": Rule(
+            parse_many(f"{config['CLIENT_INVITES_FIRST_DAY_PER_HOUR']} per hour"), invitations
         ),
     }
 

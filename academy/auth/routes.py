@@ -186,11 +186,12 @@ class Coaches(MethodView):
     @blp.auth(OWNER_ROLES)
     @blp.arguments(CoachCreateSchema)
     @blp.response(201, CoachCreatedSchema)
-    @blp.errors(400, 409)
+    @blp.errors(400, 409, 429)
     def post(self, data):
         """Invite a coach to the academy (owner only)
 
         Answers with an `invitation` code that the new coach accepts at
-        `POST /auth/invitations/accept`.
+        `POST /auth/invitations/accept`. Counts against the academy's invitations, as
+        adding a client does (429 with `Retry-After` past them).
         """
         return service.invite_coach(current_user(), data["name"], data["email"])

@@ -208,8 +208,24 @@ def sign_out(token_id: int) -> None:
     db.session.flush()
 
 
-def issue_invitation(user: User) -> IssuedInvitation:
-    """A fresh code for ``user``; any earlier open code stops working. Not committed."""
+def count_invitation(actor: Actor) -> None:
+    """Count one invitation sent by the actor's academy, before anything is written:
+    429 with ``Retry-After`` past CLIENT_INVITES_PER_HOUR or CLIENT_INVITES_PER_DAY, or
+    CLIENT_INVITES_FIRST_DAY_PER_HOUR while the academy is less than a day old. Counted
+    in the store every worker shares and kept whatever the request's outcome, so that
+    a refusal (an email that has an account) counts too: invitations can neither mail
+    strangers nor probe emails without bound."""
+    academy = db.session.get(Academy, actor.academy_id)
+    key = str(academy.id)
+    limits = [("invitation", key)]
+    if utcnow() - as_utc(academy.created_at) < timedelta(days=1):
+        limits.append(("invitation-first-day", key))
+    ratelimit.take(*limits)
+
+
+def issue_invitation(user: User, inviter: Actor) -> IssuedInvitation:
+    """A fresh code for ``user``, mailed in the name of ``inviter`` and the academy;
+    any earlier open code stops working. Not committed."""
     now = utcnow()
     close_codes(Invitation, user.id, now)
     code = new_secret()
@@ -220,12 +236,14 @@ def issue_invitation(user: User) -> IssuedInvitation:
         created_at=now,
     )
     db.session.add(invitation)
+    # The invitee's own name stays out of the mail: whoever invites types it, and a
+    # stranger's inbox is no place for text of their choosing.
     send_later(
         user.email,
         "invitation",
-        name=user.name,
         role=user.role,
         academy=db.session.get(Academy, user.academy_id).name,
+        inviter=inviter.name,
         code=code,
         expires_at=invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
     )
@@ -368,12 +386,13 @@ def list_coaches(actor: Actor) -> sa.Select:
 def invite_coach(actor: Actor, name: str, email: str) -> User:
     """A new coach of the actor's academy, carrying its ``invitation`` for the answer."""
     email = normalise_email(email)
+    count_invitation(actor)
     ensure_email_free(email)
     coach = User(
         academy_id=actor.academy_id, role="coach", name=name.strip(), email=email, status="invited"
     )
     db.session.add(coach)
     db.session.flush()
-    coach.invitation = issue_invitation(coach)
+    coach.invitation = issue_invitation(coach, actor)
     db.session.flush()
     return coach

@@ -7,6 +7,7 @@ from academy.calendar import service
 from academy.calendar.schemas import CalendarFeedSchema
 from academy.common.auth import CLIENT_ROLES, current_user
 from academy.common.blueprint import Blueprint
+from academy.common.urls import public_url
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1", description="Calendar feed")
 
@@ -22,7 +23,7 @@ class MyCalendarFeed(MethodView):
         the calendar, so it is shown once: posting again makes a new address and the
         old one stops working.
         """
-        url = url_for("calendar.CalendarFile", token=service.issue(current_user()), _external=True)
+        url = public_url(url_for("calendar.CalendarFile", token=service.issue(current_user())))
         return {"url": url}, 201, {"Location": url}
 
     @blp.auth(CLIENT_ROLES)

@@ -296,17 +296,29 @@ def dashboard(actor: Actor) -> list[dict]:
 
     # Kept by the messages domain, which the app factory connects (it imports this one).
     unread = current_app.extensions["academy.unread_by_client"](actor)
+    # Found by the plan's guard (which reads check-ins), connected alike.
+    held = current_app.extensions["academy.plan_conflicts"](actor, today_of)
 
     answer = []
     for client_id, name, _, last in clients:
         today = today_of[client_id]
         reasons = _reasons(today, _counted(sessions[client_id], today), pain[client_id], last)
         reasons.extend(load.attention(daily[client_id], today))
+        if held.get(client_id):
+            reasons.append({
+                "code": "plan_conflicts",
+                "detail": f"{held[client_id]} item(s) ahead held back by the safety rules "
+                f"(GET /clients/{client_id}/plan-conflicts).",
+                "count": held[client_id],
+            })  # fmt: skip
         if unread.get(client_id):
             reasons.append({
                 "code": "unread_messages",
                 "detail": f"{unread[client_id]} unread message(s) from the client.",
+                "count": unread[client_id],
             })  # fmt: skip
+        for reason in reasons:
+            reason.setdefault("count", None)
         if reasons:
             answer.append({
                 "client_id": client_id,

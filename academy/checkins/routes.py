@@ -211,7 +211,9 @@ class Dashboard(MethodView):
         no check-in for 7 days; `load_spike`: rolling acute:chronic workload ratio above
         1.5 (`GET /clients/{id}/load`); `distance_jump`: this week or last week ran over
         30% more distance than the week before, and at least 10 km; `unread_messages`:
-        the client wrote and no coach has marked it read. Days are the client's
-        calendar days.
+        the client wrote and no coach has marked it read; `plan_conflicts` (with `count`):
+        items ahead that the safety rules now hold back, given the client's latest
+        assessment and check-ins (`GET /clients/{id}/plan-conflicts`). Days are the
+        client's calendar days.
         """
         return paginate_list(progress.dashboard(current_user()), pagination_parameters)

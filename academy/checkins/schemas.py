@@ -306,10 +306,18 @@ class AttentionReasonSchema(BaseSchema):
                 "load_spike",
                 "distance_jump",
                 "unread_messages",
+                "plan_conflicts",
             ]
         }
     )
     detail = fields.String()
+    count = Integer(
+        allow_none=True,
+        metadata={
+            "description": "How many: the items ahead held back (`plan_conflicts`), the "
+            "unread messages (`unread_messages`); null for the other reasons."
+        },
+    )
 
 
 class AttentionSchema(BaseSchema):

@@ -31,6 +31,8 @@ class Client(Versioned, Timestamped, db.Model):
     weekly_volume_km: Mapped[float | None] = mapped_column(sa.Float)
     target_race: Mapped[str | None] = mapped_column(sa.String(200))
     target_race_date: Mapped[date | None] = mapped_column(sa.Date)
+    # Optional: dates of the client's history (an injury, say) cannot fall before it.
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
     # The coach's private notes: never shown to the client.
     coach_notes: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(16), default="active")

@@ -40,12 +40,18 @@ class Clients(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(ClientCreateSchema)
     @blp.response(201, ClientCreatedSchema, etag=True, location=True)
-    @blp.errors(400, 409)
+    @blp.errors(400, 409, 429)
     def post(self, data):
         """Add a client
 
         Answers with an `invitation` code that the coach passes on; the client app
-        accepts it at `POST /auth/invitations/accept` to set a password.
+        accepts it at `POST /auth/invitations/accept` to set a password. The code is
+        also mailed to the client, in the name of the coach and the academy.
+
+        An academy sends at most 50 invitations an hour and 200 a day (10 an hour in
+        its first day; the server may set other figures): past them the answer is 429
+        with `Retry-After`, and nothing is stored or mailed. Every request counts, an
+        email that already has an account (409) included.
         """
         client = service.create_client(current_user(), data)
         where = location("clients.ClientById", client_id=client.id)
@@ -69,10 +75,14 @@ class ClientById(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(ClientUpdateSchema)
     @blp.response(200, ClientSchema, etag=True)
-    @blp.errors(400, 404, 409)
+    @blp.errors(400, 404, 409, 429)
     @blp.precondition()
     def patch(self, data, client_id):
-        """Change a client (needs If-Match)"""
+        """Change a client (needs If-Match)
+
+        A new `email` counts against the academy's invitations, as adding a client
+        does (429 with `Retry-After` past them).
+        """
         client = service.update_client(current_user(), client_id, if_match(), data)
         return client, 200, etag_header(client)
 
@@ -94,7 +104,7 @@ class ClientInvitation(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(InvitationReissueSchema, required=False)
     @blp.response(201, InvitationSchema)
-    @blp.errors(400, 404, 409)
+    @blp.errors(400, 404, 409, 429)
     def post(self, data, client_id):
         """Issue a new invitation code for a client; the previous code stops working
 
@@ -102,6 +112,7 @@ class ClientInvitation(MethodView):
         a new code would let whoever holds it set their password, so that is 409
         unless the owner sends `{"reset_access": true}` (a coach gets 403 for it).
         The reset is in the audit log, and accepting the code ends every session of
-        the client.
+        the client. Each new code counts against the academy's invitations, as adding
+        a client does (429 with `Retry-After` past them).
         """
         return service.reissue_invitation(current_user(), client_id, **data).invitation

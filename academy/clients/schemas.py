@@ -34,6 +34,11 @@ class RunningProfileSchema(BaseSchema):
     target_race_date = Date(allow_none=True)
 
 
+_BIRTH_DATE = (
+    "Optional. No date of the client's history (an injury on an assessment) may fall before it."
+)
+
+
 class ClientCreateSchema(BaseSchema):
     name = Name(required=True)
     email = Email(required=True)
@@ -41,6 +46,7 @@ class ClientCreateSchema(BaseSchema):
     goals = Text(load_default="")
     running_profile = fields.Nested(RunningProfileSchema, load_default=dict)
     coach_notes = Text(load_default="")
+    birth_date = Date(allow_none=True, metadata={"description": _BIRTH_DATE})
 
 
 class ClientUpdateSchema(UpdateSchema):
@@ -50,6 +56,7 @@ class ClientUpdateSchema(UpdateSchema):
     goals = Text()
     running_profile = fields.Nested(RunningProfileSchema)
     coach_notes = Text()
+    birth_date = Date(allow_none=True, metadata={"description": _BIRTH_DATE})
     status = Word(CLIENT_STATUSES, metadata={"description": "`archived` also ends access."})
 
 
@@ -60,6 +67,7 @@ class ClientSchema(BaseSchema):
     timezone = fields.String(dump_only=True)
     goals = fields.String(dump_only=True)
     running_profile = fields.Nested(RunningProfileSchema, dump_only=True)
+    birth_date = fields.Date(dump_only=True, allow_none=True)
     coach_notes = fields.String(
         dump_only=True, metadata={"description": "Private to coaches; never shown to the client."}
     )

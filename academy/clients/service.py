@@ -5,7 +5,13 @@ from flask import current_app
 
 from academy.audit import service as audit_log
 from academy.auth.models import Invitation, User
-from academy.auth.service import ensure_email_free, issue_invitation, normalise_email, revoke_all
+from academy.auth.service import (
+    count_invitation,
+    ensure_email_free,
+    issue_invitation,
+    normalise_email,
+    revoke_all,
+)
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
@@ -16,7 +22,7 @@ from academy.common.time import utcnow
 from academy.errors import Conflict, Forbidden
 from academy.extensions import db
 
-_PROFILE_FIELDS = ("goals", "coach_notes")
+_PROFILE_FIELDS = ("goals", "coach_notes", "birth_date")
 _RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
 # The figures of a client with nothing done and nothing written yet.
 _NO_FIGURES = {"last_check_in": None, "compliance_7d": None, "unread_messages": 0}
@@ -91,15 +97,17 @@ def _apply(client: Client, data: dict) -> None:
 
 
 def create_client(actor: Actor, data: dict) -> Client:
-    """A new client with an open invitation (carried as ``client.invitation``)."""
+    """A new client with an open invitation (carried as ``client.invitation``). Counted
+    against the academy's invitations first, a refused email included."""
     email = normalise_email(data["email"])
+    count_invitation(actor)
     ensure_email_free(email)
     user = User(academy_id=actor.academy_id, role="client", name="", email=email)
     client = Client(user=user, academy_id=actor.academy_id, status="active")
     _apply(client, data)
     db.session.add(client)
     db.session.flush()
-    client.invitation = issue_invitation(user)
+    client.invitation = issue_invitation(user, actor)
     db.session.flush()
     client.figures = _NO_FIGURES
     return client
@@ -110,7 +118,10 @@ def update_client(actor: Actor, client_id: int, expected_version: int | None, da
     check_version(client, expected_version)
     if client.user.status == "erased":
         raise Conflict("The client erased their personal data; the record cannot change.")
-    if "email" in data:
+    if "email" in data and normalise_email(data["email"]) != client.user.email:
+        # Whether another email has an account is the answer an invitation gives: it
+        # is counted the same way.
+        count_invitation(actor)
         ensure_email_free(normalise_email(data["email"]), except_user_id=client.id)
     _apply(client, data)
     if "status" in data and data["status"] != client.status:
@@ -154,14 +165,16 @@ def reissue_invitation(actor: Actor, client_id: int, reset_access: bool = False)
     client = get_client(actor, client_id)
     if client.status == "archived":
         raise Conflict("The client is archived; restore them before inviting them again.")
-    if client.user.status == "active":
-        if not reset_access:
-            raise Conflict(
-                "The client has accepted an invitation and has access. To give them a "
-                "new code anyway, the owner sends reset_access: true; accepting it sets "
-                "a new password and ends every session of theirs."
-            )
+    has_access = client.user.status == "active"
+    if has_access and not reset_access:
+        raise Conflict(
+            "The client has accepted an invitation and has access. To give them a "
+            "new code anyway, the owner sends reset_access: true; accepting it sets "
+            "a new password and ends every session of theirs."
+        )
+    count_invitation(actor)
+    if has_access:
         audit_log.record_updated("client", client.id, client.academy_id, ["access"])
-    client.invitation = issue_invitation(client.user)
+    client.invitation = issue_invitation(client.user, actor)
     db.session.flush()
     return client

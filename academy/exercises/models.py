@@ -7,8 +7,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.common.models import Timestamped, one_of
 from academy.common.search import keep_search_text
+from academy.exercises import typing
 from academy.extensions import db
-from academy.vocabularies import CATEGORIES, FINDINGS, LATERALITY, REGIONS, SIDE_BIASES, STAGES
+from academy.vocabularies import (
+    CATEGORIES,
+    FINDINGS,
+    IMPACT_LEVELS,
+    LATERALITY,
+    PRESSURE_LEVELS,
+    REGIONS,
+    SIDE_BIASES,
+    SPINE_POSITIONS,
+    STAGES,
+)
 
 DOSAGE_FIELDS = ("sets", "reps", "hold_seconds", "breaths", "duration_seconds")
 
@@ -30,6 +41,9 @@ class Exercise(Timestamped, db.Model):
         one_of("stage", STAGES),
         one_of("laterality", LATERALITY),
         one_of("side_bias", SIDE_BIASES, nullable=True),
+        one_of("impact", IMPACT_LEVELS),
+        one_of("spine", SPINE_POSITIONS),
+        one_of("pressure", PRESSURE_LEVELS),
         *(
             sa.CheckConstraint(sa.text(f"{f} IS NULL OR {f} >= 0"), name=f"{f}_positive")
             for f in DOSAGE_FIELDS
@@ -47,6 +61,7 @@ class Exercise(Timestamped, db.Model):
         sa.Index("ix_exercises_category", "category"),
         sa.Index("ix_exercises_stage", "stage"),
         sa.Index("ix_exercises_laterality", "laterality"),
+        sa.Index("ix_exercises_impact", "impact"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +85,14 @@ class Exercise(Timestamped, db.Model):
     video_url: Mapped[str | None] = mapped_column(sa.String(500))
     # Words of the precautions vocabulary, checked by the schema.
     precautions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # What it asks of the body (``academy.exercises.typing``): how hard it lands, each
+    # region it loads as ``{region, level}``, the trunk position it takes towards end
+    # range, the intra-abdominal pressure it asks for. An exercise written without them
+    # is typed conservatively when it is first stored.
+    impact: Mapped[str] = mapped_column(sa.String(16))
+    loads: Mapped[list[dict]] = mapped_column(sa.JSON)
+    spine: Mapped[str] = mapped_column(sa.String(16))
+    pressure: Mapped[str] = mapped_column(sa.String(16))
     # When to move on to the next step of its ladder.
     progress_when: Mapped[str] = mapped_column(sa.Text, default="")
     # What a `left_bias`/`right_bias` prescription of this exercise means.
@@ -138,6 +161,8 @@ class Exercise(Timestamped, db.Model):
 
 
 keep_search_text(Exercise, "name", "aliases", "cues")
+# Every path that stores a new exercise types it, the API's as much as a script's.
+sa.event.listen(Exercise, "before_insert", lambda _mapper, _conn, target: typing.fill_in(target))
 
 
 class ExerciseRegion(db.Model):

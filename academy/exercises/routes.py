@@ -31,8 +31,8 @@ class Exercises(MethodView):
         """List the global catalogue and the academy's own exercises
 
         `q` matches part of the name, an alias or a cue, in any case. `category`,
-        `region`, `addresses`, `laterality` and `stage` each take one or more words
-        (repeat the parameter) and match any of them. Archived exercises are left out
+        `region`, `addresses`, `laterality`, `stage` and `impact` each take one or more
+        words (repeat the parameter) and match any of them. Archived exercises are left out
         unless `include_archived=true`. Ordered by name.
         """
         return paginate(service.list_exercises(current_user(), **query), pagination_parameters)
@@ -45,7 +45,9 @@ class Exercises(MethodView):
         """Add an exercise to the academy's catalogue
 
         The slug is made from the name when left out. `variation_of` names the
-        parent exercise (global or the academy's own).
+        parent exercise (global or the academy's own). `impact`, `loads`, `spine` and
+        `pressure` left out are set conservatively from the name, stage, precautions
+        and regions (see each field); an `impact` below what the name says is 422.
         """
         exercise = service.create_exercise(current_user(), data)
         return exercise, 201, location("exercises.ExerciseById", exercise_id=exercise.id)

@@ -18,10 +18,14 @@ from academy.common.schemas import (
 from academy.vocabularies import (
     CATEGORIES,
     FINDINGS,
+    IMPACT_LEVELS,
     LATERALITY,
+    LOAD_LEVELS,
     PRECAUTIONS,
+    PRESSURE_LEVELS,
     REGIONS,
     SIDE_BIASES,
+    SPINE_POSITIONS,
     STAGES,
 )
 
@@ -38,6 +42,35 @@ class DosageSchema(BaseSchema):
     hold_seconds = _count()
     breaths = _count()
     duration_seconds = _count()
+
+
+class RegionLoadSchema(BaseSchema):
+    """A region an exercise loads, and how much."""
+
+    region = Word(REGIONS, required=True)
+    level = Word(LOAD_LEVELS, required=True, metadata={"description": "How much it loads it."})
+
+
+# What the typing fields mean and what an exercise written without them gets (the rule of
+# ``academy.exercises.typing``), for the document.
+IMPACT_HELP = (
+    "How hard it lands: `none`; `low` (walking, marching); `moderate` (running, skipping); "
+    "`high` (hops, bounds, jumps, sprints). Never below what its name says (a name with "
+    "hop, jump, bound, sprint, stride or plyo says `high`; skip, run, jog `moderate`; "
+    "march, walk `low`; whole words, any case, with their -s and -ing forms). Left out "
+    "when creating: the highest of what the name says, `high` for the `power` stage or the "
+    "precautions `impact` or `plyometric`, `moderate` for the `run` stage, else `none`."
+)
+LOADS_HELP = (
+    "Every region it loads, each once, with how much. Left out when creating: each of "
+    "its `regions` at `moderate`; a region of `regions` left out of `loads` is always "
+    "added at `moderate`."
+)
+SPINE_HELP = "The trunk position it takes towards end range. Left out when creating: `neutral`."
+PRESSURE_HELP = (
+    "The intra-abdominal pressure it asks for (hanging, Copenhagen and long plank holds "
+    "are `high`; breathing drills `low`). Left out when creating: `moderate`."
+)
 
 
 def _words(choices, **kwargs):
@@ -98,11 +131,25 @@ class ExerciseWriteSchema(BaseSchema):
             "leg goes back, which side starts and gets a set more)."
         },
     )
+    impact = Word(IMPACT_LEVELS, metadata={"description": IMPACT_HELP})
+    loads = fields.List(
+        fields.Nested(RegionLoadSchema),
+        validate=validate.Length(max=len(REGIONS)),
+        metadata={"description": LOADS_HELP},
+    )
+    spine = Word(SPINE_POSITIONS, metadata={"description": SPINE_HELP})
+    pressure = Word(PRESSURE_LEVELS, metadata={"description": PRESSURE_HELP})
 
     @validates_schema
     def side_bias_only_when_asymmetric(self, data, **kwargs):
         if data.get("side_bias") and data.get("laterality", "asymmetric") != "asymmetric":
             raise ValidationError("Only an asymmetric exercise has a side bias.", "side_bias")
+
+    @validates_schema
+    def each_region_loaded_once(self, data, **kwargs):
+        regions = [load["region"] for load in data.get("loads", ())]
+        if len(regions) != len(set(regions)):
+            raise ValidationError("Name each region once.", "loads")
 
 
 class ExerciseCreateSchema(ExerciseWriteSchema):
@@ -151,6 +198,18 @@ class ExerciseSchema(BaseSchema):
     harder = fields.List(fields.Nested(RungSchema), dump_only=True)
     progress_when = fields.String(dump_only=True)
     bias_means = fields.String(dump_only=True)
+    impact = fields.String(
+        dump_only=True, metadata={"enum": list(IMPACT_LEVELS), "description": IMPACT_HELP}
+    )
+    loads = fields.List(
+        fields.Nested(RegionLoadSchema), dump_only=True, metadata={"description": LOADS_HELP}
+    )
+    spine = fields.String(
+        dump_only=True, metadata={"enum": list(SPINE_POSITIONS), "description": SPINE_HELP}
+    )
+    pressure = fields.String(
+        dump_only=True, metadata={"enum": list(PRESSURE_LEVELS), "description": PRESSURE_HELP}
+    )
     is_global = Boolean(
         data_key="global",
         dump_only=True,
@@ -178,6 +237,7 @@ class ExerciseQuerySchema(QuerySchema):
     addresses = _words(FINDINGS)
     laterality = _words(LATERALITY)
     stage = _words(STAGES)
+    impact = _words(IMPACT_LEVELS)
     include_archived = Boolean(load_default=False)
     sort = Word(
         ("name", "-name", "stage", "-stage"),

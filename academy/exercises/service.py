@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import yaml
+from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from academy.common.auth import Actor
@@ -14,6 +15,7 @@ from academy.common.time import utcnow
 from academy.errors import Conflict, Forbidden, Unprocessable
 from academy.exercises.models import DOSAGE_FIELDS, Exercise, ExerciseFinding, ExerciseRegion
 from academy.exercises.schemas import ExerciseCreateSchema
+from academy.exercises.typing import complete_loads, impact_below_name
 from academy.extensions import db
 from academy.vocabularies import STAGES
 
@@ -40,6 +42,7 @@ def list_exercises(
     addresses=None,
     laterality=None,
     stage=None,
+    impact=None,
     include_archived: bool = False,
     sort: str = "name",
 ) -> sa.Select:
@@ -52,6 +55,7 @@ def list_exercises(
         (Exercise.category, category),
         (Exercise.laterality, laterality),
         (Exercise.stage, stage),
+        (Exercise.impact, impact),
     ):
         if words:
             stmt = stmt.where(column.in_(words))
@@ -146,10 +150,21 @@ def _rungs(actor: Actor | None, exercise: Exercise, data: dict) -> dict[str, lis
     return {key: [found[i] for i in ids] for key, ids in named.items()}
 
 
+def _check_impact(exercise: Exercise, data: dict) -> None:
+    """An exercise's impact is never below what its name says, as it will be stored (a
+    new exercise without an impact gets one from its name when it is stored)."""
+    impact = data.get("impact", exercise.impact)
+    if impact is None:
+        return
+    if problem := impact_below_name(data.get("name", exercise.name), impact):
+        raise Unprocessable("The exercise is not valid.", errors={"impact": [problem]})
+
+
 def _apply(exercise: Exercise, data: dict, rungs: dict | None = None) -> None:
     simple = (
         "name", "slug", "aliases", "summary", "cues", "category", "stage", "laterality",
         "side_bias", "equipment", "video_url", "precautions", "progress_when", "bias_means",
+        "impact", "spine", "pressure",
     )  # fmt: skip
     for field in simple:
         if field in data:
@@ -169,11 +184,17 @@ def _apply(exercise: Exercise, data: dict, rungs: dict | None = None) -> None:
             ExerciseFinding(finding=f, position=i)
             for i, f in enumerate(dict.fromkeys(data["addresses"]))
         ]
+    if "loads" in data or "regions" in data:
+        # Every region it works is loaded: one that ``loads`` leaves out, at moderate.
+        loads = complete_loads(data.get("loads", exercise.loads), exercise.regions)
+        if loads != exercise.loads:
+            exercise.loads = loads
     if exercise.laterality != "asymmetric":
         exercise.side_bias = None
     for key, exercises in (rungs or {}).items():
         rows = exercise.easier_rows if key == "easier" else exercise.harder_rows
-        if [e.id for e in rows] != [e.id for e in exercises]:
+        # Steps are read in name order, whatever order they were written in.
+        if {e.id for e in rows} != {e.id for e in exercises}:
             rows[:] = exercises
 
 
@@ -184,6 +205,7 @@ def create_exercise(actor: Actor, data: dict) -> Exercise:
     data = {**data, "slug": data.get("slug") or slugify(data["name"])}
     _ensure_slug_free(actor, data["slug"])
     _check_variation_target(actor, exercise, data.get("variation_of"))
+    _check_impact(exercise, data)
     _apply(exercise, data, _rungs(actor, exercise, data))
     db.session.add(exercise)
     db.session.flush()
@@ -196,6 +218,7 @@ def update_exercise(actor: Actor, exercise_id: int, data: dict) -> Exercise:
         _ensure_slug_free(actor, data["slug"], except_id=exercise.id)
     if "variation_of" in data:
         _check_variation_target(actor, exercise, data["variation_of"])
+    _check_impact(exercise, data)
     _apply(exercise, data, _rungs(actor, exercise, data))
     db.session.flush()
     return get_exercise(actor, exercise.id)
@@ -225,8 +248,7 @@ def load_catalogue(entries: list[dict]) -> dict[str, int]:
     loaded = []
     harder_of = {}  # slug -> the slugs one step up its ladder
     for entry in entries:
-        fields = {k: v for k, v in entry.items() if k not in ("variation_of", "harder")}
-        loaded.append((schema.load(fields), entry.get("variation_of")))
+        loaded.append((_catalogue_entry(schema, entry), entry.get("variation_of")))
         harder_of[entry["slug"]] = entry.get("harder") or []
     existing = {
         e.slug: e
@@ -268,6 +290,30 @@ def load_catalogue(entries: list[dict]) -> dict[str, int]:
     return counts
 
 
+# What every entry of the global catalogue states: the safety rules read it, so no
+# global exercise is typed by the defaults a coach's own exercise gets.
+CATALOGUE_TYPING = ("impact", "loads", "spine", "pressure")
+
+
+def _catalogue_entry(schema: ExerciseCreateSchema, entry: dict) -> dict:
+    """An entry of the catalogue file as the API would take it, refused (ValidationError,
+    under its slug) unless it is valid and typed in full."""
+    fields = {k: v for k, v in entry.items() if k not in ("variation_of", "harder")}
+    errors = {
+        key: ["Every catalogue entry states it."] for key in CATALOGUE_TYPING if key not in fields
+    }
+    try:
+        data = schema.load(fields)
+    except ValidationError as error:
+        errors = {**error.messages, **errors}
+    else:
+        if not errors and (problem := impact_below_name(data["name"], data["impact"])):
+            errors["impact"] = [problem]
+    if errors:
+        raise ValidationError({entry.get("slug", "?"): errors})
+    return data
+
+
 def _snapshot(exercise: Exercise) -> tuple:
     return (
         exercise.name, exercise.summary, tuple(exercise.aliases or ()),
@@ -276,4 +322,5 @@ def _snapshot(exercise: Exercise) -> tuple:
         tuple(exercise.dosage.values()), tuple(exercise.regions), tuple(exercise.addresses),
         exercise.variation_of_id, exercise.archived_at, tuple(exercise.precautions or ()),
         exercise.progress_when, exercise.bias_means, tuple(e.id for e in exercise.harder_rows),
+        exercise.impact, exercise.loads, exercise.spine, exercise.pressure,
     )  # fmt: skip

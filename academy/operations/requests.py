@@ -1,10 +1,12 @@
 """Where a request comes from, request ids, security headers, one log line and the
 metrics of every request."""
 
+import ipaddress
 import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask.sessions import SessionInterface
@@ -30,12 +32,68 @@ class NoSessions(SessionInterface):
         pass
 
 
+class TrustedProxies:
+    """WSGI middleware: a request that the trusted proxy forwarded takes its client's
+    address from X-Forwarded-For (``hops`` back) and its scheme, host and port from
+    the proxy's X-Forwarded-Proto, -Host and -Port. A request from any other address
+    is taken as it came (its peer's address, its own Host and scheme): its
+    X-Forwarded-* headers are ignored rather than refused, so a client behind a
+    forward proxy of its own still gets through, and gains nothing by forging them."""
+
+    def __init__(self, app, hops: int, networks: list[ipaddress.IPv4Network]):
+        self.app = app
+        self.networks = networks
+        self.forwarded = ProxyFix(app, x_for=hops, x_proto=1, x_host=1, x_port=1)
+
+    def trusts(self, address: str | None) -> bool:
+        try:
+            peer = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        peer = getattr(peer, "ipv4_mapped", None) or peer
+        return any(peer in network for network in self.networks)
+
+    def __call__(self, environ, start_response):
+        if self.trusts(environ.get("REMOTE_ADDR")):
+            return self.forwarded(environ, start_response)
+        return self.app(environ, start_response)
+
+
+def proxy_networks(cidrs: list[str]) -> list:
+    """TRUSTED_PROXY_ADDRESSES as networks; a value that is none is refused at start."""
+    networks = []
+    for cidr in cidrs:
+        try:
+            networks.append(ipaddress.ip_network(cidr, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"TRUSTED_PROXY_ADDRESSES: {cidr!r} is not an address or a network "
+                "(10.77.0.0/24, 127.0.0.1)."
+            ) from None
+    return networks
+
+
+def check_public_url(url: str | None) -> None:
+    """PUBLIC_URL is http(s)://host[:port][/prefix], with nothing after the path."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            f"PUBLIC_URL must be the address clients reach Academy at, such as "
+            f"https://academy.example.com, not {url!r}."
+        )
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = NoSessions()
+    check_public_url(app.config["PUBLIC_URL"])
+    networks = proxy_networks(app.config["TRUSTED_PROXY_ADDRESSES"])
     if app.config["TRUSTED_PROXIES"]:
         # request.remote_addr (what the rate limits count) then comes from
-        # X-Forwarded-For, that many hops back; a client cannot forge the hops nearer.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
+        # X-Forwarded-For, that many hops back, when the proxy sent the request; a
+        # client cannot forge the hops nearer, nor any of it by going round the proxy.
+        app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"], networks)
 
     @app.before_request
     def start_request():

@@ -44,6 +44,7 @@ def export(actor: User) -> dict:
         client = db.session.get(Client, actor.id)
         document["profile"] = {
             "goals": client.goals,
+            "birth_date": client.birth_date.isoformat() if client.birth_date else None,
             "running_profile": RunningProfileSchema().dump(client.running_profile),
         }
         document["assignments"] = AssignmentSchema(many=True).dump(
@@ -89,6 +90,7 @@ def erase_client(actor: User, password: str) -> None:
     client.status = "archived"
     client.goals = client.coach_notes = ""
     client.target_race = client.target_race_date = client.weekly_volume_km = None
+    client.birth_date = None
     client.updated_at = utcnow()
     # Free text may name or describe the person; the numbers stay for the coach's history.
     # Through the ORM rather than bulk UPDATEs: the audit log records writes from the

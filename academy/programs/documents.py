@@ -38,8 +38,16 @@ def _source(key: str):
     return _FROM_EXERCISE.get(key) or getattr(ProgramItem, key)
 
 
+# Fields worked out after the read (the safety rules' `held`), not read from a column.
+COMPUTED = ("held",)
+
+
+def _stored(schema) -> tuple[str, ...]:
+    return tuple(key for key in schema().fields if key not in COMPUTED)
+
+
 def _item_columns(schema) -> tuple:
-    return tuple(_read_as_text(_source(key)) for key in schema().fields)
+    return tuple(_read_as_text(_source(key)) for key in _stored(schema))
 
 
 def _read_as_text(column):
@@ -83,10 +91,10 @@ def _sessions_statement(item_schema, *, due: bool) -> sa.Select:
 _STATEMENTS = {
     (schema, due): (
         _sessions_statement(schema, due=due),
-        tuple(schema().fields),
+        _stored(schema),
         tuple(
             index
-            for index, key in enumerate(schema().fields)
+            for index, key in enumerate(_stored(schema))
             if isinstance(_source(key).type, sa.JSON)
         ),
     )

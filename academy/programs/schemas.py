@@ -23,6 +23,7 @@ from academy.vocabularies import (
     ITEM_KINDS,
     RPE,
     RUN_TYPES,
+    SAFETY_RULES,
     SIDES,
     STAGES,
     STEP_KINDS,
@@ -257,11 +258,31 @@ class ItemSchema(BaseSchema):
     notes = fields.String()
 
 
+class HeldSchema(BaseSchema):
+    rule = fields.String(metadata={"enum": list(SAFETY_RULES)})
+    reason = fields.String(
+        metadata={
+            "example": "Your left knee hurt (6/10) when you checked in on 8 December: "
+            "no hopping or jumping yet."
+        }
+    )
+
+
 class ClientItemSchema(ItemSchema):
     """An item as the client app shows it: with how to do the exercise."""
 
     exercise_cues = fields.List(fields.String(), allow_none=True)
     exercise_video_url = fields.String(allow_none=True)
+    held = fields.Nested(
+        HeldSchema,
+        allow_none=True,
+        metadata={
+            "description": "Set on an item still ahead that the method's safety rules hold "
+            "back today, given the client's latest assessment and check-ins: the app shows it "
+            "greyed with the reason (it may still be logged); the coach sees it among the "
+            "client's plan conflicts."
+        },
+    )
 
 
 class SessionSchema(BaseSchema):

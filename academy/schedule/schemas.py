@@ -4,7 +4,12 @@ the days ahead."""
 from marshmallow import ValidationError, fields, validates_schema
 
 from academy.common.schemas import BaseSchema, Date, Integer, QuerySchema, UTCDateTime
-from academy.programs.schemas import ClientItemSchema, ProgramRefSchema, SessionSchema
+from academy.programs.schemas import (
+    ClientItemSchema,
+    HeldSchema,
+    ProgramRefSchema,
+    SessionSchema,
+)
 from academy.vocabularies import SESSION_STATUSES
 
 # The longest window GET /me/schedule answers, in days after `from`.
@@ -77,6 +82,10 @@ class ScheduleQuerySchema(QuerySchema):
             raise ValidationError(SCHEDULE_RANGE_MESSAGE, "to")
 
 
+class HeldItemSchema(HeldSchema):
+    item_id = Integer()
+
+
 class ScheduleEntrySchema(BaseSchema):
     date = fields.Date()
     assignment_id = Integer()
@@ -94,3 +103,10 @@ class ScheduleEntrySchema(BaseSchema):
         allow_none=True, metadata={"description": "The session's runs' planned duration."}
     )
     status = fields.String(metadata={"enum": list(SESSION_STATUSES)})
+    held = fields.List(
+        fields.Nested(HeldItemSchema),
+        metadata={
+            "description": "The session's items that the method's safety rules hold back "
+            "today (sessions from today on), each with the rule and the reason."
+        },
+    )

@@ -14,6 +14,7 @@ from academy.common.tenancy import client_scope, scoped, scoped_to_client, throu
 from academy.common.time import local_today
 from academy.errors import NotFound, Unprocessable
 from academy.extensions import db
+from academy.guard.service import held_in_sessions, mark_held
 from academy.programs import documents
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 from academy.programs.schemas import ClientItemSchema
@@ -75,6 +76,8 @@ def assignment_view(actor: Actor, assignment_id: int, now: datetime | None = Non
         assignment.program_id, []
     )
     done = done_sessions([assignment.id])
+    dated = [_dated(s, assignment, today, done) for s in sessions]
+    mark_held(actor, dated, today)
     return {
         "id": assignment.id,
         "start_date": assignment.start_date,
@@ -87,7 +90,7 @@ def assignment_view(actor: Actor, assignment_id: int, now: datetime | None = Non
             "name": assignment.name,
             "weeks": assignment.weeks,
         },
-        "sessions": [_dated(s, assignment, today, done) for s in sessions],
+        "sessions": dated,
     }
 
 
@@ -123,6 +126,7 @@ def today_view(actor: Actor, on: date | None = None, now: datetime | None = None
                         **_dated(session, assignment, today, done),
                     }
                 )
+        mark_held(actor, sessions, today)
     return {"date": on, "sessions": sessions}
 
 
@@ -139,7 +143,12 @@ def schedule_view(
         raise Unprocessable(
             "The request did not pass validation.", errors={"query.to": [SCHEDULE_RANGE_MESSAGE]}
         )
-    return sessions_between(actor, start, end, today)
+    entries = sessions_between(actor, start, end, today)
+    ahead = [e["id"] for e in entries if e["date"] >= today]
+    held = held_in_sessions(actor, ahead, today)
+    for entry in entries:
+        entry["held"] = held.get(entry["id"], [])
+    return entries
 
 
 def sessions_between(actor: Actor, start: date, end: date, today: date) -> list[dict]:

@@ -469,7 +469,8 @@ class TestPrecautionsAndLadders:
         body = response.get_json()
         assert body["precautions"] == ["heavy_eccentric"]
         assert body["easier"] == [
-            {"id": global_id("straight-knee-calf-raise"), "name": "Straight-Knee Calf Raise"}
+            {"id": global_id("bent-knee-calf-raise"), "name": "Bent-Knee Calf Raise"},
+            {"id": global_id("straight-knee-calf-raise"), "name": "Straight-Knee Calf Raise"},
         ]
         assert body["harder"] == [{"id": global_id("pogo-jumps"), "name": "Pogo Jumps"}]
         assert body["progress_when"].startswith("When the heel drops are easy")
@@ -570,3 +571,189 @@ class TestPrecautionsAndLadders:
             "impact", "plyometric", "running", "heavy_eccentric", "end_range_load",
         ]  # fmt: skip
         assert body["assessment"]["pain"] == {"min": 0, "max": 10}
+
+
+TYPING = {
+    "impact": "low",
+    "loads": [
+        {"region": "glutes", "level": "moderate"},
+        {"region": "knee", "level": "high"},
+        {"region": "ankle", "level": "low"},
+    ],
+    "spine": "flexion",
+    "pressure": "high",
+}
+
+
+def typing_of(body_or_row) -> dict:
+    if isinstance(body_or_row, dict):
+        return {field: body_or_row[field] for field in TYPING}
+    return {field: getattr(body_or_row, field) for field in TYPING}
+
+
+class TestExerciseTyping:
+    def test_a_coach_types_an_own_exercise(self, http, coach):
+        response = create(http, coach, **TYPING)
+
+        assert response.status_code == 201, response.get_data(as_text=True)
+        body = response.get_json()
+        assert typing_of(body) == TYPING
+        assert typing_of(db.session.get(Exercise, body["id"])) == TYPING
+
+    def test_left_out_it_is_typed_conservatively(self, http, coach):
+        body = create(http, coach).get_json()
+
+        assert typing_of(body) == {
+            "impact": "none",
+            "loads": [
+                {"region": "glutes", "level": "moderate"},
+                {"region": "knee", "level": "moderate"},
+            ],
+            "spine": "neutral",
+            "pressure": "moderate",
+        }
+        assert typing_of(db.session.get(Exercise, body["id"])) == typing_of(body)
+
+    @pytest.mark.parametrize(
+        "changes, impact",
+        [
+            ({"name": "Box Jump"}, "high"),
+            ({"name": "Easy Walk"}, "low"),
+            ({"name": "Tempo Drill", "stage": "run"}, "moderate"),
+            ({"name": "Hill Sprint", "stage": "run"}, "high"),
+            ({"name": "Med Ball Throw", "stage": "power"}, "high"),
+            ({"name": "Depth Drop", "precautions": ["plyometric"]}, "high"),
+            ({"name": "Landing Drill", "precautions": ["impact"]}, "high"),
+        ],
+    )
+    def test_left_out_the_impact_is_the_highest_its_name_stage_and_precautions_say(
+        self, http, coach, changes, impact
+    ):
+        body = create(http, coach, **changes).get_json()
+
+        assert body["impact"] == impact
+        assert db.session.get(Exercise, body["id"]).impact == impact
+
+    def test_a_region_worked_but_not_in_loads_is_loaded_at_moderate(self, http, coach):
+        body = create(http, coach, loads=[{"region": "knee", "level": "low"}]).get_json()
+
+        assert body["loads"] == [
+            {"region": "knee", "level": "low"},
+            {"region": "glutes", "level": "moderate"},
+        ]
+
+    @pytest.mark.parametrize(
+        "changes, path",
+        [
+            ({"impact": "huge"}, "impact"),
+            ({"spine": "twisted"}, "spine"),
+            ({"pressure": "none"}, "pressure"),
+            ({"loads": [{"region": "elbow", "level": "low"}]}, "loads[0].region"),
+            ({"loads": [{"region": "knee", "level": "extreme"}]}, "loads[0].level"),
+            ({"loads": [{"region": "knee"}]}, "loads[0].level"),
+            (
+                {
+                    "loads": [
+                        {"region": "knee", "level": "low"},
+                        {"region": "knee", "level": "high"},
+                    ]
+                },
+                "loads",
+            ),
+            ({"name": "Box Jump", "impact": "low"}, "impact"),
+            ({"name": "Easy Jog", "impact": "none"}, "impact"),
+        ],
+    )
+    def test_bad_typing_is_422_naming_the_field_and_stores_nothing(
+        self, http, coach, changes, path
+    ):
+        response = create(http, coach, **changes)
+
+        assert path in problem_of(response, 422)["errors"]
+        assert count_rows(Exercise) == 0
+
+    def test_an_impact_below_the_name_says_what_the_name_says(self, http, coach):
+        response = create(http, coach, name="Box Jump", impact="low")
+
+        assert problem_of(response, 422)["errors"] == {
+            "impact": ['The name "Box Jump" says its impact is at least high.']
+        }
+
+    def test_a_patch_changes_the_typing(self, http, coach):
+        created = create(http, coach).get_json()
+
+        response = http.patch(
+            f"/api/v1/exercises/{created['id']}", json=TYPING, headers=coach.headers
+        )
+
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert typing_of(response.get_json()) == TYPING
+        db.session.expire_all()
+        assert typing_of(db.session.get(Exercise, created["id"])) == TYPING
+
+    def test_a_patch_that_adds_a_region_loads_it(self, http, coach):
+        created = create(http, coach, loads=[{"region": "knee", "level": "low"}]).get_json()
+
+        response = http.patch(
+            f"/api/v1/exercises/{created['id']}",
+            json={"regions": ["knee", "hip"]},
+            headers=coach.headers,
+        )
+
+        assert response.get_json()["loads"] == [
+            {"region": "knee", "level": "low"},
+            {"region": "glutes", "level": "moderate"},
+            {"region": "hip", "level": "moderate"},
+        ]
+
+    @pytest.mark.parametrize(
+        "changes", [{"name": "Box Jump"}, {"impact": "none", "name": "Tuck Jumps"}]
+    )
+    def test_a_patch_that_leaves_the_impact_below_the_name_is_422_and_changes_nothing(
+        self, http, coach, changes
+    ):
+        created = create(http, coach).get_json()
+
+        response = http.patch(
+            f"/api/v1/exercises/{created['id']}", json=changes, headers=coach.headers
+        )
+
+        assert "impact" in problem_of(response, 422)["errors"]
+        db.session.expire_all()
+        stored = db.session.get(Exercise, created["id"])
+        assert (stored.name, stored.impact) == (NEW_EXERCISE["name"], "none")
+
+    def test_a_patch_that_raises_the_impact_with_the_name_is_taken(self, http, coach):
+        created = create(http, coach).get_json()
+
+        response = http.patch(
+            f"/api/v1/exercises/{created['id']}",
+            json={"name": "Box Jump", "impact": "high"},
+            headers=coach.headers,
+        )
+
+        assert (response.status_code, response.get_json()["impact"]) == (200, "high")
+
+    def test_the_impact_filter_takes_several_words(self, http, coach, catalogue):
+        response = http.get(
+            "/api/v1/exercises?impact=high&impact=moderate&page_size=100", headers=coach.headers
+        )
+
+        found = response.get_json()
+        assert len(found) == sum(e["impact"] in ("high", "moderate") for e in catalogue) > 0
+        assert {e["impact"] for e in found} == {"high", "moderate"}
+
+    def test_an_impact_filter_word_outside_the_vocabulary_is_422(self, http, coach):
+        response = http.get("/api/v1/exercises?impact=huge", headers=coach.headers)
+
+        errors = problem_of(response, 422)["errors"]
+        assert "none, low, moderate, high" in " ".join(next(iter(errors.values())))
+
+    def test_the_document_says_how_an_exercise_is_typed(self, http):
+        schemas = http.get("/openapi.json").get_json()["components"]["schemas"]
+
+        for schema in ("ExerciseCreate", "ExerciseUpdate", "Exercise"):
+            properties = schemas[schema]["properties"]
+            for field in TYPING:
+                assert properties[field]["description"], (schema, field)
+            assert "Left out when creating" in properties["impact"]["description"]

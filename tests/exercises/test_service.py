@@ -2,11 +2,14 @@
 
 import copy
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from marshmallow import ValidationError
 
 from academy.exercises.models import Exercise, ExerciseRegion
 from academy.exercises.service import load_catalogue
+from academy.exercises.typing import complete_loads, default_impact, impact_named
 from academy.extensions import db
 
 
@@ -75,3 +78,102 @@ class TestLoadCatalogue:
         assert result.exit_code == 0
         assert "created" in result.output
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Exercise)) >= 60
+
+
+class TestCatalogueTyping:
+    def test_every_global_exercise_is_stored_as_the_file_types_it(self, catalogue_entries):
+        load_catalogue(catalogue_entries)
+
+        stored = {
+            e.slug: (e.impact, e.loads, e.spine, e.pressure)
+            for e in db.session.scalars(sa.select(Exercise))
+        }
+        assert stored == {
+            e["slug"]: (e["impact"], e["loads"], e["spine"], e["pressure"])
+            for e in catalogue_entries
+        }
+
+    @pytest.mark.parametrize("field", ["impact", "loads", "spine", "pressure"])
+    def test_an_entry_that_leaves_its_typing_out_is_refused(self, catalogue_entries, field):
+        entries = copy.deepcopy(catalogue_entries)
+        del next(e for e in entries if e["slug"] == "pogo-jumps")[field]
+
+        with pytest.raises(ValidationError) as refused:
+            load_catalogue(entries)
+
+        assert field in refused.value.messages["pogo-jumps"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Exercise)) == 0
+
+    def test_an_entry_whose_impact_is_below_its_name_is_refused(self, catalogue_entries):
+        entries = copy.deepcopy(catalogue_entries)
+        next(e for e in entries if e["slug"] == "single-leg-hops")["impact"] = "moderate"
+
+        with pytest.raises(ValidationError) as refused:
+            load_catalogue(entries)
+
+        assert refused.value.messages == {
+            "single-leg-hops": {
+                "impact": ['The name "Single-Leg Hops" says its impact is at least high.']
+            }
+        }
+
+    def test_a_changed_typing_is_an_update_in_place(self, catalogue_entries):
+        load_catalogue(catalogue_entries)
+        entries = copy.deepcopy(catalogue_entries)
+        entry = next(e for e in entries if e["slug"] == "couch-stretch")
+        entry["pressure"] = "moderate"
+        entry["loads"] = [*entry["loads"], {"region": "hip", "level": "low"}]
+
+        counts = load_catalogue(entries)
+
+        assert (counts["updated"], counts["created"]) == (1, 0)
+        couch = db.session.scalar(sa.select(Exercise).where(Exercise.slug == "couch-stretch"))
+        assert couch.pressure == "moderate"
+        assert couch.loads[-1] == {"region": "hip", "level": "low"}
+
+
+class TestTypingRule:
+    @pytest.mark.parametrize(
+        "name, said",
+        [
+            ("Box Jump", "high"),
+            ("box-jumps", "high"),
+            ("SPRINT finish", "high"),
+            ("Walk-Run Intervals", "moderate"),
+            ("A-Skip", "moderate"),
+            ("Easy jog", "moderate"),
+            ("Metronome March", "low"),
+            ("Hamstring Walkouts", None),
+            ("Bounding", "high"),
+            ("Jumpless hold", None),
+            ("Pogo", None),
+        ],
+    )
+    def test_a_name_says_what_its_whole_words_say(self, name, said):
+        assert impact_named(name) == said
+
+    @pytest.mark.parametrize(
+        "name, stage, precautions, impact",
+        [
+            ("Med Ball Throw", "power", [], "high"),
+            ("Landing Drill", "strength", ["impact"], "high"),
+            ("Depth Drop", "strength", ["plyometric"], "high"),
+            ("Easy Intervals", "run", [], "moderate"),
+            ("Hill Walk", "strength", [], "low"),
+            ("Box Jump", "strength", [], "high"),
+            ("Couch Hold", "mobility", ["end_range_load"], "none"),
+            ("Easy Jog Strides", "run", None, "high"),
+        ],
+    )
+    def test_an_exercise_that_does_not_say_gets_the_highest_that_applies(
+        self, name, stage, precautions, impact
+    ):
+        assert default_impact(name, stage, precautions) == impact
+
+    def test_every_region_worked_is_loaded(self):
+        loads = complete_loads([{"region": "knee", "level": "high"}], ["glutes", "knee"])
+
+        assert loads == [
+            {"region": "knee", "level": "high"},
+            {"region": "glutes", "level": "moderate"},
+        ]

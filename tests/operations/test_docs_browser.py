@@ -74,8 +74,9 @@ def browser(tmp_path):
         # Outside the except block, so the message is not buried under a traceback.
         if failure:
             pytest.fail(
-                f"Chromium could not be launched from {CHROMIUM}; "
-                f"./scripts/test-prerequisites installs it.\n{failure}",
+                f"Chromium could not be launched from {CHROMIUM}: install Debian's chromium "
+                "package (apt-get install chromium; ./scripts/test-prerequisites does it), "
+                f"or leave this test out with -m 'not browser'.\n{failure}",
                 pytrace=False,
             )
         yield context

@@ -9,8 +9,12 @@ printed (run with -s to see them).
 
 The PostgreSQL is the test's own (initdb into a temporary folder, a port of its own in
 5400-5499); the shared server is never touched. As root, PostgreSQL runs as the
-`postgres` user (initdb refuses root) and the SQLite server as `nobody`, since root
-writes through any file mode. Marked `fault` (about a minute); CI runs it once.
+`postgres` user (initdb refuses root), in a folder of its own outside the checkout.
+The SQLite server runs as whoever runs the suite; as root, without the two
+capabilities that let root read and write through any file mode (CAP_DAC_OVERRIDE and
+CAP_DAC_READ_SEARCH, dropped with util-linux's `setpriv`), so that the modes bind it as
+they bind anyone, while no other user needs to reach the checkout: the suite runs from a
+folder only its owner can enter. Marked `fault` (about a minute); CI runs it once.
 """
 
 import contextlib
@@ -122,6 +126,40 @@ def run_as(owner: pwd.struct_passwd | None) -> dict:
     return {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
 
 
+# Bits of /proc/<pid>/status's CapEff: what lets root write a 444 file or search a 000
+# folder.
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+BOUND_BY_FILE_MODES = "-dac_override,-dac_read_search"
+
+
+def bound_by_file_modes() -> list[str]:
+    """The command prefix that runs a program so that file modes bind it: none for a
+    user other than root; for root, util-linux's setpriv dropping CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH from the bounding set (so from what the program it runs may
+    have) and from the inheritable set."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail(
+            "The read-only SQLite test runs its server as root without the capabilities "
+            "that override file modes, with setpriv: install util-linux."
+        )
+    return [
+        setpriv,
+        f"--bounding-set={BOUND_BY_FILE_MODES}",
+        f"--inh-caps={BOUND_BY_FILE_MODES}",
+        "--",
+    ]
+
+
+def effective_capabilities(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("CapEff:"):
+            return int(line.split()[1], 16)
+    raise AssertionError(f"no CapEff for {pid}")
+
+
 def print_timings(title: str, rows: dict[str, float]) -> None:
     print(f"\n{title}")
     for what, seconds in rows.items():
@@ -137,7 +175,12 @@ def postgres_bin() -> Path:
         return found[-1].parent
     initdb = shutil.which("initdb")
     if initdb is None:
-        pytest.fail("the fault test needs PostgreSQL's server binaries (initdb, pg_ctl)")
+        pytest.fail(
+            "The fault test needs PostgreSQL's server binaries (initdb, pg_ctl): install "
+            "Debian's postgresql package (./scripts/test-prerequisites does it), or leave "
+            "it out with -m 'not fault'.",
+            pytrace=False,
+        )
     return Path(initdb).parent
 
 
@@ -264,7 +307,9 @@ def seed(database_url: str) -> tuple[str, dict]:
 
 
 @contextmanager
-def gunicorn(database_url: str, folder: Path, token: str, body: dict, owner=None):
+def gunicorn(database_url: str, folder: Path, token: str, body: dict, prefix=()):
+    """A gunicorn on ``database_url`` with its log in ``folder``; ``prefix`` goes
+    before its command (setpriv, to bind it by file modes)."""
     log = folder / f"gunicorn-{time.monotonic_ns()}.log"
     env = {
         **os.environ,
@@ -280,6 +325,7 @@ def gunicorn(database_url: str, folder: Path, token: str, body: dict, owner=None
     with log.open("wb") as output:
         process = subprocess.Popen(
             [
+                *prefix,
                 str(GUNICORN),
                 *("-c", str(ROOT / "gunicorn.conf.py")),
                 *("-w", str(WORKERS), "-b", f"127.0.0.1:{port}"),
@@ -290,7 +336,6 @@ def gunicorn(database_url: str, folder: Path, token: str, body: dict, owner=None
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            **run_as(owner),
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -489,19 +534,17 @@ class TestSQLite:
     def test_a_read_only_file_is_503_for_writes_while_reads_go_on(self):
         """The file and its folder are made read-only before the server opens them:
         SQLite checks permissions when it opens the file, so a connection opened
-        earlier would go on writing. The server runs as an unprivileged user (root
-        writes through any mode). Once the modes are restored, the same server writes
-        again: a connection that met a read-only file is not kept."""
-        owner = unprivileged("nobody")
-        folder = private_folder(owner)
+        earlier would go on writing. The server is bound by file modes (as root, it
+        runs without the capabilities that override them). Once the modes are
+        restored, the same server writes again: a connection that met a read-only file
+        is not kept."""
+        prefix = bound_by_file_modes()
+        folder = private_folder(None)
         database_file = folder / "academy.db"
         url = f"sqlite:///{database_file}"
         try:
             token, body = seed(url)
-            for path in folder.glob("academy.db*"):
-                if owner is not None:
-                    os.chown(path, owner.pw_uid, owner.pw_gid)
-            with gunicorn(url, folder, token, body, owner) as served:
+            with gunicorn(url, folder, token, body, prefix) as served:
                 assert served.check_in("before").status == 201
             # SQLite reads a WAL database from a read-only folder only through its -wal
             # and -shm files, which the server's own connections would have left: a
@@ -509,12 +552,12 @@ class TestSQLite:
             holder = sqlite3.connect(database_file)
             holder.execute("SELECT count(*) FROM heartbeat").fetchall()
             for path in folder.glob("academy.db*"):
-                if owner is not None:
-                    os.chown(path, owner.pw_uid, owner.pw_gid)
                 path.chmod(0o444)
             folder.chmod(0o555)
 
-            with gunicorn(url, folder, token, body, owner) as served:
+            with gunicorn(url, folder, token, body, prefix) as served:
+                # The server (setpriv has exec'd it: the same process) holds neither.
+                capabilities = effective_capabilities(served.process.pid)
                 reads = [
                     served.call("GET", "/api/v1/me"),
                     served.call("GET", "/api/v1/me/check-ins"),
@@ -529,7 +572,8 @@ class TestSQLite:
                 holder.close()
 
                 print_timings(
-                    "read-only SQLite file (chmod 444, folder 555, server as an unprivileged user)",
+                    "read-only SQLite file (chmod 444, folder 555, server bound by file modes: "
+                    f"uid {os.geteuid()}, CapEff {capabilities:#x})",
                     {
                         "GET /api/v1/me (200)": reads[0].seconds,
                         "POST /me/check-ins (503)": write.seconds,
@@ -538,6 +582,7 @@ class TestSQLite:
                         "ready again after chmod back": back,
                     },
                 )
+                assert not capabilities & (1 << CAP_DAC_OVERRIDE | 1 << CAP_DAC_READ_SEARCH)
                 assert [r.status for r in reads] == [200, 200]
                 assert_unavailable(write, "check-in")
                 assert_unavailable(ready, "readyz")
