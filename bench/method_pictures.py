@@ -15,7 +15,7 @@ list with its reasons, and what the 4- and 8-week drafts hold that a coach check
 import argparse
 import sys
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 
 TODAY = date(2026, 6, 1)
 IMPACT_WORDS = ("hop", "jump", "bound", "skip", "stride", "sprint", "run", "pogo")
