@@ -137,13 +137,7 @@ class CheckInSchema(BaseSchema):
 
 class DateRangeSchema(QuerySchema):
     from_ = Date(data_key="from")
-    to = Date()
-
-    @validates_schema
-    def range_is_ordered(self, data, **kwargs):
-        start, end = data.get("from_"), data.get("to")
-        if start and end and end < start:
-            raise ValidationError("`to` must be on or after `from`.", "to")
+    to = Date(metadata={"description": "`to` before `from` is an empty range."})
 
 
 class CheckInQuerySchema(DateRangeSchema):
