@@ -220,7 +220,7 @@ TIMEZONE_SCHEMA = "TimeZone"
 
 
 def Timezone(**kwargs):
-    """An IANA time zone name, one of ``TIMEZONES``: the document lists them once, as
+    """An IANA time zone name, one of ``TIMEZONES``: the document names them once, in
     the ``TimeZone`` schema every time zone field refers to (``GET /vocabularies``
     lists them too)."""
     return fields.String(
