@@ -127,7 +127,7 @@ def document_cache_control(spec: APISpec) -> None:
     that say nothing of their own (``conditional`` reads and the calendar feed do) are
     ``no-store``, as ``academy.operations.requests`` sends them, errors included."""
     no_store = cache_control_header(NO_STORE)
-    for path in spec._paths.values():
+    for path in spec.to_dict()["paths"].values():
         for operation in path.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue

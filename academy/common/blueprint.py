@@ -175,8 +175,8 @@ def _query_names(func) -> frozenset[str]:
     return frozenset(names)
 
 
-# The verb of an operationId, by HTTP method; a GET that answers a list is ``list``.
-_VERBS = {"get": "get", "post": "post", "put": "put", "patch": "patch", "delete": "delete"}
+# The form of every operationId: a verb (the HTTP method, or ``list`` for a GET that
+# answers a list), then the view's name.
 OPERATION_ID = re.compile(r"^(list|get|post|put|patch|delete)[A-Z][A-Za-z]*$")
 
 
@@ -185,8 +185,7 @@ def operation_id(view_name: str, method: str, answers_list: bool = False) -> str
     ``getClientById``, ``patchClientById``, ``postMyCheckIns``). View names are unique
     in the API, so the ids are; they change only when a view is renamed, so generated
     clients keep their method names from one release to the next."""
-    verb = "list" if method == "get" and answers_list else _VERBS[method]
-    return verb + view_name
+    return ("list" if method == "get" and answers_list else method) + view_name
 
 
 def _answers_list(func) -> bool:
