@@ -11,7 +11,7 @@ from academy.activities.storage import upload_limit
 from academy.audit import service as audit_log
 from academy.auth import passwords, ratelimit
 from academy.common import idempotency
-from academy.common.api import Api, require_answer_fields
+from academy.common.api import Api, document_cache_control, require_answer_fields
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
 from academy.mail import delivery as mail_delivery
@@ -31,6 +31,11 @@ call except the health checks, sign-up, token creation and invitation acceptance
 `client`); any other role gets 403. Without it, any signed-in user may.
 Errors are `application/problem+json`. Lists take `page` and `page_size` (at most 100)
 and describe the pages in the `X-Pagination` header.
+Text is I-JSON (RFC 7493): a string holding U+0000 (which the `pattern` of every free
+text excludes) or an unpaired surrogate is 422 naming the field.
+Every answer says in `Cache-Control` what a cache may keep: `no-store`, but for the
+reads that answer an `ETag` to `If-None-Match` (`private, no-cache`) and the calendar
+feed (`private, max-age=300`).
 """
 
 
@@ -78,6 +83,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     _register_blueprints(app, api)
     _connect_domains(app)
     require_answer_fields(api.spec)
+    document_cache_control(api.spec)
     audit_log.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)

@@ -67,7 +67,9 @@ def _clean_database(app):
 class DocumentedClient(FlaskClient):
     """Flask's test client, checking every answer against the API document: an answer
     of an operation the document describes must have a documented status, content type
-    and headers, and a body of the documented types, all the way down."""
+    and headers (each required one present: ``Cache-Control`` on every answer, ``ETag``
+    and ``Location`` where promised), and a body of the documented types, all the way
+    down."""
 
     document: dict = {}
 
@@ -118,6 +120,7 @@ def check_against_document(document: dict, response) -> None:
         if "$ref" in header:
             header = document["components"]["headers"][header["$ref"].rsplit("/", 1)[1]]
         value = response.headers.get(name)
+        assert value is not None or not header.get("required"), f"{where} without {name}"
         if value is not None and "schema" in header:
             assert _validator(document, header["schema"]).is_valid(value), f"{where}: {name}"
             described = header["schema"].get("contentSchema")

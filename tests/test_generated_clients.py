@@ -173,16 +173,16 @@ class TestPythonClient:
     def test_a_client_signs_in_and_reads_the_sessions_due_on_a_day(
         self, api, server, client_user, assignment
     ):
-        from academy_api_client.api.auth import post_api_v1_auth_tokens
-        from academy_api_client.api.schedule import get_api_v1_me_today
+        from academy_api_client.api.auth import post_tokens
+        from academy_api_client.api.schedule import get_my_today
         from academy_api_client.models import Today, Token, TokenCreate
 
-        token = post_api_v1_auth_tokens.sync(
+        token = post_tokens.sync(
             client=api.Client(base_url=server),
             body=TokenCreate(email="cliff@north.test", password=PASSWORD),
         )
         signed_in = api.AuthenticatedClient(base_url=server, token=token.access_token)
-        today = get_api_v1_me_today.sync(client=signed_in, date=SESSION_DAY)
+        today = get_my_today.sync(client=signed_in, date=SESSION_DAY)
 
         assert isinstance(token, Token)
         assert (token.token_type, token.user.id, token.user.role) == (
@@ -211,10 +211,10 @@ class TestPythonClient:
         assert all(item.exercise_cues for item in session.items)
 
     def test_a_coach_lists_their_clients(self, api, server, coach, client_user, other_client_user):
-        from academy_api_client.api.clients import get_api_v1_clients
+        from academy_api_client.api.clients import list_clients
         from academy_api_client.models import Client
 
-        response = get_api_v1_clients.sync_detailed(
+        response = list_clients.sync_detailed(
             client=api.AuthenticatedClient(base_url=server, token=coach.token)
         )
 

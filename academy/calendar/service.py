@@ -1,6 +1,7 @@
 """Calendar feeds: making, rotating and revoking the secret address, and the .ics."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
@@ -38,7 +39,12 @@ def revoke(actor: Actor) -> None:
 def calendar(token: str, now: datetime | None = None) -> bytes:
     """The .ics of the client whose feed ``token`` opens: one all-day event per session
     from 4 weeks back to 12 weeks ahead of their today, each with a UID that stays the
-    same for the session (its assignment, week and day) whatever edits come."""
+    same for the session (its assignment, week and day) whatever edits come.
+
+    The same schedule on the same day gives the same bytes, so that the feed's ETag
+    tells a calendar app whether anything changed: each event's DTSTAMP is the start of
+    the client's day (what the feed says holds as of that day: the window and the
+    sessions' statuses move with it), not the moment it was asked for."""
     feed = db.session.scalar(by_credential(CalendarFeed, CalendarFeed.token_hash, digest(token)))
     client = feed and db.session.get(User, feed.client_id)
     if client is None or client.status != "active":
@@ -49,7 +55,7 @@ def calendar(token: str, now: datetime | None = None) -> bytes:
     document.add("prodid", "-//Academy//Training calendar//EN")
     document.add("version", "2.0")
     document.add("x-wr-calname", "Training")
-    stamp = now or utcnow()
+    stamp = datetime.combine(today, time.min, ZoneInfo(client.timezone)).astimezone(UTC)
     for entry in sessions_between(client, start, end, today):
         event = Event()
         event.add(

@@ -170,7 +170,9 @@ _LOAD_DOC = """
     same of exponentially weighted averages (λ = 2/(N+1), N = 7 and 28, from 0 over the
     84 days up to `to`). A week runs Monday to Sunday: monotony = mean ÷ population
     standard deviation of its daily loads, strain = its load * monotony. The range
-    defaults to the 90 days up to today in the client's timezone; at most 366 days.
+    defaults to the 90 days up to today in the client's timezone; a range longer than
+    366 days answers its last 366 (`from` in the answer says where it starts), and `to`
+    before `from` answers no days and no weeks.
     """
 
 

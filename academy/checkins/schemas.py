@@ -51,6 +51,13 @@ class RatingSchema(BaseSchema):
     tightness = _scale(TIGHTNESS)
     pain = _scale(PAIN)
 
+    OPENAPI = {
+        "anyOf": [
+            {"required": [name], "properties": {name: {"type": "integer"}}}
+            for name in ("tightness", "pain")
+        ]
+    }
+
     @validates_schema
     def something_is_rated(self, data, **kwargs):
         if data.get("tightness") is None and data.get("pain") is None:
@@ -84,7 +91,23 @@ class CheckInWriteSchema(BaseSchema):
     notes = Text(5000)
 
 
+def _given(name: str) -> dict:
+    """JSON Schema: the body gives ``name`` an id (not null)."""
+    return {"properties": {name: {"type": "integer"}}, "required": [name]}
+
+
 class CheckInCreateSchema(CheckInWriteSchema):
+    # A session is named with its assignment, and item results with their session.
+    OPENAPI = {
+        "allOf": [
+            {"if": _given("session_id"), "then": _given("assignment_id")},
+            {
+                "if": {"properties": {"results": {"minItems": 1}}, "required": ["results"]},
+                "then": _given("session_id"),
+            },
+        ]
+    }
+
     date = Date(required=True)
     completed = Boolean(load_default=True)
 
@@ -143,13 +166,7 @@ class CheckInSchema(BaseSchema):
 
 class DateRangeSchema(QuerySchema):
     from_ = Date(data_key="from")
-    to = Date()
-
-    @validates_schema
-    def range_is_ordered(self, data, **kwargs):
-        start, end = data.get("from_"), data.get("to")
-        if start and end and end < start:
-            raise ValidationError("`to` must be on or after `from`.", "to")
+    to = Date(metadata={"description": "`to` before `from` is an empty range."})
 
 
 class CheckInQuerySchema(DateRangeSchema):

@@ -21,7 +21,17 @@ from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
 from werkzeug.routing import IntegerConverter
 
-from academy.common.schemas import MAX_ID, PROBLEM, PaginationMetadataSchema, ProblemSchema
+from academy.common.blueprint import cache_control_header
+from academy.common.etag import NO_STORE
+from academy.common.schemas import (
+    MAX_ID,
+    PROBLEM,
+    STORABLE,
+    TIMEZONE_SCHEMA,
+    PaginationMetadataSchema,
+    ProblemSchema,
+)
+from academy.vocabularies import TIMEZONES
 
 SCHEMA_REF = "#/components/schemas/"
 
@@ -44,6 +54,28 @@ class IdConverter(IntegerConverter):
         super().__init__(map, min=min, max=max, **kwargs)
 
 
+def storable_text(self, field, ret, **kwargs) -> dict:
+    """An attribute function of the marshmallow converter: free text a request sends
+    is documented as holding no NUL, which the API refuses (422) in every string.
+    Strings with a format, a vocabulary or a pattern of their own say so already."""
+    kinds = ret.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "string" not in kinds or field.dump_only:
+        return {}
+    if ret.keys() & {"format", "enum", "const", "pattern", "allOf"}:
+        return {}
+    return {"pattern": STORABLE}
+
+
+def timezone_pattern() -> str:
+    """Every time zone name the API takes, as one pattern. A pattern, not an enum: a
+    generated client would turn an enum into some 600 constants, and names such as
+    ``Etc/GMT+5`` and ``Etc/GMT-5`` would become the same constant (openapi-python-client
+    refuses such a document). Only ``+`` needs escaping in these names, and escaping
+    nothing else keeps the pattern valid for ECMA-262's ``u`` flag."""
+    return "^(?:" + "|".join(name.replace("+", "\\+") for name in TIMEZONES) + ")$"
+
+
 class Api(SmorestApi):
     ERROR_SCHEMA = ProblemSchema
 
@@ -51,6 +83,15 @@ class Api(SmorestApi):
         app.url_map.converters["int"] = IdConverter
         spec_kwargs = {**(spec_kwargs or {}), "extra_plugins": [SchemaRules()]}
         super().init_app(app, spec_kwargs=spec_kwargs)
+        self.ma_plugin.converter.add_attribute_function(storable_text)
+        self.spec.components.schema(
+            TIMEZONE_SCHEMA,
+            {
+                "type": "string",
+                "pattern": timezone_pattern(),
+                "description": "An IANA time zone name: the pattern names each one.",
+            },
+        )
 
     def _register_responses(self):
         for status in http.HTTPStatus:
@@ -79,6 +120,22 @@ class Api(SmorestApi):
             },
             lazy=True,
         )
+
+
+def document_cache_control(spec: APISpec) -> None:
+    """Every answer of every operation says what a cache may do with it: the answers
+    that say nothing of their own (``conditional`` reads and the calendar feed do) are
+    ``no-store``, as ``academy.operations.requests`` sends them, errors included."""
+    no_store = cache_control_header(NO_STORE)
+    for path in spec.to_dict()["paths"].values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for response in operation["responses"].values():
+                if "$ref" not in response:  # a shared error answer: documented below
+                    response.setdefault("headers", {}).setdefault("Cache-Control", no_store)
+    for response in spec.components.responses.values():
+        response.setdefault("headers", {}).setdefault("Cache-Control", no_store)
 
 
 def require_answer_fields(spec: APISpec) -> None:

@@ -12,6 +12,7 @@ read exactly as the document describes them.
 
 import http
 import json
+import re
 from copy import deepcopy
 from functools import wraps
 
@@ -25,23 +26,44 @@ from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from academy.common.auth import current_user, require_auth
-from academy.common.etag import answer_conditionally
+from academy.common.etag import NO_STORE, REVALIDATE, answer_conditionally
 from academy.common.schemas import PROBLEM, Integer, ProblemSchema, QuerySchema
 from academy.errors import Unprocessable
 from academy.extensions import db
 
 ETAG_HEADER = {
     "description": "The version of what was answered: send it back in `If-Match` to change it.",
+    "required": True,
     "schema": {"type": "string", "example": '"3"'},
+}
+CONTENT_ETAG_HEADER = {
+    "description": "The version of what was answered: send it back in `If-None-Match` to "
+    "read it again (and in `If-Match` to change it, where it can be changed).",
+    "required": True,
+    "schema": {"type": "string", "example": '"5d41402abc4b2a76b9719d911017c592"'},
 }
 LOCATION_HEADER = {
     "description": "The address of what was created.",
+    "required": True,
     "schema": {"type": "string", "example": "/api/v1/clients/12"},
 }
-CACHE_CONTROL_HEADER = {
-    "description": "`private, no-cache`: keep it, and ask with `If-None-Match` before use.",
-    "schema": {"type": "string"},
+_CACHING = {
+    NO_STORE: "no cache, browser or proxy may keep it (it holds an academy's or a "
+    "client's data, tokens, or what is true only now).",
+    REVALIDATE: "keep it on the device, and before using it again ask with "
+    "`If-None-Match` (304 while it is current).",
 }
+
+
+def cache_control_header(value: str, description: str | None = None) -> dict:
+    """The ``Cache-Control`` an answer carries, documented as exactly that value."""
+    return {
+        "description": f"`{value}`: {description or _CACHING[value]}",
+        "required": True,
+        "schema": {"type": "string", "const": value},
+    }
+
+
 RETRY_AFTER_HEADER = {
     "description": "Seconds to wait before trying again.",
     "schema": {"type": "string", "pattern": "^[0-9]+$"},
@@ -153,6 +175,37 @@ def _query_names(func) -> frozenset[str]:
     return frozenset(names)
 
 
+# The form of every operationId: a verb (the HTTP method, or ``list`` for a GET that
+# answers a list), then the view's name.
+OPERATION_ID = re.compile(r"^(list|get|post|put|patch|delete)[A-Z][A-Za-z]*$")
+
+
+def operation_id(view_name: str, method: str, answers_list: bool = False) -> str:
+    """An operation's ``operationId``: its verb and its view's name (``listClients``,
+    ``getClientById``, ``patchClientById``, ``postMyCheckIns``). View names are unique
+    in the API, so the ids are; they change only when a view is renamed, so generated
+    clients keep their method names from one release to the next."""
+    return ("list" if method == "get" and answers_list else method) + view_name
+
+
+def _answers_list(func) -> bool:
+    """Whether the operation's 200 answer is a list (a paginated one, or a schema with
+    ``many``)."""
+    apidoc = getattr(func, "_apidoc", {})
+    if "pagination" in apidoc:
+        return True
+    documented = apidoc.get("response", {}).get("responses", {}).get(200, [])
+    return any(getattr(answer.get("schema"), "many", False) for answer in documented)
+
+
+def _named(func, view_name: str, method: str):
+    """Give the operation its ``operationId`` unless it names one itself."""
+    func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+    manual = func._apidoc.setdefault("manual_doc", {})
+    manual.setdefault("operationId", operation_id(view_name, method, _answers_list(func)))
+    return func
+
+
 def _one_transaction(func):
     """The request boundary: the operation's writes are committed once, together, when
     it has answered; when it fails, the error handlers roll them back. Services change
@@ -221,13 +274,14 @@ class Blueprint(flask_smorest.Blueprint):
 
     def route(self, rule, *, parameters=None, **options):
         """flask-smorest's, with one transaction per request, the query check on the
-        operations that ``auth`` did not already give one (the public ones), and the 503
-        that every operation using the database may answer documented."""
+        operations that ``auth`` did not already give one (the public ones), the 503
+        that every operation using the database may answer documented, and each
+        operation's ``operationId`` named after its view (``operation_id``)."""
         register = super().route(rule, parameters=parameters, **options)
 
         def decorator(view):
             for method in getattr(view, "methods", None) or ():
-                func = getattr(view, method.lower())
+                func = _named(getattr(view, method.lower()), view.__name__, method.lower())
                 if not getattr(func, "_academy_query_checked", False):
                     func = _known_query_only(func)
                 if not getattr(func, "_academy_without_database", False):
@@ -302,12 +356,12 @@ class Blueprint(flask_smorest.Blueprint):
     def response(
         self, status_code, schema=None, *, etag: bool = False, location: bool = False, **kwargs
     ):
-        """flask-smorest's; ``etag`` documents the ``ETag`` header the answer carries (and
-        its ``Cache-Control``, for a conditional read), ``location`` the ``Location`` of
-        what a 201 created."""
+        """flask-smorest's; ``etag`` documents the ``ETag`` header the answer carries,
+        ``location`` the ``Location`` of what a 201 created. (Its ``Cache-Control`` is
+        documented by ``conditional`` or, for ``no-store``, for the whole document.)"""
         headers = dict(kwargs.pop("headers", None) or {})
         if etag:
-            headers.update({"ETag": ETAG_HEADER, "Cache-Control": CACHE_CONTROL_HEADER})
+            headers["ETag"] = ETAG_HEADER
         if location:
             headers["Location"] = LOCATION_HEADER
         return super().response(status_code, schema, headers=headers or None, **kwargs)
@@ -340,23 +394,29 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    def conditional(self):
-        """A read the client app repeats: it answers an ``ETag`` and ``Cache-Control:
-        private, no-cache``, and 304 with no body to ``If-None-Match`` holding that ETag.
-        Put it above ``paginate`` and ``response``: it reads their answer."""
+    def conditional(self, cache_control: str = REVALIDATE, description: str | None = None):
+        """A read the client app repeats: it answers an ``ETag`` and ``Cache-Control``
+        (``private, no-cache`` unless told otherwise), and 304 with no body to
+        ``If-None-Match`` holding that ETag. Put it above ``paginate`` and ``response``:
+        it reads their answer."""
+        caching = cache_control_header(cache_control, description)
+        headers = {"ETag": CONTENT_ETAG_HEADER, "Cache-Control": caching}
 
         def decorator(func):
             @wraps(func)
             def wrapper(*args, **kwargs):
-                return answer_conditionally(make_response(func(*args, **kwargs)))
+                response = make_response(func(*args, **kwargs))
+                return answer_conditionally(response, cache_control)
 
             wrapper = self.header(
                 "If-None-Match", "The `ETag` of the answer you hold: 304 while it is current."
             )(wrapper)
+            wrapper._apidoc = deepcopy(wrapper._apidoc)
+            # The 200 that ``response`` documented (a view without one documents its own).
+            for answer in wrapper._apidoc.get("response", {}).get("responses", {}).get(200, []):
+                answer["headers"] = {**(answer.get("headers") or {}), **headers}
             return self.alt_response(
-                304,
-                description="Not modified: the answer you hold is current",
-                headers={"ETag": ETAG_HEADER, "Cache-Control": CACHE_CONTROL_HEADER},
+                304, description="Not modified: the answer you hold is current", headers=headers
             )(wrapper)
 
         return decorator

@@ -1,10 +1,14 @@
-"""ETags: of versions for what can be written, of contents for the client app's reads.
+"""ETags: of versions for what can be written, of contents for the client app's reads;
+and what a cache may do with an answer.
 
 A GET of a versioned resource answers ``ETag: "<version>"``; a PUT, PATCH or DELETE
 must send it back in ``If-Match`` (428 without it, 412 when it is not the current
 version). A conditional read (``answer_conditionally``) answers ``ETag`` (the version,
 or a digest of what it answers) and ``Cache-Control: private, no-cache``; sent back in
 ``If-None-Match``, it is answered 304 with no body while nothing changed.
+
+Every other answer of the API is ``no-store``: it holds a client's or an academy's
+data (or tokens), which no cache, browser or proxy should keep.
 """
 
 import hashlib
@@ -12,6 +16,11 @@ import hashlib
 from flask import Response, request
 
 from academy.errors import PreconditionFailed, PreconditionRequired
+
+# What a cache may do with an answer. The default: keep nothing.
+NO_STORE = "no-store"
+# A conditional read: the device keeps it, and asks with If-None-Match before each use.
+REVALIDATE = "private, no-cache"
 
 
 def etag(obj) -> str:
@@ -46,16 +55,17 @@ def check_version(obj, expected: int | None) -> None:
         raise PreconditionFailed("Someone changed this resource since you read it; fetch it again.")
 
 
-def answer_conditionally(response: Response) -> Response:
+def answer_conditionally(response: Response, cache_control: str = REVALIDATE) -> Response:
     """``response`` with its ETag (a digest of its body and pages when it carries no
-    version), or 304 Not Modified when the caller already holds it."""
+    version) and ``cache_control``, or 304 Not Modified (with the same two) when the
+    caller already holds it."""
     if response.status_code != 200:
         return response
     if "ETag" not in response.headers:
         digest = hashlib.sha256(response.get_data())
         digest.update(response.headers.get("X-Pagination", "").encode())
         response.headers["ETag"] = f'"{digest.hexdigest()[:32]}"'
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = cache_control
     if response.headers["ETag"] in _if_none_match():
         unchanged = Response(status=304)
         for name in ("ETag", "Cache-Control"):

@@ -3,8 +3,10 @@
 A request with a key does its work, then stores the key with its answer in the same
 transaction: the work, the key and the answer land together or not at all. A unique
 constraint (not a look-up) decides who is first. A retry that arrives while the first
-is still running waits for it to finish, then replays the first answer (same status
-and body); with another body it is 422. If the first is still running after
+is still running waits for it to finish, then replays the first answer: its status,
+its body byte for byte and the headers the operation set (``ETag``, ``Location``,
+``Content-Type``), to which the app adds the same ``Cache-Control`` as it did to the
+first; with another body it is 422. If the first is still running after
 ``IDEMPOTENCY_WAIT_SECONDS``, the retry answers 409: that, and only that, is a 409. If
 the first fails, nothing of it remains and the retry does the work. Keys belong to one
 user and are kept ``IDEMPOTENCY_KEY_HOURS`` (at least 24); an expired key is forgotten
@@ -26,6 +28,7 @@ import os
 import re
 import time
 from contextlib import contextmanager
+from copy import deepcopy
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -57,6 +60,9 @@ class IdempotencyKey(db.Model):
     # NULL while the first request is still being handled.
     response_status: Mapped[int | None] = mapped_column(sa.Integer)
     response_body: Mapped[str | None] = mapped_column(sa.Text)
+    # The answer's headers as a JSON list of [name, value] (NULL for keys stored before
+    # answers kept their headers: those replay as JSON with none).
+    response_headers: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
@@ -83,7 +89,26 @@ def _fingerprint() -> str:
 
 
 # Built once: every POST with a key runs it.
-_STORED = ("user_id", "key", "request_hash", "created_at", "response_status", "response_body")
+_STORED = (
+    "user_id",
+    "key",
+    "request_hash",
+    "created_at",
+    "response_status",
+    "response_body",
+    "response_headers",
+)
+# Headers a replay does not take from the first answer: the length follows the body,
+# and the request's own id, the date and the replay mark are the retry's.
+_NOT_REPLAYED = frozenset({"content-length", "x-request-id", "date", "idempotent-replayed"})
+
+
+def _kept_headers(response: Response) -> str:
+    return json.dumps(
+        [[name, value] for name, value in response.headers if name.lower() not in _NOT_REPLAYED]
+    )
+
+
 _INSERT = sa.insert(IdempotencyKey.__table__).values(
     {column: sa.bindparam(column) for column in _STORED}
 )
@@ -101,6 +126,7 @@ def _store(user_id: int, key: str, fingerprint: str, response: Response) -> bool
                 "created_at": utcnow(),
                 "response_status": response.status_code,
                 "response_body": response.get_data(as_text=True),
+                "response_headers": _kept_headers(response),
             },
         )
         return True
@@ -229,19 +255,35 @@ def _earlier(user_id: int, key: str, fingerprint: str) -> Response | None:
         )
     if row.response_status is None:
         raise Conflict(IN_FLIGHT)
-    return Response(
-        row.response_body,
-        status=row.response_status,
-        mimetype="application/json",
-        headers={"Idempotent-Replayed": "true"},
-    )
+    if row.response_headers is None:
+        return Response(
+            row.response_body,
+            status=row.response_status,
+            mimetype="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+    replay = Response(status=row.response_status)
+    replay.headers.clear()  # the first answer's Content-Type, not Flask's default
+    for name, value in json.loads(row.response_headers):
+        replay.headers.add(name, value)
+    replay.headers["Idempotent-Replayed"] = "true"
+    replay.set_data(row.response_body)
+    return replay
+
+
+REPLAYED_HEADER = {
+    "description": "`true` on an answer replayed for a repeated `Idempotency-Key`: the "
+    "first answer's status, headers and body, and nothing stored anew.",
+    "schema": {"type": "string", "const": "true"},
+}
 
 
 def idempotent(view):
     """Make a POST view honour ``Idempotency-Key``. The key and its answer are written
     in the request's own transaction, which the request boundary commits with the
     view's work; the key is held until then. When the view fails, the error handlers
-    roll everything back."""
+    roll everything back. Put it above ``arguments`` and ``response``: it documents
+    ``Idempotent-Replayed`` on the answers they documented."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -273,6 +315,14 @@ def idempotent(view):
                 return earlier
         raise Conflict(IN_FLIGHT)
 
+    wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    for status, answers in wrapper._apidoc.get("response", {}).get("responses", {}).items():
+        if 200 <= int(status) < 300:
+            for answer in answers:
+                answer["headers"] = {
+                    **(answer.get("headers") or {}),
+                    "Idempotent-Replayed": REPLAYED_HEADER,
+                }
     return wrapper
 
 

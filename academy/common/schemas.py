@@ -19,6 +19,11 @@ from academy.vocabularies import TIMEZONES
 # Text no database column can hold: NUL, and UTF-16 surrogates that pair with nothing.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE_MESSAGE = "Must not contain NUL characters or unpaired surrogates."
+# The same rule in the document, on every free text: no NUL. (Unpaired surrogates are
+# not Unicode text at all, so no pattern can name them portably: regular-expression
+# engines such as Rust's refuse the escapes. The API's description says that text is
+# I-JSON, RFC 7493, which excludes them.)
+STORABLE = r"^[^\u0000]*$"
 
 
 def _unstorable(value, path: str, found: dict[str, list[str]]) -> None:
@@ -177,6 +182,10 @@ _SPACE = "".join(
 _NOT_BLANK = f"[^{_SPACE}]"
 
 
+# Text that is not only white space and holds no NUL, as the document states it.
+_STORABLE_NOT_BLANK = f"^[^\\u0000]*[^{_SPACE}\\u0000][^\\u0000]*$"
+
+
 def NotBlank(max_length: int, **kwargs):
     """Text of 1 to ``max_length`` characters that is not only white space."""
     return fields.String(
@@ -184,7 +193,7 @@ def NotBlank(max_length: int, **kwargs):
             validate.Length(min=1, max=max_length),
             validate.Regexp(f"^[{_SPACE}]*{_NOT_BLANK}", error="Must not be blank."),
         ],
-        metadata={"pattern": _NOT_BLANK, **kwargs.pop("metadata", {})},
+        metadata={"pattern": _STORABLE_NOT_BLANK, **kwargs.pop("metadata", {})},
         **kwargs,
     )
 
@@ -206,21 +215,26 @@ def _known_timezone(value: str, **kwargs) -> None:
         raise ValidationError("Must be an IANA time zone name, such as Europe/London.")
 
 
+# The component schema that names every time zone, once for the whole document.
+TIMEZONE_SCHEMA = "TimeZone"
+
+
 def Timezone(**kwargs):
-    """An IANA time zone name. The names are listed at ``GET /vocabularies``
-    (``timezones``) rather than in the document: some 600 names would make every
-    generated client carry an enumeration of them."""
+    """An IANA time zone name, one of ``TIMEZONES``: the document names them once, in
+    the ``TimeZone`` schema every time zone field refers to (``GET /vocabularies``
+    lists them too)."""
     return fields.String(
         validate=_known_timezone,
         metadata={
             "example": "Europe/London",
             "description": "An IANA time zone name; `GET /vocabularies` lists them.",
+            "allOf": [{"$ref": f"#/components/schemas/{TIMEZONE_SCHEMA}"}],
         },
         **kwargs,
     )
 
 
-_WEB_ADDRESS = r"^https?://[^\s/?#]+[^\s]*$"
+_WEB_ADDRESS = r"^https?://[^\s/?#\u0000]+[^\s\u0000]*$"
 
 
 def WebAddress(**kwargs):

@@ -140,6 +140,12 @@ class ExerciseWriteSchema(BaseSchema):
     spine = Word(SPINE_POSITIONS, metadata={"description": SPINE_HELP})
     pressure = Word(PRESSURE_LEVELS, metadata={"description": PRESSURE_HELP})
 
+    # A side bias only on an asymmetric exercise (when the body names its laterality).
+    OPENAPI = {
+        "if": {"properties": {"side_bias": {"type": "string"}}, "required": ["side_bias"]},
+        "then": {"properties": {"laterality": {"const": "asymmetric"}}},
+    }
+
     @validates_schema
     def side_bias_only_when_asymmetric(self, data, **kwargs):
         if data.get("side_bias") and data.get("laterality", "asymmetric") != "asymmetric":
@@ -161,7 +167,7 @@ class ExerciseCreateSchema(ExerciseWriteSchema):
 
 
 class ExerciseUpdateSchema(UpdateSchema, ExerciseWriteSchema):
-    pass
+    OPENAPI = {**UpdateSchema.OPENAPI, **ExerciseWriteSchema.OPENAPI}
 
 
 class VariationSchema(BaseSchema):

@@ -12,13 +12,25 @@ from flask import Flask, g, request
 from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from academy.common.etag import NO_STORE
 from academy.operations import metrics
 
 log = logging.getLogger("academy.request")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
-# Answers that carry tokens or personal data: no cache, browser or proxy, may keep them.
-_NO_STORE = re.compile(r"^/api/v1/(auth/|me(/|$))")
+# The operations of the API document: their answers carry tokens, an academy's or a
+# client's data, or (the health checks) what is true only now. No cache, browser or
+# proxy may keep them, unless the operation says otherwise (a conditional read, the
+# calendar feed).
+_NO_STORE = re.compile(r"^/(api/v1/|healthz$|readyz$)")
+# Addresses whose path is their secret (the calendar feed's): the log writes the
+# secret part as "[redacted]", whether or not the address names anything.
+_SECRET_PATH = re.compile(r"^(/api/v1/calendar/).+?((?:\.ics)?)\Z", re.DOTALL)
+
+
+def loggable_path(path: str) -> str:
+    """The request's path as the log may keep it: with no secret in it."""
+    return _SECRET_PATH.sub(r"\1[redacted]\2", path)
 
 
 class NoSessions(SessionInterface):
@@ -114,19 +126,20 @@ def init_app(app: Flask) -> None:
             response.headers.pop("Content-Type", None)
         if _NO_STORE.match(request.path):
             # A view that answers conditional reads may choose its own.
-            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.setdefault("Cache-Control", NO_STORE)
         if hsts_seconds:
             response.headers["Strict-Transport-Security"] = f"max-age={hsts_seconds}"
         started = g.get("request_started")
         seconds = time.perf_counter() - started if started else 0.0
         metrics.observe(response, seconds)
-        # Method, path, route, status, duration and id only: never a body, a token or
-        # health data. The log handler adds the request id.
+        # Method, path, route, status, duration and id only: never a body, a query, a
+        # token, a secret in the path, or health data. The log handler adds the
+        # request id.
         log.info(
             "request",
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": loggable_path(request.path),
                 "route": request.url_rule.rule if request.url_rule is not None else None,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 2),

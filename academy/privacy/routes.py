@@ -26,7 +26,7 @@ class MyExport(MethodView):
 
 
 @blp.route("/me")
-class Erase(MethodView):
+class MyAccount(MethodView):
     @blp.auth()
     @blp.arguments(EraseSchema)
     @blp.response(204)

@@ -1,6 +1,6 @@
 """Request and response bodies of programs and assignments."""
 
-from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from academy.common.schemas import (
     BaseSchema,
@@ -49,22 +49,33 @@ class RunTargetSchema(BaseSchema):
     pace_s_per_km = fields.List(
         Integer(validate=validate.Range(min=120, max=1200)),
         validate=validate.Length(equal=2),
-        metadata={"description": "[fastest, slowest] pace in seconds per kilometre."},
+        metadata={
+            "description": "[fastest, slowest] pace in seconds per kilometre (the two are "
+            "stored in that order whichever comes first)."
+        },
     )
     hr_zone = Integer(validate=validate.Range(min=HR_ZONE[0], max=HR_ZONE[1]))
     rpe = Integer(validate=validate.Range(min=RPE[0], max=RPE[1]))
     cadence_spm = Integer(validate=validate.Range(min=100, max=250))
 
-    @validates_schema
+    @post_load
     def pace_is_a_range(self, data, **kwargs):
-        pace = data.get("pace_s_per_km")
-        if pace and pace[0] > pace[1]:
-            raise ValidationError("The fastest pace first: [min, max].", "pace_s_per_km")
+        """A range is the same range whichever end comes first (no schema can say
+        "the first no more than the second"), so it is put in order, not refused."""
+        if "pace_s_per_km" in data:
+            data["pace_s_per_km"] = sorted(data["pace_s_per_km"])
+        return data
+
+
+# What a step measures: its duration, its distance or both.
+_MEASURED = {"anyOf": [{"required": ["duration_seconds"]}, {"required": ["distance_m"]}]}
 
 
 class RunSubStepSchema(BaseSchema):
     """A step of a repeat: warm-up, work, recovery or cool-down by duration and/or
     distance."""
+
+    OPENAPI = _MEASURED
 
     kind = Word([k for k in STEP_KINDS if k != "repeat"], required=True)
     duration_seconds = Integer(validate=validate.Range(min=1, max=86_400))
@@ -80,6 +91,24 @@ class RunSubStepSchema(BaseSchema):
 class RunStepSchema(RunSubStepSchema):
     """A step: warm-up, work, recovery or cool-down by duration and/or distance, or a
     `repeat` of `steps` (which do not repeat themselves) `repeat` times."""
+
+    OPENAPI = {
+        "if": {"properties": {"kind": {"const": "repeat"}}, "required": ["kind"]},
+        "then": {
+            "required": ["repeat", "steps"],
+            "not": {
+                "anyOf": [
+                    {"required": ["duration_seconds"]},
+                    {"required": ["distance_m"]},
+                    {"required": ["target"]},
+                ]
+            },
+        },
+        "else": {
+            **_MEASURED,
+            "not": {"anyOf": [{"required": ["repeat"]}, {"required": ["steps"]}]},
+        },
+    }
 
     kind = Word(STEP_KINDS, required=True)
     repeat = Integer(validate=validate.Range(min=1, max=MAX_REPEAT))
@@ -114,6 +143,12 @@ class ItemWriteSchema(BaseSchema):
     run: no `exercise_id`, a `run` instead). An exercise item that gives none of `sets`,
     `reps`, `hold_seconds`, `breaths`, `duration_seconds` and `distance_m` takes its
     exercise's default dosage."""
+
+    OPENAPI = {
+        "if": {"properties": {"kind": {"const": "run"}}, "required": ["kind"]},
+        "then": {"required": ["run"], "not": {"required": ["exercise_id"]}},
+        "else": {"required": ["exercise_id"], "not": {"required": ["run"]}},
+    }
 
     kind = Word(ITEM_KINDS, load_default=DEFAULT_ITEM_KIND)
     exercise_id = Id(metadata={"description": "Required for an exercise item; none for a run."})
@@ -176,12 +211,19 @@ class ProgramWriteSchema(BaseSchema):
     name = Name(required=True)
     description = Text(5000, load_default="")
     goal = Text(2000, load_default="")
-    weeks = Integer(required=True, validate=validate.Range(min=1, max=MAX_WEEKS))
+    weeks = Integer(
+        required=True,
+        validate=validate.Range(min=1, max=MAX_WEEKS),
+        metadata={"description": "The program's length; a session in a later week lengthens it."},
+    )
     sessions = fields.List(
         fields.Nested(SessionWriteSchema),
         load_default=list,
         validate=validate.Length(max=7 * MAX_WEEKS),
-        metadata={"description": f"At most {MAX_ITEMS:,} items in all."},
+        metadata={
+            "description": f"At most {MAX_ITEMS:,} items in all. A session is known by its "
+            "`week` and `day`: a later one with the same week and day replaces an earlier one."
+        },
     )
 
     @pre_load
@@ -201,26 +243,16 @@ class ProgramWriteSchema(BaseSchema):
                 )
         return data
 
-    @validates_schema(skip_on_field_errors=False)
+    @post_load
     def sessions_fit_the_program(self, data, **kwargs):
-        """Weeks inside the program, each (week, day) once; reported with the field errors."""
-        errors: dict[int, dict[str, list[str]]] = {}
-        seen: dict[tuple[int, int], int] = {}
-        for index, session in enumerate(data.get("sessions") or []):
-            if not isinstance(session, dict) or "week" not in session or "day" not in session:
-                continue
-            week, day = session["week"], session["day"]
-            if isinstance(data.get("weeks"), int) and week > data["weeks"]:
-                errors.setdefault(index, {})["week"] = [
-                    f"Week {week} is outside the program's {data['weeks']} weeks."
-                ]
-            if (week, day) in seen:
-                errors.setdefault(index, {})["day"] = [
-                    f"Week {week} day {day} is already session {seen[(week, day)]}."
-                ]
-            seen.setdefault((week, day), index)
-        if errors:
-            raise ValidationError({"sessions": errors})
+        """A session is known by its week and day, so a later one with the same week and
+        day replaces an earlier one; and a session after the last week lengthens the
+        program to it. (No schema can state "each (week, day) once" or "no week after
+        `weeks`", so neither is refused.)"""
+        sessions = {(s["week"], s["day"]): s for s in data.get("sessions", [])}
+        data["sessions"] = list(sessions.values())
+        data["weeks"] = max([data["weeks"], *(week for week, _ in sessions)])
+        return data
 
 
 class ProgramCopySchema(BaseSchema):

@@ -1,7 +1,7 @@
 """Bodies of the client app's schedule: assignments with dated sessions, today, and
 the days ahead."""
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import fields
 
 from academy.common.schemas import BaseSchema, Date, Integer, QuerySchema, UTCDateTime
 from academy.programs.schemas import (
@@ -13,8 +13,6 @@ from academy.programs.schemas import (
 from academy.vocabularies import SESSION_STATUSES
 
 # The longest window GET /me/schedule answers, in days after `from`.
-MAX_SCHEDULE_DAYS = 92
-SCHEDULE_RANGE_MESSAGE = f"`to` must be on or after `from`, at most {MAX_SCHEDULE_DAYS} days later."
 
 
 class MyAssignmentsQuerySchema(QuerySchema):
@@ -71,15 +69,10 @@ class ScheduleQuerySchema(QuerySchema):
     from_ = Date(data_key="from", metadata={"description": "Defaults to today."})
     to = Date(
         metadata={
-            "description": f"Defaults to 6 days after `from`; at most {MAX_SCHEDULE_DAYS} days."
+            "description": "Defaults to 6 days after `from`. The list is paged, so the range "
+            "may be as long as you like; `to` before `from` is an empty range."
         }
     )
-
-    @validates_schema
-    def range_is_bounded(self, data, **kwargs):
-        start, end = data.get("from_"), data.get("to")
-        if start and end and not 0 <= (end - start).days <= MAX_SCHEDULE_DAYS:
-            raise ValidationError(SCHEDULE_RANGE_MESSAGE, "to")
 
 
 class HeldItemSchema(HeldSchema):

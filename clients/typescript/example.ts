@@ -5,10 +5,12 @@
  * OpenAPI document; `npm run check` compiles this file against them.
  */
 import createClient from "openapi-fetch";
-import type { components, paths } from "./academy-api";
+import type { components, operations, paths } from "./academy-api";
 
 export type Token = components["schemas"]["Token"];
 export type Today = components["schemas"]["Today"];
+/** The same answer, named by its operation's `operationId` (`getMyToday`). */
+export type TodayAnswer = operations["getMyToday"]["responses"][200]["content"]["application/json"];
 
 export function academyClient(baseUrl: string, accessToken?: string) {
   return createClient<paths>({
@@ -29,7 +31,7 @@ export async function signIn(baseUrl: string, email: string, password: string): 
 }
 
 /** GET /api/v1/me/today: the sessions due on `date` (default: today in the client's timezone). */
-export async function today(baseUrl: string, token: Token, date?: string): Promise<Today> {
+export async function today(baseUrl: string, token: Token, date?: string): Promise<TodayAnswer> {
   const { data, response } = await academyClient(baseUrl, token.access_token).GET(
     "/api/v1/me/today",
     { params: { query: { date } } },

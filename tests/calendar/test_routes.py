@@ -107,3 +107,59 @@ class TestCalendarFeed:
 
     def test_a_coach_has_no_calendar_feed(self, http, coach):
         problem_of(http.post("/api/v1/me/calendar-feed", headers=coach.headers), 403)
+
+
+class TestCalendarFeedCaching:
+    """A calendar app polls the address: an ETag over the calendar's bytes, 304 while
+    nothing changed, and a short private cache (five minutes)."""
+
+    def test_it_answers_an_etag_and_a_short_private_cache(
+        self, http, coach, client_user, ex, freeze_now
+    ):
+        freeze_now(NOW)
+        assigned(http, coach, client_user.id, created(http, coach, running_body(ex))["id"])
+        url = feed_url(http, client_user).removeprefix("http://localhost")
+
+        first, again = http.get(url), http.get(url)
+
+        assert first.headers["Cache-Control"] == "private, max-age=300"
+        assert first.headers["ETag"].startswith('"') and len(first.headers["ETag"]) > 10
+        assert again.headers["ETag"] == first.headers["ETag"]
+        assert again.data == first.data  # the same day, the same bytes
+
+    def test_a_matching_if_none_match_is_304_with_no_body(
+        self, http, coach, client_user, ex, freeze_now
+    ):
+        freeze_now(NOW)
+        assigned(http, coach, client_user.id, created(http, coach, running_body(ex))["id"])
+        url = feed_url(http, client_user).removeprefix("http://localhost")
+        etag = http.get(url).headers["ETag"]
+
+        response = http.get(url, headers={"If-None-Match": f'"other", {etag}'})
+
+        assert response.status_code == 304
+        assert response.data == b"" and "Content-Type" not in response.headers
+        assert response.headers["ETag"] == etag
+        assert response.headers["Cache-Control"] == "private, max-age=300"
+
+    def test_a_new_session_or_a_new_day_changes_the_etag(
+        self, http, coach, client_user, ex, freeze_now
+    ):
+        freeze_now(NOW)
+        url = feed_url(http, client_user).removeprefix("http://localhost")
+        empty = http.get(url).headers["ETag"]
+        assigned(http, coach, client_user.id, created(http, coach, running_body(ex))["id"])
+
+        changed = http.get(url, headers={"If-None-Match": empty})
+        freeze_now("2026-03-12T09:00:00Z")
+        tomorrow = http.get(url, headers={"If-None-Match": changed.headers["ETag"]})
+
+        assert changed.status_code == 200 and changed.headers["ETag"] != empty
+        assert tomorrow.status_code == 200
+        assert tomorrow.headers["ETag"] not in (empty, changed.headers["ETag"])
+
+    def test_an_unknown_address_is_not_stored(self, http):
+        response = http.get("/api/v1/calendar/not-a-real-secret.ics")
+
+        assert response.status_code == 404
+        assert response.headers["Cache-Control"] == "no-store"

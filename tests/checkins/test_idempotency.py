@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from academy import create_app
@@ -56,6 +57,14 @@ STORED_ANSWER = {
 }
 
 
+# The headers it stored with it, as the check-in's POST answers them.
+STORED_HEADERS = [
+    ["Content-Type", "application/json"],
+    ["ETag", '"1"'],
+    ["Location", "/api/v1/me/check-ins/42"],
+]
+
+
 def keys_of(user_id: int) -> list[IdempotencyKey]:
     db.session.expire_all()
     stmt = sa.select(IdempotencyKey).where(IdempotencyKey.user_id == user_id)
@@ -76,6 +85,7 @@ def first_request_claims(connection, user_id, key, request_hash, answer=None) ->
             created_at=datetime.now(UTC),
             response_status=201 if answer else None,
             response_body=answer,
+            response_headers=json.dumps(STORED_HEADERS) if answer else None,
         )
     )
     return held
@@ -179,6 +189,36 @@ class TestCreateCheckInWithIdempotencyKey:
 
         assert response.status_code == 201
         assert response.get_data(as_text=True) == answer
+        assert response.headers["Idempotent-Replayed"] == "true"
+        assert [response.headers[name] for name in ("ETag", "Location", "Cache-Control")] == [
+            '"1"',
+            "/api/v1/me/check-ins/42",
+            "no-store",
+        ]
+        assert count_rows(CheckIn) == 0
+
+    def test_a_key_stored_before_answers_kept_their_headers_replays_its_json(
+        self, app, client_user, body
+    ):
+        answer = json.dumps(STORED_ANSWER)
+        with db.engine.connect() as first:
+            first_request_claims(
+                first, client_user.id, "retry-1", fingerprint(body), answer
+            ).close()
+            first.execute(sa.update(IdempotencyKey).values(response_headers=None))
+            first.commit()
+
+        # The plain test client: such an answer lacks the ETag and Location the
+        # document promises, for as long as the key is kept (a day) after the upgrade.
+        response = FlaskClient(app, app.response_class).post(
+            "/api/v1/me/check-ins",
+            json=body,
+            headers={**client_user.headers, "Idempotency-Key": "retry-1"},
+        )
+
+        assert response.status_code == 201
+        assert response.get_data(as_text=True) == answer
+        assert response.mimetype == "application/json"
         assert response.headers["Idempotent-Replayed"] == "true"
         assert count_rows(CheckIn) == 0
 

@@ -138,12 +138,20 @@ class TestClientLoad:
         body = response.get_json()
         assert (body["from"], body["to"], len(body["days"])) == ("2025-12-12", "2026-03-11", 90)
 
-    def test_a_range_over_366_days_is_422(self, http, coach, client_user):
-        response = load_of(http, coach, client_user.id, "from=2025-01-01&to=2026-03-01")
+    def test_a_range_over_366_days_answers_its_last_366(self, http, coach, client_user):
+        response = load_of(http, coach, client_user.id, "from=1900-01-01&to=2026-03-01")
 
-        assert problem_of(response, 422)["errors"] == {
-            "query.to": ["At most 366 days from `from`, and not before it."]
-        }
+        body = response.get_json()
+        assert response.status_code == 200
+        assert (body["from"], body["to"], len(body["days"])) == ("2025-03-01", "2026-03-01", 366)
+        assert body["days"][0]["date"] == "2025-03-01"
+
+    def test_to_before_from_answers_no_days_and_no_weeks(self, http, coach, client_user):
+        response = load_of(http, coach, client_user.id, "from=2026-03-04&to=2026-03-02")
+
+        body = response.get_json()
+        assert response.status_code == 200
+        assert (body["days"], body["weeks"], body["acwr"]["as_of"]) == ([], [], "2026-03-02")
 
     def test_another_academys_client_is_404(self, http, other_academy_coach, client_user):
         response = load_of(http, other_academy_coach, client_user.id)

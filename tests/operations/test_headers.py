@@ -1,5 +1,5 @@
-"""Security headers: nosniff on every answer, no-store where tokens or personal data go,
-HSTS when configured."""
+"""Security headers: nosniff on every answer, no-store on every answer of the API but
+the conditional reads and the calendar feed, HSTS when configured."""
 
 import pytest
 
@@ -105,11 +105,25 @@ class TestNoStore:
             changed.headers["Cache-Control"] == signed_out.headers["Cache-Control"] == ("no-store")
         )
 
-    @pytest.mark.parametrize("path", ["/healthz", "/api/v1/vocabularies", "/api/v1/mentions"])
-    def test_other_answers_are_left_alone(self, http, coach, path):
+    @pytest.mark.parametrize(
+        "path, status",
+        [
+            ("/healthz", 200),
+            ("/api/v1/vocabularies", 200),
+            ("/api/v1/clients", 200),
+            ("/api/v1/dashboard", 200),
+            ("/api/v1/mentions", 404),
+        ],
+    )
+    def test_every_other_answer_of_the_api_is_not_stored_either(self, http, coach, path, status):
         response = http.get(path, headers=coach.headers)
 
-        assert "Cache-Control" not in response.headers
+        assert response.status_code == status
+        assert response.headers["Cache-Control"] == "no-store"
+
+    @pytest.mark.parametrize("path", ["/openapi.json", "/docs", "/no/such/page"])
+    def test_pages_outside_the_api_are_left_alone(self, http, path):
+        assert "Cache-Control" not in http.get(path).headers
 
 
 class TestStrictTransportSecurity:

@@ -182,7 +182,19 @@ class TestRunItemValidation:
         assert errors["sessions[1].items[0].run.steps[0].repeat"] == ["Required for a repeat."]
         assert "sessions[1].items[0].run.steps[1].steps[0].kind" in errors
 
-    def test_targets_are_bounded_and_a_pace_range_runs_fast_to_slow(self, http, coach, ex):
+    def test_a_pace_range_given_slowest_first_is_kept_fastest_first(self, http, coach, ex):
+        body = running_body(ex)
+        target = {"pace_s_per_km": [300, 280]}
+        run = {"type": "tempo", "steps": [{"kind": "work", "distance_m": 5000, "target": target}]}
+        body["sessions"][1]["items"] = [{"kind": "run", "run": run}]
+
+        response = create_program(http, coach, body)
+
+        assert response.status_code == 201, response.get_data(as_text=True)
+        [item] = response.get_json()["sessions"][1]["items"]
+        assert item["run"]["steps"][0]["target"]["pace_s_per_km"] == [280, 300]
+
+    def test_targets_are_bounded(self, http, coach, ex):
         target = {"pace_s_per_km": [300, 280], "hr_zone": 6, "rpe": 0}
         run = {"type": "tempo", "steps": [{"kind": "work", "distance_m": 5000, "target": target}]}
 
