@@ -3,7 +3,9 @@
 The summaries are worked out from the data already stored (check-ins and their ratings,
 assignments and program sessions, assessments) by the code that keeps them up to date on
 every write, ``academy.checkins.summaries.rebuild``: a summary is derived data, and only
-that code knows how. ``flask academy rebuild-summaries`` does the same at any time.
+that code knows how. ``flask academy rebuild-summaries`` does the same at any time. Then
+the planner's statistics are refreshed, so that SQLite reads a client's rows through the
+client's own indexes.
 
 Revision ID: 0015
 Revises: 0012
@@ -37,9 +39,12 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("client_id", name=op.f("pk_client_summaries")),
     )
+    from academy import database
     from academy.checkins import summaries
 
-    summaries.rebuild(op.get_bind())
+    if summaries.rebuild(op.get_bind()):
+        # The planner's statistics too, for the reads that now go through the summaries.
+        database.analyze(op.get_bind())
 
 
 def downgrade():

@@ -1,0 +1,354 @@
+"""Each client's summary: what it says of a day agrees with the dashboard's rules worked
+out from the history itself, on every day, and every write that changes the history
+leaves it as a fresh computation would; the command and the migration rebuild it."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from academy.assessments.models import Assessment
+from academy.checkins import load, progress, summaries
+from academy.checkins.models import CheckIn, ClientSummary
+from academy.clients.models import Client
+from academy.extensions import db
+from tests.checkins.conftest import (
+    START,
+    TODAY,
+    assign,
+    check_in_for,
+    iso,
+    post_check_in,
+    set_status,
+)
+from tests.conftest import count_rows
+
+# --- the rules, day by day ------------------------------------------------------------------
+
+
+def _char(summary: dict, today: date) -> int:
+    """The attention digit on ``today``, read as the dashboard's SQL reads it."""
+    offset = (today - summary["since"]).days
+    if offset < 0:
+        return int(summaries.UNKNOWN)
+    if offset >= len(summary["attention"]):
+        return summaries.REASON
+    return int(summary["attention"][offset])
+
+
+def _rate(summary: dict, today: date) -> float | None:
+    offset = (today - summary["since"]).days
+    width = summaries.RATE_WIDTH
+    if offset < 0 or width * offset >= len(summary["compliance_7d"]):
+        return None
+    cell = summary["compliance_7d"][width * offset : width * (offset + 1)]
+    return None if cell == summaries.NO_RATE else int(cell) / 10_000
+
+
+def _expected_reason(client, rows, today: date) -> bool:
+    """Whether the dashboard, reading the history itself, gives the client a reason."""
+    counted = progress._counted(rows, today)
+    pain = [(on, worst) for on, worst in client.worst_pain.items() if worst >= 7]
+    return bool(
+        progress._reasons(today, counted, pain, client.last)
+        or load.attention(client.daily, today)
+    )
+
+
+days_of = st.integers(min_value=-70, max_value=20)
+
+
+@st.composite
+def histories(draw):
+    """A client's history around TODAY: sessions of two assignments (one active, one
+    completed) some done, check-ins with load and distance, pain on some days."""
+    today = TODAY + timedelta(days=draw(st.integers(-1, 1)))
+    sessions, done = [], set()
+    for assignment_id, active in ((1, True), (2, False)):
+        offsets = draw(st.lists(days_of, max_size=25))
+        for n, offset in enumerate(offsets):
+            key = (assignment_id, 1 + n // 7, 1 + n % 7)
+            sessions.append((TODAY + timedelta(days=offset), key, active))
+            if offset <= 0 and draw(st.booleans()):
+                done.add(key)
+    check_in_days = sorted(set(draw(st.lists(st.integers(-60, 0), max_size=30))))
+    daily, worst_pain = [], {}
+    # Half the histories carry no load, so that the other rules get their turn.
+    loads = draw(st.sampled_from([[0], [0, 200, 1500]]))
+    for offset in check_in_days:
+        on = TODAY + timedelta(days=offset)
+        load_of = draw(st.sampled_from(loads))
+        km = draw(st.sampled_from([0, 5, 30] if load_of else [0]))
+        daily.append((on, load_of, km, 40))
+        pain = draw(st.one_of(st.none(), st.integers(0, 10)))
+        if pain is not None:
+            worst_pain[on] = pain
+    last = TODAY + timedelta(days=check_in_days[-1]) if check_in_days else None
+    return summaries._Client(
+        today=today,
+        last=last,
+        assessed=draw(st.booleans()),
+        daily=daily,
+        worst_pain=worst_pain,
+        done=done,
+        sessions=sessions,
+    )
+
+
+class TestWhatASummarySaysOfADay:
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(client=histories(), days_on=st.integers(min_value=-3, max_value=120))
+    def test_it_agrees_with_the_rules_read_from_the_history(self, client, days_on):
+        summary = summaries.summarise(client)
+        today = client.today + timedelta(days=days_on)
+        rows = [(0, on, *key, key in client.done) for on, key, _ in sorted(client.sessions)]
+        counted = progress._counted(rows, today)
+
+        reason = _expected_reason(client, rows, today)
+        seven = progress.compliance(counted, today, 7)["rate"]
+        sore = any(
+            today - timedelta(days=13) <= on <= today and worst >= 4
+            for on, worst in client.worst_pain.items()
+        )
+        ahead = any(active and on >= today for on, _, active in client.sessions)
+
+        char = _char(summary, today)
+        assert bool(char & summaries.REASON) == reason
+        if today <= _end(summary):
+            assert bool(char & summaries.PLAN) == (ahead and (client.assessed or sore))
+        else:  # after the last day: quiet for a week, no session counting
+            assert char == summaries.REASON
+        assert _rate(summary, today) == seven
+
+    @pytest.mark.parametrize(
+        "client",
+        [
+            # Pain of 7 six days back, a check-in since, and nothing else to say.
+            summaries._Client(
+                today=TODAY,
+                last=TODAY - timedelta(days=1),
+                assessed=False,
+                daily=[(TODAY - timedelta(days=n), 0, 0, 30) for n in (6, 1)],
+                worst_pain={TODAY - timedelta(days=6): 7, TODAY - timedelta(days=1): 0},
+            ),
+            # Sessions every other day, the last week's missed.
+            summaries._Client(
+                today=TODAY,
+                last=TODAY - timedelta(days=8),
+                assessed=False,
+                done={(1, 1, n) for n in range(1, 8)},
+                sessions=[
+                    (TODAY - timedelta(days=2 * (14 - n)), (1, 1 + n // 8, 1 + n % 8), True)
+                    for n in range(15)
+                ],
+            ),
+            # A long run after three quiet weeks.
+            summaries._Client(
+                today=TODAY,
+                last=TODAY - timedelta(days=1),
+                assessed=True,
+                daily=[
+                    (TODAY - timedelta(days=n), 300 if n == 1 else 100, 20 if n == 1 else 4, 30)
+                    for n in (1, 9, 16, 23)
+                ],
+                worst_pain={TODAY - timedelta(days=1): 5},
+            ),
+        ],
+        ids=["pain", "compliance", "load"],
+    )
+    def test_it_agrees_on_every_day_at_the_edges_of_each_rule(self, client):
+        summary = summaries.summarise(client)
+        rows = [(0, on, *key, key in client.done) for on, key, _ in sorted(client.sessions)]
+
+        for offset in range(len(summary["attention"]) + 3):
+            today = summary["since"] + timedelta(days=offset)
+            counted = progress._counted(rows, today)
+            assert bool(_char(summary, today) & summaries.REASON) == _expected_reason(
+                client, rows, today
+            ), today
+            assert _rate(summary, today) == progress.compliance(counted, today, 7)["rate"]
+
+    def test_a_day_before_the_summary_is_unknown(self):
+        client = summaries._Client(today=TODAY, last=TODAY, assessed=False)
+
+        summary = summaries.summarise(client)
+
+        assert summary["since"] == TODAY - timedelta(days=summaries.DAYS_BEFORE)
+        assert _char(summary, summary["since"] - timedelta(days=1)) == 3
+
+
+def _end(summary: dict) -> date:
+    return summary["since"] + timedelta(days=len(summary["attention"]) - 1)
+
+
+# --- kept on every write -------------------------------------------------------------------
+
+
+def _stored() -> dict[int, dict]:
+    return {
+        row.client_id: {
+            "last_check_in": row.last_check_in,
+            "since": row.since,
+            "attention": row.attention,
+            "compliance_7d": row.compliance_7d,
+        }
+        for row in db.session.scalars(sa.select(ClientSummary))
+    }
+
+
+def _fresh() -> dict[int, dict]:
+    ids = list(db.session.scalars(sa.select(Client.id)))
+    rows = summaries.compute(db.session.connection(), ids)
+    db.session.rollback()
+    return {row.pop("client_id"): row for row in rows}
+
+
+def assert_kept():
+    """The stored summaries are those the history gives now."""
+    db.session.expire_all()
+    stored = _stored()
+    assert stored == _fresh()
+    return stored
+
+
+@pytest.fixture
+def checked_in(http, client_user, assignment, sessions) -> dict:
+    response = post_check_in(
+        http, client_user, check_in_for(sessions[(1, 1)], assignment["id"], rpe=6)
+    )
+    assert response.status_code == 201
+    return response.get_json()
+
+
+class TestKeptOnEveryWrite:
+    def test_a_new_check_in_writes_the_clients_summary(self, http, client_user, checked_in):
+        stored = assert_kept()
+
+        assert stored[client_user.id]["last_check_in"] == START
+
+    def test_a_corrected_check_in_moves_it(self, http, client_user, checked_in):
+        url = f"/api/v1/me/check-ins/{checked_in['id']}"
+        etag = http.get(url, headers=client_user.headers).headers["ETag"]
+
+        response = http.patch(
+            url,
+            json={"completed": False, "ratings": [{"region": "knee", "side": "left", "pain": 8}]},
+            headers={**client_user.headers, "If-Match": etag},
+        )
+
+        assert response.status_code == 200
+        stored = assert_kept()
+        today = _char(stored[client_user.id], TODAY)
+        assert today & summaries.REASON  # pain of 8 this week
+
+    def test_a_deleted_check_in_takes_it_back(self, http, client_user, checked_in):
+        url = f"/api/v1/me/check-ins/{checked_in['id']}"
+        etag = http.get(url, headers=client_user.headers).headers["ETag"]
+
+        response = http.delete(url, headers={**client_user.headers, "If-Match": etag})
+
+        assert response.status_code == 204
+        assert assert_kept()[client_user.id]["last_check_in"] is None
+
+    def test_an_assignment_paused_changes_the_schedule(
+        self, http, coach, client_user, assignment, checked_in
+    ):
+        before = assert_kept()[client_user.id]
+
+        set_status(http, coach, assignment["id"], "paused")
+
+        after = assert_kept()[client_user.id]
+        assert after["compliance_7d"] != before["compliance_7d"]
+
+    def test_a_new_assignment_and_an_edited_program_date_it(
+        self, http, coach, client_user, program
+    ):
+        assigned = assign(http, coach, client_user.id, program["id"], start=TODAY)
+        assert_kept()
+        copy = f"/api/v1/programs/{assigned['program']['id']}"
+        current = http.get(copy, headers=coach.headers)
+        document = current.get_json()
+        body = {
+            "name": document["name"],
+            "weeks": document["weeks"],
+            "sessions": [
+                {
+                    "week": s["week"],
+                    "day": min(7, s["day"] + 1),
+                    "title": s["title"],
+                    "items": [{"exercise_id": i["exercise_id"]} for i in s["items"]],
+                }
+                for s in document["sessions"]
+            ],
+        }
+
+        response = http.put(
+            copy, json=body, headers={**coach.headers, "If-Match": current.headers["ETag"]}
+        )
+
+        assert response.status_code == 200, response.get_json()
+        assert assert_kept()[client_user.id]["attention"]
+
+    def test_an_assessment_marks_the_plan_as_worth_a_look(
+        self, http, coach, client_user, assignment, checked_in
+    ):
+        before = _char(assert_kept()[client_user.id], TODAY)
+
+        response = http.post(
+            f"/api/v1/clients/{client_user.id}/assessments",
+            json={"assessed_on": iso(TODAY), "notes": "Left hip sits forward."},
+            headers=coach.headers,
+        )
+
+        assert response.status_code == 201, response.get_json()
+        after = _char(assert_kept()[client_user.id], TODAY)
+        assert not before & summaries.PLAN and after & summaries.PLAN
+
+    def test_rows_written_through_the_orm_outside_a_request_count_too(self, client_user):
+        db.session.add(
+            CheckIn(
+                academy_id=client_user.user.academy_id,
+                client_id=client_user.id,
+                date=TODAY - timedelta(days=2),
+                rpe=5,
+                duration_minutes=30,
+            )
+        )
+        db.session.commit()
+
+        assert assert_kept()[client_user.id]["last_check_in"] == TODAY - timedelta(days=2)
+
+    def test_a_write_rolled_back_leaves_nothing(self, client_user):
+        db.session.add(
+            CheckIn(
+                academy_id=client_user.user.academy_id,
+                client_id=client_user.id,
+                date=TODAY,
+            )
+        )
+        db.session.flush()
+        db.session.rollback()
+
+        assert count_rows(ClientSummary) == 0
+        assert count_rows(Assessment) == 0
+
+
+# --- rebuilt -----------------------------------------------------------------------------
+
+
+class TestRebuild:
+    def test_the_command_rebuilds_every_clients_summary(
+        self, app, client_user, other_client_user, checked_in
+    ):
+        db.session.execute(sa.delete(ClientSummary))
+        db.session.commit()
+
+        result = app.test_cli_runner().invoke(args=["academy", "rebuild-summaries"])
+
+        assert result.exit_code == 0, result.output
+        assert "Rebuilt the summaries of 2 clients." in result.output
+        stored = assert_kept()
+        assert set(stored) == {client_user.id, other_client_user.id}
+        assert stored[client_user.id]["last_check_in"] == START
