@@ -53,9 +53,8 @@ def load_catalogue(path):
 @academy_cli.command("demo")
 def demo():
     """Load (or refresh) the demo academy and print how to sign in."""
-    from academy import demo as demo_data
-
     from academy import database
+    from academy import demo as demo_data
 
     lines = demo_data.load()
     db.session.commit()
