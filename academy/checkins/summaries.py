@@ -12,8 +12,9 @@ today when it was written to the day after which nothing can change any more:
   schedule holds that day (``no_recent_check_in``, ``pain_reported``,
   ``compliance_dropping``, ``load_spike``, ``distance_jump``). 2: the plan's safety
   rules may hold something back that day: the client has sessions ahead in an active
-  assignment, and an assessment or a pain of 4 or more in the 14 days before. Only the
-  guard can tell whether they do, so the dashboard asks it about these clients alone.
+  assignment, and an assessment, or (without one) check-in pain the rules act on. Only
+  the guard can tell what they hold back of the sessions ahead, so the dashboard asks it
+  about these clients alone.
 - ``compliance_7d``: five characters a day, the 7-day compliance rate in
   ten-thousandths (``06667``), or ``-----`` when no session counts.
 
@@ -39,6 +40,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from academy.assessments import safety
 from academy.assessments.models import Assessment
 from academy.assessments.safety import CHECK_IN_DAYS, SORE
 from academy.auth.models import User
@@ -226,7 +228,7 @@ class _Client:
     last: date | None
     assessed: bool
     daily: list[tuple] = field(default_factory=list)  # (date, load, km, minutes)
-    worst_pain: dict[date, int] = field(default_factory=dict)
+    ratings: list[tuple[str, str, int, date]] = field(default_factory=list)  # with a pain
     done: set[tuple[int, int, int]] = field(default_factory=set)  # (assignment, week, day)
     sessions: list[tuple[date, tuple[int, int, int], bool]] = field(default_factory=list)
 
@@ -261,12 +263,17 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
         load.clients_daily(ids, first - timedelta(days=_CHECK_INS_BEFORE))
     ):
         clients[client_id].daily.append(tuple(day))
-    worst = (
-        sa.select(sa.func.max(CheckInRating.pain))
-        .where(CheckInRating.check_in_id == CheckIn.id)
-        .scalar_subquery()
-    )
-    for client_id, on, completed, assignment_id, week, day, pain in connection.execute(
+    for (
+        client_id,
+        on,
+        completed,
+        assignment_id,
+        week,
+        day,
+        region,
+        side,
+        pain,
+    ) in connection.execute(
         sa.select(
             CheckIn.client_id,
             CheckIn.date,
@@ -274,17 +281,20 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
             CheckIn.assignment_id,
             ProgramSession.week,
             ProgramSession.day,
-            worst,
+            CheckInRating.region,
+            CheckInRating.side,
+            CheckInRating.pain,
         )
         .outerjoin(ProgramSession, ProgramSession.id == CheckIn.session_id)
+        .outerjoin(CheckInRating, CheckInRating.check_in_id == CheckIn.id)
         .where(
             CheckIn.client_id.in_(ids),
             CheckIn.date >= first - timedelta(days=_CHECK_INS_BEFORE),
         )
     ):
         client = clients[client_id]
-        if pain is not None and pain > client.worst_pain.get(on, -1):
-            client.worst_pain[on] = pain
+        if pain is not None:
+            client.ratings.append((region, side, pain, on))
         if completed and week is not None:
             client.done.add((assignment_id, week, day))
     on = date_add(Assignment.start_date, 7 * (ProgramSession.week - 1) + (ProgramSession.day - 1))
@@ -342,8 +352,8 @@ def summarise(client: _Client) -> dict:
         counted = scheduled_sum[index] - scheduled_sum[start] + done[index]
         return counted, done_sum[index + 1] - done_sum[start]
 
-    alerts = {on for on, worst in client.worst_pain.items() if worst >= PAIN_ALERT}
-    sore = {on for on, worst in client.worst_pain.items() if worst >= SORE}
+    alerts = {on for _, _, pain, on in client.ratings if pain >= PAIN_ALERT}
+    sore = {on for _, _, pain, on in client.ratings if pain >= SORE}
     attention, compliance = [], []
     for offset in range((until - since).days + 1):
         today = since + timedelta(days=offset)
@@ -358,7 +368,7 @@ def summarise(client: _Client) -> dict:
         plan = (
             plan_until is not None
             and plan_until >= today
-            and (client.assessed or _within(sore, today, CHECK_IN_DAYS))
+            and (client.assessed or _held_by_ratings(client.ratings, sore, today))
         )
         attention.append(str(REASON * reason | PLAN * plan))
         figure = rate(d7, s7)
@@ -369,6 +379,15 @@ def summarise(client: _Client) -> dict:
         "attention": "".join(attention),
         "compliance_7d": "".join(compliance),
     }
+
+
+def _held_by_ratings(ratings: list, sore: set[date], today: date) -> bool:
+    """Whether the safety rules, read from the check-ins' pain alone (the client has no
+    assessment), hold anything back ``today``. They hold nothing without a pain of SORE
+    or more among the ratings that still count: most days are told by that alone."""
+    if not _within(sore, today, CHECK_IN_DAYS):
+        return False
+    return not safety.Guard(safety.picture_of(None, today, (), ratings)).clear
 
 
 def _within(days_of_pain: set[date], today: date, days: int) -> bool:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from academy.assessments import safety
 from academy.assessments.models import Assessment
 from academy.checkins import load, progress, summaries
 from academy.checkins.models import CheckIn, ClientSummary
@@ -50,14 +51,15 @@ def _rate(summary: dict, today: date) -> float | None:
 def _expected_reason(client, rows, today: date) -> bool:
     """Whether the dashboard, reading the history itself, gives the client a reason."""
     counted = progress._counted(rows, today)
-    pain = [(on, worst) for on, worst in client.worst_pain.items() if worst >= 7]
+    pain = [(on, score) for _, _, score, on in client.ratings if score >= 7]
     return bool(
-        progress._reasons(today, counted, pain, client.last)
-        or load.attention(client.daily, today)
+        progress._reasons(today, counted, pain, client.last) or load.attention(client.daily, today)
     )
 
 
 days_of = st.integers(min_value=-70, max_value=20)
+# Where check-ins rate pain: a knee (lower body: impact waits) and the ribs.
+RATED = [("knee", "left"), ("knee", "both"), ("ribs", "right")]
 
 
 @st.composite
@@ -74,7 +76,7 @@ def histories(draw):
             if offset <= 0 and draw(st.booleans()):
                 done.add(key)
     check_in_days = sorted(set(draw(st.lists(st.integers(-60, 0), max_size=30))))
-    daily, worst_pain = [], {}
+    daily, ratings = [], []
     # Half the histories carry no load, so that the other rules get their turn.
     loads = draw(st.sampled_from([[0], [0, 200, 1500]]))
     for offset in check_in_days:
@@ -82,16 +84,15 @@ def histories(draw):
         load_of = draw(st.sampled_from(loads))
         km = draw(st.sampled_from([0, 5, 30] if load_of else [0]))
         daily.append((on, load_of, km, 40))
-        pain = draw(st.one_of(st.none(), st.integers(0, 10)))
-        if pain is not None:
-            worst_pain[on] = pain
+        for region, side in draw(st.lists(st.sampled_from(RATED), max_size=2, unique=True)):
+            ratings.append((region, side, draw(st.integers(0, 10)), on))
     last = TODAY + timedelta(days=check_in_days[-1]) if check_in_days else None
     return summaries._Client(
         today=today,
         last=last,
         assessed=draw(st.booleans()),
         daily=daily,
-        worst_pain=worst_pain,
+        ratings=ratings,
         done=done,
         sessions=sessions,
     )
@@ -108,16 +109,13 @@ class TestWhatASummarySaysOfADay:
 
         reason = _expected_reason(client, rows, today)
         seven = progress.compliance(counted, today, 7)["rate"]
-        sore = any(
-            today - timedelta(days=13) <= on <= today and worst >= 4
-            for on, worst in client.worst_pain.items()
-        )
+        held = not safety.Guard(safety.picture_of(None, today, (), client.ratings)).clear
         ahead = any(active and on >= today for on, _, active in client.sessions)
 
         char = _char(summary, today)
         assert bool(char & summaries.REASON) == reason
         if today <= _end(summary):
-            assert bool(char & summaries.PLAN) == (ahead and (client.assessed or sore))
+            assert bool(char & summaries.PLAN) == (ahead and (client.assessed or held))
         else:  # after the last day: quiet for a week, no session counting
             assert char == summaries.REASON
         assert _rate(summary, today) == seven
@@ -131,7 +129,10 @@ class TestWhatASummarySaysOfADay:
                 last=TODAY - timedelta(days=1),
                 assessed=False,
                 daily=[(TODAY - timedelta(days=n), 0, 0, 30) for n in (6, 1)],
-                worst_pain={TODAY - timedelta(days=6): 7, TODAY - timedelta(days=1): 0},
+                ratings=[
+                    ("knee", "left", 7, TODAY - timedelta(days=6)),
+                    ("knee", "left", 0, TODAY - timedelta(days=1)),
+                ],
             ),
             # Sessions every other day, the last week's missed.
             summaries._Client(
@@ -153,7 +154,7 @@ class TestWhatASummarySaysOfADay:
                     (TODAY - timedelta(days=n), 300 if n == 1 else 100, 20 if n == 1 else 4, 30)
                     for n in (1, 9, 16, 23)
                 ],
-                worst_pain={TODAY - timedelta(days=1): 5},
+                ratings=[("calf", "right", 5, TODAY - timedelta(days=1))],
             ),
         ],
         ids=["pain", "compliance", "load"],
