@@ -24,7 +24,7 @@ from tests.checkins.conftest import (
     post_check_in,
     set_status,
 )
-from tests.conftest import count_rows
+from tests.conftest import count_rows, count_statements, make_user, sign_in
 
 # --- the rules, day by day ------------------------------------------------------------------
 
@@ -353,3 +353,44 @@ class TestRebuild:
         stored = assert_kept()
         assert set(stored) == {client_user.id, other_client_user.id}
         assert stored[client_user.id]["last_check_in"] == START
+
+
+class TestStatements:
+    def test_a_check_in_keeps_the_summary_in_as_many_statements_for_much_history_as_little(
+        self, http, client_user, other_client_user, assignment, sessions
+    ):
+        for n in range(40):
+            on = TODAY - timedelta(days=n + 1)
+            rated = [{"region": "knee", "side": "left", "pain": n % 8}]
+            post_check_in(http, other_client_user, {"date": iso(on), "rpe": 5, "ratings": rated})
+        counts = []
+        for client in (client_user, other_client_user):
+            body = {"date": iso(TODAY), "rpe": 6, "duration_minutes": 30}
+            db.session.expire_all()
+            with count_statements() as statements:
+                response = post_check_in(http, client, body)
+            assert response.status_code == 201
+            counts.append(len(statements))
+
+        print(f"POST /me/check-ins statements: little history {counts[0]}, much {counts[1]}")
+        assert counts[0] == counts[1]
+
+    def test_the_sorted_client_list_takes_as_many_statements_for_many_clients_as_for_few(
+        self, http, coach, academy
+    ):
+        counts = []
+        for batch in (1, 12):
+            for n in range(batch):
+                person = sign_in(
+                    make_user(academy, "client", f"C {batch}-{n}", f"c{batch}-{n}@x.test")
+                )
+                post_check_in(http, person, {"date": iso(TODAY - timedelta(days=n))})
+            for sort in ("compliance_7d", "-last_check_in"):
+                db.session.expire_all()
+                with count_statements() as statements:
+                    response = http.get(f"/api/v1/clients?sort={sort}", headers=coach.headers)
+                assert response.status_code == 200
+                counts.append((batch, sort, len(statements)))
+
+        print(f"GET /clients?sort= (clients, sort, statements): {counts}")
+        assert counts[0][2] == counts[2][2] and counts[1][2] == counts[3][2]
