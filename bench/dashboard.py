@@ -6,8 +6,8 @@ check-ins; serve the app under gunicorn; then time, for both academies, ``GET
 /dashboard``, ``GET /clients?page=1``, ``GET /clients?page=50&sort=compliance_7d`` (the
 small academy's only page) and ``GET /clients/{id}/adherence``: first alone (one request
 at a time, the median of ``--repeat``), then under load (wrk, ``--concurrency``
-connections, ``--seconds`` per read, one read after another). It prints a table of both and each read's
-ratio of large to small. The target: every ratio within 3.
+connections, ``--seconds`` per read, one read after another). It prints a table of both
+and each read's ratio of large to small. The target: every ratio within 3.
 
     .venv/bin/python bench/dashboard.py [--clients 2000] [--days 365] [--repeat 15]
         [--seconds 6] [--concurrency 2] [--workers 2] [--databases sqlite,postgresql]
