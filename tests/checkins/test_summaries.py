@@ -394,3 +394,42 @@ class TestStatements:
 
         print(f"GET /clients?sort= (clients, sort, statements): {counts}")
         assert counts[0][2] == counts[2][2] and counts[1][2] == counts[3][2]
+
+
+class TestPlanConflictsOnTheDashboard:
+    def test_a_client_whose_only_reason_is_the_plan_is_listed_with_the_count(
+        self, http, coach, client_user
+    ):
+        # Runs on Thursday and Saturday ahead; knee pain of 5 today (not 7: no pain
+        # reason), so the safety rules hold both runs back.
+        document = {
+            "name": "Runs",
+            "weeks": 1,
+            "sessions": [
+                {"week": 1, "day": day, "title": "Easy", "items": [
+                    {"kind": "run", "run": {"type": "easy", "steps": [
+                        {"kind": "work", "duration_seconds": 1800}
+                    ]}}
+                ]}
+                for day in (4, 6)
+            ],
+        }  # fmt: skip
+        program = http.post("/api/v1/programs", json=document, headers=coach.headers)
+        assert program.status_code == 201, program.get_data(as_text=True)
+        assign(http, coach, client_user.id, program.get_json()["id"], start=date(2026, 3, 9))
+        body = {"date": iso(TODAY), "ratings": [{"region": "knee", "side": "left", "pain": 5}]}
+        assert post_check_in(http, client_user, body).status_code == 201
+
+        response = http.get("/api/v1/dashboard", headers=coach.headers)
+
+        assert _char(assert_kept()[client_user.id], TODAY) == summaries.PLAN
+        [entry] = response.get_json()
+        assert entry["client_id"] == client_user.id
+        assert entry["reasons"] == [
+            {
+                "code": "plan_conflicts",
+                "detail": "2 item(s) ahead held back by the safety rules "
+                f"(GET /clients/{client_user.id}/plan-conflicts).",
+                "count": 2,
+            }
+        ]
