@@ -90,10 +90,10 @@ UNKNOWN = str(REASON | PLAN)
 RATE_WIDTH = 5
 NO_RATE = "-" * RATE_WIDTH
 # What a summary reads before its first day: the 30 days of compliance, and the check-ins
-# dated up to EARLY_DAYS before the sessions they name; the 28 days of chronic load and
-# the three weeks of distance change.
+# dated up to 3 days before the sessions they name (EARLY_DAYS of the check-ins' rules);
+# the 28 days of chronic load, and the three weeks of distance change.
 _SESSIONS_BEFORE = WINDOWS[1] - 1
-_CHECK_INS_BEFORE = max(_SESSIONS_BEFORE + 3, load.CHRONIC_DAYS - 1, 21)
+_CHECK_INS_BEFORE = max(_SESSIONS_BEFORE + 3, load.CHRONIC_DAYS - 1, 3 * 7)
 
 
 def today_of(timezone: sa.ColumnElement, todays: dict[str, date]) -> sa.ColumnElement:
