@@ -384,10 +384,13 @@ def summarise(client: _Client) -> dict:
 def _held_by_ratings(ratings: list, sore: set[date], today: date) -> bool:
     """Whether the safety rules, read from the check-ins' pain alone (the client has no
     assessment), hold anything back ``today``. They hold nothing without a pain of SORE
-    or more among the ratings that still count: most days are told by that alone."""
+    or more among the ratings that still count: most days are told by that alone. Only
+    the ratings of the CHECK_IN_DAYS up to ``today`` count."""
     if not _within(sore, today, CHECK_IN_DAYS):
         return False
-    return not safety.Guard(safety.picture_of(None, today, (), ratings)).clear
+    first = today - timedelta(days=CHECK_IN_DAYS - 1)
+    counting = [rating for rating in ratings if first <= rating[3] <= today]
+    return not safety.Guard(safety.picture_of(None, today, (), counting)).clear
 
 
 def _within(days_of_pain: set[date], today: date, days: int) -> bool:
