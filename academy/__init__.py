@@ -85,6 +85,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     require_answer_fields(api.spec)
     document_cache_control(api.spec)
     audit_log.init_app(app)
+    _keep_summaries(app)
     errors.register_error_handlers(app)
     cli.init_app(app)
     return app
@@ -122,11 +123,18 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     app.register_blueprint(docs)
 
 
+def _keep_summaries(app: Flask) -> None:
+    # Imported here, as the routes are: the summaries read several domains' models.
+    from academy.checkins import summaries
+
+    summaries.init_app(app)
+
+
 def _connect_domains(app: Flask) -> None:
     """What one domain offers another that must not import it: the clients list shows
-    figures the check-ins and messages domains keep; the dashboard and ``/me`` show the
-    unread messages, the dashboard the plan conflicts the guard finds, and the trends the
-    activities' cadence."""
+    (and sorts by) figures the check-ins and messages domains keep; the dashboard and
+    ``/me`` show the unread messages, the dashboard the plan conflicts the guard finds,
+    and the trends the activities' cadence."""
     from academy.activities import service as activities
     from academy.checkins import progress
     from academy.guard import service as guard
@@ -140,6 +148,7 @@ def _connect_domains(app: Flask) -> None:
         return figures
 
     app.extensions["academy.client_figures"] = client_figures
+    app.extensions["academy.sort_clients"] = progress.sort_clients
     app.extensions["academy.unread_by_client"] = messages.unread_by_client
     app.extensions["academy.unread_total"] = messages.unread_total
     app.extensions["academy.activity_cadence"] = activities.cadence_by_day

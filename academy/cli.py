@@ -53,12 +53,36 @@ def load_catalogue(path):
 @academy_cli.command("demo")
 def demo():
     """Load (or refresh) the demo academy and print how to sign in."""
+    from academy import database
     from academy import demo as demo_data
 
     lines = demo_data.load()
     db.session.commit()
+    # A bulk load: the planner's statistics, fresh (SQLite would otherwise have none).
+    with db.engine.begin() as connection:
+        database.analyze(connection)
     for line in lines:
         click.echo(line)
+
+
+@academy_cli.command("rebuild-summaries")
+def rebuild_summaries():
+    """Work out every client's summary again (what the dashboard and the client list read)
+    from their check-ins, schedule and assessments, then refresh the planner's statistics.
+
+    Every write keeps the summaries up to date; this is for data loaded past the API (a
+    restore, a bulk import) and as a check that nothing has drifted.
+    """
+    from academy import database
+    from academy.checkins import summaries
+
+    connection = db.session.connection()
+    with database.unbounded(connection):
+        count = summaries.rebuild(connection)
+    db.session.commit()
+    with db.engine.begin() as connection:
+        database.analyze(connection)
+    click.echo(f"Rebuilt the summaries of {count} clients.")
 
 
 @academy_cli.command("purge-keys")

@@ -4,14 +4,20 @@ and what counts as the database being unavailable rather than Academy being at f
 ``DB_TIMEOUT_SECONDS`` bounds connecting, each statement, each lock and each wait for a
 pooled connection. A database that is down, full, read-only, locked or silent past that
 bound is an outage: the request answers 503 with ``Retry-After`` (``academy.errors``),
-never hangs and never looks like a bug.
+never hangs and never looks like a bug. PostgreSQL ends a statement past the bound
+itself (``statement_timeout``); on SQLite a progress handler interrupts it.
+
+SQLite's planner needs statistics to pick a client's own index over the academy's: each
+connection runs ``PRAGMA optimize`` when it opens, every hour it lives and when it
+closes, as SQLite advises for long-lived connections, and ``analyze`` refreshes them
+after a bulk load (the demo, a benchmark's seed, the summaries' rebuild).
 """
 
 import math
 import os
 import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import psycopg
 import sqlalchemy as sa
@@ -39,8 +45,9 @@ OUTAGE_SQLSTATE_CLASSES = frozenset(
     }
 )
 # SQLite's result codes of an outage (Python 3.11+ names them), and their messages for
-# errors that carry no code.
+# errors that carry no code. SQLITE_INTERRUPT: a statement ran past the bound.
 OUTAGE_SQLITE_CODES = (
+    "SQLITE_INTERRUPT",
     "SQLITE_BUSY",
     "SQLITE_IOERR",
     "SQLITE_FULL",
@@ -48,6 +55,7 @@ OUTAGE_SQLITE_CODES = (
     "SQLITE_CANTOPEN",
 )
 OUTAGE_SQLITE_MESSAGES = (
+    "interrupted",
     "disk i/o error",
     "database or disk is full",
     "attempt to write a readonly database",
@@ -65,6 +73,13 @@ PING_IDLE_SECONDS = 0.5
 # server that answers is the one to end a slow statement (and its connection stays
 # usable), while one that does not answer at all is still left within the bound.
 CLIENT_GRACE_SECONDS = 0.25
+# SQLite calls the progress handler every this many virtual-machine steps (well under a
+# millisecond each time), and a long-lived connection refreshes the planner's statistics
+# this often. ANALYZE run by ``PRAGMA optimize`` reads at most this many rows of an index
+# (SQLite suggests 100 to 1000; from 3.46 optimize sets a limit of its own).
+SQLITE_PROGRESS_STEPS = 10_000
+SQLITE_OPTIMIZE_SECONDS = 3600
+SQLITE_ANALYSIS_LIMIT = 400
 
 
 def engine_options(app: Flask) -> None:
@@ -112,6 +127,8 @@ def configure_engine(app: Flask) -> None:
         _bound_answers(bound, float(app.config["DB_TIMEOUT_SECONDS"]) + CLIENT_GRACE_SECONDS)
     elif bound.dialect.name == "sqlite":
         _sqlite_pragmas(bound, busy_timeout_ms(app))
+        _sqlite_statement_bound(bound, float(app.config["DB_TIMEOUT_SECONDS"]))
+        _sqlite_statistics(bound)
 
 
 def busy_timeout_ms(app: Flask) -> int:
@@ -194,6 +211,15 @@ def _ping_when_idle(engine: sa.Engine) -> None:
 def unbounded(connection: sa.Connection):
     """Within the block and its transaction, statements on ``connection`` may run as long
     as they need: migrations and bulk loads are not requests."""
+    if connection.dialect.name == "sqlite":
+        info = connection.connection.info
+        usual = info.get(_UNBOUNDED, False)
+        info[_UNBOUNDED] = True
+        try:
+            yield
+        finally:
+            info[_UNBOUNDED] = usual
+        return
     if connection.dialect.name != "postgresql":
         yield
         return
@@ -253,6 +279,83 @@ def _sqlite_pragmas(engine: sa.Engine, busy_timeout: int) -> None:
         cursor.close()
         # SQLite's lower() folds ASCII only; searches must match as on PostgreSQL.
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+# Kept in each pooled SQLite connection's ``info``: when its statement must end, and
+# whether it runs unbounded (``unbounded``).
+_DEADLINE, _UNBOUNDED, _OPTIMIZED = "academy.deadline", "academy.unbounded", "academy.optimized"
+
+
+def _sqlite_statement_bound(engine: sa.Engine, seconds: float) -> None:
+    """SQLite: a statement still running ``seconds`` after it started (its rows read
+    included) is interrupted, SQLITE_INTERRUPT, which is an outage (503), as PostgreSQL's
+    ``statement_timeout`` is."""
+
+    @sa.event.listens_for(engine, "connect")
+    def watch(dbapi_connection, record):
+        info = record.info
+
+        def past_the_bound() -> int:
+            deadline = info.get(_DEADLINE)
+            return int(deadline is not None and time.monotonic() > deadline)
+
+        dbapi_connection.set_progress_handler(past_the_bound, SQLITE_PROGRESS_STEPS)
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def start(connection, _cursor, _statement, _parameters, _context, _executemany):
+        info = connection.connection.info
+        unbounded = info.get(_UNBOUNDED)
+        info[_DEADLINE] = None if unbounded else time.monotonic() + seconds
+
+    @sa.event.listens_for(engine, "checkin")
+    def done(_dbapi_connection, record):
+        record.info[_DEADLINE] = None
+
+
+def _sqlite_statistics(engine: sa.Engine) -> None:
+    """``PRAGMA optimize`` as SQLite advises for long-lived connections: when one opens
+    (every table checked), every SQLITE_OPTIMIZE_SECONDS while it is pooled, and when it
+    closes. It re-analyses only the tables whose statistics are missing or stale, and at
+    most SQLITE_ANALYSIS_LIMIT rows of each index."""
+
+    def optimize(dbapi_connection, pragma: str = "PRAGMA optimize") -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
+            cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @sa.event.listens_for(engine, "connect")
+    def on_open(dbapi_connection, record):
+        optimize(dbapi_connection, "PRAGMA optimize = 0x10002")
+        record.info[_OPTIMIZED] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkin")
+    def now_and_then(dbapi_connection, record):
+        if dbapi_connection is None:  # invalidated
+            return
+        if time.monotonic() - record.info.get(_OPTIMIZED, 0.0) >= SQLITE_OPTIMIZE_SECONDS:
+            optimize(dbapi_connection)
+            record.info[_OPTIMIZED] = time.monotonic()
+
+    @sa.event.listens_for(engine, "close")
+    def on_close(dbapi_connection, _record):
+        with suppress(sqlite3.Error):  # a connection closed because its file failed
+            optimize(dbapi_connection)
+
+
+def analyze(connection: sa.Connection) -> None:
+    """Fresh planner statistics for every table, after a bulk load: on SQLite every row
+    read (no analysis limit), on PostgreSQL as ANALYZE samples them. Not bounded: it is
+    no request."""
+    with unbounded(connection):
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA analysis_limit = 0")
+            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
+        else:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def unavailable(error: BaseException) -> bool:

@@ -329,3 +329,93 @@ class TestExerciseTyping:
             _insert("exercise_regions", exercise_id=1, region="pelvic_floor", position=5)
             db.session.flush()
         db.session.rollback()
+
+
+def _client_with_history_at_0012(today) -> None:
+    """An academy with a client following a program since four weeks ago, who checked in
+    with pain yesterday, and a client with nothing yet, as revision 0012 stores them."""
+    from datetime import timedelta
+
+    now = "2026-11-30 10:00:00"
+    _insert("academies", id=1, name="A", created_at=now, updated_at=now)
+    for user_id, role in ((1, "owner"), (2, "client"), (3, "client")):
+        _insert(
+            "users", id=user_id, academy_id=1, role=role, name=f"N{user_id}",
+            email=f"u{user_id}@north.test", timezone="UTC", status="active",
+            search_text="", created_at=now, updated_at=now,
+        )  # fmt: skip
+    for client_id in (2, 3):
+        _insert(
+            "clients", id=client_id, academy_id=1, goals="", coach_notes="", status="active",
+            version=1, created_at=now, updated_at=now,
+        )  # fmt: skip
+    _insert(
+        "programs", id=1, academy_id=1, kind="client", client_id=2, name="P", description="",
+        goal="", weeks=6, search_text="", version=1, created_at=now, updated_at=now,
+    )  # fmt: skip
+    start = today - timedelta(days=28)
+    for session_id in range(1, 7):  # Mondays, weeks 1 to 6
+        _insert(
+            "program_sessions", id=session_id, program_id=1, week=session_id, day=1,
+            title="", notes="", created_at=now,
+        )  # fmt: skip
+    _insert(
+        "assignments", id=1, academy_id=1, client_id=2, program_id=1, start_date=start,
+        status="active", notes="", version=1, created_at=now, updated_at=now,
+    )  # fmt: skip
+    for check_in_id, session_id in ((1, 1), (2, 2), (3, None)):
+        on = start + timedelta(days=7 * (session_id - 1)) if session_id else today
+        _insert(
+            "check_ins", id=check_in_id, academy_id=1, client_id=2,
+            date=on - timedelta(days=1) if session_id is None else on,
+            assignment_id=1 if session_id else None, session_id=session_id, completed=True,
+            rpe=5, duration_minutes=40, notes="", version=1, created_at=now, updated_at=now,
+        )  # fmt: skip
+    _insert(
+        "check_in_ratings", check_in_id=3, academy_id=1, client_id=2,
+        date=today - timedelta(days=1), position=0, region="knee", side="left", pain=8,
+    )  # fmt: skip
+    db.session.commit()
+
+
+class TestClientSummaries:
+    def test_the_migration_summarises_every_client_from_the_history_stored(self, scratch_app):
+        from datetime import timedelta
+
+        from academy.checkins import summaries
+        from academy.common.time import local_today
+
+        today = local_today("UTC")
+        upgrade(revision="0012")
+        _client_with_history_at_0012(today)
+
+        upgrade()
+
+        stored = {
+            row.client_id: row
+            for row in db.session.execute(sa.text("SELECT * FROM client_summaries"))
+        }
+        fresh = summaries.compute(db.session.connection(), [2, 3])
+        assert set(stored) == {2, 3}
+        for row in fresh:
+            kept = stored[row["client_id"]]
+            assert (kept.attention, kept.compliance_7d) == (row["attention"], row["compliance_7d"])
+            assert str(kept.last_check_in or "") == str(row["last_check_in"] or "")
+        following = next(row for row in fresh if row["client_id"] == 2)
+        offset = (today - following["since"]).days
+        assert following["last_check_in"] == today - timedelta(days=1)
+        # Pain of 8 yesterday, sessions ahead: a reason, and the plan worth a look.
+        assert following["attention"][offset] == "3"
+        # Weeks 1 and 2 done, 3 and 4 missed, 5 today: yesterday's 7 days hold week 4's
+        # session, missed; today's hold only today's, which counts once done.
+        rates = following["compliance_7d"]
+        assert rates[5 * (offset - 1) : 5 * offset] == "00000"
+        assert rates[5 * offset : 5 * offset + 5] == "-----"
+        assert _drift() == []
+
+    def test_they_go_on_the_way_down(self, scratch_app):
+        upgrade()
+
+        downgrade(revision="0012")
+
+        assert "client_summaries" not in _tables()

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
-from academy.common.tenancy import get_scoped, scoped, through
+from academy.common.tenancy import get_scoped, through
 from academy.common.time import local_today, window
 from academy.extensions import db
 
@@ -48,20 +48,20 @@ _DAILY = (
 )
 
 
-def daily_statement(actor, since: date, until: date) -> sa.Select:
-    """(client_id, date, load, distance km, minutes) per client and day in the caller's
-    scope, from ``since`` to ``until``."""
-    return (
-        scoped(CheckIn, actor, CheckIn.client_id, *_DAILY)
-        .where(CheckIn.date.between(since, until))
+def clients_daily(client_ids: list[int], since: date, until: date | None = None) -> sa.Select:
+    """(client_id, date, load, distance km, minutes) per client and day, from ``since``
+    (to ``until``), of clients found in scope: read through their ids, so the planner
+    takes the (client, date) index whatever the academy's size."""
+    stmt = (
+        sa.select(CheckIn.client_id, *_DAILY)
+        .where(through(CheckIn.client_id, client_ids), CheckIn.date >= since)
         .group_by(CheckIn.client_id, CheckIn.date)
     )
+    return stmt if until is None else stmt.where(CheckIn.date <= until)
 
 
 def _client_daily(client_id: int, since: date, until: date) -> sa.Select:
-    """(date, load, distance km, minutes) per day of one client found in scope: read
-    through their id, so the planner takes the (client, date) index whatever the
-    academy's size."""
+    """(date, load, distance km, minutes) per day of one client found in scope."""
     return (
         sa.select(*_DAILY)
         .where(through(CheckIn.client_id, [client_id]), CheckIn.date.between(since, until))
@@ -88,10 +88,15 @@ def _ratio(acute: float, chronic: float) -> float | None:
     return round(acute / chronic, 4) if chronic else None
 
 
-def acwr(loads: dict[date, float], as_of: date) -> dict:
-    """Rolling and EWMA acute:chronic workload ratios on ``as_of``."""
+def _acute_chronic(loads: dict[date, float], as_of: date) -> tuple[float, float]:
     acute = sum(loads.get(as_of - timedelta(days=n), 0) for n in range(ACUTE_DAYS))
     chronic = sum(loads.get(as_of - timedelta(days=n), 0) for n in range(CHRONIC_DAYS)) / 4
+    return acute, chronic
+
+
+def acwr(loads: dict[date, float], as_of: date) -> dict:
+    """Rolling and EWMA acute:chronic workload ratios on ``as_of``."""
+    acute, chronic = _acute_chronic(loads, as_of)
     fast, slow = 2 / (ACUTE_DAYS + 1), 2 / (CHRONIC_DAYS + 1)
     ewma_acute = ewma_chronic = 0.0
     for on in _days(as_of - timedelta(days=EWMA_DAYS - 1), as_of):
@@ -181,7 +186,7 @@ def attention(rows, today: date) -> list[dict]:
     loads = {on: float(load) for on, load, _, _ in rows}
     km = {on: float(distance) for on, _, distance, _ in rows}
     reasons = []
-    ratio = acwr(loads, today)["rolling"]
+    ratio = _ratio(*_acute_chronic(loads, today))
     if ratio is not None and ratio > SPIKE_ACWR:
         reasons.append(
             {

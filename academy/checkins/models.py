@@ -119,3 +119,22 @@ class CheckInRating(db.Model):
     side: Mapped[str] = mapped_column(sa.String(8))
     tightness: Mapped[int | None] = mapped_column(sa.Integer)
     pain: Mapped[int | None] = mapped_column(sa.Integer)
+
+
+class ClientSummary(db.Model):
+    """What the dashboard and the coach's client list filter and sort by, for one client:
+    written by ``academy.checkins.summaries`` in the transaction of every write that
+    changes it, for each day from ``since`` on, so that a read picks the character of the
+    client's today instead of working it out from their history."""
+
+    __tablename__ = "client_summaries"
+
+    client_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_check_in: Mapped[date | None] = mapped_column(sa.Date)
+    # The day the strings start from, and the strings: a character a day (``attention``)
+    # and five a day (``compliance_7d``); see ``academy.checkins.summaries``.
+    since: Mapped[date] = mapped_column(sa.Date)
+    attention: Mapped[str] = mapped_column(sa.Text)
+    compliance_7d: Mapped[str] = mapped_column(sa.Text)

@@ -24,21 +24,25 @@ from flask import current_app
 
 from academy.assessments.models import Assessment
 from academy.auth.models import User
-from academy.checkins import load
-from academy.checkins.models import CheckIn, CheckInRating
+from academy.checkins import load, summaries
+from academy.checkins.models import CheckIn, CheckInRating, ClientSummary
+from academy.checkins.summaries import (
+    COUNTED_STATUSES,
+    PAIN_ALERT,
+    WINDOWS,
+    dropping,
+    quiet,
+)
+from academy.checkins.summaries import rate as _rate
 from academy.clients.models import Client
 from academy.common.auth import Actor
+from academy.common.pagination import paginate
 from academy.common.sql import date_add
-from academy.common.tenancy import get_scoped, scoped
+from academy.common.tenancy import get_scoped, scoped, through
 from academy.common.time import local_today, window
 from academy.extensions import db
 from academy.programs.models import Assignment, ProgramSession
 
-COUNTED_STATUSES = ("active", "completed")
-WINDOWS = (7, 30, 90)
-DROP_POINTS = 20
-PAIN_ALERT = 7
-QUIET_DAYS = 7
 # How far back the dashboard reads ratings: the 7 days up to each client's today,
 # which lies within a day of UTC's.
 PAIN_DAYS = 8
@@ -50,36 +54,24 @@ def _session_date():
     return date_add(Assignment.start_date, 7 * (ProgramSession.week - 1) + (ProgramSession.day - 1))
 
 
-def _rate(completed: int, counted: int) -> float | None:
-    return round(completed / counted, 4) if counted else None
-
-
-def _scheduled(
-    actor: Actor,
-    until: date,
-    *,
-    client_id: int | None = None,
-    since: date | None = None,
-    client_ids: list[int] | None = None,
-) -> list[sa.Row]:
+def _scheduled(client_ids: list[int], until: date, *, since: date | None = None) -> list[sa.Row]:
     """(client_id, on, assignment_id, week, day, done) of the scheduled sessions dated up
-    to ``until`` (and from ``since``), of one client or of the caller's academy, oldest
-    first, each with whether a completed check-in names it (any version of it, so edits
-    after the fact do not undo it). One statement.
+    to ``until`` (and from ``since``) of clients found in scope, oldest first, each with
+    whether a completed check-in names it (any version of it, so edits after the fact do
+    not undo it). One statement, read through the clients' ids so that the planner takes
+    their own indexes whatever the academy's size.
 
     Without ``since``, from the very first one: the current streak may reach back
     further than the range asked for, and must not change with it.
     """
     on = _session_date()
     done = (
-        scoped(CheckIn, actor, CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
+        sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
         .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
-        .where(CheckIn.completed.is_(True))
+        .where(through(CheckIn.client_id, client_ids), CheckIn.completed.is_(True))
     )
     sessions = (
-        scoped(
-            Assignment,
-            actor,
+        sa.select(
             Assignment.client_id,
             on,
             Assignment.id,
@@ -88,16 +80,12 @@ def _scheduled(
         )
         .join(ProgramSession, ProgramSession.program_id == Assignment.program_id)
         .where(
+            through(Assignment.client_id, client_ids),
             Assignment.status.in_(COUNTED_STATUSES),
             ProgramSession.retired_at.is_(None),
             on <= until,
         )
     )
-    if client_id is not None:
-        client_ids = [client_id]
-    if client_ids is not None:
-        done = done.where(CheckIn.client_id.in_(client_ids))
-        sessions = sessions.where(Assignment.client_id.in_(client_ids))
     if since is not None:
         # A check-in is dated at most EARLY_DAYS before its session (DESIGN §6.4).
         done = done.where(CheckIn.date >= since - timedelta(days=EARLY_DAYS))
@@ -137,7 +125,7 @@ def adherence(actor: Actor, client_id: int, start: date | None, end: date | None
     client = get_scoped(Client, client_id, actor, what="client")
     today = local_today(client.timezone)
     start, end = window(start, end, today)
-    counted = _counted(_scheduled(actor, max(end, today), client_id=client_id), today)
+    counted = _counted(_scheduled([client_id], max(end, today)), today)
 
     in_range = [(on, ok) for on, ok in counted if start <= on <= end]
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
@@ -151,7 +139,7 @@ def adherence(actor: Actor, client_id: int, start: date | None, end: date | None
             break
         streak += 1
     last = db.session.scalar(
-        scoped(CheckIn, actor, sa.func.max(CheckIn.date)).where(CheckIn.client_id == client_id)
+        sa.select(sa.func.max(CheckIn.date)).where(through(CheckIn.client_id, [client_id]))
     )
     return {
         "client_id": client_id,
@@ -251,36 +239,80 @@ def _minus(left: float | None, right: float | None) -> float | None:
     return None if left is None or right is None else round(left - right, 2)
 
 
-def dashboard(actor: Actor) -> list[dict]:
-    """Active clients who need attention, each with every reason that applies. Every
-    rule reads the client's own calendar: their today in their timezone."""
-    last_check_in = (
-        sa.select(sa.func.max(CheckIn.date)).where(CheckIn.client_id == Client.id).scalar_subquery()
-    )
-    clients = db.session.execute(
-        scoped(Client, actor, Client.id, User.name, User.timezone, last_check_in)
+def _todays(actor: Actor) -> dict[str, date]:
+    """The today of each timezone the academy's active clients live in: one statement."""
+    zones = db.session.scalars(
+        scoped(Client, actor, User.timezone)
+        .select_from(Client)
         .join(User, User.id == Client.id)
         .where(Client.status == "active")
-        .order_by(sa.func.lower(User.name), Client.id)
+        .distinct()
+    )
+    return {zone: local_today(zone) for zone in zones}
+
+
+def dashboard(actor: Actor, pagination_parameters) -> list[dict]:
+    """One page of the active clients who need attention, by name, each with every
+    reason that applies. Every rule reads the client's own calendar: their today in
+    their timezone.
+
+    Who needs attention is read from the clients' summaries (``summaries``), one
+    character each for their today; the plan's guard is asked about the clients whose
+    only possible reason is a plan conflict. The reasons are then worked out for the
+    page's clients alone: a fixed number of statements, and work for the page rather
+    than for the academy.
+    """
+    today = summaries.today_of(User.timezone, _todays(actor))
+    day = summaries.attention_on(today)
+    active = (
+        scoped(Client, actor, Client.id, User.name, User.timezone, ClientSummary.last_check_in)
+        .select_from(Client)
+        .join(User, User.id == Client.id)
+        .outerjoin(ClientSummary, ClientSummary.client_id == Client.id)
+        .where(Client.status == "active")
+    )
+    # Kept by the messages domain, which the app factory connects (it imports this one):
+    # one statement over the academy's unread messages.
+    unread = current_app.extensions["academy.unread_by_client"](actor)
+    # Found by the plan's guard (which reads check-ins), connected alike.
+    conflicts = current_app.extensions["academy.plan_conflicts"]
+    plan_only = db.session.execute(
+        active.with_only_columns(Client.id, User.timezone).where(
+            day == str(summaries.PLAN), Client.id.not_in(list(unread))
+        )
     ).all()
-    today_of = {client_id: local_today(timezone) for client_id, _, timezone, _ in clients}
+    held = conflicts(actor, {client_id: local_today(zone) for client_id, zone in plan_only})
+    flagged = sa.or_(
+        day.in_((str(summaries.REASON), summaries.UNKNOWN)),
+        Client.id.in_([*unread, *(client_id for client_id, n in held.items() if n)]),
+    )
+    page = paginate(
+        active.where(flagged).order_by(sa.func.lower(User.name), Client.id),
+        pagination_parameters,
+        rows=True,
+    )
+    return _attention(actor, page, unread, held, conflicts)
+
+
+def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict, conflicts) -> list:
+    """The dashboard's entries of the page's clients ((id, name, timezone, last
+    check-in) each), with the unread counts and the conflicts already found."""
+    ids = [row[0] for row in page]
+    if not ids:
+        return []
+    today_of = {client_id: local_today(timezone) for client_id, _, timezone, _ in page}
     # Every client's today lies within a day of UTC's: read from the earliest window's
     # start to the latest today, and let each client's calendar pick its own.
     utc_today = local_today("UTC")
     sessions: dict[int, list] = defaultdict(list)
     since = utc_today - timedelta(days=max(WINDOWS[:2]))
-    for row in _scheduled(actor, utc_today + timedelta(days=1), since=since):
+    for row in _scheduled(ids, utc_today + timedelta(days=1), since=since):
         sessions[row[0]].append(row)
     pain: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for client_id, on, worst in db.session.execute(
-        scoped(
-            CheckInRating,
-            actor,
-            CheckInRating.client_id,
-            CheckInRating.date,
-            sa.func.max(CheckInRating.pain),
-        )
+        sa.select(CheckInRating.client_id, CheckInRating.date, sa.func.max(CheckInRating.pain))
         .where(
+            through(CheckInRating.client_id, ids),
             CheckInRating.date >= utc_today - timedelta(days=PAIN_DAYS),
             CheckInRating.pain >= PAIN_ALERT,
         )
@@ -290,17 +322,13 @@ def dashboard(actor: Actor) -> list[dict]:
     daily: dict[int, list] = defaultdict(list)
     since = load.since_for_dashboard(utc_today)
     for client_id, *row in db.session.execute(
-        load.daily_statement(actor, since, utc_today + timedelta(days=1))
+        load.clients_daily(ids, since, utc_today + timedelta(days=1))
     ):
         daily[client_id].append(row)
-
-    # Kept by the messages domain, which the app factory connects (it imports this one).
-    unread = current_app.extensions["academy.unread_by_client"](actor)
-    # Found by the plan's guard (which reads check-ins), connected alike.
-    held = current_app.extensions["academy.plan_conflicts"](actor, today_of)
+    held = {**held, **conflicts(actor, {i: today_of[i] for i in ids if i not in held})}
 
     answer = []
-    for client_id, name, _, last in clients:
+    for client_id, name, _, last in page:
         today = today_of[client_id]
         reasons = _reasons(today, _counted(sessions[client_id], today), pain[client_id], last)
         reasons.extend(load.attention(daily[client_id], today))
@@ -319,6 +347,8 @@ def dashboard(actor: Actor) -> list[dict]:
             })  # fmt: skip
         for reason in reasons:
             reason.setdefault("count", None)
+        # Every client of the page has a reason, unless the clock was put back past what
+        # their summary knows.
         if reasons:
             answer.append({
                 "client_id": client_id,
@@ -332,15 +362,7 @@ def dashboard(actor: Actor) -> list[dict]:
 def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | None) -> list:
     reasons = []
     seven, thirty = (compliance(counted, today, days) for days in WINDOWS[:2])
-    s7, d7, s30, d30 = (
-        seven["scheduled"],
-        seven["completed"],
-        thirty["scheduled"],
-        thirty["completed"],
-    )
-    # d30/s30 - d7/s7 >= DROP_POINTS/100, multiplied out: in floats, 70% - 50% is
-    # 19.999... points and a drop of exactly DROP_POINTS would go unreported.
-    if s7 and s30 and 100 * (d30 * s7 - d7 * s30) >= DROP_POINTS * s7 * s30:
+    if dropping(seven["scheduled"], seven["completed"], thirty["scheduled"], thirty["completed"]):
         reasons.append({
             "code": "compliance_dropping",
             "detail": f"7-day compliance {seven['rate']:.0%} against {thirty['rate']:.0%}"
@@ -354,7 +376,7 @@ def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | No
                 "detail": f"Pain of {max(recent)}/10 reported in the last 7 days.",
             }
         )
-    if last is None or last <= today - timedelta(days=QUIET_DAYS):
+    if quiet(last, today):
         when = f"since {last.isoformat()}" if last else "yet"
         reasons.append({"code": "no_recent_check_in", "detail": f"No check-in {when}."})
     return reasons
@@ -365,18 +387,16 @@ def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
     for the coach's client list: three statements, whatever the number of clients."""
     if not client_ids:
         return {}
-    last_check_in = (
-        sa.select(sa.func.max(CheckIn.date)).where(CheckIn.client_id == Client.id).scalar_subquery()
-    )
     clients = db.session.execute(
-        scoped(Client, actor, Client.id, User.timezone, last_check_in)
+        scoped(Client, actor, Client.id, User.timezone, ClientSummary.last_check_in)
         .join(User, User.id == Client.id)
+        .outerjoin(ClientSummary, ClientSummary.client_id == Client.id)
         .where(Client.id.in_(client_ids))
     ).all()
     utc_today = local_today("UTC")
     sessions: dict[int, list] = defaultdict(list)
     since = utc_today - timedelta(days=WINDOWS[0])
-    for row in _scheduled(actor, utc_today + timedelta(days=1), since=since, client_ids=client_ids):
+    for row in _scheduled(client_ids, utc_today + timedelta(days=1), since=since):
         sessions[row[0]].append(row)
     figures = {}
     for client_id, timezone, last in clients:
@@ -384,3 +404,20 @@ def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
         seven = compliance(_counted(sessions[client_id], today), today, WINDOWS[0])
         figures[client_id] = {"last_check_in": last, "compliance_7d": seven["rate"]}
     return figures
+
+
+def sort_clients(actor: Actor, stmt: sa.Select, field: str, descending: bool) -> sa.Select:
+    """``stmt`` (the academy's clients, their user joined) ordered by a figure of the
+    client list, ``last_check_in`` or ``compliance_7d``, from the clients' summaries:
+    those with one first, by it, then by name; the rest after them, by name. One
+    statement more for ``compliance_7d`` (the timezones' todays)."""
+    if field == "last_check_in":
+        value = ClientSummary.last_check_in
+    else:
+        zones = db.session.scalars(stmt.with_only_columns(User.timezone).distinct())
+        value = summaries.compliance_on(
+            summaries.today_of(User.timezone, {zone: local_today(zone) for zone in zones})
+        )
+    return stmt.outerjoin(ClientSummary, ClientSummary.client_id == Client.id).order_by(
+        value.is_(None), value.desc() if descending else value, sa.func.lower(User.name), Client.id
+    )

@@ -21,7 +21,7 @@ from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import if_match, version_header
 from academy.common.idempotency import KEY_DESCRIPTION, KEY_SCHEMA, idempotent
-from academy.common.pagination import paginate, paginate_list
+from academy.common.pagination import paginate
 from academy.common.responses import json_response, location
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-ins and progress")
@@ -218,4 +218,4 @@ class Dashboard(MethodView):
         assessment and check-ins (`GET /clients/{id}/plan-conflicts`). Days are the
         client's calendar days.
         """
-        return paginate_list(progress.dashboard(current_user()), pagination_parameters)
+        return progress.dashboard(current_user(), pagination_parameters)

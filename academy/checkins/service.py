@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from academy.audit import service as audit_log
+from academy.checkins import summaries
 from academy.checkins.models import ONE_PER_SESSION, CheckIn, CheckInRating, CheckInResult
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
@@ -358,6 +359,7 @@ def create_check_in(actor: Actor, data: dict) -> dict:
         )
     given = [*_columns(data), *_OWNER_FIELDS, *(f for f in ("results", "ratings") if f in data)]
     audit_log.record_created("check_in", new.id, actor.academy_id, given)
+    summaries.touch(db.session(), actor.id)
     return _present_one(new, found.items, found.sessions)
 
 

@@ -15,7 +15,7 @@ from academy.auth.service import (
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
-from academy.common.pagination import paginate, paginate_list
+from academy.common.pagination import paginate
 from academy.common.search import matching
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
@@ -42,28 +42,20 @@ def list_clients(
     sort: str = "name",
 ) -> list[Client]:
     """One page of the academy's clients, each with its figures (``last_check_in``,
-    ``compliance_7d``, ``unread_messages``). Sorted by name in the database; by a
-    figure (kept by the check-ins domain) in Python, those without one last."""
+    ``compliance_7d``, ``unread_messages``). Sorted in the database by name, or by a
+    figure (ordered by the check-ins domain, which keeps it), those without one last."""
     stmt = scoped(Client, actor).join(Client.user).where(Client.status == status)
     if (found := matching(User.search_text, q)) is not None:
         stmt = stmt.where(found)
     name = sa.func.lower(User.name)
-    if sort.lstrip("-") == "name":
-        order = (name.desc(), Client.id.desc()) if sort.startswith("-") else (name, Client.id)
-        page = paginate(stmt.order_by(*order), pagination_parameters)
-        figures = _figures(actor, [client.id for client in page])
+    field, descending = sort.lstrip("-"), sort.startswith("-")
+    if field == "name":
+        order = (name.desc(), Client.id.desc()) if descending else (name, Client.id)
+        stmt = stmt.order_by(*order)
     else:
-        ids = db.session.scalars(stmt.with_only_columns(Client.id).order_by(name, Client.id))
-        ids = list(ids)
-        figures = _figures(actor, ids)
-        field, descending = sort.lstrip("-"), sort.startswith("-")
-        known = [i for i in ids if figures[i][field] is not None]
-        known.sort(key=lambda i: figures[i][field], reverse=descending)
-        page_ids = paginate_list(
-            known + [i for i in ids if i not in set(known)], pagination_parameters
-        )
-        by_id = {c.id: c for c in db.session.scalars(stmt.where(Client.id.in_(page_ids)))}
-        page = [by_id[i] for i in page_ids]
+        stmt = current_app.extensions["academy.sort_clients"](actor, stmt, field, descending)
+    page = paginate(stmt, pagination_parameters)
+    figures = _figures(actor, [client.id for client in page])
     for client in page:
         client.figures = figures.get(client.id, _NO_FIGURES)
     return page

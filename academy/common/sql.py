@@ -42,3 +42,27 @@ def column_defaults(table: sa.Table) -> dict:
         else:
             defaults[column.key] = default.arg
     return defaults
+
+
+class days_between(FunctionElement):
+    """``later - earlier`` in whole days, as an integer: PostgreSQL subtracts dates, SQLite
+    subtracts Julian day numbers."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )

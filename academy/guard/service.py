@@ -66,16 +66,17 @@ def _item_work(kind: str, run: dict | None, exercise) -> safety.Work | None:
 
 
 def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
-    """The safety rules read for each client of ``today_of`` (client id -> their today):
+    """The safety rules read for each client of ``today_of`` (client id -> their today;
+    clients the caller found in scope):
     from their latest assessment and the pain of their check-ins of the last two weeks.
     Two statements, whatever the number of clients."""
     client_ids = list(today_of)
     if not client_ids:
         return {}
+    # Read through the clients' ids (found in scope by the caller), so that the planner
+    # takes each client's own index whatever the academy's size.
     latest = (
-        scoped(
-            Assessment,
-            actor,
+        sa.select(
             Assessment.id,
             sa.func.row_number()
             .over(
@@ -84,7 +85,7 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
             )
             .label("n"),
         )
-        .where(Assessment.archived_at.is_(None), Assessment.client_id.in_(client_ids))
+        .where(Assessment.archived_at.is_(None), through(Assessment.client_id, client_ids))
         .subquery()
     )
     assessments = {
@@ -96,16 +97,14 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
     since = min(today_of.values()) - timedelta(days=safety.CHECK_IN_DAYS)
     ratings: dict[int, list] = defaultdict(list)
     for client_id, *rating in db.session.execute(
-        scoped(
-            CheckInRating,
-            actor,
+        sa.select(
             CheckInRating.client_id,
             CheckInRating.region,
             CheckInRating.side,
             CheckInRating.pain,
             CheckInRating.date,
         ).where(
-            CheckInRating.client_id.in_(client_ids),
+            through(CheckInRating.client_id, client_ids),
             CheckInRating.date >= since,
             CheckInRating.pain.is_not(None),
         )

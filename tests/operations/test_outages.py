@@ -230,6 +230,70 @@ class TestLockWaits:
         assert count_rows(CheckIn) == count_rows(IdempotencyKey) == 1
 
 
+# A statement that runs for minutes on either database, unless something ends it.
+ENDLESS = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000000) "
+    "SELECT count(*) FROM n"
+)
+
+
+@contextmanager
+def endless_instead_of(engine: sa.Engine, fragment: str):
+    """Statements on ``engine`` that contain ``fragment`` run ENDLESS instead."""
+
+    def swap(conn, cursor, statement, parameters, context, executemany):
+        if fragment in statement:
+            return ENDLESS, type(parameters)()
+        return statement, parameters
+
+    sa.event.listen(engine, "before_cursor_execute", swap, retval=True)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", swap)
+
+
+class TestSlowStatements:
+    def test_a_statement_past_the_bound_is_ended_and_answered_503(self, quick, coach):
+        with quick.app_context():
+            engine = db.engine
+        with endless_instead_of(engine, "client_summaries"):
+            started = time.monotonic()
+
+            response = quick.test_client().get("/api/v1/dashboard", headers=coach.headers)
+
+            waited = time.monotonic() - started
+        _unavailable(response)
+        assert 0.4 <= waited < 0.5 + 1
+
+    def test_the_connection_serves_the_next_request(self, quick, coach):
+        with quick.app_context():
+            engine = db.engine
+        with endless_instead_of(engine, "client_summaries"):
+            quick.test_client().get("/api/v1/dashboard", headers=coach.headers)
+
+        response = quick.test_client().get("/api/v1/dashboard", headers=coach.headers)
+
+        assert response.status_code == 200
+
+    def test_migrations_and_bulk_loads_run_unbounded(self, quick):
+        # About a second's work on this machine: twice the quick app's bound.
+        counted = ENDLESS.replace("2000000000", "6000000")
+        with quick.app_context():
+            connection = db.session.connection()
+            started = time.monotonic()
+            with database.unbounded(connection):
+                total = connection.exec_driver_sql(counted).scalar()
+            took = time.monotonic() - started
+            db.session.rollback()  # PostgreSQL's unbounded wait lasts the transaction
+            with pytest.raises(sa.exc.OperationalError) as bounded:
+                db.session.connection().exec_driver_sql(ENDLESS).scalar()
+            db.session.rollback()
+
+        assert total == 6_000_000 and took > 0.5
+        assert database.unavailable(bounded.value)
+
+
 class TestReadiness:
     def test_readyz_writes_its_heartbeat(self, http):
         response = http.get("/readyz")
