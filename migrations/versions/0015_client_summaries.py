@@ -9,7 +9,7 @@ client's own indexes.
 
 Revision ID: 0015
 Revises: 0013
-Create Date: 2026-12-10 09:00:00
+Create Date: 2026-12-07 03:10:00
 
 """
 
