@@ -195,10 +195,12 @@ class TestLoadOnTheDashboard:
             {
                 "code": "load_spike",
                 "detail": "Acute:chronic workload ratio 2.20 (above 1.5).",
+                "count": None,
             },
             {
                 "code": "distance_jump",
                 "detail": "72 km in the week of 2026-03-02, 140% over the week before.",
+                "count": None,
             },
         ]
 

@@ -513,6 +513,7 @@ class TestDashboard:
                     {
                         "code": "compliance_dropping",
                         "detail": "7-day compliance 50% against 70% over 30 days.",
+                        "count": None,
                     }
                 ],
                 "unread_messages": 0,
@@ -521,7 +522,11 @@ class TestDashboard:
                 "client_id": ids["Ben Pain"],
                 "name": "Ben Pain",
                 "reasons": [
-                    {"code": "pain_reported", "detail": "Pain of 7/10 reported in the last 7 days."}
+                    {
+                        "code": "pain_reported",
+                        "detail": "Pain of 7/10 reported in the last 7 days.",
+                        "count": None,
+                    }
                 ],
                 "unread_messages": 0,
             },
@@ -529,14 +534,20 @@ class TestDashboard:
                 "client_id": ids["Dee Quiet"],
                 "name": "Dee Quiet",
                 "reasons": [
-                    {"code": "no_recent_check_in", "detail": "No check-in since 2026-03-04."}
+                    {
+                        "code": "no_recent_check_in",
+                        "detail": "No check-in since 2026-03-04.",
+                        "count": None,
+                    }
                 ],
                 "unread_messages": 0,
             },
             {
                 "client_id": ids["Fay New"],
                 "name": "Fay New",
-                "reasons": [{"code": "no_recent_check_in", "detail": "No check-in yet."}],
+                "reasons": [
+                    {"code": "no_recent_check_in", "detail": "No check-in yet.", "count": None}
+                ],
                 "unread_messages": 0,
             },
             {
@@ -546,8 +557,13 @@ class TestDashboard:
                     {
                         "code": "compliance_dropping",
                         "detail": "7-day compliance 0% against 40% over 30 days.",
+                        "count": None,
                     },
-                    {"code": "no_recent_check_in", "detail": "No check-in since 2026-02-17."},
+                    {
+                        "code": "no_recent_check_in",
+                        "detail": "No check-in since 2026-02-17.",
+                        "count": None,
+                    },
                 ],
                 "unread_messages": 0,
             },
@@ -630,6 +646,7 @@ class TestDashboard:
                     {
                         "code": "pain_reported",
                         "detail": "Pain of 10/10 reported in the last 7 days.",
+                        "count": None,
                     }
                 ],
                 "unread_messages": 0,

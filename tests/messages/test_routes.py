@@ -293,9 +293,11 @@ class TestUnreadCounts:
         }
         cliff = next(entry for entry in attention if entry["client_id"] == client_user.id)
         assert cliff["unread_messages"] == 2
-        assert {"code": "unread_messages", "detail": "2 unread message(s) from the client."} in (
-            cliff["reasons"]
-        )
+        assert {
+            "code": "unread_messages",
+            "detail": "2 unread message(s) from the client.",
+            "count": 2,
+        } in cliff["reasons"]
         dana = next(entry for entry in attention if entry["client_id"] == other_client_user.id)
         assert dana["unread_messages"] == 0
         assert "unread_messages" not in {reason["code"] for reason in dana["reasons"]}

@@ -36,6 +36,7 @@ class TestExport:
         assert body["account"]["email"] == EMAIL and body["account"]["role"] == "client"
         assert body["profile"] == {
             "goals": "A spring marathon",
+            "birth_date": None,
             "running_profile": {
                 "weekly_volume_km": 45.0,
                 "target_race": "Spring 42k",
