@@ -607,7 +607,9 @@ class Guard:
             until = "until they settle" if plural else "until it settles"
             if promise == "calves":
                 if load and work.impact == "high":
-                    return Held("settle_first", sentence(cause, f"no jumping {until}"))
+                    # Says what the work is: strides wait as fast running, not as jumping.
+                    waits = impact_words(work).removesuffix(" yet")
+                    return Held("settle_first", sentence(cause, f"{waits} {until}"))
                 if load > LEVEL["low"] and "heavy_eccentric" in work.precautions:
                     return Held("settle_first", sentence(cause, f"no heavy calf work {until}"))
             elif load > LEVEL["low"] and (

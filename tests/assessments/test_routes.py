@@ -77,9 +77,13 @@ class TestCreateAssessment:
         assert body.keys() == COACH_FIELDS
         expected = assessment_body()
         for field in ("assessed_on", "pelvic_tilt", "rib_flare", "breathing_pattern",
-                      "glute_gripping", "findings", "tightness", "pain", "gait", "notes",
-                      "client_summary", "shared_with_client"):  # fmt: skip
+                      "glute_gripping", "findings", "tightness", "notes", "client_summary",
+                      "shared_with_client"):  # fmt: skip
             assert body[field] == expected[field], field
+        # Nothing said of what makes the pain worse, symptoms, injuries or a hip drop.
+        assert body["pain"] == [{"region": "hip", "side": "left", "score": 2, "aggravated_by": []}]
+        assert body["gait"] == {**expected["gait"], "hip_drop": None}
+        assert body["symptoms"] == [] and body["injuries"] == []
         assert body["client_id"] == client_user.id
         assert body["archived"] is False
         assert body["created_at"].endswith("Z")
@@ -93,7 +97,8 @@ class TestCreateAssessment:
         assert (row.tilt_right_direction, row.tilt_right_grade) == ("anterior", 1)
         assert row.notes == SECRET_NOTES
         assert row.gait_cadence_spm == 158 and row.gait_notes == "Reaches with the left foot."
-        assert row.pain == [{"region": "hip", "side": "left", "score": 2}]
+        assert row.pain == [{"region": "hip", "side": "left", "score": 2, "aggravated_by": []}]
+        assert (row.symptoms, row.injuries, row.gait_hip_drop) == ([], [], None)
 
     def test_only_the_date_is_required(self, http, coach, client_user):
         response = http.post(
@@ -110,7 +115,13 @@ class TestCreateAssessment:
         }
         assert body["findings"] == [] and body["tightness"] == [] and body["pain"] == []
         assert body["education"] == []
-        assert body["gait"] == {"cadence_spm": None, "overstride": None, "notes": ""}
+        assert body["gait"] == {
+            "cadence_spm": None,
+            "overstride": None,
+            "hip_drop": None,
+            "notes": "",
+        }
+        assert body["symptoms"] == [] and body["injuries"] == []
         assert body["notes"] == "" and body["shared_with_client"] is False
         assert stored(body["id"]).shared_with_client is False
 
@@ -355,6 +366,7 @@ class TestUpdateAssessment:
         assert response.get_json()["gait"] == {
             "cadence_spm": 166,
             "overstride": True,
+            "hip_drop": None,
             "notes": "Reaches with the left foot.",
         }
         row = stored(created["id"])
