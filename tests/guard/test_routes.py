@@ -528,6 +528,25 @@ class TestApplyEasier:
         assert live_items(other["program"]["id"]) == other_before
         assert stored_version(assignment["id"]) == stored_version(other["id"]) == 1
 
+    def test_an_archived_program_is_409_and_changes_nothing(
+        self, http, coach, client_user, sore_knee
+    ):
+        assignment = sore_knee["assignment"]
+        program_id = assignment["program"]["id"]
+        archived = http.delete(
+            f"/api/v1/programs/{program_id}", headers={**coach.headers, "If-Match": "*"}
+        )
+        assert archived.status_code == 204
+        conflicts = conflicts_of(http, coach, client_user.id).get_json()
+        etag = assignment_etag(http, coach, assignment["id"])
+        before = live_items(program_id)
+
+        response = apply_easier(http, coach, assignment["id"], [conflicts[0]["item_id"]], etag)
+
+        assert "archived" in problem_of(response, 409)["detail"]
+        assert live_items(program_id) == before
+        assert stored_version(assignment["id"]) == 1
+
     def test_it_needs_if_match_428(self, http, coach, client_user, sore_knee):
         assignment = sore_knee["assignment"]
         conflicts = conflicts_of(http, coach, client_user.id).get_json()
