@@ -14,6 +14,7 @@ from academy.programs.models import Assignment, ProgramItem, ProgramSession
 from tests.conftest import count_rows, count_statements, measured, problem_of
 from tests.guard.conftest import (
     MONDAY,
+    TUESDAY,
     WEDNESDAY,
     apply_easier,
     assign_program,
@@ -46,7 +47,8 @@ def ladder_rung(ex, slug: str, name: str) -> dict:
 
 
 def live_items(program_id: int) -> list[tuple]:
-    """(date slot, exercise slug or run, notes) of the program's live items, in order."""
+    """(week, day, kind, exercise slug, sets, reps, duration, notes) of each live item of
+    the program, in order."""
     db.session.expire_all()
     rows = db.session.execute(
         sa.select(
@@ -104,7 +106,7 @@ def spring(http, coach, client_user, ex, clock) -> dict:
         headers=client_user.headers,
     )
     assert response.status_code == 201, response.get_data(as_text=True)
-    clock("2026-03-10T12:00:00Z")
+    clock(TUESDAY)
     return {"assignment": assignment, "monday_check_in": response.get_json()}
 
 
