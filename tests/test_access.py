@@ -218,6 +218,9 @@ def foreign(http, other_academy, other_academy_coach, other_academy_client) -> d
             "POST /api/v1/clients/{client_id}/assessments": assessment_body(),
             "POST /api/v1/clients/{client_id}/messages": {"body": "How is the hip?"},
             "POST /api/v1/clients/{client_id}/messages/read": {"up_to_id": message["id"]},
+            "POST /api/v1/assignments/{assignment_id}/apply-easier": {
+                "items": [program["sessions"][0]["items"][0]["id"]]
+            },
             **CHANGES,
         },
     }

@@ -36,11 +36,12 @@ from academy.vocabularies import (
 )
 
 
-def _words(choices, **kwargs):
-    """A list of words of a vocabulary, each at most once."""
+def _words(choices, metadata=None, **kwargs):
+    """A list of words of a vocabulary, each at most once (and the document says so)."""
     return fields.List(
         Word(choices),
         validate=[validate.Length(max=len(choices)), _each_once],
+        metadata={**(metadata or {}), "uniqueItems": True},
         **kwargs,
     )
 

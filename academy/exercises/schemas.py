@@ -268,6 +268,9 @@ class VocabulariesSchema(BaseSchema):
     body_sides = fields.List(fields.String())
     side_biases = fields.List(fields.String())
     precautions = fields.List(fields.String())
+    exercise = fields.Dict(
+        metadata={"description": "How an exercise is typed: impact, load levels, spine, pressure."}
+    )
     assessment = fields.Dict()
     check_in = fields.Dict()
     assignment_statuses = fields.List(fields.String())

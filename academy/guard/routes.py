@@ -43,7 +43,7 @@ class AssignmentApplyEasier(MethodView):
     @blp.auth(COACH_ROLES)
     @blp.arguments(ApplyEasierSchema)
     @blp.response(200, ApplyEasierResultSchema, etag=True)
-    @blp.errors(400, 404, 413)
+    @blp.errors(400, 404, 409, 413)
     @blp.precondition()
     def post(self, data, assignment_id):
         """Swap held-back items for their easier rung (needs If-Match)
@@ -53,7 +53,8 @@ class AssignmentApplyEasier(MethodView):
         an item with no safe rung is removed. The sessions that change are retired and
         written anew, as any edit of the client's program is (check-ins keep what was
         prescribed), and the assignment gets a new version: its new `ETag` is answered.
-        An item that is not held back is 422 and nothing changes.
+        An item that is not held back is 422 and nothing changes; a client program that
+        was archived is 409 (copy it to work on it again).
         """
         assignment, swapped = service.apply_easier(
             current_user(), assignment_id, if_match(), data["items"]

@@ -65,6 +65,7 @@ JANUARY_TO_FEBRUARY = [
     ("breathing_pattern", "vertical", "mixed", "improved"),
     ("glute_gripping", True, False, "improved"),
     ("gait.overstride", True, True, "unchanged"),
+    ("gait.hip_drop", None, None, "unchanged"),
     ("gait.cadence_spm", 158, 164, "improved"),
     ("findings.calf_tightness", False, True, "worse"),
     ("findings.hip_flexor_weakness", True, True, "unchanged"),
@@ -81,6 +82,7 @@ FEBRUARY_TO_MARCH = [
     ("breathing_pattern", "mixed", "diaphragmatic", "improved"),
     ("glute_gripping", False, False, "unchanged"),
     ("gait.overstride", True, False, "improved"),
+    ("gait.hip_drop", None, None, "unchanged"),
     ("gait.cadence_spm", 164, 170, "improved"),
     ("findings.calf_tightness", True, False, "improved"),
     ("findings.hip_flexor_weakness", True, False, "improved"),
@@ -196,9 +198,80 @@ class TestCompareAssessments:
             "breathing_pattern": "worse",
             "glute_gripping": "worse",
             "gait.overstride": "worse",
+            "gait.hip_drop": "unchanged",
             "gait.cadence_spm": "worse",
             "tightness.hip_flexors.left": "unchanged",
         }
+
+    def test_it_reports_symptoms_injuries_hip_drop_and_what_makes_pain_worse(
+        self, http, coach, client_user
+    ):
+        recorded(
+            http,
+            coach,
+            client_user.id,
+            **{
+                **FEBRUARY,
+                "pain": [
+                    {"region": "knee", "side": "left", "score": 5, "aggravated_by": ["stairs"]}
+                ],
+                "symptoms": ["leaking", "swelling"],
+                "injuries": [
+                    {"region": "ankle", "side": "left", "kind": "sprain", "on": "2026-01-20"}
+                ],
+                "gait": {"cadence_spm": 164, "overstride": True, "hip_drop": "left"},
+            },
+        )
+        recorded(
+            http,
+            coach,
+            client_user.id,
+            **{
+                **MARCH,
+                "pain": [
+                    {
+                        "region": "knee",
+                        "side": "left",
+                        "score": 3,
+                        "aggravated_by": ["stairs", "downhill"],
+                    }
+                ],
+                "symptoms": ["swelling", "giving_way"],
+                "injuries": [
+                    {"region": "knee", "side": "left", "kind": "strain", "on": "2026-02-20"}
+                ],
+                "gait": {"cadence_spm": 170, "overstride": False, "hip_drop": "none"},
+            },
+        )
+
+        body = compare(http, coach, client_user.id).get_json()
+
+        new_fields = [
+            c for c in body["changes"]
+            if c["field"].startswith(("symptoms.", "injuries.", "gait.hip_drop"))
+            or c["field"].endswith(".aggravated_by")
+        ]  # fmt: skip
+        assert new_fields == changes(
+            ("gait.hip_drop", "left", "none", "improved"),
+            ("pain.knee.left.aggravated_by", ["stairs"], ["stairs", "downhill"], "worse"),
+            ("symptoms.giving_way", False, True, "worse"),
+            ("symptoms.leaking", True, False, "improved"),
+            ("symptoms.swelling", True, True, "unchanged"),
+            ("injuries.ankle.left.sprain", "2026-01-20", None, "improved"),
+            ("injuries.knee.left.strain", None, "2026-02-20", "worse"),
+        )
+        assert {"field": "pain.knee.left", "before": 5, "after": 3, "change": "improved"} in (
+            body["changes"]
+        )
+
+    def test_assessments_without_the_new_fields_compare_as_unchanged(
+        self, http, coach, client_user, three
+    ):
+        body = compare(http, coach, client_user.id).get_json()
+
+        fields = [c["field"] for c in body["changes"]]
+        assert not [f for f in fields if f.startswith(("symptoms.", "injuries."))]
+        assert not [f for f in fields if f.endswith(".aggravated_by")]
 
     def test_archived_assessments_do_not_count(self, http, coach, client_user, three):
         http.delete(

@@ -1,11 +1,14 @@
 """Posture assessments over HTTP: the coach's records and the client's view."""
 
 import json
+from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from academy.assessments.models import Assessment
 from academy.assessments.schemas import AssessmentSchema, ClientAssessmentSchema
+from academy.exercises.models import Exercise
 from academy.extensions import db
 from tests.assessments.conftest import (
     SECRET_NOTES,
@@ -14,6 +17,7 @@ from tests.assessments.conftest import (
     recorded,
 )
 from tests.conftest import count_rows, count_statements, problem_of
+from tests.programs.conftest import freeze_now  # noqa: F401
 
 # Everything the coach's answer carries, and the smaller set the client may read.
 COACH_FIELDS = set(AssessmentSchema().fields)
@@ -52,6 +56,49 @@ BAD_INPUT = [
     ({"pain": [{"region": "calf", "side": "inside", "score": 3}]}, "pain[0].side"),
     ({"pain": [{"region": "calf", "side": "left"}]}, "pain[0].score"),
     ({"pain": [{"region": "calf", "side": "left", "score": 3, "kind": "sharp"}]}, "pain[0].kind"),
+    ({"pain": [{"region": "calf", "side": "left", "aggravated_by": ["stairs"]}]}, "pain[0].score"),
+    (
+        {"pain": [{"region": "knee", "side": "left", "score": 6, "aggravated_by": ["cycling"]}]},
+        "pain[0].aggravated_by[0]",
+    ),
+    (
+        {
+            "pain": [
+                {
+                    "region": "knee",
+                    "side": "left",
+                    "score": 6,
+                    "aggravated_by": ["stairs", "stairs"],
+                }
+            ]
+        },
+        "pain[0].aggravated_by",
+    ),
+    (
+        {"pain": [{"region": "knee", "side": "left", "score": 6, "aggravated_by": "stairs"}]},
+        "pain[0].aggravated_by",
+    ),
+    ({"symptoms": ["dizziness"]}, "symptoms[0]"),
+    ({"symptoms": ["leaking", "swelling", "leaking"]}, "symptoms"),
+    ({"symptoms": "leaking"}, "symptoms"),
+    (
+        {"injuries": [{"region": "ankle", "side": "left", "kind": "twist", "on": "2026-01-05"}]},
+        "injuries[0].kind",
+    ),
+    (
+        {"injuries": [{"region": "elbow", "side": "left", "kind": "sprain", "on": "2026-01-05"}]},
+        "injuries[0].region",
+    ),
+    ({"injuries": [{"region": "ankle", "side": "left", "kind": "sprain"}]}, "injuries[0].on"),
+    (
+        {"injuries": [{"region": "ankle", "side": "left", "kind": "sprain", "on": "last May"}]},
+        "injuries[0].on",
+    ),
+    (
+        {"injuries": [{"region": "ankle", "side": "up", "kind": "sprain", "on": "2026-01-05"}]},
+        "injuries[0].side",
+    ),
+    ({"gait": {"hip_drop": "forward"}}, "gait.hip_drop"),
     ({"gait": {"cadence_spm": -5}}, "gait.cadence_spm"),
     ({"gait": {"speed_kmh": 12}}, "gait.speed_kmh"),
     ({"assessed_on": "last Tuesday"}, "assessed_on"),
@@ -77,9 +124,13 @@ class TestCreateAssessment:
         assert body.keys() == COACH_FIELDS
         expected = assessment_body()
         for field in ("assessed_on", "pelvic_tilt", "rib_flare", "breathing_pattern",
-                      "glute_gripping", "findings", "tightness", "pain", "gait", "notes",
-                      "client_summary", "shared_with_client"):  # fmt: skip
+                      "glute_gripping", "findings", "tightness", "notes", "client_summary",
+                      "shared_with_client"):  # fmt: skip
             assert body[field] == expected[field], field
+        # Nothing said of what makes the pain worse, symptoms, injuries or a hip drop.
+        assert body["pain"] == [{"region": "hip", "side": "left", "score": 2, "aggravated_by": []}]
+        assert body["gait"] == {**expected["gait"], "hip_drop": None}
+        assert body["symptoms"] == [] and body["injuries"] == []
         assert body["client_id"] == client_user.id
         assert body["archived"] is False
         assert body["created_at"].endswith("Z")
@@ -93,7 +144,8 @@ class TestCreateAssessment:
         assert (row.tilt_right_direction, row.tilt_right_grade) == ("anterior", 1)
         assert row.notes == SECRET_NOTES
         assert row.gait_cadence_spm == 158 and row.gait_notes == "Reaches with the left foot."
-        assert row.pain == [{"region": "hip", "side": "left", "score": 2}]
+        assert row.pain == [{"region": "hip", "side": "left", "score": 2, "aggravated_by": []}]
+        assert (row.symptoms, row.injuries, row.gait_hip_drop) == ([], [], None)
 
     def test_only_the_date_is_required(self, http, coach, client_user):
         response = http.post(
@@ -110,7 +162,13 @@ class TestCreateAssessment:
         }
         assert body["findings"] == [] and body["tightness"] == [] and body["pain"] == []
         assert body["education"] == []
-        assert body["gait"] == {"cadence_spm": None, "overstride": None, "notes": ""}
+        assert body["gait"] == {
+            "cadence_spm": None,
+            "overstride": None,
+            "hip_drop": None,
+            "notes": "",
+        }
+        assert body["symptoms"] == [] and body["injuries"] == []
         assert body["notes"] == "" and body["shared_with_client"] is False
         assert stored(body["id"]).shared_with_client is False
 
@@ -355,6 +413,7 @@ class TestUpdateAssessment:
         assert response.get_json()["gait"] == {
             "cadence_spm": 166,
             "overstride": True,
+            "hip_drop": None,
             "notes": "Reaches with the left foot.",
         }
         row = stored(created["id"])
@@ -577,3 +636,184 @@ class TestMyAssessments:
 
     def test_it_needs_a_token(self, http):
         problem_of(http.get("/api/v1/me/assessments"), 401)
+
+
+class TestInjuryDates:
+    """An injury happened on or before the assessment, not in the future, and not before
+    the client was born."""
+
+    @pytest.fixture(autouse=True)
+    def today(self, freeze_now):  # noqa: F811
+        freeze_now("2026-03-10T12:00:00Z")
+
+    def sprain(self, on: str) -> dict:
+        return {"region": "ankle", "side": "left", "kind": "sprain", "on": on}
+
+    def test_an_injury_on_the_assessments_day_is_recorded(self, http, coach, client_user):
+        body = recorded(http, coach, client_user.id, injuries=[self.sprain("2026-03-02")])
+
+        assert body["injuries"] == [self.sprain("2026-03-02")]
+        assert stored(body["id"]).injuries == [self.sprain("2026-03-02")]
+
+    def test_an_injury_after_the_assessment_is_422_naming_it(self, http, coach, client_user):
+        injuries = [self.sprain("2026-02-01"), self.sprain("2026-03-03")]
+
+        response = record(http, coach, client_user.id, injuries=injuries)
+
+        assert problem_of(response, 422)["errors"] == {
+            "injuries[1].on": ["Must not be after the assessment or in the future."]
+        }
+        assert count_rows(Assessment) == 0
+
+    def test_an_injury_in_the_future_is_422(self, http, coach, client_user):
+        # An assessment may be dated ahead of today; an injury may not.
+        response = record(
+            http,
+            coach,
+            client_user.id,
+            assessed_on="2026-03-20",
+            injuries=[self.sprain("2026-03-11")],
+        )
+
+        assert problem_of(response, 422)["errors"] == {
+            "injuries[0].on": ["Must not be after the assessment or in the future."]
+        }
+        assert count_rows(Assessment) == 0
+
+    def test_an_injury_before_the_clients_birth_date_is_422(self, http, coach, client_user):
+        url_ = f"/api/v1/clients/{client_user.id}"
+        etag = http.get(url_, headers=coach.headers).headers["ETag"]
+        patched = http.patch(
+            url_, json={"birth_date": "1990-05-01"}, headers={**coach.headers, "If-Match": etag}
+        )
+        assert patched.status_code == 200 and patched.get_json()["birth_date"] == "1990-05-01"
+
+        response = record(http, coach, client_user.id, injuries=[self.sprain("1990-04-30")])
+
+        assert problem_of(response, 422)["errors"] == {
+            "injuries[0].on": ["Must not be before the client's birth date."]
+        }
+        assert count_rows(Assessment) == 0
+        born = recorded(http, coach, client_user.id, injuries=[self.sprain("1990-05-01")])
+        assert born["injuries"] == [self.sprain("1990-05-01")]
+
+    def test_moving_the_assessment_before_an_injury_is_422_and_changes_nothing(
+        self, http, coach, client_user
+    ):
+        created = recorded(http, coach, client_user.id, injuries=[self.sprain("2026-02-20")])
+
+        response = http.patch(
+            url(created["id"]),
+            json={"assessed_on": "2026-02-10"},
+            headers={**coach.headers, "If-Match": '"1"'},
+        )
+
+        assert list(problem_of(response, 422)["errors"]) == ["injuries[0].on"]
+        row = stored(created["id"])
+        assert (row.version, row.assessed_on.isoformat()) == (1, "2026-03-02")
+
+    def test_adding_an_injury_in_the_future_is_422_and_changes_nothing(
+        self, http, coach, client_user
+    ):
+        created = recorded(http, coach, client_user.id, assessed_on="2026-03-20")
+
+        response = http.patch(
+            url(created["id"]),
+            json={"injuries": [self.sprain("2026-03-15")]},
+            headers={**coach.headers, "If-Match": '"1"'},
+        )
+
+        assert list(problem_of(response, 422)["errors"]) == ["injuries[0].on"]
+        row = stored(created["id"])
+        assert (row.version, row.injuries) == (1, [])
+
+
+# Pain as it was stored before what makes it worse was recorded: no `aggravated_by`.
+OLD_PAIN = [{"region": "knee", "side": "left", "score": 6}]
+
+
+@pytest.fixture
+def stored_before(coach, client_user) -> int:
+    """An assessment written as Academy stored it before symptoms, injuries, hip drop and
+    aggravators were recorded (the upgrade left the new lists empty); its id."""
+    result = db.session.execute(
+        sa.insert(Assessment.__table__).values(
+            academy_id=coach.academy_id,
+            client_id=client_user.id,
+            assessed_on=date(2026, 3, 2),
+            tilt_left_direction="anterior",
+            tilt_left_grade=1,
+            tilt_right_direction="anterior",
+            tilt_right_grade=1,
+            findings=[],
+            tightness=[],
+            pain=OLD_PAIN,
+            symptoms=[],
+            injuries=[],
+            gait_cadence_spm=158,
+            gait_overstride=True,
+            notes="",
+            client_summary="",
+            gait_notes="",
+            shared_with_client=True,
+        )
+    )
+    db.session.commit()
+    return result.inserted_primary_key[0]
+
+
+class TestAssessmentsStoredBeforeTheNewFields:
+    def test_it_reads_as_before_with_nothing_new_recorded(self, http, coach, stored_before):
+        response = http.get(url(stored_before), headers=coach.headers)
+
+        assert response.status_code == 200
+        body = response.get_json()
+        assert body["pain"] == [{**OLD_PAIN[0], "aggravated_by": []}]
+        assert (body["symptoms"], body["injuries"], body["gait"]["hip_drop"]) == ([], [], None)
+        assert stored(stored_before).pain == OLD_PAIN
+
+    def test_its_suggestions_and_drafts_obey_the_rules(self, http, coach, stored_before, catalogue):
+        answer = http.get(
+            f"{url(stored_before)}/suggestions?per_stage=20", headers=coach.headers
+        ).get_json()
+        draft = http.post(
+            f"{url(stored_before)}/program-draft", json={"weeks": 8}, headers=coach.headers
+        ).get_json()
+
+        held = {h["name"]: (h["rule"], h["reason"]) for h in answer["held_back"]}
+        assert held["Strides"] == (
+            "painful_region",
+            "Your left knee hurts (6/10): no fast running yet.",
+        )
+        names = {e["name"] for g in answer["groups"] for e in g["exercises"]} | {
+            i["exercise_name"] for s in draft["sessions"] for i in s["items"]
+        }
+        impacts = db.session.scalars(
+            sa.select(Exercise.impact).where(
+                Exercise.academy_id.is_(None), Exercise.name.in_(names)
+            )
+        ).all()
+        assert len(impacts) == len(names) and set(impacts) <= {"none", "low"}
+        assert (answer["refer"], answer["advice"]) == (None, [])
+
+    def test_a_newer_assessment_compares_against_no_aggravators(
+        self, http, coach, client_user, stored_before
+    ):
+        recorded(
+            http,
+            coach,
+            client_user.id,
+            assessed_on="2026-04-06",
+            pain=[{**OLD_PAIN[0], "aggravated_by": ["stairs"]}],
+        )
+
+        response = http.get(
+            f"/api/v1/clients/{client_user.id}/assessments/compare", headers=coach.headers
+        )
+
+        assert {
+            "field": "pain.knee.left.aggravated_by",
+            "before": [],
+            "after": ["stairs"],
+            "change": "worse",
+        } in response.get_json()["changes"]

@@ -171,10 +171,13 @@ class TestSuggestions:
                 for e in g["exercises"]
             ]  # fmt: skip
             assert stage_ids and {found[i] for i in stage_ids} <= {"feet", "calves"}, stage
-        assert all(
-            e["answers"] and set(e["answers"]) <= {"calf_tightness", "plantar_fasciitis"}
-            for e in exercises
-        )
+        answering = [e for e in exercises if e["answers"]]
+        assert all(set(e["answers"]) <= {"calf_tightness", "plantar_fasciitis"} for e in answering)
+        # Nothing answers these findings with breathing: the method's basic breathing drills.
+        basics = [e for e in exercises if not e["answers"]]
+        assert [e["slug"] for e in basics] == group(body, "breathing")
+        assert group(body, "breathing")[0] == "90-90-breathing"
+        assert {e["why"] for e in basics} == {"Breathing: part of the method's basics."}
         assert "tripod-foot-stance" in group(body, "position")
         assert "straight-knee-calf-raise" in group(body, "strength")
 
@@ -319,12 +322,21 @@ class TestSuggestions:
 
         problem_of(suggest(http, coach, assessment["id"], query), 422)
 
-    def test_an_assessment_with_no_findings_suggests_nothing(
+    def test_an_assessment_with_no_findings_suggests_only_the_basics(
         self, http, coach, client_user, catalogue
     ):
         body = suggestions_for(http, coach, client_user, NOTHING_FOUND)
 
-        assert (body["findings"], body["bias"], body["groups"]) == ([], None, [])
+        assert (body["findings"], body["bias"]) == ([], None)
+        assert [g["stage"] for g in body["groups"]] == ["position", "breathing"]
+        assert group(body, "position")[0] == "all-4s-pelvic-tucks"
+        assert group(body, "breathing")[0] == "90-90-breathing"
+        for g in body["groups"]:
+            lead = {"position": "Position first", "breathing": "Breathing"}[g["stage"]]
+            for exercise in g["exercises"]:
+                assert exercise["answers"] == [] and exercise["score"] == 0
+                assert exercise["why"] == f"{lead}: part of the method's basics."
+        assert (body["held_back"], body["refer"], body["advice"]) == ([], None, [])
 
     def test_it_issues_the_same_number_of_statements_for_any_catalogue_size(
         self, http, coach, client_user, catalogue
@@ -450,7 +462,11 @@ class TestProgramDraft:
 
         response = http.get(f"/api/v1/programs/{created.get_json()['id']}", headers=coach.headers)
 
-        assert response.get_json() == created.get_json()
+        # The draft's answer is the program, with what the coach must know beside it.
+        program = dict(created.get_json())
+        beside = {key: program.pop(key) for key in ("refer", "advice", "held_back")}
+        assert beside == {"refer": None, "advice": [], "held_back": []}
+        assert response.get_json() == program
         assert response.headers["ETag"] == created.headers["ETag"]
 
     def test_the_draft_never_carries_the_clients_name(self, http, coach, client_user, catalogue):

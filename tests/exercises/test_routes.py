@@ -456,6 +456,39 @@ class TestVocabularies:
         assert body["assessment"]["tilt_grade"] == {"min": 0, "max": 3}
         assert body["assessment"]["rib_flare"] == ["none", "mild", "moderate", "marked"]
 
+    def test_it_serves_what_an_assessment_records_and_how_an_exercise_is_typed(
+        self, http, client_user
+    ):
+        body = http.get("/api/v1/vocabularies", headers=client_user.headers).get_json()
+
+        assessment = body["assessment"]
+        assert assessment["aggravators"] == [
+            "extension", "flexion", "rotation", "impact", "running", "downhill", "stairs",
+            "single_leg", "loading", "sitting", "standing", "first_steps",
+        ]  # fmt: skip
+        assert assessment["symptoms"] == [
+            "leaking", "pelvic_heaviness", "pelvic_dragging", "pelvic_pain", "bleeding",
+            "abdominal_separation", "swelling", "giving_way", "numbness_or_tingling",
+            "night_pain", "radiating_pain",
+        ]  # fmt: skip
+        assert assessment["pelvic_symptoms"] == [
+            "leaking", "pelvic_heaviness", "pelvic_dragging", "pelvic_pain", "bleeding",
+        ]  # fmt: skip
+        assert assessment["red_flags"] == ["night_pain", "numbness_or_tingling", "radiating_pain"]
+        assert assessment["injury_kinds"] == [
+            "sprain", "strain", "tendinopathy", "bone_stress", "fracture", "surgery", "other",
+        ]  # fmt: skip
+        assert assessment["hip_drop"] == ["none", "left", "right", "both"]
+        assert assessment["safety_rules"] == [
+            "red_flag", "painful_region", "no_impact", "pelvic_health", "spine", "settle_first",
+        ]  # fmt: skip
+        assert body["exercise"] == {
+            "impact": ["none", "low", "moderate", "high"],
+            "load_levels": ["low", "moderate", "high"],
+            "spine": ["neutral", "extension", "flexion", "rotation"],
+            "pressure": ["low", "moderate", "high"],
+        }
+
     def test_it_needs_a_token(self, http):
         problem_of(http.get("/api/v1/vocabularies"), 401)
 

@@ -297,7 +297,7 @@ class TestUnreadCounts:
             "code": "unread_messages",
             "detail": "2 unread message(s) from the client.",
             "count": 2,
-        } in (cliff["reasons"])
+        } in cliff["reasons"]
         dana = next(entry for entry in attention if entry["client_id"] == other_client_user.id)
         assert dana["unread_messages"] == 0
         assert "unread_messages" not in {reason["code"] for reason in dana["reasons"]}

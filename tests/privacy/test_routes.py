@@ -10,7 +10,7 @@ from academy.checkins.models import CheckIn, CheckInRating
 from academy.clients.models import Client
 from academy.extensions import db
 from academy.privacy.schemas import ExportSchema
-from tests.assessments.conftest import SECRET_NOTES
+from tests.assessments.conftest import SECRET_NOTES, recorded
 from tests.audit.conftest import check_in
 from tests.conftest import PASSWORD, count_rows, count_statements, problem_of, sign_in
 from tests.privacy.conftest import CLIENT_SECRET, CLIENT_WORDS, SUMMARY, UNSHARED_SUMMARY
@@ -36,6 +36,7 @@ class TestExport:
         assert body["account"]["email"] == EMAIL and body["account"]["role"] == "client"
         assert body["profile"] == {
             "goals": "A spring marathon",
+            "birth_date": None,
             "running_profile": {
                 "weekly_volume_km": 45.0,
                 "target_race": "Spring 42k",
@@ -53,6 +54,37 @@ class TestExport:
             ("create", "check_in", history.check_in["id"])
         ]
         assert body["activity"][0]["at"].endswith("Z")
+
+    def test_a_shared_assessment_carries_symptoms_injuries_hip_drop_and_aggravators(
+        self, http, coach, client_user
+    ):
+        etag = http.get(f"/api/v1/clients/{client_user.id}", headers=coach.headers).headers["ETag"]
+        http.patch(
+            f"/api/v1/clients/{client_user.id}",
+            json={"birth_date": "1991-07-14"},
+            headers={**coach.headers, "If-Match": etag},
+        )
+        pain = {"region": "knee", "side": "left", "score": 6, "aggravated_by": ["stairs"]}
+        injury = {"region": "ankle", "side": "right", "kind": "sprain", "on": "2025-11-03"}
+        shared = recorded(
+            http,
+            coach,
+            client_user.id,
+            pain=[pain],
+            symptoms=["leaking", "swelling"],
+            injuries=[injury],
+            gait={"cadence_spm": 160, "overstride": False, "hip_drop": "left"},
+        )
+
+        body = export(http, client_user).get_json()
+
+        assert body["profile"]["birth_date"] == "1991-07-14"
+        [exported] = body["assessments"]
+        assert exported["id"] == shared["id"]
+        assert exported["pain"] == [pain]
+        assert exported["symptoms"] == ["leaking", "swelling"]
+        assert exported["injuries"] == [injury]
+        assert exported["gait"]["hip_drop"] == "left"
 
     def test_a_client_never_sees_the_coachs_private_notes(self, http, client_user, history):
         response = export(http, client_user)

@@ -1720,8 +1720,13 @@ class TestMyAssignmentById:
         self, app, http, coach, client_user, ex, freeze_now
     ):
         freeze_now(NOW)
+        # The small plan's one session is today, so both have sessions ahead to guard.
         small = assigned(
-            http, coach, client_user.id, created(http, coach, one_session_body(ex))["id"]
+            http,
+            coach,
+            client_user.id,
+            created(http, coach, one_session_body(ex))["id"],
+            "2026-03-11",
         )
         big = assigned(
             http, coach, client_user.id, created(http, coach, big_program_body(ex))["id"]
@@ -1738,8 +1743,9 @@ class TestMyAssignmentById:
             ).json
 
         assert len(small_body["sessions"]) == 1 and len(big_body["sessions"]) == 36
-        # The token, the assignment with its program, the sessions, the check-ins.
-        assert len(small_statements) == len(big_statements) <= 4
+        # The token, the assignment with its program, the sessions, the check-ins; the
+        # safety rules' latest assessment and recent pain ratings.
+        assert len(small_statements) == len(big_statements) <= 6
 
 
 class TestMyToday:
@@ -1899,7 +1905,8 @@ class TestMyToday:
 
         assert [len(s["items"]) for s in small_body["sessions"]] == [1]
         assert [len(s["items"]) for s in big_body["sessions"]] == [8]
-        assert len(small_statements) == len(big_statements) <= 4
+        # Four to read the day, two for the safety rules (latest assessment, pain ratings).
+        assert len(small_statements) == len(big_statements) <= 6
 
 
 class TestMySchedule:
@@ -1930,6 +1937,7 @@ class TestMySchedule:
                 "planned_distance_m": None,
                 "planned_duration_seconds": None,
                 "status": status,
+                "held": [],
             }
             for date_, session, status in [
                 ("2026-03-10", sessions[1], "done"),
@@ -1964,15 +1972,39 @@ class TestMySchedule:
         assert {e["assignment_id"] for e in response.get_json()} == {assignment["id"]}
         assert len(response.get_json()) == 4
 
-    def test_the_body_has_exactly_the_fields_of_its_schema(self, http, client_user, assignment):
+    def test_the_body_has_exactly_the_fields_of_its_schema(
+        self, http, coach, client_user, assignment, ex, freeze_now
+    ):
+        freeze_now(NOW)
+        # Strides on Friday 13 March, held back by a sore knee: one entry has `held`.
+        strides = {"exercise_id": ex["strides"], "sets": 1, "reps": 6}
+        sessions = [{"week": 1, "day": 5, "items": [strides]}]
+        friday = created(http, coach, {"name": "Strides", "weeks": 1, "sessions": sessions})
+        assigned(http, coach, client_user.id, friday["id"])
+        response = http.post(
+            f"/api/v1/clients/{client_user.id}/assessments",
+            json={
+                "assessed_on": "2026-03-02",
+                "pain": [{"region": "knee", "side": "left", "score": 6}],
+            },
+            headers=coach.headers,
+        )
+        assert response.status_code == 201, response.get_data(as_text=True)
+
         response = http.get(
             "/api/v1/me/schedule?from=2026-03-09&to=2026-03-22", headers=client_user.headers
         )
 
         entries = response.get_json()
-        assert len(entries) == 4
+        assert len(entries) == 5
+        [held] = [entry for entry in entries if entry["held"]]
+        assert (held["program_name"], held["date"]) == ("Strides", "2026-03-13")
+        assert [(h["rule"], h["reason"]) for h in held["held"]] == [
+            ("painful_region", "Your left knee hurts (6/10): no fast running yet.")
+        ]
+        assert_shape(held, ScheduleEntrySchema())
         for entry in entries:
-            assert_shape(entry, ScheduleEntrySchema())
+            assert entry.keys() == held.keys()
 
     def test_another_clients_sessions_never_appear(
         self, http, other_client_user, other_academy_client, assignment
@@ -2058,7 +2090,8 @@ class TestMySchedule:
             big_body = http.get(query, headers=other_client_user.headers).json
 
         assert len(small_body) == 1 and len(big_body) == 2 * 36
-        assert len(small_statements) == len(big_statements) <= 4
+        # Four to read the sessions, two for the safety rules (assessment, pain ratings).
+        assert len(small_statements) == len(big_statements) <= 6
 
     def test_a_coach_gets_403(self, http, coach):
         problem_of(http.get("/api/v1/me/schedule", headers=coach.headers), 403)
