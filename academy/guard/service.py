@@ -33,6 +33,7 @@ from academy.extensions import db
 from academy.programs import documents
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 from academy.programs.service import replace_program
+from academy.vocabularies import STAGES
 
 # The easier rung of a plain run: the global catalogue's walk-run intervals, then their
 # own easier rungs.
@@ -393,15 +394,12 @@ def apply_easier(actor: Actor, assignment_id: int, expected_version, item_ids: l
     program = assignment.program
     document = documents.program_document(program)
     for session in document["sessions"]:
-        items = []
+        kept = [item for item in session["items"] if item["id"] not in swaps]
         for item in session["items"]:
-            if item["id"] not in swaps:
-                items.append(item)
-                continue
-            rung = swaps[item["id"]]
-            if rung is not None:
-                items.append(_swapped(item, rung, held[item["id"]]))
-        session["items"] = items
+            rung = swaps.get(item["id"])
+            if item["id"] in swaps and rung is not None:
+                _in_stage_order(kept, _swapped(item, rung, held[item["id"]]))
+        session["items"] = kept
     replace_program(actor, program.id, program.version, document)
     assignment.updated_at = utcnow()
     db.session.flush()
@@ -413,6 +411,17 @@ def apply_easier(actor: Actor, assignment_id: int, expected_version, item_ids: l
         }
         for item_id, rung in swaps.items()
     ]
+
+
+def _in_stage_order(items: list[dict], new: dict) -> None:
+    """Put ``new`` after the last item of its stage or an earlier one, so a session keeps
+    the method's order (a position drill swapped in for a run drill moves up)."""
+    rank = STAGES.index(new["stage"])
+    at = 0
+    for index, item in enumerate(items):
+        if STAGES.index(item["stage"]) <= rank:
+            at = index + 1
+    items.insert(at, new)
 
 
 def _swapped(item: dict, rung, conflict: Conflict) -> dict:

@@ -431,11 +431,12 @@ class TestApplyEasier:
             c["easier"] for c in conflicts
         ]
         thursdays = [i for i in live_items(assignment["program"]["id"]) if i[1] == 4]
+        # The position drill swapped in for a hop moves up to its stage's place.
         assert [(week, slug) for week, _, _, slug, *_ in thursdays] == [
-            (1, "90-90-breathing"),
             (1, "single-leg-short-foot-balance"),
-            (2, "90-90-breathing"),
+            (1, "90-90-breathing"),
             (2, "single-leg-short-foot-balance"),
+            (2, "90-90-breathing"),
         ]
         assert conflicts_of(http, coach, client_user.id).get_json() == []
 
