@@ -70,10 +70,9 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
     """The safety rules read for each client of ``today_of`` (client id -> their today;
     clients the caller found in scope):
     from their latest assessment and the pain of their check-ins of the last two weeks.
-    Two statements, whatever the number of clients."""
+    Two statements, whatever the number of clients, none included: the dashboard asks
+    twice and issues as many statements whatever its clients hold."""
     client_ids = list(today_of)
-    if not client_ids:
-        return {}
     # Read through the clients' ids (found in scope by the caller), so that the planner
     # takes each client's own index whatever the academy's size.
     latest = (
@@ -95,7 +94,9 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
             sa.select(Assessment).join(latest, latest.c.id == Assessment.id).where(latest.c.n == 1)
         )
     }
-    since = min(today_of.values()) - timedelta(days=safety.CHECK_IN_DAYS)
+    since = min(today_of.values(), default=local_today("UTC")) - timedelta(
+        days=safety.CHECK_IN_DAYS
+    )
     ratings: dict[int, list] = defaultdict(list)
     for client_id, *rating in db.session.execute(
         sa.select(
@@ -239,8 +240,6 @@ def conflicts(
     """The items still ahead that the rules hold back today, for these clients."""
     guards_of = guards_of if guards_of is not None else guards(actor, today_of)
     troubled = {c: today_of[c] for c, g in guards_of.items() if not g.clear}
-    if not troubled:
-        return []
     found = []
     for row in _items_ahead(actor, troubled, assignment_id):
         client_id, a_id, start, session_id, week, day, item_id, kind, run = row[:9]
