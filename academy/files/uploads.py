@@ -52,8 +52,11 @@ def _size(stream: BinaryIO) -> int:
     return size
 
 
-def _megabytes(limit: int) -> str:
-    return f"{limit / 2**20:g} MB"
+def _amount(limit: int) -> str:
+    return f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit:,} bytes"
+
+
+_NAMES = {"image": "a picture", "video": "a video"}
 
 
 def receive(file: FileStorage, limits: dict[str, int], kind: str | None, max_pixels: int) -> Upload:
@@ -65,14 +68,11 @@ def receive(file: FileStorage, limits: dict[str, int], kind: str | None, max_pix
         accepted = [t.content_type for t in sniff.TYPES if t.kind in limits]
         raise _refused(f"Not a file Academy takes; send {', '.join(accepted)}.")
     if kind is not None and found.kind != kind:
-        raise _refused(f"The file is {'a picture' if found.kind == 'image' else 'a video'}, "
-                       f"not {'a picture' if kind == 'image' else 'a video'}.")  # fmt: skip
+        raise _refused(f"The file is {_NAMES[found.kind]}, not {_NAMES[kind]}.")
     size = _size(stream)
     if size > limits[found.kind]:
-        raise ContentTooLarge(
-            "The file is too large.",
-            errors={"file": [f"A {found.kind} may be up to {_megabytes(limits[found.kind])}."]},
-        )
+        bound = f"{_NAMES[found.kind].capitalize()} may be up to {_amount(limits[found.kind])}."
+        raise ContentTooLarge("The file is too large.", errors={"file": [bound]})
     if found.kind == "video":
         try:
             sniff.check_video(stream, size, found)
