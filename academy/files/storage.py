@@ -340,6 +340,30 @@ def from_config(app: Flask) -> Storage:
     raise ValueError(f"FILE_STORAGE_URL must be file:///path or s3://bucket/prefix, not {url!r}")
 
 
+def copy_folder(source: Path, target: Storage, remove: bool = False) -> dict[str, int]:
+    """Copy every file of the folder ``source`` (kept there before ``FILE_STORAGE_URL``)
+    to ``target`` under the same key, streamed. A file ``target`` already holds at the
+    same size is left as it is, so running it again copies only what is missing. With
+    ``remove``, each file leaves the folder once ``target`` holds it whole."""
+    origin = FolderStorage(source, "")
+    counts = {"copied": 0, "already there": 0, "removed": 0}
+    same = isinstance(target, FolderStorage) and target.root.resolve() == source.resolve()
+    for key in list(origin.keys()):
+        size = origin.size(key)
+        if target.size(key) == size:
+            counts["already there"] += 1
+        else:
+            with origin.open(key) as stream:
+                target.put(key, stream, content_type_of(key))
+            if target.size(key) != size:
+                raise StorageUnavailable(f"{key} was not copied whole.")
+            counts["copied"] += 1
+        if remove and not same:
+            origin.delete(key)
+            counts["removed"] += 1
+    return counts
+
+
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = from_config(app)
 
