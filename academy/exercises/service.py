@@ -8,6 +8,7 @@ import yaml
 from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from academy.common.auth import Actor
 from academy.common.search import matching
@@ -281,29 +282,34 @@ def get_media(actor: Actor, exercise_id: int, media_id: int) -> ExerciseMedia:
 
 
 def add_media(actor: Actor, exercise_id: int, data: dict) -> ExerciseMedia:
-    """A picture or video added to one of the academy's own exercises: its type read
-    from its bytes, a picture cleaned of metadata and given a thumbnail, kept in the
-    file storage with the row (both or neither)."""
+    """A picture or video added to one of the academy's own exercises (the global
+    catalogue is read-only)."""
     exercise = _own(actor, exercise_id)
+    return keep_media(actor.academy_id, exercise, data["file"], data["kind"], data["caption"])
+
+
+def keep_media(
+    academy_id: int, exercise: Exercise, file: FileStorage, kind: str, caption: str = ""
+) -> ExerciseMedia:
+    """An academy's picture or video of an exercise: its type read from its bytes, a
+    picture cleaned of metadata and given a thumbnail, kept in the file storage with
+    the row (both or neither)."""
     held = db.session.scalar(
         sa.select(sa.func.count()).where(
-            ExerciseMedia.exercise_id == exercise.id,
-            ExerciseMedia.academy_id == actor.academy_id,
+            ExerciseMedia.exercise_id == exercise.id, ExerciseMedia.academy_id == academy_id
         )
     )
     if held >= MAX_MEDIA:
         raise Conflict(f"An exercise holds at most {MAX_MEDIA} pictures and videos.")
-    upload = uploads.receive(
-        data["file"], _media_limits(), data["kind"], current_app.config["MEDIA_MAX_PIXELS"]
-    )
+    upload = uploads.receive(file, _media_limits(), kind, current_app.config["MEDIA_MAX_PIXELS"])
     key, thumbnail_key = uploads.store(
-        db.session(), f"exercises/{actor.academy_id}/{exercise.id}", upload
+        db.session(), f"exercises/{academy_id}/{exercise.id}", upload
     )
     media = ExerciseMedia(
-        academy_id=actor.academy_id,
+        academy_id=academy_id,
         exercise_id=exercise.id,
         kind=upload.type.kind,
-        caption=data.get("caption", "").strip(),
+        caption=caption.strip(),
         content_type=upload.type.content_type,
         bytes=upload.size,
         file_key=key,

@@ -17,7 +17,6 @@ from tests.checkins.conftest import (
     program_body,
     sessions_of,
 )
-from tests.files.conftest import attach_video
 from tests.conftest import (
     assert_shape,
     count_rows,
@@ -26,6 +25,7 @@ from tests.conftest import (
     problem_of,
     sign_in,
 )
+from tests.files.conftest import attach_video
 
 
 def full_check_in(sessions, assignment) -> dict:
