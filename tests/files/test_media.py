@@ -354,3 +354,40 @@ class TestExerciseAnswersCarryMedia:
         )
 
         assert again.status_code == 304
+
+
+class TestChunkedUploads:
+    """A body sent in chunks (no Content-Length; gunicorn marks it terminated) is
+    spooled to disk past 1 MB and meets the same bounds."""
+
+    def _post_chunked(self, http, coach, exercise_id, data: bytes, kind: str):
+        from werkzeug.datastructures import FileStorage
+        from werkzeug.test import encode_multipart
+
+        boundary, body = encode_multipart(
+            {"file": FileStorage(io.BytesIO(data), filename="clip"), "kind": kind}
+        )
+        return http.post(
+            f"/api/v1/exercises/{exercise_id}/media",
+            input_stream=io.BytesIO(body),
+            content_type=f"multipart/form-data; boundary={boundary}",
+            headers={**coach.headers, "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+
+    def test_a_video_sent_in_chunks_is_kept(self, app, http, coach, own_exercise):
+        video = mp4(3 * 1024 * 1024)
+
+        response = self._post_chunked(http, coach, own_exercise, video, "video")
+
+        assert response.status_code == 201, response.get_data(True)
+        assert fetch(http, response.get_json()["url"]).data == video
+
+    def test_one_over_the_largest_bound_is_413(self, app, http, coach, own_exercise, monkeypatch):
+        monkeypatch.setitem(app.config, "MEDIA_VIDEO_MAX_BYTES", 100_000)
+        monkeypatch.setitem(app.config, "MEDIA_IMAGE_MAX_BYTES", 100_000)
+
+        response = self._post_chunked(http, coach, own_exercise, mp4(300_000), "video")
+
+        problem_of(response, 413)
+        assert count_rows(ExerciseMedia) == 0 and keys(app) == set()
