@@ -164,3 +164,19 @@ class TestPrivacy:
         assert response.status_code == 204
         assert db.session.scalars(sa.select(CheckInMedia.client_id)).all() == [other_client_user.id]
         assert keys(app) == {urlsplit(kept["url"]).path.removeprefix("/files/")}
+
+
+class TestAudit:
+    def test_attaching_and_removing_a_video_are_updates_of_the_check_in(
+        self, http, coach, client_user, my_check_in
+    ):
+        media = attach_video(http, client_user, my_check_in).get_json()
+        http.delete(
+            f"/api/v1/me/check-ins/{my_check_in}/media/{media['id']}", headers=client_user.headers
+        )
+
+        entries = http.get("/api/v1/audit?resource=check_in", headers=coach.headers).get_json()
+
+        updates = [e for e in entries if e["resource_id"] == my_check_in and "media" in e["fields"]]
+        assert len(updates) == 2
+        assert [(e["action"], e["actor_role"]) for e in updates] == [("update", "client")] * 2
