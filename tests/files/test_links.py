@@ -63,7 +63,7 @@ class TestALink:
         assert int(query["expires"]) >= time.time() + app.config["FILE_URL_SECONDS"] - 5
 
     def test_for_another_file_it_is_403(self, http, two_links):
-        video_path, video_query = _parts(two_links[0])
+        _, video_query = _parts(two_links[0])
         picture_path, _ = _parts(two_links[1])
 
         response = _get(http, picture_path, video_query)
