@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
+import boto3
 import sqlalchemy as sa
+from boto3.s3.transfer import TransferConfig
+from botocore.auth import SIGV4_TIMESTAMP, S3SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app, url_for
 from sqlalchemy.orm import Session
 
@@ -203,11 +209,24 @@ class FolderStorage(Storage):
         self.root.mkdir(parents=True, exist_ok=True)
 
 
+class _SignedAt(S3SigV4QueryAuth):
+    """botocore's presigning (SigV4 in the query), at a given time rather than now:
+    botocore's own takes the current time, which would make every answer differ."""
+
+    def __init__(self, credentials, region: str, signed_at: int, expires_at: int):
+        super().__init__(credentials, "s3", region, expires=expires_at - signed_at)
+        self._at = datetime.fromtimestamp(signed_at, UTC)
+
+    def add_auth(self, request):
+        request.context["timestamp"] = self._at.strftime(SIGV4_TIMESTAMP)
+        self._modify_request_before_signing(request)
+        canonical = self.canonical_request(request)
+        string_to_sign = self.string_to_sign(request, canonical)
+        self._inject_signature_to_request(request, self.signature(string_to_sign, request))
+
+
 class S3Storage(Storage):
     def __init__(self, bucket: str, prefix: str, config):
-        import boto3
-        from botocore.config import Config as BotoConfig
-
         self.bucket, self.prefix = bucket, prefix
         self.description = f"s3://{bucket}/{prefix}"
         self.region = config["S3_REGION"]
@@ -240,8 +259,6 @@ class S3Storage(Storage):
 
     def _call(self, operation, **parameters):
         """One call to the store: a missing object is None, an outage a 503."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
             return operation(Bucket=self.bucket, **parameters)
         except ClientError as error:
@@ -252,8 +269,6 @@ class S3Storage(Storage):
             raise StorageUnavailable("The file storage is not answering.") from error
 
     def put(self, key, stream, content_type):
-        from boto3.s3.transfer import TransferConfig
-
         # One part in memory at a time, whatever the file's size.
         transfer = TransferConfig(
             multipart_threshold=S3_PART, multipart_chunksize=S3_PART, use_threads=False
@@ -286,29 +301,14 @@ class S3Storage(Storage):
                 yield item["Key"][len(self.prefix) :]
 
     def signed_url(self, key, signed_at, expires_at):
-        """S3's presigned GET, signed at ``signed_at`` rather than now (botocore's own
-        presigning takes the current time, which would make every answer differ)."""
-        from botocore.auth import SIGV4_TIMESTAMP, S3SigV4QueryAuth
-        from botocore.awsrequest import AWSRequest
-
-        class SignedAt(S3SigV4QueryAuth):
-            def add_auth(self, request):
-                at = datetime.fromtimestamp(signed_at, UTC)
-                request.context["timestamp"] = at.strftime(SIGV4_TIMESTAMP)
-                self._modify_request_before_signing(request)
-                canonical = self.canonical_request(request)
-                string_to_sign = self.string_to_sign(request, canonical)
-                self._inject_signature_to_request(request, self.signature(string_to_sign, request))
-
+        """The bucket's presigned GET of the object, for where clients reach the store."""
         credentials = self._session.get_credentials().get_frozen_credentials()
         url = f"{self.public_endpoint}/{self.bucket}/{quote(self._key(key), safe='/')}"
         request = AWSRequest(method="GET", url=url)
-        SignedAt(credentials, "s3", self.region, expires=expires_at - signed_at).add_auth(request)
+        _SignedAt(credentials, self.region, signed_at, expires_at).add_auth(request)
         return request.url
 
     def prepare(self):
-        from botocore.exceptions import ClientError
-
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError as error:
