@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,39 +93,39 @@ def link_times(now: float, seconds: int) -> tuple[int, int]:
     return signed_at, signed_at + window + seconds
 
 
-class Storage:
+class Storage(ABC):
     """Where files are kept; ``FolderStorage`` and ``S3Storage`` are the two kinds."""
 
     #: what ``flask academy`` commands print about it
     description: str
 
+    @abstractmethod
     def put(self, key: str, stream: BinaryIO, content_type: str) -> None:
         """Write ``stream`` (read to its end, in pieces) under ``key``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def open(self, key: str) -> BinaryIO | None:
         """A stream of the file, or None when there is none."""
-        raise NotImplementedError
 
+    @abstractmethod
     def size(self, key: str) -> int | None:
         """The file's size in bytes, or None when there is none."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete(self, key: str) -> None:
         """Remove the file; nothing happens when there is none."""
-        raise NotImplementedError
 
+    @abstractmethod
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key under ``prefix``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def signed_url(self, key: str, signed_at: int, expires_at: int) -> str:
         """A link that serves the file until ``expires_at`` (a Unix time)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def prepare(self) -> None:
         """Make the folder or the bucket if it is missing."""
-        raise NotImplementedError
 
     def exists(self, key: str) -> bool:
         return self.size(key) is not None
