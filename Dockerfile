@@ -20,8 +20,9 @@ COPY migrations ./migrations
 COPY scripts ./scripts
 # Editable, so that the migrations folder next to the package is found.
 RUN pip install --no-deps -e . && chown -R academy /app
-# Where activity files are kept (FILE_STORAGE_PATH); compose mounts a shared volume here,
-# which takes this folder's owner.
+# The folder of a file:// storage (FILE_STORAGE_PATH). Compose keeps files in its
+# object store and mounts the volume of older deployments' files here, for
+# `flask academy move-files`; the volume takes this folder's owner.
 RUN mkdir -p /var/lib/academy/files && chown academy /var/lib/academy/files
 USER academy
 

@@ -14,6 +14,9 @@ from academy.common import idempotency
 from academy.common.api import Api, document_cache_control, require_answer_fields
 from academy.config import Config, database_url
 from academy.extensions import cors, db, migrate
+from academy.files import images as file_images
+from academy.files import storage as file_storage
+from academy.files.uploads import body_limit as media_limit
 from academy.mail import delivery as mail_delivery
 from academy.operations import logs, metrics, requests
 from academy.operations.bodies import BoundedBodies
@@ -69,10 +72,14 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     requests.init_app(app)
     idempotency.init_app(app)
     metrics.init_app(app, database.engine(app))
-    # The routes set their own bounds (uploads a larger one); chunked bodies are read up
+    file_storage.init_app(app)
+    file_images.init_app(app)
+    # The routes set their own bounds (uploads larger ones); chunked bodies are read up
     # to the largest.
     limit = app.config["MAX_CONTENT_LENGTH"]
-    largest = None if limit is None else max(limit, upload_limit(app.config))
+    largest = None
+    if limit is not None:
+        largest = max(limit, upload_limit(app.config), media_limit(app.config))
     app.wsgi_app = BoundedBodies(app.wsgi_app, largest)
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.
@@ -107,6 +114,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from academy.checkins.routes import blp as checkins
     from academy.clients.routes import blp as clients
     from academy.exercises.routes import blp as exercises
+    from academy.files.routes import blp as files
     from academy.guard.routes import blp as guard
     from academy.messages.routes import blp as messages
     from academy.operations.docs import blp as docs
@@ -121,6 +129,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
+    app.register_blueprint(files)
 
 
 def _keep_summaries(app: Flask) -> None:

@@ -100,6 +100,44 @@ def purge_keys():
     click.echo(f"Deleted {hits} expired rate-limit hits.")
 
 
+@academy_cli.command("prepare-storage")
+def prepare_storage():
+    """Make the file storage's folder or bucket if it is missing (idempotent)."""
+    from academy.files.storage import storage
+
+    store = storage()
+    store.prepare()
+    click.echo(f"File storage ready: {store.description}")
+
+
+@academy_cli.command("move-files")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(file_okay=False),
+    help="The folder to take files from (default: FILE_STORAGE_PATH).",
+)
+@click.option("--remove", is_flag=True, help="Remove each file from the folder once copied.")
+def move_files(source, remove):
+    """Copy the files kept in a folder (FILE_STORAGE_PATH) to the configured storage.
+
+    Keys stay the same, so the rows that name them need no change. Files the storage
+    already holds are skipped: run it again after an interruption.
+    """
+    from pathlib import Path
+
+    from flask import current_app
+
+    from academy.files.storage import copy_folder, folder, storage
+
+    origin = Path(source) if source else folder(current_app)
+    counts = copy_folder(origin, storage(), remove=remove)
+    click.echo(
+        f"Files from {origin} to {storage().description}: "
+        + ", ".join(f"{n} {what}" for what, n in counts.items())
+    )
+
+
 @academy_cli.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due now, then stop.")
 def worker(once):

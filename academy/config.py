@@ -125,8 +125,31 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
     # An activity file's upload (POST /me/activities) may be this large.
     ACTIVITY_MAX_BYTES = _int("ACTIVITY_MAX_BYTES", 10 * 1024 * 1024)
-    # Where original files (activities) are kept; empty: `files` in the instance folder.
+    # Where every file is kept (activity files, exercise media, form-check videos):
+    # file:///path, or s3://bucket/prefix for a bucket every instance shares. Empty: the
+    # folder FILE_STORAGE_PATH (by default `files` in the instance folder), which is
+    # also where `flask academy move-files` takes files from.
+    FILE_STORAGE_URL = os.environ.get("FILE_STORAGE_URL") or None
     FILE_STORAGE_PATH = os.environ.get("FILE_STORAGE_PATH") or None
+    # The S3-compatible service of an s3:// storage (empty: AWS itself), its region, and
+    # where clients reach it for the signed links (empty: S3_ENDPOINT_URL). The
+    # credentials, when not set here, come from boto3's own chain (an instance role...).
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_PUBLIC_ENDPOINT_URL = os.environ.get("S3_PUBLIC_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    # How long one call to the object store may wait to connect or read (503 past it).
+    S3_TIMEOUT_SECONDS = _float("S3_TIMEOUT_SECONDS", 10.0)
+    # How long a link to a file works, at least (it works up to a quarter longer).
+    FILE_URL_SECONDS = _int("FILE_URL_SECONDS", 900)
+    # Exercise media: pictures (JPEG, PNG, WebP) and videos (MP4, WebM) up to these
+    # sizes; a client's form-check video up to FORM_CHECK_MAX_BYTES. A picture holds at
+    # most MEDIA_MAX_PIXELS (a decompression bomb holds far more).
+    MEDIA_IMAGE_MAX_BYTES = _int("MEDIA_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+    MEDIA_VIDEO_MAX_BYTES = _int("MEDIA_VIDEO_MAX_BYTES", 200 * 1024 * 1024)
+    FORM_CHECK_MAX_BYTES = _int("FORM_CHECK_MAX_BYTES", 100 * 1024 * 1024)
+    MEDIA_MAX_PIXELS = _int("MEDIA_MAX_PIXELS", 40_000_000)
     # Strict-Transport-Security max-age on every answer; 0 sends none (serve over HTTPS
     # first: browsers then refuse plain HTTP to the host for that long).
     HSTS_SECONDS = _int("HSTS_SECONDS", 0)

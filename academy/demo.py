@@ -15,7 +15,12 @@ balance work. Sam's hip drop on the right is gone by the second assessment.
 Sam and the coach exchanged a few messages about a pinch in the left hip (Sam's
 last message still unread).
 
-Loading it again only gives everyone new passwords (printed).
+The signature exercises (All 4s Pelvic Tucks, 90-90 Breathing and its left-bias
+variant, Bridge with Hip Flexor Pulls) carry a picture each, a stick figure the demo
+draws (``academy.exercises.drawings``), kept in the file storage like any upload.
+
+Loading it again gives everyone new passwords (printed) and ends every session of the
+demo's people: a token handed out before the refresh stops working.
 """
 
 import io
@@ -31,10 +36,13 @@ from academy.activities import service as activities
 from academy.assessments import service as assessments
 from academy.auth.models import Academy, User
 from academy.auth.passwords import hash_password
+from academy.auth.service import revoke_all
 from academy.checkins import service as checkins
 from academy.clients.models import Client
 from academy.common.time import local_today, utcnow
-from academy.exercises.models import Exercise
+from academy.exercises import drawings
+from academy.exercises import service as exercises
+from academy.exercises.models import Exercise, ExerciseMedia
 from academy.extensions import db
 from academy.messages import service as messages
 from academy.programs import documents
@@ -182,6 +190,8 @@ def load() -> list[str]:
         if user is None:
             user = User(academy_id=academy.id, role=role, name=name, email=email)
             db.session.add(user)
+        else:
+            revoke_all(user.id)  # the old password's sessions end with it
         password = _password()
         user.password_hash = hash_password(password)
         user.status = "active"
@@ -206,7 +216,27 @@ def load() -> list[str]:
     db.session.flush()
     if fresh:
         _training_history(owner, *clients)
+    _pictures(academy.id)
     return lines
+
+
+def _pictures(academy_id: int) -> None:
+    """A drawing of each signature exercise the demo academy has no picture of yet."""
+    pictured = set(
+        db.session.scalars(
+            sa.select(ExerciseMedia.exercise_id).where(ExerciseMedia.academy_id == academy_id)
+        )
+    )
+    signature = db.session.scalars(
+        sa.select(Exercise).where(
+            Exercise.academy_id.is_(None), Exercise.slug.in_(list(drawings.POSES))
+        )
+    )
+    for exercise in signature:
+        if exercise.id not in pictured:
+            pose = drawings.POSES[exercise.slug]
+            picture = FileStorage(io.BytesIO(drawings.draw(exercise.slug)), "drawing.png")
+            exercises.keep_media(academy_id, exercise, picture, "image", pose["cue"])
 
 
 def _template(owner: User, spec) -> int:

@@ -232,7 +232,8 @@ def register_error_handlers(app: Flask) -> None:
         response = problem(
             error.status, error.detail, slug=error.slug, errors=error.errors, **error.extra
         )
-        if isinstance(error, TooManyRequests) and error.retry_after:
+        # Too many requests, or a store that is away: come back after this long.
+        if getattr(error, "retry_after", None):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
 

@@ -5,10 +5,10 @@ from academy.assessments.models import Assessment
 from academy.audit.models import AuditEntry
 from academy.auth.models import Academy, AuthToken, Invitation, RateLimitHit, User
 from academy.calendar.models import CalendarFeed
-from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
+from academy.checkins.models import CheckIn, CheckInMedia, CheckInRating, CheckInResult
 from academy.clients.models import Client
 from academy.common.idempotency import IdempotencyKey
-from academy.exercises.models import Exercise, ExerciseFinding, ExerciseRegion
+from academy.exercises.models import Exercise, ExerciseFinding, ExerciseMedia, ExerciseRegion
 from academy.messages.models import Message
 from academy.operations.models import Heartbeat
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
@@ -22,11 +22,13 @@ __all__ = [
     "AuthToken",
     "CalendarFeed",
     "CheckIn",
+    "CheckInMedia",
     "CheckInRating",
     "CheckInResult",
     "Client",
     "Exercise",
     "ExerciseFinding",
+    "ExerciseMedia",
     "ExerciseRegion",
     "Heartbeat",
     "IdempotencyKey",

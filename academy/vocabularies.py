@@ -165,6 +165,8 @@ STEP_KINDS = ("warmup", "work", "recover", "cooldown", "repeat")
 HR_ZONE = (1, 5)
 # The activity files a client uploads from their watch.
 ACTIVITY_FORMATS = ("fit", "gpx", "tcx")
+# What an exercise's media or a check-in's form-check video is.
+MEDIA_KINDS = ("image", "video")
 
 
 # Every IANA time zone name the server knows, for a person's `timezone`.

@@ -5,6 +5,7 @@ with a field no schema declares is 422 naming it; every id of another academy's 
 (and, on the client app's calls, of another client's) is 404. None of them stores or
 changes anything. A new operation is covered the moment it is served."""
 
+import io
 import re
 
 import pytest
@@ -22,6 +23,8 @@ from tests.checkins.conftest import (
     program_body,
 )
 from tests.conftest import problem_of
+from tests.files.conftest import add_media, attach_video
+from tests.files.samples import mp4, picture
 
 # The operations anyone may call: health checks, signing up and signing in.
 PUBLIC = {
@@ -164,6 +167,18 @@ def test_an_unknown_body_field_is_422_naming_it_and_stores_nothing(
 
 # --- another academy's objects, another client's ------------------------------------------
 
+# A valid upload for each operation that takes a file, made anew for every call (a
+# file part is read once), so that only the look-up can refuse it.
+UPLOADS = {
+    "POST /api/v1/exercises/{exercise_id}/media": lambda: {
+        "file": (io.BytesIO(picture("PNG", (40, 30))), "side.png"),
+        "kind": "image",
+    },
+    "POST /api/v1/me/check-ins/{check_in_id}/media": lambda: {
+        "file": (io.BytesIO(mp4()), "form.mp4"),
+    },
+}
+
 # A valid change for each partial update, so that only the look-up can refuse it.
 CHANGES = {
     "PATCH /api/v1/clients/{client_id}": {"goals": "Run further."},
@@ -198,9 +213,11 @@ def foreign(http, other_academy, other_academy_coach, other_academy_client) -> d
     message = http.post(
         "/api/v1/me/messages", json={"body": "Hip fine."}, headers=other_academy_client.headers
     ).get_json()
+    media = add_media(http, other_academy_coach, exercises["tucks"], picture()).get_json()
     return {
         "ids": {
             "activity_id": activity["id"],
+            "media_id": media["id"],
             "client_id": other_academy_client.id,
             "exercise_id": exercises["tucks"],
             "program_id": program["id"],
@@ -229,7 +246,9 @@ def foreign(http, other_academy, other_academy_coach, other_academy_client) -> d
 def _call_with_ids(http, caller, method: str, path: str, operation: dict, world: dict):
     url = re.sub(r"\{([^}]+)\}", lambda m: str(world["ids"][m.group(1)]), path)
     body = {}
-    if "requestBody" in operation:
+    if _multipart(operation):
+        body = {"data": UPLOADS[_name(method, path)](), "content_type": "multipart/form-data"}
+    elif "requestBody" in operation:
         body = {"json": world["bodies"].get(_name(method, path), {})}
     headers = {**caller.headers, "If-Match": "*"}  # no 428 before the look-up
     return http.open(url, method=method.upper(), headers=headers, **body)
@@ -261,8 +280,10 @@ def neighbours(http, coach, other_client_user) -> dict:
     message = http.post(
         "/api/v1/me/messages", json={"body": "Hip fine."}, headers=other_client_user.headers
     ).get_json()
+    video = attach_video(http, other_client_user, check_in["id"]).get_json()
     return {
         "ids": {
+            "media_id": video["id"],
             "assignment_id": assignment["id"],
             "check_in_id": check_in["id"],
             "activity_id": activity["id"],

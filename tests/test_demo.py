@@ -1,5 +1,7 @@
 """The demo academy of the quick start shows real figures the moment it is loaded."""
 
+import io
+
 import sqlalchemy as sa
 
 from academy import demo
@@ -7,6 +9,7 @@ from academy.activities.models import Activity
 from academy.assessments.models import Assessment
 from academy.auth.models import User
 from academy.checkins.models import CheckIn
+from academy.exercises.models import Exercise
 from academy.exercises.service import load_catalogue, read_catalogue
 from academy.extensions import db
 from academy.programs.models import Assignment
@@ -80,3 +83,48 @@ def test_the_demo_has_a_run_block_with_watch_files_and_a_load_spike(http):
     [alex] = [entry for entry in dashboard if entry["client_id"] == alex_id]
     assert "load_spike" in {r["code"] for r in alex["reasons"]}
     assert len(trends["cadence"]["activities"]) == 3 and trends["cadence"]["assessments"]
+
+
+def test_a_refresh_ends_the_demos_old_sessions(http):
+    load_catalogue(read_catalogue())
+    demo.load()
+    before = {email: _token(email) for email in ("coach@demo.academy", "sam@demo.academy")}
+    assert all(http.get("/api/v1/me", headers=h).status_code == 200 for h in before.values())
+
+    demo.load()
+    db.session.commit()
+
+    for headers in before.values():
+        assert http.get("/api/v1/me", headers=headers).status_code == 401
+    assert http.get("/api/v1/me", headers=_token("sam@demo.academy")).status_code == 200
+
+
+def test_the_signature_exercises_carry_a_drawing_each(http):
+    from urllib.parse import urlsplit
+
+    from PIL import Image
+
+    from academy.exercises.models import ExerciseMedia
+    from academy.files import storage
+
+    load_catalogue(read_catalogue())
+    demo.load()
+    demo.load()
+    db.session.commit()
+
+    coach = _token("coach@demo.academy")
+    tucks = db.session.scalar(sa.select(Exercise.id).where(Exercise.slug == "all-4s-pelvic-tucks"))
+    (media,) = http.get(f"/api/v1/exercises/{tucks}", headers=coach).get_json()["media"]
+    assert media["kind"] == "image" and media["content_type"] == "image/png"
+    link = urlsplit(media["url"])
+    drawing = Image.open(io.BytesIO(http.get(f"{link.path}?{link.query}").data))
+    assert drawing.size == (640, 400)
+    slugs = db.session.scalars(
+        sa.select(Exercise.slug).join(ExerciseMedia, ExerciseMedia.exercise_id == Exercise.id)
+    ).all()
+    assert sorted(slugs) == sorted(
+        ["all-4s-pelvic-tucks", "90-90-breathing", "90-90-breathing-left-bias",
+         "bridge-with-hip-flexor-pulls"]
+    )  # fmt: skip
+    for key in list(storage.storage().keys("exercises/")):
+        storage.storage().delete(key)

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def config_variables() -> set[str]:
     source = (ROOT / "academy" / "config.py").read_text()
-    return set(re.findall(r'(?:environ\.get|_bool|_int|_float|_list)\(\s*"([A-Z_]+)"', source))
+    pattern = r'(?:environ\.get|_bool|_int|_float|_list)\(\s*"([A-Z][A-Z0-9_]+)"'
+    return set(re.findall(pattern, source))
 
 
 def test_the_readme_lists_every_environment_variable():
@@ -93,11 +94,12 @@ def test_long_running_services_restart_and_have_health_checks_with_a_start_perio
     assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "MAIL_URL", "PUBLIC_URL"])
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MAIL_URL", "PUBLIC_URL", "AWS_SECRET_ACCESS_KEY"])
 def test_compose_will_not_start_without_a_secret_key_a_mail_server_or_its_address(name):
     """None falls back to its development default: the development secret signs
-    nothing in production, ``console://`` would write reset codes to the log, and
-    links built from a request's Host would carry whatever host a client named."""
+    nothing in production, ``console://`` would write reset codes to the log, links
+    built from a request's Host would carry whatever host a client named, and a known
+    secret of the file store would let anyone sign requests to it."""
     environment = compose()["services"]["app"]["environment"]
 
     assert environment[name].startswith(f"${{{name}:?")
@@ -122,6 +124,7 @@ def test_docker_compose_accepts_the_file():
             "SECRET_KEY": "x" * 40,
             "MAIL_URL": "smtp://mail.example.com:587",
             "PUBLIC_URL": "https://academy.example.com",
+            "AWS_SECRET_ACCESS_KEY": "y" * 40,
         },
         capture_output=True,
         text=True,

@@ -1,23 +1,10 @@
 """Bodies of activities: the upload, and an activity as answered."""
 
-from flask_smorest.fields import Upload
 from marshmallow import fields
-from werkzeug.datastructures import FileStorage
 
 from academy.activities.intake import MAX_SPLITS
-from academy.common.schemas import BaseSchema, Float, Id, Integer, QuerySchema, UTCDateTime
+from academy.common.schemas import BaseSchema, File, Float, Id, Integer, QuerySchema, UTCDateTime
 from academy.vocabularies import ACTIVITY_FORMATS
-
-
-class File(Upload):
-    """A file part of a multipart body: a text field of the same name is no file."""
-
-    default_error_messages = {"invalid": "Send the file as a file part of the multipart body."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, FileStorage):
-            raise self.make_error("invalid")
-        return value
 
 
 class ActivityUploadSchema(QuerySchema):

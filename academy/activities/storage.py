@@ -1,20 +1,21 @@
-"""Where original files are kept: a folder (``FILE_STORAGE_PATH``, by default
-``files`` in the instance folder), under keys the database holds.
+"""Where original activity files are kept: the app's file storage (``academy.files``,
+a folder or an S3-compatible bucket), under keys the database holds.
 
 A file is written when its request writes its row; the request's rollback removes it
 again. A file whose row goes is removed once the transaction commits, so a failed
 request never loses a file that its row still names.
 """
 
-import os
-import tempfile
+import io
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-_ON_COMMIT, _ON_ROLLBACK = "academy_files_on_commit", "academy_files_on_rollback"
+from academy.files import storage as files
+
+# What an activity file is stored as: its bytes, whatever the format.
+CONTENT_TYPE = "application/octet-stream"
 
 
 def upload_limit(config) -> int:
@@ -23,51 +24,19 @@ def upload_limit(config) -> int:
 
 
 def root() -> Path:
-    configured = current_app.config.get("FILE_STORAGE_PATH")
-    return Path(configured) if configured else Path(current_app.instance_path) / "files"
-
-
-def _path(key: str) -> Path:
-    path = (root() / key).resolve()
-    if root().resolve() not in path.parents:
-        raise ValueError(f"A key outside the storage: {key!r}")
-    return path
+    """The folder activity files were kept in before ``FILE_STORAGE_URL`` (the files of
+    a ``file://`` storage by default)."""
+    return files.folder(current_app)
 
 
 def save(session: Session, key: str, data: bytes) -> None:
-    """Write ``data`` under ``key`` (atomically), to be removed if ``session`` rolls back."""
-    path = _path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
-    os.replace(temporary, path)
-    session.info.setdefault(_ON_ROLLBACK, []).append(path)
+    """Write ``data`` under ``key``, to be removed if ``session`` rolls back."""
+    files.keep(session, key, io.BytesIO(data), CONTENT_TYPE)
 
 
 def read(key: str) -> bytes | None:
-    try:
-        return _path(key).read_bytes()
-    except FileNotFoundError:
-        return None
+    return files.storage().read(key)
 
 
 def remove_after_commit(session: Session, key: str) -> None:
-    session.info.setdefault(_ON_COMMIT, []).append(_path(key))
-
-
-def _remove(paths) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
-@sa.event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    session.info.pop(_ON_ROLLBACK, None)
-    _remove(session.info.pop(_ON_COMMIT, []))
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    session.info.pop(_ON_COMMIT, None)
-    _remove(session.info.pop(_ON_ROLLBACK, []))
+    files.remove_after_commit(session, key)

@@ -62,6 +62,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other Argon2 parameters than the configured
+    ones (``ARGON2_TIME_COST``, ``ARGON2_MEMORY_KIB``): raised costs reach every
+    account as its owner next signs in."""
+    hasher, _ = current_app.extensions[EXTENSION]
+    try:
+        return hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
 def _long_enough(words) -> list[str]:
     return [word.casefold() for word in words if len(word) >= MIN_PERSONAL_LENGTH]
 

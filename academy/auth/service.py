@@ -18,6 +18,7 @@ from academy.auth.models import (
 from academy.auth.passwords import (
     ensure_strong,
     hash_password,
+    needs_rehash,
     password_problems,
     verify_password,
 )
@@ -140,6 +141,8 @@ def sign_in(email: str, password: str, address: str | None) -> IssuedTokens:
     usable = user is not None and user.status == "active"
     if not verify_password(user.password_hash if usable else None, password):
         raise Unauthorized("Wrong email or password.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     ratelimit.give_back(hits)
     issued = _issue(user)
     db.session.flush()

@@ -1,13 +1,23 @@
 """Check-ins: what a client did on a day and how their body felt, left and right."""
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.common.models import Audited, Part, Timestamped, Versioned, between, one_of
+from academy.common.time import utcnow
 from academy.extensions import db
-from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
+from academy.vocabularies import (
+    BODY_SIDES,
+    MEDIA_KINDS,
+    PAIN,
+    REGIONS,
+    RPE,
+    SIDES,
+    TIGHTNESS,
+    WELLNESS,
+)
 
 # The unique index by which a session of an assignment holds one check-in.
 ONE_PER_SESSION = "uq_check_ins_assignment_id_session_id"
@@ -67,6 +77,9 @@ class CheckIn(Versioned, Timestamped, db.Model):
     )
     ratings: Mapped[list["CheckInRating"]] = relationship(
         cascade="all, delete-orphan", order_by="CheckInRating.position", passive_deletes=True
+    )
+    media: Mapped[list["CheckInMedia"]] = relationship(
+        cascade="all, delete-orphan", order_by="CheckInMedia.id", passive_deletes=True
     )
 
 
@@ -138,3 +151,30 @@ class ClientSummary(db.Model):
     since: Mapped[date] = mapped_column(sa.Date)
     attention: Mapped[str] = mapped_column(sa.Text)
     compliance_7d: Mapped[str] = mapped_column(sa.Text)
+
+
+class CheckInMedia(db.Model):
+    """A form-check video a client attached to a check-in, kept in the file storage
+    (``academy.files``); the coach answers in the check-in's message thread."""
+
+    __audit__ = Part("check_in", "check_in_id", "media")
+    __tablename__ = "check_in_media"
+    __table_args__ = (
+        one_of("kind", MEDIA_KINDS),
+        sa.CheckConstraint(sa.text("bytes >= 0"), name="bytes_positive"),
+        sa.Index("ix_check_in_media_check_in_id", "check_in_id"),
+        sa.Index("ix_check_in_media_client_id", "client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(sa.ForeignKey("check_ins.id", ondelete="CASCADE"))
+    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academies.id"))
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
+    kind: Mapped[str] = mapped_column(sa.String(8), default="video")
+    caption: Mapped[str] = mapped_column(sa.String(500), default="")
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    file_key: Mapped[str] = mapped_column(sa.String(512))
+    # Videos have none; the column keeps the shape every media answer has.
+    thumbnail_key: Mapped[str | None] = mapped_column(sa.String(512))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -1,6 +1,6 @@
 """Check-ins (client app and coach), adherence, trends and the dashboard."""
 
-from flask import Response
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from academy.checkins import load, progress, service
@@ -23,8 +23,17 @@ from academy.common.etag import if_match, version_header
 from academy.common.idempotency import KEY_DESCRIPTION, KEY_SCHEMA, idempotent
 from academy.common.pagination import paginate
 from academy.common.responses import json_response, location
+from academy.files.schemas import FormCheckUploadSchema, MediaSchema
+from academy.files.uploads import FRAME
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-ins and progress")
+
+
+@blp.before_request
+def _larger_uploads():
+    # A form-check video's body may be as large as the video, and the multipart's frame.
+    if request.endpoint == "checkins.MyCheckInMedia" and request.method == "POST":
+        request.max_content_length = current_app.config["FORM_CHECK_MAX_BYTES"] + FRAME
 
 
 def _page(query: dict, pagination_parameters, client_id=None) -> Response:
@@ -100,6 +109,42 @@ class MyCheckInById(MethodView):
     def delete(self, check_in_id):
         """Delete one of the caller's check-ins (needs If-Match) (client app)"""
         service.delete_check_in(current_user(), check_in_id, if_match())
+
+
+@blp.route("/me/check-ins/<int:check_in_id>/media")
+class MyCheckInMedia(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.arguments(FormCheckUploadSchema, location="files", unknown="raise")
+    @blp.response(201, MediaSchema, location=True)
+    @blp.errors(400, 404, 409, 413)
+    def post(self, data, check_in_id):
+        """Attach a form-check video to one of the caller's check-ins (client app)
+
+        Multipart, with the video as `file` (MP4 or WebM, up to 100 MB, its type read
+        from its bytes) and an optional `caption`. The coach sees it on the check-in
+        and answers in its message thread. A check-in holds at most 3 (409); anything
+        but a whole MP4 or WebM video is 422, a larger one 413.
+        """
+        media = service.add_form_check(current_user(), check_in_id, data)
+        where = location("checkins.MyCheckInMediaById", check_in_id=check_in_id, media_id=media.id)
+        return media, 201, where
+
+
+@blp.route("/me/check-ins/<int:check_in_id>/media/<int:media_id>")
+class MyCheckInMediaById(MethodView):
+    @blp.auth(CLIENT_ROLES)
+    @blp.response(200, MediaSchema)
+    @blp.errors(404)
+    def get(self, check_in_id, media_id):
+        """Read one of the caller's form-check videos, with a fresh link (client app)"""
+        return service.get_form_check(current_user(), check_in_id, media_id)
+
+    @blp.auth(CLIENT_ROLES)
+    @blp.response(204)
+    @blp.errors(404)
+    def delete(self, check_in_id, media_id):
+        """Remove one of the caller's form-check videos and its file (client app)"""
+        service.delete_form_check(current_user(), check_in_id, media_id)
 
 
 @blp.route("/clients/<int:client_id>/check-ins")

@@ -15,6 +15,7 @@ from academy.common.schemas import (
     UTCDateTime,
     Word,
 )
+from academy.files.schemas import MediaSchema
 from academy.programs.schemas import ItemSchema
 from academy.vocabularies import BODY_SIDES, PAIN, REGIONS, RPE, SIDES, TIGHTNESS, WELLNESS
 
@@ -160,6 +161,11 @@ class CheckInSchema(BaseSchema):
     wellness = fields.Nested(WellnessSchema, dump_only=True)
     run = fields.Nested(RunSchema, dump_only=True)
     notes = fields.String(dump_only=True)
+    media = fields.List(
+        fields.Nested(MediaSchema),
+        dump_only=True,
+        metadata={"description": "The client's form-check videos of it."},
+    )
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 

@@ -7,12 +7,19 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from academy.audit import service as audit_log
 from academy.checkins import summaries
-from academy.checkins.models import ONE_PER_SESSION, CheckIn, CheckInRating, CheckInResult
+from academy.checkins.models import (
+    ONE_PER_SESSION,
+    CheckIn,
+    CheckInMedia,
+    CheckInRating,
+    CheckInResult,
+)
 from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
 from academy.common.auth import Actor
@@ -20,9 +27,12 @@ from academy.common.etag import check_version
 from academy.common.sql import column_defaults
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
 from academy.common.time import iso_z, local_today, utcnow
-from academy.errors import Conflict, Unprocessable, constraint_name
+from academy.errors import Conflict, NotFound, Unprocessable, constraint_name
 from academy.exercises.models import Exercise
 from academy.extensions import db
+from academy.files import uploads
+from academy.files.schemas import MediaSchema
+from academy.files.storage import remove_after_commit
 from academy.programs.documents import session_date
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 
@@ -41,6 +51,10 @@ LOAD_CHILDREN = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
 _CHECK_INS = CheckIn.__table__
 _RESULTS = CheckInResult.__table__
 _RATINGS = CheckInRating.__table__
+_MEDIA = CheckInMedia.__table__
+_MEDIA_ANSWER = MediaSchema(many=True)
+# At most this many form-check videos on one check-in.
+MAX_FORM_CHECKS = 3
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -386,15 +400,93 @@ def update_check_in(
     # Touched even when only its results or ratings change, so its version moves on.
     check_in.updated_at = utcnow()
     db.session.flush()
-    return _present_one(check_in, found.items, found.sessions), check_in.version
+    media = media_of([check_in.id])
+    return _present_one(check_in, found.items, found.sessions, media), check_in.version
 
 
 def delete_check_in(actor: Actor, check_in_id: int, expected_version: int | None) -> None:
-    """The client's own record: deleting it removes it with its results and ratings."""
+    """The client's own record: deleting it removes it with its results, ratings and
+    form-check videos (their files once that is committed)."""
     check_in = get_check_in(actor, check_in_id)
     check_version(check_in, expected_version)
+    for media in check_in.media:
+        remove_after_commit(db.session(), media.file_key)
     db.session.delete(check_in)
     db.session.flush()
+
+
+# --- form-check videos ----------------------------------------------------------------------
+
+
+def add_form_check(actor: Actor, check_in_id: int, data: dict) -> CheckInMedia:
+    """A video of the client's form attached to one of their check-ins (MP4 or WebM,
+    read from its bytes), kept in the file storage with its row. The check-in moves on
+    (its ``updated_at`` and version), so that apps syncing by ``updated_since`` see it."""
+    check_in = get_check_in(actor, check_in_id)
+    if len(check_in.media) >= MAX_FORM_CHECKS:
+        raise Conflict(f"A check-in holds at most {MAX_FORM_CHECKS} form-check videos.")
+    config = current_app.config
+    upload = uploads.receive(
+        data["file"], {"video": config["FORM_CHECK_MAX_BYTES"]}, None, config["MEDIA_MAX_PIXELS"]
+    )
+    key, _ = uploads.store(db.session(), f"check-ins/{actor.academy_id}/{actor.id}", upload)
+    media = CheckInMedia(
+        academy_id=actor.academy_id,
+        client_id=actor.id,
+        kind=upload.type.kind,
+        caption=data.get("caption", "").strip(),
+        content_type=upload.type.content_type,
+        bytes=upload.size,
+        file_key=key,
+    )
+    check_in.media.append(media)
+    check_in.updated_at = utcnow()
+    db.session.flush()
+    return media
+
+
+def _form_check(check_in: CheckIn, media_id: int) -> CheckInMedia:
+    for media in check_in.media:
+        if media.id == media_id:
+            return media
+    raise NotFound(f"No form-check video {media_id} on check-in {check_in.id}.")
+
+
+def get_form_check(actor: Actor, check_in_id: int, media_id: int) -> CheckInMedia:
+    return _form_check(get_check_in(actor, check_in_id), media_id)
+
+
+def delete_form_check(actor: Actor, check_in_id: int, media_id: int) -> None:
+    """The video goes (its file once that is committed); the check-in moves on."""
+    check_in = get_check_in(actor, check_in_id)
+    media = _form_check(check_in, media_id)
+    remove_after_commit(db.session(), media.file_key)
+    check_in.media.remove(media)
+    check_in.updated_at = utcnow()
+    db.session.flush()
+
+
+def erase_form_checks(actor: Actor) -> None:
+    """Every form-check video of the calling client, rows and files."""
+    for media in db.session.scalars(scoped(CheckInMedia, actor)):
+        remove_after_commit(db.session(), media.file_key)
+        db.session.delete(media)
+
+
+_MEDIA_OF = (
+    sa.select(_MEDIA)
+    .where(through(_MEDIA.c.check_in_id, sa.bindparam("ids", expanding=True)))
+    .order_by(_MEDIA.c.check_in_id, _MEDIA.c.id)
+)
+
+
+def media_of(check_in_ids: list[int]) -> dict[int, list[dict]]:
+    """The form-check videos of check-ins read in scope, as answered, in one statement."""
+    found: dict[int, list] = defaultdict(list)
+    if check_in_ids:
+        for row in db.session.execute(_MEDIA_OF, {"ids": list(check_in_ids)}):
+            found[row.check_in_id].append(row)
+    return {check_in_id: _MEDIA_ANSWER.dump(rows) for check_in_id, rows in found.items()}
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -479,7 +571,8 @@ def with_children(rows: list[sa.Row]) -> list[SimpleNamespace]:
 def present(check_ins: list[CheckInLike]) -> list[dict]:
     """Check-ins as answered, each result with the prescription as it was that day.
 
-    Two statements for the whole page: the items (with exercise names) and the sessions.
+    Three statements for the whole page: the items (with exercise names), the sessions
+    and the form-check videos.
     """
     item_ids = {r.item_id for c in check_ins for r in c.results}
     session_ids = {c.session_id for c in check_ins if c.session_id}
@@ -496,10 +589,13 @@ def present(check_ins: list[CheckInLike]) -> list[dict]:
             sa.select(*_SESSION_COLUMNS).where(through(ProgramSession.id, session_ids))
         )
         sessions = {row[0]: _session(row) for row in rows}
-    return [_present_one(c, items, sessions) for c in check_ins]
+    media = media_of([c.id for c in check_ins])
+    return [_present_one(c, items, sessions, media) for c in check_ins]
 
 
-def _present_one(check_in: CheckInLike, items: dict, sessions: dict) -> dict:
+def _present_one(
+    check_in: CheckInLike, items: dict, sessions: dict, media: dict | None = None
+) -> dict:
     """A check-in as answered, ready for JSON: the heavy reads skip the schema's dump
     (``CheckInSchema`` documents it, and the tests hold the two to the same shape)."""
     return {
@@ -533,6 +629,7 @@ def _present_one(check_in: CheckInLike, items: dict, sessions: dict) -> dict:
         "wellness": {field: getattr(check_in, field) for field in _WELLNESS},
         "run": {field: getattr(check_in, column) for field, column in _RUN.items()},
         "notes": check_in.notes,
+        "media": (media or {}).get(check_in.id, []),
         "created_at": iso_z(check_in.created_at),
         "updated_at": iso_z(check_in.updated_at),
     }

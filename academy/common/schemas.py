@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from werkzeug.datastructures import FileStorage
 
 from academy.common.time import iso_z
 from academy.vocabularies import TIMEZONES
@@ -196,6 +198,17 @@ def NotBlank(max_length: int, **kwargs):
         metadata={"pattern": _STORABLE_NOT_BLANK, **kwargs.pop("metadata", {})},
         **kwargs,
     )
+
+
+class File(Upload):
+    """A file part of a multipart body: a text field of the same name is no file."""
+
+    default_error_messages = {"invalid": "Send the file as a file part of the multipart body."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise self.make_error("invalid")
+        return value
 
 
 def Name(**kwargs):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.common.models import Timestamped, one_of
 from academy.common.search import keep_search_text
+from academy.common.time import utcnow
 from academy.exercises import typing
 from academy.extensions import db
 from academy.vocabularies import (
@@ -14,6 +15,7 @@ from academy.vocabularies import (
     FINDINGS,
     IMPACT_LEVELS,
     LATERALITY,
+    MEDIA_KINDS,
     PRESSURE_LEVELS,
     REGIONS,
     SIDE_BIASES,
@@ -116,6 +118,11 @@ class Exercise(Timestamped, db.Model):
         order_by=lambda: (Exercise.name, Exercise.id),
         back_populates="easier_rows",
     )
+    # The pictures and videos of the exercise; each academy sees its own (a loader
+    # narrows them to the caller's academy: ``service.list_options``).
+    media: Mapped[list["ExerciseMedia"]] = relationship(
+        order_by="ExerciseMedia.id", viewonly=True, lazy="raise"
+    )
     easier_rows: Mapped[list["Exercise"]] = relationship(
         secondary=exercise_ladder,
         primaryjoin=lambda: Exercise.id == exercise_ladder.c.harder_id,
@@ -195,3 +202,30 @@ class ExerciseFinding(db.Model):
     )
     finding: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class ExerciseMedia(db.Model):
+    """A picture or video of an exercise, kept in the file storage (``academy.files``).
+
+    It belongs to an academy: coaches add it to their academy's own exercises, and the
+    demo academy's drawings sit on the global signature exercises it coaches with.
+    """
+
+    __tablename__ = "exercise_media"
+    __table_args__ = (
+        one_of("kind", MEDIA_KINDS),
+        sa.CheckConstraint(sa.text("bytes >= 0"), name="bytes_positive"),
+        sa.Index("ix_exercise_media_exercise_id_academy_id", "exercise_id", "academy_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academies.id"))
+    exercise_id: Mapped[int] = mapped_column(sa.ForeignKey("exercises.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    caption: Mapped[str] = mapped_column(sa.String(500), default="")
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    # Where the file and its thumbnail lie in the file storage (made by Academy).
+    file_key: Mapped[str] = mapped_column(sa.String(512))
+    thumbnail_key: Mapped[str | None] = mapped_column(sa.String(512))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -1,5 +1,6 @@
 """The exercise catalogue (coach only) and the vocabularies."""
 
+from flask import current_app, request
 from flask.views import MethodView
 
 from academy import vocabularies
@@ -16,8 +17,19 @@ from academy.exercises.schemas import (
     ExerciseUpdateSchema,
     VocabulariesSchema,
 )
+from academy.files.schemas import MediaSchema, MediaUploadSchema
+from academy.files.uploads import FRAME
 
 blp = Blueprint("exercises", __name__, url_prefix="/api/v1", description="The exercise catalogue")
+
+
+@blp.before_request
+def _larger_uploads():
+    # A media upload's body may be as large as its largest file, and the multipart's frame.
+    if request.endpoint == "exercises.ExerciseMediaList" and request.method == "POST":
+        config = current_app.config
+        largest = max(config["MEDIA_IMAGE_MAX_BYTES"], config["MEDIA_VIDEO_MAX_BYTES"])
+        request.max_content_length = largest + FRAME
 
 
 @blp.route("/exercises")
@@ -84,6 +96,57 @@ class ExerciseById(MethodView):
         Exercises of the global catalogue are read-only (403).
         """
         service.archive_exercise(current_user(), exercise_id)
+
+
+@blp.route("/exercises/<int:exercise_id>/media")
+class ExerciseMediaList(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.paginate()
+    @blp.response(200, MediaSchema(many=True))
+    @blp.errors(404)
+    def get(self, exercise_id, pagination_parameters):
+        """List an exercise's pictures and videos (your academy's)"""
+        return paginate(service.list_media(current_user(), exercise_id), pagination_parameters)
+
+    @blp.auth(COACH_ROLES)
+    @blp.arguments(MediaUploadSchema, location="files", unknown="raise")
+    @blp.response(201, MediaSchema, location=True)
+    @blp.errors(400, 404, 409, 413)
+    def post(self, data, exercise_id):
+        """Add a picture or video to one of the academy's exercises
+
+        Multipart, with the file as `file`, `kind` (`image` or `video`) and an optional
+        `caption`. The type is read from the file's bytes, never its name or
+        Content-Type: JPEG, PNG or WebP pictures up to 10 MB (and 40 million pixels),
+        MP4 or WebM videos up to 200 MB, streamed to the file storage. A picture is kept
+        upright and without its metadata (EXIF, GPS, XMP, comments), with a thumbnail of
+        480 pixels at most a side. Bytes of another type than `kind`, a damaged or
+        truncated file, an animated picture or anything else is 422; a larger file 413;
+        the global catalogue is read-only (403); an exercise holds at most 20 (409).
+        """
+        media = service.add_media(current_user(), exercise_id, data)
+        where = location("exercises.ExerciseMediaById", exercise_id=exercise_id, media_id=media.id)
+        return media, 201, where
+
+
+@blp.route("/exercises/<int:exercise_id>/media/<int:media_id>")
+class ExerciseMediaById(MethodView):
+    @blp.auth(COACH_ROLES)
+    @blp.response(200, MediaSchema)
+    @blp.errors(404)
+    def get(self, exercise_id, media_id):
+        """Read one picture or video of an exercise, with fresh links"""
+        return service.get_media(current_user(), exercise_id, media_id)
+
+    @blp.auth(COACH_ROLES)
+    @blp.response(204)
+    @blp.errors(404)
+    def delete(self, exercise_id, media_id):
+        """Remove a picture or video of one of the academy's exercises, and its files
+
+        The global catalogue's exercises are read-only (403).
+        """
+        service.delete_media(current_user(), exercise_id, media_id)
 
 
 @blp.route("/vocabularies")

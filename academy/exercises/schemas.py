@@ -15,6 +15,7 @@ from academy.common.schemas import (
     WebAddress,
     Word,
 )
+from academy.files.schemas import MediaSchema
 from academy.vocabularies import (
     CATEGORIES,
     FINDINGS,
@@ -222,6 +223,11 @@ class ExerciseSchema(BaseSchema):
         metadata={"description": "Part of the global catalogue: read-only."},
     )
     archived = Boolean(dump_only=True)
+    media = fields.List(
+        fields.Nested(MediaSchema),
+        dump_only=True,
+        metadata={"description": "The pictures and videos your academy keeps of it."},
+    )
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 

@@ -5,18 +5,28 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import yaml
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from academy.common.auth import Actor
 from academy.common.search import matching
 from academy.common.tenancy import get_with_shared, with_shared
 from academy.common.time import utcnow
-from academy.errors import Conflict, Forbidden, Unprocessable
-from academy.exercises.models import DOSAGE_FIELDS, Exercise, ExerciseFinding, ExerciseRegion
+from academy.errors import Conflict, Forbidden, NotFound, Unprocessable
+from academy.exercises.models import (
+    DOSAGE_FIELDS,
+    Exercise,
+    ExerciseFinding,
+    ExerciseMedia,
+    ExerciseRegion,
+)
 from academy.exercises.schemas import ExerciseCreateSchema
 from academy.exercises.typing import complete_loads, impact_below_name
 from academy.extensions import db
+from academy.files import uploads
+from academy.files.storage import remove_after_commit
 from academy.vocabularies import STAGES
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
@@ -28,6 +38,17 @@ LIST_OPTIONS = (
     selectinload(Exercise.easier_rows),
     selectinload(Exercise.harder_rows),
 )
+
+
+# At most this many pictures and videos on one exercise.
+MAX_MEDIA = 20
+
+
+def list_options(actor: Actor) -> tuple:
+    """What a page of exercises needs as the actor reads it: ``LIST_OPTIONS`` and the
+    media of the actor's academy, one statement more."""
+    mine = Exercise.media.and_(ExerciseMedia.academy_id == actor.academy_id)
+    return (*LIST_OPTIONS, selectinload(mine))
 
 
 def slugify(name: str) -> str:
@@ -46,7 +67,7 @@ def list_exercises(
     include_archived: bool = False,
     sort: str = "name",
 ) -> sa.Select:
-    stmt = with_shared(Exercise, actor).options(*LIST_OPTIONS)
+    stmt = with_shared(Exercise, actor).options(*list_options(actor))
     if not include_archived:
         stmt = stmt.where(Exercise.archived_at.is_(None))
     if (found := matching(Exercise.search_text, q)) is not None:
@@ -83,7 +104,7 @@ def list_exercises(
 
 def get_exercise(actor: Actor, exercise_id: int) -> Exercise:
     """An exercise with its ``variations`` visible to the actor, in two statements."""
-    exercise = get_with_shared(Exercise, exercise_id, actor, *LIST_OPTIONS, what="exercise")
+    exercise = get_with_shared(Exercise, exercise_id, actor, *list_options(actor), what="exercise")
     exercise.variations = db.session.scalars(
         with_shared(Exercise, actor)
         .where(Exercise.variation_of_id == exercise.id, Exercise.archived_at.is_(None))
@@ -229,6 +250,84 @@ def archive_exercise(actor: Actor, exercise_id: int) -> None:
     exercise = _own(actor, exercise_id)
     if exercise.archived_at is None:
         exercise.archived_at = utcnow()
+    db.session.flush()
+
+
+# --- media ---------------------------------------------------------------------------
+
+
+def _media_limits() -> dict[str, int]:
+    config = current_app.config
+    return {"image": config["MEDIA_IMAGE_MAX_BYTES"], "video": config["MEDIA_VIDEO_MAX_BYTES"]}
+
+
+def list_media(actor: Actor, exercise_id: int) -> sa.Select:
+    """The pictures and videos the actor's academy keeps of an exercise it sees."""
+    get_with_shared(Exercise, exercise_id, actor, what="exercise")
+    return (
+        sa.select(ExerciseMedia)
+        .where(
+            ExerciseMedia.exercise_id == exercise_id,
+            ExerciseMedia.academy_id == actor.academy_id,
+        )
+        .order_by(ExerciseMedia.id)
+    )
+
+
+def get_media(actor: Actor, exercise_id: int, media_id: int) -> ExerciseMedia:
+    media = db.session.scalar(list_media(actor, exercise_id).where(ExerciseMedia.id == media_id))
+    if media is None:
+        raise NotFound(f"No media {media_id} of exercise {exercise_id} in your academy.")
+    return media
+
+
+def add_media(actor: Actor, exercise_id: int, data: dict) -> ExerciseMedia:
+    """A picture or video added to one of the academy's own exercises (the global
+    catalogue is read-only)."""
+    exercise = _own(actor, exercise_id)
+    return keep_media(actor.academy_id, exercise, data["file"], data["kind"], data["caption"])
+
+
+def keep_media(
+    academy_id: int, exercise: Exercise, file: FileStorage, kind: str, caption: str = ""
+) -> ExerciseMedia:
+    """An academy's picture or video of an exercise: its type read from its bytes, a
+    picture cleaned of metadata and given a thumbnail, kept in the file storage with
+    the row (both or neither)."""
+    held = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            ExerciseMedia.exercise_id == exercise.id, ExerciseMedia.academy_id == academy_id
+        )
+    )
+    if held >= MAX_MEDIA:
+        raise Conflict(f"An exercise holds at most {MAX_MEDIA} pictures and videos.")
+    upload = uploads.receive(file, _media_limits(), kind, current_app.config["MEDIA_MAX_PIXELS"])
+    key, thumbnail_key = uploads.store(
+        db.session(), f"exercises/{academy_id}/{exercise.id}", upload
+    )
+    media = ExerciseMedia(
+        academy_id=academy_id,
+        exercise_id=exercise.id,
+        kind=upload.type.kind,
+        caption=caption.strip(),
+        content_type=upload.type.content_type,
+        bytes=upload.size,
+        file_key=key,
+        thumbnail_key=thumbnail_key,
+    )
+    db.session.add(media)
+    db.session.flush()
+    return media
+
+
+def delete_media(actor: Actor, exercise_id: int, media_id: int) -> None:
+    """The row goes, and its files once that is committed."""
+    _own(actor, exercise_id)
+    media = get_media(actor, exercise_id, media_id)
+    for key in (media.file_key, media.thumbnail_key):
+        if key is not None:
+            remove_after_commit(db.session(), key)
+    db.session.delete(media)
     db.session.flush()
 
 

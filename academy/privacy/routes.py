@@ -18,9 +18,10 @@ class MyExport(MethodView):
     def get(self):
         """Everything the service holds about the caller, as JSON
 
-        For a client: account, profile, assignments, check-ins, the assessments
-        shared with them (never the coach's private notes), their activities with the
-        original files, and what they wrote.
+        For a client: account, profile, assignments, check-ins (each with its
+        form-check videos, as signed links), the assessments shared with them (never
+        the coach's private notes), their activities with the original files, and what
+        they wrote.
         """
         return json_response(service.export(current_account()))
 
@@ -36,7 +37,8 @@ class MyAccount(MethodView):
         """Erase the calling client's personal data
 
         Needs the password. Name, email, password, goals and every free-text note
-        are erased, and uploaded activities with their files; check-ins and
+        are erased, and uploaded activities and form-check videos with their files;
+        check-ins and
         assessments stay as anonymous figures in the coach's history; every token
         stops working.
         """

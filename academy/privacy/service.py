@@ -2,6 +2,7 @@
 
 Erasing keeps the coach's aggregate history (sessions done, ratings by date) but
 without the person: their name, email, password, free-text notes and summaries go,
+their activity files and form-check videos (rows and files),
 their tokens and invitations stop working, and they vanish from the client list.
 """
 
@@ -103,8 +104,10 @@ def erase_client(actor: User, password: str) -> None:
             result.notes = ""
     for assessment in db.session.scalars(scoped(Assessment, actor)):
         assessment.notes = assessment.client_summary = assessment.gait_notes = ""
-    # Activity files hold where the person ran: they go, with their rows.
+    # Activity files hold where the person ran, form-check videos show them: they go,
+    # with their rows.
     activities.erase(actor)
+    checkins.erase_form_checks(actor)
     db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.client_id == actor.id))
     # Both sides of the thread: the coaches' words describe the client as well.
     for message in db.session.scalars(scoped(Message, actor)):

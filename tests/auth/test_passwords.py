@@ -4,7 +4,11 @@ import time
 
 import pytest
 
+from academy.auth import passwords
+from academy.auth.models import User
 from academy.auth.passwords import ESTIMATE_PREFIX, password_problems, strength_score
+from academy.extensions import db
+from tests.conftest import PASSWORD
 
 HANA = {"email": "hana.hill@hill.test", "name": "Hana Hill"}
 
@@ -82,3 +86,52 @@ class TestEstimateCost:
 
         assert strength_score("1234567890" * 7 + strong) == strength_score("1234567890" * 7)
         assert ESTIMATE_PREFIX == 64
+
+
+class TestRehashOnSignIn:
+    """A password hashed with older Argon2 parameters is hashed again, with the
+    configured ones, when its owner signs in with it."""
+
+    @pytest.fixture
+    def raised_costs(self, app):
+        before = app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"]
+        app.config.update(ARGON2_TIME_COST=2, ARGON2_MEMORY_KIB=2048)
+        passwords.init_app(app)
+        yield
+        app.config.update(ARGON2_TIME_COST=before[0], ARGON2_MEMORY_KIB=before[1])
+        passwords.init_app(app)
+
+    def _sign_in(self, http):
+        body = {"email": "cora@north.test", "password": PASSWORD}
+        return http.post("/api/v1/auth/tokens", json=body)
+
+    def test_a_sign_in_rehashes_with_the_new_parameters(self, http, coach, raised_costs):
+        old = coach.user.password_hash
+        assert "m=1024,t=1" in old
+
+        response = self._sign_in(http)
+
+        assert response.status_code == 201
+        db.session.expire_all()
+        new = db.session.get(User, coach.id).password_hash
+        assert "m=2048,t=2" in new and new != old
+        assert self._sign_in(http).status_code == 201
+
+    def test_a_hash_with_the_current_parameters_is_kept(self, http, coach):
+        old = coach.user.password_hash
+
+        assert self._sign_in(http).status_code == 201
+
+        db.session.expire_all()
+        assert db.session.get(User, coach.id).password_hash == old
+
+    def test_a_wrong_password_changes_nothing(self, http, coach, raised_costs):
+        old = coach.user.password_hash
+
+        response = http.post(
+            "/api/v1/auth/tokens", json={"email": "cora@north.test", "password": "wrong one!"}
+        )
+
+        assert response.status_code == 401
+        db.session.expire_all()
+        assert db.session.get(User, coach.id).password_hash == old

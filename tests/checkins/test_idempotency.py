@@ -52,6 +52,7 @@ STORED_ANSWER = {
     "wellness": {"sleep_hours": None, "stress": None, "energy": None, "soreness": None},
     "run": {"distance_km": None, "duration_minutes": None, "cadence_spm": None},
     "notes": "",
+    "media": [],
     "created_at": "2026-03-02T07:00:00Z",
     "updated_at": "2026-03-02T07:00:00Z",
 }

@@ -25,6 +25,7 @@ from tests.conftest import (
     problem_of,
     sign_in,
 )
+from tests.files.conftest import attach_video
 
 
 def full_check_in(sessions, assignment) -> dict:
@@ -223,11 +224,19 @@ class TestCreateCheckIn:
     def test_the_body_has_exactly_the_fields_of_its_schema(
         self, http, client_user, sessions, assignment
     ):
-        answer = post_check_in(http, client_user, full_check_in(sessions, assignment)).get_json()
+        posted = post_check_in(http, client_user, full_check_in(sessions, assignment)).get_json()
+        # With a form-check video, so that every level of the answer is checked.
+        attach_video(http, client_user, posted["id"])
 
-        assert_shape(answer, CheckInSchema())
+        answer = http.get(f"/api/v1/me/check-ins/{posted['id']}", headers=client_user.headers)
+        assert_shape(answer.get_json(), CheckInSchema())
         listed = http.get("/api/v1/me/check-ins", headers=client_user.headers).get_json()
         assert_shape(listed[0], CheckInSchema())
+        assert {**posted, "media": [], "updated_at": None} == {
+            **answer.get_json(),
+            "media": [],
+            "updated_at": None,
+        }
 
     def test_it_takes_as_many_statements_for_many_results_and_ratings_as_for_one(
         self, http, client_user, sessions, assignment

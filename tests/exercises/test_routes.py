@@ -205,8 +205,9 @@ class TestListExercises:
             page = http.get("/api/v1/exercises?page_size=100", headers=coach.headers).json
             assert len(page) == len(catalogue)
 
-        # The caller, the count, the page, then its regions, findings and both ladder steps.
-        assert len(small) == len(large) <= 7
+        # The caller, the count, the page, then its regions, findings, both ladder steps
+        # and the academy's media.
+        assert len(small) == len(large) <= 8
 
     def test_page_size_over_100_is_422(self, http, coach):
         problem_of(http.get("/api/v1/exercises?page_size=101", headers=coach.headers), 422)

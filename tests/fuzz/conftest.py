@@ -15,7 +15,7 @@ from academy.auth.service import _issue
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
 from academy.exercises import service as exercises
-from academy.exercises.models import Exercise
+from academy.exercises.models import Exercise, ExerciseMedia
 from academy.extensions import db
 from academy.programs.models import Assignment, Program
 
@@ -66,6 +66,7 @@ def world(app):
                 "check_in_id": _ids(CheckIn, CheckIn.client_id == sam.id),
                 "assessment_id": _ids(Assessment, Assessment.academy_id == academy_id),
                 "activity_id": _ids(Activity, Activity.client_id == sam.id),
+                "media_id": _ids(ExerciseMedia, ExerciseMedia.academy_id == academy_id),
             },
         )
         db.session.rollback()
