@@ -173,7 +173,8 @@ _LOAD_DOC = """
     when chronic is 0); `ewma` = the same of exponentially weighted averages (λ =
     2/(N+1), N = 7 and 28, from 0 over the 84 days up to `to`). A week runs Monday to
     Sunday: monotony = mean ÷ population standard deviation of its daily loads, strain
-    = its load * monotony. The range defaults to the 90 days up to today in the client's timezone; at most 366 days.
+    = its load * monotony. The range defaults to the 90 days up to today in the
+    client's timezone; at most 366 days.
     """
 
 
