@@ -289,20 +289,27 @@ def _fit(stream, budget: Budget) -> list[Leg]:
         sport_numbers = _column(sessions, "sport", len(starts))[order]
         sub_numbers = _column(sessions, "sub_sport", len(starts))[order]
         pools = _column(sessions, "pool_length", len(starts))[order]
+        ends = (starts + elapsed)[order]
+        ends = np.where(np.isnan(ends), clock(session_ends)[order], ends)
         starts = starts[order]
     else:
         described = read("sport")
         sport_numbers = _column(described, "sport", 1)[:1]
         sub_numbers = _column(described, "sub_sport", 1)[:1]
-        starts, pools = np.array([-np.inf]), np.array([_NAN])
+        starts, ends, pools = np.array([-np.inf]), np.array([np.inf]), np.array([_NAN])
     legs_sports = [
         None if number == sports.FIT_TRANSITION else sports.from_fit(_int(number), _int(sub))
         for number, sub in zip(sport_numbers.tolist(), sub_numbers.tolist(), strict=True)
     ]
     if sum(sport is not None for sport in legs_sports) > intake.MAX_LEGS:
         raise too_many(intake.MAX_LEGS, "legs")
+    # A record belongs to the leg whose session holds its time (a leg's, rather than a
+    # transition's, where two meet), else to the last session begun before it.
     boundaries = np.nan_to_num(starts[1:], nan=np.inf)
     leg_of = np.searchsorted(boundaries, times, side="right")
+    for index, sport in enumerate(legs_sports):
+        if sport is not None:
+            leg_of[(times >= starts[index]) & (times <= ends[index])] = index
 
     # Segments: the timer's stops and starts; records while it was stopped are left out.
     segment = np.zeros(count, dtype=np.int64)
@@ -383,7 +390,11 @@ def _fit_lengths(lengths: dict, laps: dict, clock: _FitClock) -> dict:
         "moving": np.where(np.isnan(timer), elapsed, timer),
         "swum": swum,
         "metres": _column(table, "total_distance", rows),
-        "lengths": _column(table, "num_active_lengths", rows),
+        "lengths": np.where(
+            np.isnan(active := _column(table, "num_active_lengths", rows)),
+            _column(table, "num_lengths", rows),
+            active,
+        ),
         "are_lengths": bool(lengths),
     }
 
