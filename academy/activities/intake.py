@@ -100,6 +100,11 @@ POSITION_JUMP_M = 25.0
 # Glitches dropped from a track, at most this share of its points: a track more of
 # glitches than this is not read (the first glitch is named).
 MAX_GLITCH_SHARE = 0.05
+# A segment's first points may be the glitches: a reader tries keeping the segment from
+# each of its first few points, and keeps the way that drops the fewest of the points
+# that follow.
+ANCHORS_TRIED = 8
+ANCHOR_WINDOW = 64
 # A recorded distance may dip this much between two points (rounding), not more.
 BACKWARDS_M = 1.0
 # The men's world records on the road and track as of 2025 (metres, seconds), the
@@ -441,11 +446,12 @@ def kept_points(
 
     A point further from the last point kept than ``top_speed(sport)`` reaches in the
     time between them (give or take ``POSITION_JUMP_M``) is a glitch and dropped; a
-    segment's first point is the glitch when the points after it agree with each other
-    and not with it. More glitches than ``MAX_GLITCH_SHARE`` of the points refuse the
-    track, naming the first; a ``recorded`` distance running backwards refuses it at
-    once. Nothing is compared across two segments: between them the watch was off or
-    paused, and may have gone anywhere."""
+    segment's first points are the glitches when the points after them agree with each
+    other and not with them (``ANCHORS_TRIED``). More glitches than
+    ``MAX_GLITCH_SHARE`` of the points refuse the track, naming the first; a
+    ``recorded`` distance running backwards refuses it at once. Nothing is compared
+    across two segments: between them the watch was off or paused, and may have gone
+    anywhere."""
     count = len(seconds)
     keep = np.ones(count, dtype=bool)
     if count < 2:
@@ -455,45 +461,56 @@ def kept_points(
     gaps = np.diff(seconds)
     budget.spend(count)
     fast = same & (steps[1:] > top * gaps + POSITION_JUMP_M)
+    # Each point's segment, by its first point's index; the segments with a glitch.
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    first_of = starts[np.cumsum(np.concatenate([[True], ~same])) - 1]
+    glitched = np.zeros(count, dtype=bool)
+    glitched[first_of[1:][fast]] = True
+    glitched = glitched[first_of]
+    if recorded:
+        backwards = np.flatnonzero(same & (steps[1:] < -BACKWARDS_M) & ~glitched[1:])
+        if len(backwards):
+            index = int(backwards[0]) + 1
+            _refuse_backwards(index, seconds[index], -float(steps[index]))
     if not fast.any():
-        if recorded:
-            backwards = np.flatnonzero(same & (steps[1:] < -BACKWARDS_M))
-            if len(backwards):
-                index = int(backwards[0]) + 1
-                _refuse_backwards(index, seconds[index], -float(steps[index]))
         return keep
-    times, step, segment = seconds.tolist(), steps.tolist(), segments.tolist()
+    times, step = seconds.tolist(), steps.tolist()
 
-    def plausible(before: int, after: int, covered: float) -> bool:
-        return covered <= top * (times[after] - times[before]) + POSITION_JUMP_M
+    def from_anchor(first: int, anchor: int, end: int) -> list[tuple[int, float, float]]:
+        """The glitches of points ``first``..``end`` (exclusive) kept from ``anchor`` on:
+        each point further from the last one kept than the sport reaches."""
+        found = [
+            (index, abs(between(anchor, index)), abs(times[anchor] - times[index]))
+            for index in range(first, anchor)
+        ]
+        last = anchor
+        for index in range(anchor + 1, end):
+            budget.spend()
+            covered = step[index] if last == index - 1 else between(last, index)
+            if recorded and covered < -BACKWARDS_M:
+                _refuse_backwards(index, times[index], -covered)
+            if covered <= top * (times[index] - times[last]) + POSITION_JUMP_M:
+                last = index
+            else:
+                found.append((index, covered, times[index] - times[last]))
+        return found
 
     glitches: list[tuple[int, float, float]] = []
-    last, anchored = 0, False
-    for index in range(1, count):
-        budget.spend()
-        if segment[index] != segment[last]:
-            last, anchored = index, False
+    ends = np.append(starts[1:], count)
+    for first, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if not glitched[first]:
             continue
-        covered = step[index] if last == index - 1 else between(last, index)
-        if recorded and covered < -BACKWARDS_M:
-            _refuse_backwards(index, times[index], -covered)
-        if plausible(last, index, covered):
-            last, anchored = index, True
-            continue
-        following = index + 1
-        if (
-            not anchored
-            and following < count
-            and segment[following] == segment[index]
-            and plausible(index, following, step[following])
-        ):
-            # The segment's first point is the one off: the rest agree without it.
-            keep[last] = False
-            glitches.append((last, covered, times[index] - times[last]))
-            last = index
-            continue
-        keep[index] = False
-        glitches.append((index, covered, times[index] - times[last]))
+        anchor = first
+        if first + 1 < end and fast[first]:
+            # The segment's first points may be the ones off: it is kept from whichever
+            # of them leaves the fewest glitches among its first points.
+            window = min(end, first + ANCHOR_WINDOW)
+            tried = range(first, min(first + ANCHORS_TRIED, end))
+            anchor = min(tried, key=lambda a: len(from_anchor(first, a, window)))
+        found = from_anchor(first, anchor, end)
+        glitches.extend(found)
+        for index, _, _ in found:
+            keep[index] = False
     if len(glitches) > MAX_GLITCH_SHARE * count:
         index, covered, gap = min(glitches)
         raise UnreadableFile(
