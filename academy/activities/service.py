@@ -97,17 +97,17 @@ def upload(
             errors={"file": ["The activity must start between 1990 and today in your timezone."]},
         )
     file_name = _UNSTORABLE.sub("", file.filename or "")[:255]
-    upload = _Upload(data, digest, file_name, parsed["format"], check_in_id, rpe)
+    sent = Sent(data, digest, file_name, parsed["format"], check_in_id, rpe)
     try:
-        return _write(actor, upload, parsed["legs"], days)
+        return _write(actor, sent, parsed["legs"], days)
     except Conflict:
         # The day's run session was checked in by hand between the look-up and the
         # insert (that insert's rollback undid this upload's writes): the look-up finds
         # it now, and it records the activity.
-        return _write(actor, upload, parsed["legs"], days)
+        return _write(actor, sent, parsed["legs"], days)
 
 
-class _Upload:
+class Sent:
     """What an upload sent, beside the activities its file holds."""
 
     def __init__(self, data, digest, file_name, format_, check_in_id, rpe):
@@ -115,9 +115,7 @@ class _Upload:
         self.check_in_id, self.rpe = check_in_id, rpe
 
 
-def _write(
-    actor: Actor, upload: _Upload, legs: list[dict], days: list[date]
-) -> tuple[Activity, bool]:
+def _write(actor: Actor, upload: Sent, legs: list[dict], days: list[date]) -> tuple[Activity, bool]:
     _one_upload_at_a_time(actor)
     known = _kept_file(actor, upload.digest)
     if known is not None:
@@ -143,7 +141,7 @@ def _write(
 
 
 def new_activity(
-    actor: Actor, leg: dict, on: date, number: int, upload: _Upload, key: str
+    actor: Actor, leg: dict, on: date, number: int, upload: Sent, key: str
 ) -> Activity:
     return Activity(
         academy_id=actor.academy_id,
@@ -204,7 +202,7 @@ def _kept_activity(actor: Actor, leg: dict, on: date) -> Activity | None:
     return None
 
 
-def _run_of(activity: Activity) -> dict:
+def run_of(activity: Activity) -> dict:
     return {
         "distance_km": round(activity.distance_m / 1000, 2),
         "duration_minutes": round(activity.moving_seconds / 60, 1),
@@ -224,7 +222,7 @@ def _fill(check_in: CheckIn, activity: Activity, rpe: int | None) -> None:
     run block, a cross-training activity's minutes; and the upload's RPE (the
     check-in's ``updated_at`` and version move on with any change)."""
     if activity.kind == "run":
-        values = checkins.run_columns(_run_of(activity))
+        values = checkins.run_columns(run_of(activity))
     else:
         values = {"duration_minutes": minutes_of(activity)}
     values["rpe"] = rpe
@@ -273,7 +271,7 @@ def record(actor: Actor, activity: Activity, check_in_id: int | None, rpe: int |
                 _fill(existing, activity, rpe)
                 return existing.id
             found = None
-    body["run"] = _run_of(activity)
+    body["run"] = run_of(activity)
     if found is not None:
         body |= {"assignment_id": found[0], "session_id": found[1]["id"]}
     return checkins.create_check_in(actor, body)["id"]
