@@ -133,9 +133,9 @@ class _Points:
             value = values.get(name)
             columns[name].append(_NAN if value is None else value)
 
-    def legs(self, sports_of_parts: list[str | None]) -> list[Leg]:
-        """A leg for each run of consecutive parts of one sport; a part whose sport is
-        None (a transition) is left out."""
+    def legs(self, sports_of_parts: list[str | None], *, joined: bool = True) -> list[Leg]:
+        """A leg for each part, or with ``joined`` for each run of consecutive parts of
+        one sport; a part whose sport is None (a transition) is left out."""
         part = np.asarray(self.part, dtype=np.int64)
         arrays = {
             name: np.asarray(values, dtype=np.int64 if name == "segment" else np.float64)
@@ -143,7 +143,11 @@ class _Points:
         }
         legs, start = [], 0
         for index in range(1, len(sports_of_parts) + 1):
-            if index < len(sports_of_parts) and sports_of_parts[index] == sports_of_parts[start]:
+            if (
+                joined
+                and index < len(sports_of_parts)
+                and sports_of_parts[index] == sports_of_parts[start]
+            ):
                 continue
             sport = sports_of_parts[start]
             if sport is not None:
@@ -275,34 +279,13 @@ def _fit(stream, budget: Budget) -> list[Leg]:
     records, sessions, events, lengths = (read(k) for k in ("record", "session", "event", "length"))
     count = _rows(records)
     times = _column(records, "timestamp", count)
-    session_starts = _column(sessions, "start_time", _rows(sessions))
-    session_ends = _column(sessions, "timestamp", _rows(sessions))
-    clock = _fit_clock(times, np.concatenate([session_starts, session_ends]), read)
+    session_times = [
+        _column(sessions, name, _rows(sessions)) for name in ("start_time", "timestamp")
+    ]
+    clock = _fit_clock(times, np.concatenate(session_times), read)
     times = clock(times)
 
-    # The legs: one a session, in time order, transitions left out.
-    if sessions:
-        elapsed = _column(sessions, "total_elapsed_time", len(session_starts))
-        starts = clock(session_starts)
-        starts = np.where(np.isnan(starts), clock(session_ends) - elapsed, starts)
-        order = np.argsort(starts, kind="stable")
-        sport_numbers = _column(sessions, "sport", len(starts))[order]
-        sub_numbers = _column(sessions, "sub_sport", len(starts))[order]
-        pools = _column(sessions, "pool_length", len(starts))[order]
-        ends = (starts + elapsed)[order]
-        ends = np.where(np.isnan(ends), clock(session_ends)[order], ends)
-        starts = starts[order]
-    else:
-        described = read("sport")
-        sport_numbers = _column(described, "sport", 1)[:1]
-        sub_numbers = _column(described, "sub_sport", 1)[:1]
-        starts, ends, pools = np.array([-np.inf]), np.array([np.inf]), np.array([_NAN])
-    legs_sports = [
-        None if number == sports.FIT_TRANSITION else sports.from_fit(_int(number), _int(sub))
-        for number, sub in zip(sport_numbers.tolist(), sub_numbers.tolist(), strict=True)
-    ]
-    if sum(sport is not None for sport in legs_sports) > intake.MAX_LEGS:
-        raise too_many(intake.MAX_LEGS, "legs")
+    legs_sports, starts, ends, pools = _fit_sessions(sessions, read, clock)
     # A record belongs to the leg whose session holds its time (a leg's, rather than a
     # transition's, where two meet), else to the last session begun before it.
     boundaries = np.nan_to_num(starts[1:], nan=np.inf)
@@ -310,30 +293,7 @@ def _fit(stream, budget: Budget) -> list[Leg]:
     for index, sport in enumerate(legs_sports):
         if sport is not None:
             leg_of[(times >= starts[index]) & (times <= ends[index])] = index
-
-    # Segments: the timer's stops and starts; records while it was stopped are left out.
-    segment = np.zeros(count, dtype=np.int64)
-    keep = ~np.isnan(times)
-    if events:
-        rows = _rows(events)
-        is_timer = _column(events, "event", rows) == 0
-        kinds = _column(events, "event_type", rows)[is_timer]
-        at = clock(_column(events, "timestamp", rows))[is_timer]
-        order = np.argsort(at, kind="stable")
-        pauses, stopped_at = [], None
-        for moment, kind in zip(at[order].tolist(), kinds[order].tolist(), strict=True):
-            if kind in _TIMER_STOPS and stopped_at is None:
-                stopped_at = moment
-            elif kind == 0 and stopped_at is not None:
-                pauses.append((stopped_at, moment))
-                stopped_at = None
-        if stopped_at is not None:
-            pauses.append((stopped_at, math.inf))
-        if pauses:
-            begun, ended = np.array(pauses).T
-            segment = np.searchsorted(ended, times, side="right")
-            last_stop = np.searchsorted(begun, times, side="left") - 1
-            keep &= ~((last_stop >= 0) & (times < ended[np.maximum(last_stop, 0)]))
+    segment, keep = _timer_segments(events, clock, times)
 
     cadence = _column(records, "cadence", count)
     fraction = records.get("fractional_cadence")
@@ -366,6 +326,64 @@ def _fit(stream, budget: Budget) -> list[Leg]:
     return legs
 
 
+def _fit_sessions(sessions: dict, read, clock: _FitClock) -> tuple:
+    """The legs of a FIT file, one a session in time order: each one's sport (None for
+    a transition), start, end (Unix seconds) and pool length. A file without sessions
+    is one leg of the sport its ``sport`` message names."""
+    if not sessions:
+        described = read("sport")
+        sport = _column(described, "sport", 1)[0]
+        sub_sport = _column(described, "sub_sport", 1)[0]
+        only = sports.from_fit(_int(sport), _int(sub_sport))
+        return [only], np.array([-np.inf]), np.array([np.inf]), np.array([_NAN])
+    rows = _rows(sessions)
+    elapsed = _column(sessions, "total_elapsed_time", rows)
+    ended = clock(_column(sessions, "timestamp", rows))
+    starts = clock(_column(sessions, "start_time", rows))
+    starts = np.where(np.isnan(starts), ended - elapsed, starts)
+    ends = np.where(np.isnan(elapsed), ended, starts + elapsed)
+    order = np.argsort(starts, kind="stable")
+    numbers = _column(sessions, "sport", rows)[order].tolist()
+    subs = _column(sessions, "sub_sport", rows)[order].tolist()
+    legs_sports = [
+        None if number == sports.FIT_TRANSITION else sports.from_fit(_int(number), _int(sub))
+        for number, sub in zip(numbers, subs, strict=True)
+    ]
+    if sum(sport is not None for sport in legs_sports) > intake.MAX_LEGS:
+        raise too_many(intake.MAX_LEGS, "legs")
+    pools = _column(sessions, "pool_length", rows)[order]
+    return legs_sports, starts[order], ends[order], pools
+
+
+def _timer_segments(events: dict, clock: _FitClock, times: np.ndarray) -> tuple:
+    """Each record's segment (the timer's stops and starts part them) and whether it
+    is kept: a record while the timer was stopped is not, nor one without a time."""
+    segment = np.zeros(len(times), dtype=np.int64)
+    keep = ~np.isnan(times)
+    if not events:
+        return segment, keep
+    rows = _rows(events)
+    is_timer = _column(events, "event", rows) == 0
+    kinds = _column(events, "event_type", rows)[is_timer]
+    at = clock(_column(events, "timestamp", rows))[is_timer]
+    order = np.argsort(at, kind="stable")
+    pauses, stopped_at = [], None
+    for moment, kind in zip(at[order].tolist(), kinds[order].tolist(), strict=True):
+        if kind in _TIMER_STOPS and stopped_at is None:
+            stopped_at = moment
+        elif kind == 0 and stopped_at is not None:
+            pauses.append((stopped_at, moment))
+            stopped_at = None
+    if stopped_at is not None:
+        pauses.append((stopped_at, math.inf))
+    if pauses:
+        begun, ended = np.array(pauses).T
+        segment = np.searchsorted(ended, times, side="right")
+        last_stop = np.searchsorted(begun, times, side="left") - 1
+        keep &= ~((last_stop >= 0) & (times < ended[np.maximum(last_stop, 0)]))
+    return segment, keep
+
+
 def _int(number: float) -> int | None:
     return None if math.isnan(number) else int(number)
 
@@ -380,6 +398,7 @@ def _fit_lengths(lengths: dict, laps: dict, clock: _FitClock) -> dict:
     end = start + elapsed
     end = np.where(np.isnan(end), clock(_column(table, "timestamp", rows)), end)
     timer = _column(table, "total_timer_time", rows)
+    active = _column(table, "num_active_lengths", rows)
     swum = np.ones(rows, dtype=bool)
     if swum_from:
         # Length type 0 is a rest at the wall; 1 a length swum.
@@ -390,11 +409,7 @@ def _fit_lengths(lengths: dict, laps: dict, clock: _FitClock) -> dict:
         "moving": np.where(np.isnan(timer), elapsed, timer),
         "swum": swum,
         "metres": _column(table, "total_distance", rows),
-        "lengths": np.where(
-            np.isnan(active := _column(table, "num_active_lengths", rows)),
-            _column(table, "num_lengths", rows),
-            active,
-        ),
+        "lengths": np.where(np.isnan(active), _column(table, "num_lengths", rows), active),
         "are_lengths": bool(lengths),
     }
 
@@ -544,10 +559,7 @@ def _tcx(stream, budget: Budget) -> list[Leg]:
     if len(names) > intake.MAX_LEGS:
         raise too_many(intake.MAX_LEGS, "legs")
     # Each activity is a leg of its own, even beside another of its sport.
-    legs = points.legs(list(range(len(names))))
-    for leg in legs:
-        leg.sport = sports.from_name(names[int(leg.sport)])
-    return legs
+    return points.legs([sports.from_name(name) for name in names], joined=False)
 
 
 def _float(text) -> float | None:
