@@ -20,6 +20,7 @@ from tests.activities.conftest import upload
 from tests.activities.corpus import (
     RUN_SPEED,
     Lap,
+    tcx_point,
     at,
     glitches,
     gpx,
@@ -301,6 +302,51 @@ class TestMultisport:
         assert again.status_code == 200
         assert again.get_json() == first
         assert count_rows(Activity) == 3
+
+    def test_a_tcx_multisport_session_is_a_leg_an_activity_its_transition_left_out(self):
+        start = at(6)
+        run = steady(start, 600, RUN_SPEED, distances=True)
+        moving_on = steady(start, 60, 1.5, offset=605, from_metres=2000)
+        bike = steady(start, 1200, 10.0, offset=670, from_metres=2100, distances=True,
+                      restart=True, hr=140, cadence=90)  # fmt: skip
+        data = tcx_of([("Running", [Lap(start, 600, 2000, [run])])]).replace(
+            b"<Activities><Activity", b"<Activities><MultiSportSession><FirstSport><Activity"
+        )
+        data = data.replace(
+            b"</Activity></Activities>",
+            b"</Activity></FirstSport><NextSport><Transition>"
+            + b"<Track>" + b"".join(tcx_point(p, False).encode() for p in moving_on)
+            + b"</Track></Transition>"
+            + tcx_of([("Biking", [Lap(at(6, 11) + timedelta(seconds=10), 1200, 12000, [bike])])],
+                     bike_cadence=True).split(b"<Activities>")[1].split(b"</Activities>")[0]
+            + b"</NextSport></MultiSportSession></Activities>",
+        )  # fmt: skip
+
+        legs = parsing.parse(data)["legs"]
+
+        assert [(leg["sport"], leg["distance_m"], leg["duration_seconds"]) for leg in legs] == [
+            ("running", 2000.0, 600),
+            ("cycling", 12000.0, 1200),
+        ]
+
+    def test_gpx_tracks_of_two_sports_are_two_legs(self):
+        start = at(6)
+        data = gpx(
+            [
+                ("running", [steady(start, 600, RUN_SPEED)]),
+                ("transition", [steady(start, 60, 1.5, offset=620, from_metres=2000)]),
+                ("cycling", [steady(start, 1200, 10.0, offset=700, from_metres=2100)]),
+                (None, [steady(start, 300, 10.0, offset=1920, from_metres=14100)]),
+            ]
+        )
+
+        legs = parsing.parse(data)["legs"]
+
+        # The untyped last track is the ride's, as the track before it.
+        assert [(leg["sport"], leg["distance_m"], leg["duration_seconds"]) for leg in legs] == [
+            ("running", 2000.0, 600),
+            ("cycling", 15000.0, 1520),
+        ]
 
     def test_deleting_one_leg_keeps_the_file_for_the_others(self, http, client_user, stored):
         body = upload(http, client_user, multisport(), "race.fit").get_json()

@@ -141,7 +141,7 @@ def tcx(activities: list[tuple[str, list[Lap]]], *, bike_cadence: bool = False) 
             for track in lap.tracks:
                 body.append("<Track>")
                 for p in track:
-                    body.append(_tcx_point(p, bike_cadence))
+                    body.append(tcx_point(p, bike_cadence))
                 body.append("</Track>")
             body.append("</Lap>")
         body.append("</Activity>")
@@ -153,7 +153,7 @@ def tcx(activities: list[tuple[str, list[Lap]]], *, bike_cadence: bool = False) 
     ).encode()
 
 
-def _tcx_point(p: Point, bike_cadence: bool) -> str:
+def tcx_point(p: Point, bike_cadence: bool) -> str:
     parts = [f"<Trackpoint><Time>{_z(p.time)}</Time>"]
     if p.position is not None:
         parts.append(
