@@ -20,13 +20,13 @@ from tests.activities.conftest import upload
 from tests.activities.corpus import (
     RUN_SPEED,
     Lap,
-    tcx_point,
     at,
     glitches,
     gpx,
     long_run,
     multisport,
     steady,
+    tcx_point,
 )
 from tests.activities.corpus import tcx as tcx_of
 from tests.activities.make_files import FIVE_K, TEN_K
