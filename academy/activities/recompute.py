@@ -55,8 +55,8 @@ def _recompute_file(key: str) -> list[str]:
         activity = by_leg.pop(number, None)
         if activity is None:
             first = kept[0]
-            upload = Sent(data, first.content_hash, first.file_name, first.format, None, None)
-            activity = new_activity(client, leg, on, number, upload, key)
+            sent = Sent(data, first.content_hash, first.file_name, first.format, None, None)
+            activity = new_activity(client, leg, on, number, sent, key)
             activity.check_in_id = record(client, activity, None, None)
             db.session.add(activity)
             lines.append(

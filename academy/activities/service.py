@@ -21,6 +21,7 @@ import base64
 import hashlib
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -107,52 +108,56 @@ def upload(
         return _write(actor, sent, parsed["legs"], days)
 
 
+@dataclass(frozen=True, slots=True)
 class Sent:
     """What an upload sent, beside the activities its file holds."""
 
-    def __init__(self, data, digest, file_name, format_, check_in_id, rpe):
-        self.data, self.digest, self.file_name, self.format = data, digest, file_name, format_
-        self.check_in_id, self.rpe = check_in_id, rpe
+    data: bytes
+    digest: str
+    file_name: str
+    format: str
+    check_in_id: int | None
+    rpe: int | None
 
 
-def _write(actor: Actor, upload: Sent, legs: list[dict], days: list[date]) -> tuple[Activity, bool]:
+def _write(actor: Actor, sent: Sent, legs: list[dict], days: list[date]) -> tuple[Activity, bool]:
     _one_upload_at_a_time(actor)
-    known = _kept_file(actor, upload.digest)
+    known = _kept_file(actor, sent.digest)
     if known is not None:
         return known, False
-    key = f"activities/{actor.academy_id}/{actor.id}/{uuid.uuid4().hex}.{upload.format}"
-    answer, created, named = None, False, upload.check_in_id
+    key = f"activities/{actor.academy_id}/{actor.id}/{uuid.uuid4().hex}.{sent.format}"
+    answer, created, named = None, False, sent.check_in_id
     for number, (leg, on) in enumerate(zip(legs, days, strict=True), start=1):
         kept = _kept_activity(actor, leg, on)
         if kept is not None:
             answer = answer or kept
             continue
-        activity = new_activity(actor, leg, on, number, upload, key)
-        activity.check_in_id = record(actor, activity, named, upload.rpe)
+        activity = new_activity(actor, leg, on, number, sent, key)
+        activity.check_in_id = record(actor, activity, named, sent.rpe)
         named = None  # a named check-in records the file's first activity
         db.session.add(activity)
         if not created:
+            # The answer is the first new activity; the file is kept once for all.
             answer, created = activity, True
-            storage.save(db.session(), key, upload.data)
+            storage.save(db.session(), key, sent.data)
     db.session.flush()
     if created:
         db.session.expire(answer, ["legs"])
     return answer, created
 
 
-def new_activity(
-    actor: Actor, leg: dict, on: date, number: int, upload: Sent, key: str
-) -> Activity:
+def new_activity(actor: Actor, leg: dict, on: date, number: int, sent: Sent, key: str) -> Activity:
+    """The activity of a file's leg ``number`` (from 1), its file kept under ``key``."""
     return Activity(
         academy_id=actor.academy_id,
         client_id=actor.id,
         date=on,
         leg=number,
-        format=upload.format,
-        content_hash=upload.digest,
+        format=sent.format,
+        content_hash=sent.digest,
         file_key=key,
-        file_name=upload.file_name,
-        file_size=len(upload.data),
+        file_name=sent.file_name,
+        file_size=len(sent.data),
         **leg,
     )
 
