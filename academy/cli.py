@@ -85,6 +85,23 @@ def rebuild_summaries():
     click.echo(f"Rebuilt the summaries of {count} clients.")
 
 
+@academy_cli.command("recompute-activities")
+@click.option("--dry-run", is_flag=True, help="Say what would change, and change nothing.")
+def recompute_activities(dry_run):
+    """Read every stored activity file again: sport, kind, figures and legs, and the
+    check-ins (and so the load) they fed."""
+    from academy.activities.recompute import recompute
+
+    lines = recompute()
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for line in lines:
+        click.echo(line)
+    click.echo(f"{len(lines)} line(s); {'nothing changed (dry run)' if dry_run else 'saved'}.")
+
+
 @academy_cli.command("purge-keys")
 def purge_keys():
     """Delete Idempotency-Keys past their retention and expired rate-limit hits (hourly)."""

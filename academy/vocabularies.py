@@ -167,6 +167,24 @@ HR_ZONE = (1, 5)
 ACTIVITY_FORMATS = ("fit", "gpx", "tcx")
 # What an exercise's media or a check-in's form-check video is.
 MEDIA_KINDS = ("image", "video")
+# What an activity was, whatever the watch called it (``academy.activities.sports``).
+ACTIVITY_SPORTS = (
+    "running",
+    "trail_running",
+    "treadmill_running",
+    "track_running",
+    "walking",
+    "hiking",
+    "cycling",
+    "swimming",
+    "rowing",
+    "strength",
+    "other",
+)
+# The sports that are a run: their distance is running distance.
+RUNNING_SPORTS = ("running", "trail_running", "treadmill_running", "track_running")
+# A run, or cross-training: anything else, kept apart from running distance.
+ACTIVITY_KINDS = ("run", "cross_training")
 
 
 # Every IANA time zone name the server knows, for a person's `timezone`.
@@ -224,6 +242,8 @@ def as_document() -> dict:
             "step_kinds": list(STEP_KINDS),
             "hr_zone": scale(HR_ZONE),
             "activity_formats": list(ACTIVITY_FORMATS),
+            "activity_sports": list(ACTIVITY_SPORTS),
+            "activity_kinds": list(ACTIVITY_KINDS),
         },
         "timezones": list(TIMEZONES),
     }

@@ -1,4 +1,4 @@
-"""Activity files from watches: FIT, GPX and TCX, their summaries and splits.
+"""Activity files from watches: FIT, GPX and TCX, each leg's sport, summary and splits.
 
 The blueprint is in ``routes.py``; the app factory registers it.
 """

@@ -4,20 +4,26 @@ do, each with its reason, and the means of keeping to them while the file is rea
 The work an upload costs is proportional to the bytes read, never to a number written
 inside the file: gzip is undone as the reader asks for bytes and stops at its bound;
 XML is read as a stream, each trackpoint handed on and dropped once read, so memory
-holds one trackpoint's elements rather than the document; every loop of the readers
+holds one trackpoint's elements rather than the document; a FIT file is counted by its
+decoder before any of its messages is handed to Python; every loop of the readers
 counts against a bound and against the upload's time (``Budget``). What a file says
-(a distance of 10^13 m, a million kilometre splits) is checked against what a run can
-be before anything is computed from it.
+(a distance of 10^13 m, a million kilometre splits) is checked against what an
+activity of its sport can be before anything is computed from it.
 
 Two kinds of refusal, both answered as problem+json naming the file:
 
 - ``TooLarge`` (413): the file holds more than Academy reads: it unpacks past
-  ``MAX_UNPACKED_BYTES``, holds more points, messages, laps, segments or XML elements
-  than its bound, or takes longer than ``READ_SECONDS`` to read.
+  ``MAX_UNPACKED_BYTES`` (a FIT file past ``MAX_FIT_BYTES``), holds more points,
+  messages, laps, legs, segments or XML elements than its bound, or takes longer than
+  ``READ_SECONDS`` to read.
 - ``UnreadableFile`` (422): the file is broken or hostile (a DTD, nesting deeper than
-  any activity file, gzip inside gzip, a zip archive), or its figures cannot be a
-  run's: longer than ``LONGEST``, further than ``MAX_DISTANCE_M``, faster than anyone
-  has run, or a distance that runs backwards.
+  any activity file, gzip inside gzip, a zip archive), or its figures cannot be an
+  activity's: longer than ``LONGEST``, further than ``MAX_DISTANCE_M``, faster on
+  average than anyone goes in its sport, more of its points glitches than
+  ``MAX_GLITCH_SHARE``, or a distance that runs backwards.
+
+A satellite's glitch (a point further from the one before than the sport's top speed
+reaches) is dropped, not refused, while glitches stay a small share of the track.
 """
 
 import io
@@ -26,10 +32,11 @@ import pyexpat
 import time
 import zlib
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from xml.etree.ElementTree import Element, SubElement
 
+import numpy as np
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from academy.checkins.schemas import RUN_MAX_KM, RUN_MAX_MINUTES
@@ -40,16 +47,24 @@ from academy.checkins.schemas import RUN_MAX_KM, RUN_MAX_MINUTES
 # with heart rate and cadence is about 29 MB; a 48-hour ultra is recorded less often,
 # or as FIT (a tenth of the size).
 MAX_UNPACKED_BYTES = 32 * 2**20
+# A FIT file, gzip-compressed or not, may be this large: 48 hours at a record a second
+# with every sensor a watch carries is under 10 MB, the upload's own bound. Its decoder
+# holds the decoded messages in memory, some 20 times the file.
+MAX_FIT_BYTES = 10 * 2**20
 # Points (FIT records, GPX and TCX trackpoints): 48 hours at one a second, the most
 # often a watch records, is 172,800.
 MAX_POINTS = 200_000
-# FIT messages of every kind, definitions included: a record, a heart-rate-variability
+# FIT data messages of every kind: a record, a heart-rate-variability
 # message and a few others a second for the longest activity read.
 MAX_FIT_MESSAGES = 500_000
 # Laps (FIT lap messages, TCX laps): one every 500 m of the furthest run read.
 MAX_LAPS = 1_000
-# GPX tracks and segments, TCX activities and tracks: a new one at each pause.
+# GPX tracks and segments, TCX activities and tracks, FIT sessions and timer stops: a
+# new one at each pause.
 MAX_SEGMENTS = 1_000
+# Legs of a multisport file, each an activity of its own: a swimrun race alternates
+# up to fifty swims and runs.
+MAX_LEGS = 50
 # XML elements: a day's run recorded every second as TCX is about a million (twelve
 # to a trackpoint).
 MAX_XML_ELEMENTS = 1_500_000
@@ -73,13 +88,29 @@ MAX_DISTANCE_M = RUN_MAX_KM * 1000
 # Faster than anyone has run between two points (Usain Bolt's top speed over 100 m was
 # about 12.4 m/s)...
 FASTEST_M_PER_S = 12.5
-# ...allowing this much for a satellite fix that jumps between two points.
-POSITION_JUMP_M = 100.0
+# ...and the fastest a body goes between two points in each sport: further than this
+# in the time between two points is a satellite's glitch, and the point is dropped.
+TOP_SPEED_M_PER_S = {
+    "cycling": 30.0,  # 108 km/h: faster than any descent a rider trains on
+    "swimming": 5.0,  # twice a sprinter's 50 m
+    "other": 30.0,  # whatever the sport, on skis or wheels
+}
+# A fix may be this far from where the body was: a jump within it is not a glitch.
+POSITION_JUMP_M = 25.0
+# Glitches dropped from a track, at most this share of its points: a track more of
+# glitches than this is not read (the first glitch is named).
+MAX_GLITCH_SHARE = 0.05
+# A segment's first points may be the glitches: a reader tries keeping the segment from
+# each of its first few points, and keeps the way that drops the fewest of the points
+# that follow.
+ANCHORS_TRIED = 8
+ANCHOR_WINDOW = 64
 # A recorded distance may dip this much between two points (rounding), not more.
 BACKWARDS_M = 1.0
 # The men's world records on the road and track as of 2025 (metres, seconds), the
-# last as a distance covered in 24 hours. A run's average pace may not beat the record
-# pace for its distance (interpolated between records, at the last one's pace beyond).
+# last as a distance covered in 24 hours. An activity on foot may not beat the record
+# pace for its distance on average (interpolated between records, at the last one's
+# pace beyond).
 WORLD_RECORDS = (
     (100, 9.58),
     (200, 19.19),
@@ -96,6 +127,24 @@ WORLD_RECORDS = (
     (100_000, 21_935.0),
     (319_614, 86_400.0),
 )
+# Faster on average than anyone goes in the other sports, over 100 m or more (m/s):
+# a ride averaging 90 km/h, a swim beating the 50 m freestyle record's pace, a row
+# beating the eights' 2,000 m record's.
+FASTEST_AVERAGE_M_PER_S = {
+    "cycling": 25.0,
+    "swimming": 2.5,
+    "rowing": 6.5,
+    "strength": FASTEST_M_PER_S,
+    "other": 40.0,
+}
+# What each sport's activity is called in a refusal.
+_ACTIVITY_WORDS = {
+    "cycling": "ride",
+    "swimming": "swim",
+    "rowing": "row",
+    "strength": "strength session",
+    "other": "activity",
+}
 # Splits of a kilometre: the furthest run read has this many, and an answer no more.
 MAX_SPLITS = RUN_MAX_KM
 
@@ -251,8 +300,9 @@ def xml_elements(
 ) -> Iterator[tuple[str, Element]]:
     """The elements of an XML stream that a reader asks for, in document order, as
     ``("start", element)`` with its attributes for each element named in ``marked``
-    (a track, a lap) as it opens, and ``("end", element)`` with its whole subtree for
-    each named in ``kept`` (a trackpoint) once it closes. Tags are local names (the
+    (a track, a lap) as it opens and ``("close", element)`` as it closes, and
+    ``("end", element)`` with its whole subtree for each named in ``kept`` (a
+    trackpoint) once it closes. Tags are local names (the
     namespace dropped); ``kept`` may name ``"parent/child"`` for a child of one parent.
 
     Nothing else is kept: memory holds the elements of one trackpoint at a time. The
@@ -303,9 +353,13 @@ def xml_elements(
 
     def end(_name: str) -> None:
         element = open_elements.pop()
-        names.pop()
-        if element is not None and open_elements[-1] is None:
+        tag = names.pop()
+        if open_elements[-1] is not None:
+            return
+        if element is not None:
             ready.append(("end", element))
+        elif tag in marked:
+            ready.append(("close", Element(tag)))
 
     def text(data: str) -> None:
         element = open_elements[-1]
@@ -355,41 +409,150 @@ def fastest_seconds(metres: float) -> float | None:
     return t0 + (t1 - t0) * (metres - d0) / (d1 - d0)
 
 
-def check_track(points: Sequence, budget: Budget) -> None:
-    """Refuse a track (timed points in order, each with a cumulative ``distance``) that no
-    run can be: longer than ``LONGEST``, further than ``MAX_DISTANCE_M``, a distance
-    that runs backwards, a stretch between two points faster than anyone has run, or
-    an average pace that beats the world record for its distance. Each refusal names
-    the point, or says why."""
-    first, last = points[0], points[-1]
-    if last.time - first.time > LONGEST:
+def top_speed(sport: str) -> float:
+    """The fastest a body goes between two points of a track in ``sport`` (m/s)."""
+    return TOP_SPEED_M_PER_S.get(sport, FASTEST_M_PER_S)
+
+
+def _faster(sport: str) -> str:
+    if sport == "cycling":
+        return "faster than any ride"
+    if sport == "swimming":
+        return "faster than anyone swims"
+    if sport == "other":
+        return "faster than anyone goes"
+    return "faster than anyone has run"
+
+
+def _at(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
+
+
+def kept_points(
+    seconds: np.ndarray,
+    segments: np.ndarray,
+    steps: np.ndarray,
+    between: Callable[[int, int], float],
+    sport: str,
+    budget: Budget,
+    *,
+    recorded: bool,
+) -> np.ndarray:
+    """Which points of a track to keep: all but a satellite's glitches. ``seconds``
+    are the points' times in order within each of their ``segments``; ``steps[i]`` is
+    the distance from point ``i - 1`` to point ``i``, and ``between(i, j)`` the distance
+    from point ``i`` to point ``j`` (a ``recorded`` distance's difference, or the way
+    between two positions).
+
+    A point further from the last point kept than ``top_speed(sport)`` reaches in the
+    time between them (give or take ``POSITION_JUMP_M``) is a glitch and dropped; a
+    segment's first points are the glitches when the points after them agree with each
+    other and not with them (``ANCHORS_TRIED``). More glitches than
+    ``MAX_GLITCH_SHARE`` of the points refuse the track, naming the first; a
+    ``recorded`` distance running backwards refuses it at once. Nothing is compared
+    across two segments: between them the watch was off or paused, and may have gone
+    anywhere."""
+    count = len(seconds)
+    keep = np.ones(count, dtype=bool)
+    if count < 2:
+        return keep
+    top = top_speed(sport)
+    same = segments[1:] == segments[:-1]
+    gaps = np.diff(seconds)
+    budget.spend(count)
+    fast = same & (steps[1:] > top * gaps + POSITION_JUMP_M)
+    # Each point's segment, by its first point's index; the segments with a glitch.
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    first_of = starts[np.cumsum(np.concatenate([[True], ~same])) - 1]
+    glitched = np.zeros(count, dtype=bool)
+    glitched[first_of[1:][fast]] = True
+    glitched = glitched[first_of]
+    if recorded:
+        backwards = np.flatnonzero(same & (steps[1:] < -BACKWARDS_M) & ~glitched[1:])
+        if len(backwards):
+            index = int(backwards[0]) + 1
+            _refuse_backwards(index, seconds[index], -float(steps[index]))
+    if not fast.any():
+        return keep
+    times, step = seconds.tolist(), steps.tolist()
+
+    def from_anchor(first: int, anchor: int, end: int) -> list[tuple[int, float, float]]:
+        """The glitches of points ``first``..``end`` (exclusive) kept from ``anchor`` on:
+        each point further from the last one kept than the sport reaches."""
+        found = [
+            (index, abs(between(anchor, index)), abs(times[anchor] - times[index]))
+            for index in range(first, anchor)
+        ]
+        last = anchor
+        for index in range(anchor + 1, end):
+            budget.spend()
+            covered = step[index] if last == index - 1 else between(last, index)
+            if recorded and covered < -BACKWARDS_M:
+                _refuse_backwards(index, times[index], -covered)
+            if covered <= top * (times[index] - times[last]) + POSITION_JUMP_M:
+                last = index
+            else:
+                found.append((index, covered, times[index] - times[last]))
+        return found
+
+    glitches: list[tuple[int, float, float]] = []
+    ends = np.append(starts[1:], count)
+    for first, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if not glitched[first]:
+            continue
+        anchor = first
+        if first + 1 < end and fast[first]:
+            # The segment's first points may be the ones off: it is kept from whichever
+            # of them leaves the fewest glitches among its first points.
+            window = min(end, first + ANCHOR_WINDOW)
+            tried = range(first, min(first + ANCHORS_TRIED, end))
+            anchor = min(tried, key=lambda a: len(from_anchor(first, a, window)))
+        found = from_anchor(first, anchor, end)
+        glitches.extend(found)
+        for index, _, _ in found:
+            keep[index] = False
+    if len(glitches) > MAX_GLITCH_SHARE * count:
+        index, covered, gap = min(glitches)
+        raise UnreadableFile(
+            f"Point {index + 1} ({_at(times[index])}) is {covered:,.0f} m from the point "
+            f"before, {gap:g} s earlier: {_faster(sport)}; {len(glitches):,} of the track's "
+            f"{count:,} points are as far off, more than {MAX_GLITCH_SHARE:.0%} of them."
+        )
+    return keep
+
+
+def _refuse_backwards(index: int, seconds: float, behind: float) -> None:
+    raise UnreadableFile(
+        f"Point {index + 1} ({_at(seconds)}) is {behind:,.0f} m behind the point before: "
+        "the distance runs backwards."
+    )
+
+
+def check_figures(sport: str, distance: float, seconds: float) -> None:
+    """Refuse an activity that no activity of ``sport`` can be: longer than
+    ``LONGEST``, further than ``MAX_DISTANCE_M``, or faster on average than anyone goes
+    in its sport (on foot, the world record pace for its distance; in the others,
+    ``FASTEST_AVERAGE_M_PER_S`` over 100 m or more)."""
+    if seconds > LONGEST.total_seconds():
         hours = LONGEST.total_seconds() / 3600
         raise UnreadableFile(f"The track lasts longer than {hours:g} hours: not one activity.")
-    for index in range(1, len(points)):
-        budget.spend()
-        before, after = points[index - 1], points[index]
-        covered = after.distance - before.distance
-        seconds = (after.time - before.time).total_seconds()
-        where = f"Point {index + 1} ({after.time.isoformat()})"
-        if covered < -BACKWARDS_M:
-            raise UnreadableFile(
-                f"{where} is {-covered:,.0f} m behind the point before: the distance runs "
-                "backwards."
-            )
-        if covered > FASTEST_M_PER_S * seconds + POSITION_JUMP_M:
-            raise UnreadableFile(
-                f"{where} is {covered:,.0f} m from the point before, {seconds:g} s earlier: "
-                "faster than anyone has run."
-            )
-    distance = last.distance - first.distance
     if distance > MAX_DISTANCE_M:
         raise UnreadableFile(
             f"The track covers more than {MAX_DISTANCE_M // 1000} km: not one activity."
         )
+    if sport in FASTEST_AVERAGE_M_PER_S:
+        fastest = FASTEST_AVERAGE_M_PER_S[sport]
+        if distance >= 100 and distance > fastest * seconds:
+            speed = "any speed" if not seconds else f"{distance / seconds * 3.6:,.1f} km/h"
+            word = _ACTIVITY_WORDS[sport]
+            raise UnreadableFile(
+                f"{distance / 1000:,.2f} km in {_clock(seconds)} is {speed} on average: "
+                f"faster than any {word} (at most {fastest * 3.6:g} km/h)."
+            )
+        return
     fastest = fastest_seconds(distance)
-    duration = (last.time - first.time).total_seconds()
-    if fastest is not None and duration < fastest:
+    if fastest is not None and seconds < fastest:
         raise UnreadableFile(
-            f"{distance / 1000:,.2f} km in {_clock(duration)} beats the world record pace "
+            f"{distance / 1000:,.2f} km in {_clock(seconds)} beats the world record pace "
             f"over that distance (at least {_clock(math.ceil(fastest))})."
         )

@@ -1,17 +1,27 @@
-"""Activities: reading a watch's file, keeping it, and recording the run it holds in
-a check-in (the day's run session's, when there is one).
+"""Activities: reading a watch's file, keeping it, and recording what it holds in
+check-ins: a run in a check-in's run block (the day's run session's, when there is
+one); cross-training (a ride, a swim, a strength session: any sport not a run) in a
+check-in of its own, its minutes and RPE and no run, so that it counts in the load
+apart from running (``academy.checkins.load``) and never as running distance.
+
+A multisport file is one activity a leg, each recorded as a file of its one sport
+would be. The client's RPE for an upload is the ``rpe`` sent with it, written on the
+check-in the activity records where that has none; a cross-training check-in without
+an RPE counts at ``academy.checkins.load.CROSS_TRAINING_RPE``.
 
 An upload is read first, in parallel with any other (reading is the costly part, and
 ``academy.activities.intake`` bounds it); then a client's uploads are written one at a
-time, so that what decides the answer (this file already kept, the same run kept from
-another file, the day's session already checked in) still holds when the activity is
-written: concurrent uploads of one file keep one activity and answer it to all.
+time, so that what decides the answer (this file already kept, the same activity kept
+from another file, the day's session already checked in) still holds when the
+activity is written: concurrent uploads of one file keep one activity and answer it
+to all.
 """
 
 import base64
 import hashlib
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -40,11 +50,13 @@ _ACTIVITY = ActivitySchema()
 FIRST_DAY = date(1990, 1, 1)
 # What no text column can hold, and no file name needs: control characters, surrogates.
 _UNSTORABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
-# The same run uploaded again from another file (another format, another export):
-# started within this long of one already kept...
+# The same activity uploaded again from another file (another format, another export,
+# a gzip of it): of the same sport, started within this long of one already kept...
 SAME_START = timedelta(seconds=60)
 # ...and as far, within this share of the further of the two.
 SAME_DISTANCE = 0.03
+# The most minutes a check-in records (its own bound).
+MAX_CHECK_IN_MINUTES = 1440
 
 
 def _read(file: FileStorage) -> bytes:
@@ -66,61 +78,88 @@ def _parsed(data: bytes) -> dict:
         raise Unprocessable("The file cannot be read.", errors={"file": [str(error)]}) from error
 
 
-def upload(actor: Actor, file: FileStorage, check_in_id: int | None) -> tuple[Activity, bool]:
-    """The activity in ``file`` and whether it is new: the same file again, or the same
-    run from another file, answers the activity kept the first time."""
+def upload(
+    actor: Actor, file: FileStorage, check_in_id: int | None, rpe: int | None = None
+) -> tuple[Activity, bool]:
+    """The activity in ``file`` (the first of a multisport file's legs) and whether it
+    is new: the same file again, or the same activities from another file, answer the
+    activity kept the first time."""
     data = _read(file)
     digest = hashlib.sha256(data).hexdigest()
     known = _kept_file(actor, digest)
     if known is not None:
         return known, False
     parsed = _parsed(data)
-    on = local_today(actor.timezone, parsed["started_at"])
-    if not FIRST_DAY <= on <= local_today(actor.timezone):
+    today = local_today(actor.timezone)
+    days = [local_today(actor.timezone, leg["started_at"]) for leg in parsed["legs"]]
+    if not all(FIRST_DAY <= on <= today for on in days):
         raise Unprocessable(
             "The file cannot be read.",
             errors={"file": ["The activity must start between 1990 and today in your timezone."]},
         )
     file_name = _UNSTORABLE.sub("", file.filename or "")[:255]
+    sent = Sent(data, digest, file_name, parsed["format"], check_in_id, rpe)
     try:
-        return _write(actor, data, digest, file_name, parsed, on, check_in_id)
+        return _write(actor, sent, parsed["legs"], days)
     except Conflict:
         # The day's run session was checked in by hand between the look-up and the
         # insert (that insert's rollback undid this upload's writes): the look-up finds
         # it now, and it records the activity.
-        return _write(actor, data, digest, file_name, parsed, on, check_in_id)
+        return _write(actor, sent, parsed["legs"], days)
 
 
-def _write(
-    actor: Actor,
-    data: bytes,
-    digest: str,
-    file_name: str,
-    parsed: dict,
-    on: date,
-    check_in_id: int | None,
-) -> tuple[Activity, bool]:
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What an upload sent, beside the activities its file holds."""
+
+    data: bytes
+    digest: str
+    file_name: str
+    format: str
+    check_in_id: int | None
+    rpe: int | None
+
+
+def _write(actor: Actor, sent: Sent, legs: list[dict], days: list[date]) -> tuple[Activity, bool]:
     _one_upload_at_a_time(actor)
-    known = _kept_file(actor, digest) or _kept_run(actor, parsed, on)
+    known = _kept_file(actor, sent.digest)
     if known is not None:
         return known, False
-    summary = {k: v for k, v in parsed.items() if k != "started_at"}
-    activity = Activity(
+    key = f"activities/{actor.academy_id}/{actor.id}/{uuid.uuid4().hex}.{sent.format}"
+    answer, created, named = None, False, sent.check_in_id
+    for number, (leg, on) in enumerate(zip(legs, days, strict=True), start=1):
+        kept = _kept_activity(actor, leg, on)
+        if kept is not None:
+            answer = answer or kept
+            continue
+        activity = new_activity(actor, leg, on, number, sent, key)
+        activity.check_in_id = record(actor, activity, named, sent.rpe)
+        named = None  # a named check-in records the file's first activity
+        db.session.add(activity)
+        if not created:
+            # The answer is the first new activity; the file is kept once for all.
+            answer, created = activity, True
+            storage.save(db.session(), key, sent.data)
+    db.session.flush()
+    if created:
+        db.session.expire(answer, ["legs"])
+    return answer, created
+
+
+def new_activity(actor: Actor, leg: dict, on: date, number: int, sent: Sent, key: str) -> Activity:
+    """The activity of a file's leg ``number`` (from 1), its file kept under ``key``."""
+    return Activity(
         academy_id=actor.academy_id,
         client_id=actor.id,
-        started_at=parsed["started_at"],
         date=on,
-        content_hash=digest,
-        file_key=f"activities/{actor.academy_id}/{actor.id}/{uuid.uuid4().hex}.{parsed['format']}",
-        file_name=file_name,
-        file_size=len(data),
-        **summary,
+        leg=number,
+        format=sent.format,
+        content_hash=sent.digest,
+        file_key=key,
+        file_name=sent.file_name,
+        file_size=len(sent.data),
+        **leg,
     )
-    activity.check_in_id = _record(actor, activity, check_in_id)
-    storage.save(db.session(), activity.file_key, data)
-    db.session.add(activity)
-    db.session.flush()
-    return activity, True
 
 
 # A write that changes nothing (no column's on-update default runs): only its lock counts.
@@ -142,18 +181,22 @@ def _one_upload_at_a_time(actor: Actor) -> None:
 
 
 def _kept_file(actor: Actor, digest: str) -> Activity | None:
-    return db.session.scalar(scoped(Activity, actor).where(Activity.content_hash == digest))
+    """The first activity of the same file, kept before."""
+    return db.session.scalar(
+        scoped(Activity, actor).where(Activity.content_hash == digest).order_by(Activity.leg)
+    )
 
 
-def _kept_run(actor: Actor, parsed: dict, on: date) -> Activity | None:
-    """An activity already kept of the same run: started within ``SAME_START`` of it,
-    as far within ``SAME_DISTANCE``."""
-    start, distance = parsed["started_at"], parsed["distance_m"]
+def _kept_activity(actor: Actor, leg: dict, on: date) -> Activity | None:
+    """An activity already kept that is this one: of the same sport, started within
+    ``SAME_START`` of it, as far within ``SAME_DISTANCE``."""
+    start, distance = leg["started_at"], leg["distance_m"]
     nearby = db.session.scalars(
         scoped(Activity, actor)
         .where(
             Activity.date.between(on - timedelta(days=1), on + timedelta(days=1)),
             Activity.started_at.between(start - SAME_START, start + SAME_START),
+            Activity.sport == leg["sport"],
         )
         .order_by(Activity.id)
     )
@@ -164,7 +207,7 @@ def _kept_run(actor: Actor, parsed: dict, on: date) -> Activity | None:
     return None
 
 
-def _run_of(activity: Activity) -> dict:
+def run_of(activity: Activity) -> dict:
     return {
         "distance_km": round(activity.distance_m / 1000, 2),
         "duration_minutes": round(activity.moving_seconds / 60, 1),
@@ -172,28 +215,50 @@ def _run_of(activity: Activity) -> dict:
     }
 
 
-def _fill(check_in: CheckIn, activity: Activity) -> None:
-    """Give a check-in the activity's run where it has none of its own (the check-in's
-    ``updated_at`` and version move on with any change)."""
-    for column, value in checkins.run_columns(_run_of(activity)).items():
+def minutes_of(activity: Activity) -> int:
+    """The whole minutes a check-in records of a cross-training activity: its moving
+    time (its duration where it records none)."""
+    seconds = activity.moving_seconds or activity.duration_seconds
+    return min(round(seconds / 60), MAX_CHECK_IN_MINUTES)
+
+
+def _fill(check_in: CheckIn, activity: Activity, rpe: int | None) -> None:
+    """Give a check-in what the activity holds where it has none of its own: a run's
+    run block, a cross-training activity's minutes; and the upload's RPE (the
+    check-in's ``updated_at`` and version move on with any change)."""
+    if activity.kind == "run":
+        values = checkins.run_columns(run_of(activity))
+    else:
+        values = {"duration_minutes": minutes_of(activity)}
+    values["rpe"] = rpe
+    for column, value in values.items():
         if getattr(check_in, column) is None and value is not None:
             setattr(check_in, column, value)
 
 
-def _record(actor: Actor, activity: Activity, check_in_id: int | None) -> int:
-    """The check-in that records the activity: the one named; else the day's run
-    session's check-in while no other activity records it (the client checked the run
-    in by hand, and this is its file); else a new one, on that session if it has none
-    yet. A second run on a session's day is one more check-in, so that its distance
-    counts once, and no activity is refused for the session being taken."""
+def record(actor: Actor, activity: Activity, check_in_id: int | None, rpe: int | None) -> int:
+    """The check-in that records the activity: the one named; else, for a run, the
+    day's run session's check-in while no other activity records it (the client
+    checked the run in by hand, and this is its file); else a new one, for a run on
+    that session if it has none yet. A second run on a session's day is one more
+    check-in, so that its distance counts once, and no activity is refused for the
+    session being taken. Cross-training never takes a run session: it is a check-in
+    of its own, of its minutes and RPE."""
     if check_in_id is not None:
         check_in = db.session.scalar(scoped(CheckIn, actor).where(CheckIn.id == check_in_id))
         if check_in is None:
             raise Unprocessable(
                 "The upload is not valid.", errors={"check_in_id": ["No such check-in of yours."]}
             )
-        _fill(check_in, activity)
+        _fill(check_in, activity, rpe)
         return check_in.id
+    body = {"date": activity.date, "completed": True}
+    if rpe is not None:
+        body["rpe"] = rpe
+    if activity.kind != "run":
+        return checkins.create_check_in(actor, body | {"duration_minutes": minutes_of(activity)})[
+            "id"
+        ]
     found = _run_session(actor, activity.date)
     if found is not None:
         assignment_id, session = found
@@ -208,10 +273,10 @@ def _record(actor: Actor, activity: Activity, check_in_id: int | None) -> int:
         )
         if existing is not None:
             if not _records_an_activity(existing.id):
-                _fill(existing, activity)
+                _fill(existing, activity, rpe)
                 return existing.id
             found = None
-    body = {"date": activity.date, "completed": True, "run": _run_of(activity)}
+    body["run"] = run_of(activity)
     if found is not None:
         body |= {"assignment_id": found[0], "session_id": found[1]["id"]}
     return checkins.create_check_in(actor, body)["id"]
@@ -236,22 +301,30 @@ def _run_session(actor: Actor, on: date) -> tuple[int, dict] | None:
     return None
 
 
-def list_activities(actor: Actor, client_id: int | None = None) -> sa.Select:
+def list_activities(
+    actor: Actor, client_id: int | None = None, filters: dict | None = None
+) -> sa.Select:
+    """Activities newest first, of one sport or kind when ``filters`` say."""
     stmt = scoped(Activity, actor)
     if client_id is not None:
         get_scoped(Client, client_id, actor, what="client")
         stmt = stmt.where(Activity.client_id == client_id)
+    for field in ("sport", "kind"):
+        if (filters or {}).get(field):
+            stmt = stmt.where(getattr(Activity, field) == filters[field])
     return stmt.order_by(Activity.started_at.desc(), Activity.id.desc())
 
 
 def cadence_by_day(actor: Actor, client_id: int, start: date, end: date) -> list[dict]:
-    """The average cadence of each of a client's activities from ``start`` to ``end``
-    (the caller has found the client), for the trends. One statement."""
+    """The average cadence of each of a client's runs from ``start`` to ``end`` (the
+    caller has found the client), for the trends: a ride's pedalling is no running
+    cadence. One statement."""
     rows = db.session.execute(
         scoped(Activity, actor, Activity.date, Activity.id, Activity.avg_cadence_spm)
         .where(
             Activity.client_id == client_id,
             Activity.date.between(start, end),
+            Activity.kind == "run",
             Activity.avg_cadence_spm.is_not(None),
         )
         .order_by(Activity.date, Activity.id)
@@ -264,9 +337,11 @@ def get_activity(actor: Actor, activity_id: int) -> Activity:
 
 
 def delete_activity(actor: Actor, activity_id: int) -> None:
-    """The activity and its file go; the check-in it made stays, as the client's record."""
+    """The activity goes, and its file with the last of the file's legs; the check-in
+    it made stays, as the client's record."""
     activity = get_activity(actor, activity_id)
-    storage.remove_after_commit(db.session(), activity.file_key)
+    if all(leg.id == activity.id for leg in activity.legs):
+        storage.remove_after_commit(db.session(), activity.file_key)
     db.session.delete(activity)
     db.session.flush()
 
@@ -292,6 +367,9 @@ def export(actor: Actor) -> list[dict]:
 
 def erase(actor: Actor) -> None:
     """The caller's activities and their files (the check-ins keep the runs' figures)."""
+    keys = set()
     for activity in db.session.scalars(scoped(Activity, actor)):
-        storage.remove_after_commit(db.session(), activity.file_key)
+        if activity.file_key not in keys:
+            keys.add(activity.file_key)
+            storage.remove_after_commit(db.session(), activity.file_key)
         db.session.delete(activity)

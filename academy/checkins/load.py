@@ -1,8 +1,16 @@
-"""Training load from check-ins (DESIGN §6.6), as sports science defines it.
+"""Training load from check-ins, as sports science defines it.
 
 - *sRPE load* of a check-in = ``rpe * minutes`` (Foster), its minutes being its
   ``duration_minutes``, or its run's minutes when it has none; a check-in without an RPE
   or minutes adds no load. A day's load is the sum of its check-ins'.
+- *Cross-training* (a ride, a swim, a strength session uploaded from a watch: a
+  check-in that an activity of kind ``cross_training`` records) counts apart, as
+  ``cross_training_load``: its minutes times its RPE, ``CROSS_TRAINING_RPE`` when the
+  client gave none. It holds no running distance: a day's and a week's distance are
+  running only, and so is the dashboard's ``distance_jump``.
+- What describes the body's load whatever the sport reads the total of both: the
+  ACWRs (and so the dashboard's ``load_spike``), monotony and strain. sRPE is a load,
+  not a distance: an hour's hard ride loads the runner as an hour's hard run would.
 - *Acute* load = the load of the 7 days up to and including ``as_of``; *chronic* = the
   load of the 28 days up to ``as_of`` ÷ 4; *rolling ACWR* = acute ÷ chronic (null when
   chronic is 0).
@@ -37,19 +45,41 @@ MAX_DAYS = 366
 SPIKE_ACWR = 1.5
 JUMP_PCT, JUMP_MIN_KM = 30, 10
 
+# The RPE of a cross-training check-in that has none: a moderate effort, as the client
+# gave no word of it (the RPE a planned session without a target counts at, too).
+CROSS_TRAINING_RPE = 5
+
 _MINUTES = sa.func.coalesce(CheckIn.duration_minutes, CheckIn.run_duration_minutes)
+# The activities uploaded from watches, kept by their own domain: a check-in that a
+# cross-training activity records is cross-training.
+_ACTIVITIES = sa.table("activities", sa.column("check_in_id"), sa.column("kind"))
+_CROSS_TRAINING = sa.exists().where(
+    _ACTIVITIES.c.check_in_id == CheckIn.id, _ACTIVITIES.c.kind == "cross_training"
+)
+
+
+def _sum(value) -> sa.ColumnElement:
+    return sa.func.coalesce(sa.func.sum(value), 0)
 
 
 _DAILY = (
     CheckIn.date,
-    sa.func.coalesce(sa.func.sum(CheckIn.rpe * _MINUTES), 0),
-    sa.func.coalesce(sa.func.sum(CheckIn.run_distance_km), 0),
-    sa.func.coalesce(sa.func.sum(_MINUTES), 0),
+    _sum(sa.case((_CROSS_TRAINING, None), else_=CheckIn.rpe * _MINUTES)),
+    _sum(CheckIn.run_distance_km),
+    _sum(sa.case((_CROSS_TRAINING, None), else_=_MINUTES)),
+    _sum(
+        sa.case(
+            (_CROSS_TRAINING, sa.func.coalesce(CheckIn.rpe, CROSS_TRAINING_RPE) * _MINUTES),
+            else_=None,
+        )
+    ),
+    _sum(sa.case((_CROSS_TRAINING, _MINUTES), else_=None)),
 )
 
 
 def clients_daily(client_ids: list[int], since: date, until: date | None = None) -> sa.Select:
-    """(client_id, date, load, distance km, minutes) per client and day, from ``since``
+    """(client_id, date, load, distance km, minutes, cross-training load, cross-training
+    minutes) per client and day, from ``since``
     (to ``until``), of clients found in scope: read through their ids, so the planner
     takes the (client, date) index whatever the academy's size."""
     stmt = (
@@ -61,7 +91,9 @@ def clients_daily(client_ids: list[int], since: date, until: date | None = None)
 
 
 def _client_daily(client_id: int, since: date, until: date) -> sa.Select:
-    """(date, load, distance km, minutes) per day of one client found in scope."""
+    """(date, load, distance km, minutes, cross-training load and minutes) per day of
+    one client found in scope: read through their id, so the planner takes the
+    (client, date) index whatever the academy's size."""
     return (
         sa.select(*_DAILY)
         .where(through(CheckIn.client_id, [client_id]), CheckIn.date.between(since, until))
@@ -112,26 +144,38 @@ def acwr(loads: dict[date, float], as_of: date) -> dict:
     }
 
 
-def weeks(loads: dict[date, float], km: dict[date, float], start: date, end: date) -> list[dict]:
-    """The Monday-to-Sunday weeks that ``start``..``end`` touches, whole."""
+def weeks(
+    loads: dict[date, float],
+    km: dict[date, float],
+    start: date,
+    end: date,
+    cross: dict[date, float] | None = None,
+) -> list[dict]:
+    """The Monday-to-Sunday weeks that ``start``..``end`` touches, whole: ``loads`` and
+    ``cross`` (cross-training) apart, monotony and strain of both together."""
     answer = []
+    cross = cross or {}
     monday = _monday(start)
     before = sum(km.get(monday - timedelta(days=n), 0) for n in range(1, 8))
     while monday <= end:
-        daily = [loads.get(monday + timedelta(days=n), 0) for n in range(7)]
-        distance = sum(km.get(monday + timedelta(days=n), 0) for n in range(7))
-        deviation = pstdev(daily)
-        monotony = fmean(daily) / deviation if deviation else None
+        days = [monday + timedelta(days=n) for n in range(7)]
+        daily = [loads.get(on, 0) for on in days]
+        crossed = [cross.get(on, 0) for on in days]
+        total = [a + b for a, b in zip(daily, crossed, strict=True)]
+        distance = sum(km.get(on, 0) for on in days)
+        deviation = pstdev(total)
+        monotony = fmean(total) / deviation if deviation else None
         answer.append(
             {
                 "week_start": monday,
                 "load": round(sum(daily), 2),
+                "cross_training_load": round(sum(crossed), 2),
                 "distance_km": round(distance, 2),
                 "distance_change_pct": (
                     round(100 * (distance - before) / before, 1) if before else None
                 ),
                 "monotony": None if monotony is None else round(monotony, 3),
-                "strain": None if monotony is None else round(sum(daily) * monotony, 1),
+                "strain": None if monotony is None else round(sum(total) * monotony, 1),
             }
         )
         before = distance
@@ -139,11 +183,23 @@ def weeks(loads: dict[date, float], km: dict[date, float], start: date, end: dat
     return answer
 
 
-def figures(rows, start: date, end: date, as_of: date) -> dict:
-    """The load answer from one client's (date, load, km, minutes) rows."""
-    loads, km, minutes = {}, {}, {}
-    for on, load, distance, spent in rows:
+def _by_day(rows) -> tuple[dict, ...]:
+    """Loads, km, minutes, cross-training loads and minutes by day, from one client's
+    rows of ``clients_daily``'s columns."""
+    loads, km, minutes, cross, cross_minutes = {}, {}, {}, {}, {}
+    for on, load, distance, spent, crossed, crossed_minutes in rows:
         loads[on], km[on], minutes[on] = float(load), float(distance), float(spent)
+        cross[on], cross_minutes[on] = float(crossed), float(crossed_minutes)
+    return loads, km, minutes, cross, cross_minutes
+
+
+def _total(loads: dict, cross: dict) -> dict:
+    return {on: loads.get(on, 0) + cross.get(on, 0) for on in loads.keys() | cross.keys()}
+
+
+def figures(rows, start: date, end: date, as_of: date) -> dict:
+    """The load answer from one client's rows of ``clients_daily``'s columns."""
+    loads, km, minutes, cross, cross_minutes = _by_day(rows)
     return {
         "from_": start,
         "to": end,
@@ -151,13 +207,15 @@ def figures(rows, start: date, end: date, as_of: date) -> dict:
             {
                 "date": on,
                 "srpe_load": round(loads.get(on, 0), 2),
+                "cross_training_load": round(cross.get(on, 0), 2),
                 "distance_km": round(km.get(on, 0), 2),
                 "duration_minutes": round(minutes.get(on, 0), 2),
+                "cross_training_minutes": round(cross_minutes.get(on, 0), 2),
             }
             for on in _days(start, end)
         ],
-        "weeks": weeks(loads, km, start, end) if start <= end else [],
-        "acwr": acwr(loads, as_of),
+        "weeks": weeks(loads, km, start, end, cross) if start <= end else [],
+        "acwr": acwr(_total(loads, cross), as_of),
     }
 
 
@@ -181,12 +239,12 @@ def client_load(client_id: int, start: date, end: date) -> dict:
 
 
 def attention(rows, today: date) -> list[dict]:
-    """Dashboard reasons from one client's (date, load, km, minutes) rows covering the
-    chronic window and the two weeks before this one."""
-    loads = {on: float(load) for on, load, _, _ in rows}
-    km = {on: float(distance) for on, _, distance, _ in rows}
+    """Dashboard reasons from one client's rows of ``clients_daily``'s columns covering
+    the chronic window and the two weeks before this one: ``load_spike`` of the total
+    load, ``distance_jump`` of running distance."""
+    loads, km, _, cross, _ = _by_day(rows)
     reasons = []
-    ratio = _ratio(*_acute_chronic(loads, today))
+    ratio = _ratio(*_acute_chronic(_total(loads, cross), today))
     if ratio is not None and ratio > SPIKE_ACWR:
         reasons.append(
             {

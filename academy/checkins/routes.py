@@ -210,14 +210,17 @@ class ClientTrends(MethodView):
 _LOAD_DOC = """
 
     sRPE load of a check-in = `rpe * duration_minutes` (its run's minutes when it has
-    none). Acute = the load of the 7 days up to `to`; chronic = the load of the 28 days
-    up to `to` ÷ 4; `rolling` = acute ÷ chronic (null when chronic is 0); `ewma` = the
-    same of exponentially weighted averages (λ = 2/(N+1), N = 7 and 28, from 0 over the
-    84 days up to `to`). A week runs Monday to Sunday: monotony = mean ÷ population
-    standard deviation of its daily loads, strain = its load * monotony. The range
-    defaults to the 90 days up to today in the client's timezone; a range longer than
-    366 days answers its last 366 (`from` in the answer says where it starts), and `to`
-    before `from` answers no days and no weeks.
+    none). Cross-training (the check-in of an uploaded ride, swim or other activity not
+    a run) counts apart as `cross_training_load`, at RPE 5 when the client gave none,
+    and holds no running distance: `distance_km` is running only. The ratios, monotony
+    and strain read both loads together. Acute = the load of the 7 days up to `to`;
+    chronic = the load of the 28 days up to `to` ÷ 4; `rolling` = acute ÷ chronic (null
+    when chronic is 0); `ewma` = the same of exponentially weighted averages (λ =
+    2/(N+1), N = 7 and 28, from 0 over the 84 days up to `to`). A week runs Monday to
+    Sunday: monotony = mean ÷ population standard deviation of its daily loads, strain
+    = its load * monotony. The range defaults to the 90 days up to today in the
+    client's timezone; a range longer than 366 days answers its last 366 (`from` in the
+    answer says where it starts), and `to` before `from` answers no days and no weeks.
     """
 
 

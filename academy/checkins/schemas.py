@@ -274,30 +274,45 @@ class TrendsSchema(BaseSchema):
 
 class LoadDaySchema(BaseSchema):
     date = fields.Date()
-    srpe_load = Float(metadata={"description": "Σ rpe * minutes of the day's check-ins."})
-    distance_km = Float()
-    duration_minutes = Float()
+    srpe_load = Float(
+        metadata={"description": "Σ rpe * minutes of the day's check-ins, cross-training apart."}
+    )
+    cross_training_load = Float(
+        metadata={
+            "description": "Σ rpe * minutes of the day's cross-training (the check-ins of "
+            "uploaded rides, swims and other sports not a run); RPE 5 where none was given."
+        }
+    )
+    distance_km = Float(metadata={"description": "Running distance only."})
+    duration_minutes = Float(metadata={"description": "Minutes of `srpe_load`'s check-ins."})
+    cross_training_minutes = Float()
 
 
 class LoadWeekSchema(BaseSchema):
     week_start = fields.Date(metadata={"description": "The Monday of the week."})
-    load = Float()
-    distance_km = Float()
+    load = Float(metadata={"description": "The week's sRPE load, cross-training apart."})
+    cross_training_load = Float()
+    distance_km = Float(metadata={"description": "Running distance only."})
     distance_change_pct = Float(
         allow_none=True,
         metadata={"description": "Against the week before; null when that had no distance."},
     )
     monotony = Float(
         allow_none=True,
-        metadata={"description": "Mean ÷ standard deviation of the 7 daily loads; null "
-                  "when they are all equal."},
+        metadata={"description": "Mean ÷ standard deviation of the 7 daily loads, "
+                  "cross-training included; null when they are all equal."},
     )  # fmt: skip
-    strain = Float(allow_none=True, metadata={"description": "The week's load * monotony."})
+    strain = Float(
+        allow_none=True,
+        metadata={"description": "The week's load, cross-training included, * monotony."},
+    )
 
 
 class AcwrSchema(BaseSchema):
     as_of = fields.Date()
-    acute = Float(metadata={"description": "Load of the 7 days up to `as_of`."})
+    acute = Float(
+        metadata={"description": "Load of the 7 days up to `as_of`, cross-training included."}
+    )
     chronic = Float(metadata={"description": "Load of the 28 days up to `as_of` ÷ 4."})
     rolling = Float(allow_none=True, metadata={"description": "acute ÷ chronic."})
     ewma = Float(

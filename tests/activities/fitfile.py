@@ -172,3 +172,119 @@ def minimal_records(count: int, start: datetime, *, hr: int = 150) -> bytes:
     head = define(0, MINIMAL_RECORD)
     pack = struct.Struct("<BIB").pack
     return framed(head + b"".join(pack(0, first + n, hr) for n in range(count)))
+
+
+# --- Whole activities, message by message ---------------------------------------------
+
+# The messages of the corpus's files (field number, base type); what each field holds,
+# and in what unit, is in ``FitFile``'s methods.
+SESSION_FULL = Message(
+    18,
+    (
+        (253, "uint32"),  # timestamp: the session's end
+        (2, "uint32"),  # start_time
+        (5, "enum"),  # sport
+        (6, "enum"),  # sub_sport
+        (7, "uint32"),  # total_elapsed_time, ms
+        (8, "uint32"),  # total_timer_time, ms
+        (9, "uint32"),  # total_distance, cm
+        (44, "uint16"),  # pool_length, cm
+    ),
+)
+LAP_FULL = Message(
+    19,
+    (
+        (253, "uint32"),  # timestamp: the lap's end
+        (2, "uint32"),  # start_time
+        (7, "uint32"),  # total_elapsed_time, ms
+        (8, "uint32"),  # total_timer_time, ms
+        (9, "uint32"),  # total_distance, cm
+        (32, "uint16"),  # num_lengths
+    ),
+)
+LENGTH = Message(
+    101,
+    (
+        (253, "uint32"),  # timestamp: the length's end
+        (2, "uint32"),  # start_time
+        (3, "uint32"),  # total_elapsed_time, ms
+        (4, "uint32"),  # total_timer_time, ms
+        (12, "enum"),  # length_type: 0 a rest, 1 a length swum
+    ),
+)
+EVENT = Message(21, ((253, "uint32"), (0, "enum"), (1, "enum")))  # event 0: the timer
+SPORT = Message(12, ((0, "enum"), (1, "enum")))
+TIMESTAMP_CORRELATION = Message(162, ((253, "uint32"), (1, "uint32")))  # UTC, device time
+DEVICE_INFO = Message(23, ((253, "uint32"), (0, "uint8")))
+
+# FIT's timer events: start, stop, stop all (the end of the recording).
+TIMER_START, TIMER_STOP, TIMER_STOP_ALL = 0, 1, 4
+
+
+class FitFile:
+    """A FIT file written message by message, each message defined (on a local type of
+    its own) the first time it is written. Times are FIT seconds (``fit_time``)."""
+
+    def __init__(self, *, created: int | None, file_type: int = 4):
+        self.body: list[bytes] = []
+        self.locals: dict[Message, int] = {}
+        self.write(FILE_ID, (file_type, 255, 0, 1, created))
+
+    def write(self, message: Message, values) -> None:
+        if message not in self.locals:
+            self.locals[message] = len(self.locals)
+            self.body.append(define(self.locals[message], message))
+        self.body.append(data(self.locals[message], message, values))
+
+    def record(self, time, *, lat=None, lon=None, metres=None, hr=None, cadence=None, alt=None):
+        """A record: ``lat``/``lon`` in degrees, ``metres`` the cumulative distance,
+        ``cadence`` as the watch counts it (strides or revolutions a minute)."""
+        self.write(
+            RECORD,
+            (
+                time,
+                None if lat is None else round(lat * 2**31 / 180),
+                None if lon is None else round(lon * 2**31 / 180),
+                None if alt is None else round((alt + 500) * 5),
+                hr,
+                cadence,
+                None if metres is None else round(metres * 100),
+            ),
+        )
+
+    def session(self, start, elapsed, *, sport, sub_sport=0, timer=None, metres=None, pool=None):
+        self.write(
+            SESSION_FULL,
+            (
+                start + elapsed,
+                start,
+                sport,
+                sub_sport,
+                round(elapsed * 1000),
+                round((elapsed if timer is None else timer) * 1000),
+                None if metres is None else round(metres * 100),
+                None if pool is None else round(pool * 100),
+            ),
+        )
+
+    def lap(self, start, elapsed, *, metres=None, lengths=None, timer=None):
+        self.write(
+            LAP_FULL,
+            (
+                start + elapsed,
+                start,
+                round(elapsed * 1000),
+                round((elapsed if timer is None else timer) * 1000),
+                None if metres is None else round(metres * 100),
+                lengths,
+            ),
+        )
+
+    def length(self, start, elapsed, *, swum: bool):
+        self.write(LENGTH, (start + elapsed, start, elapsed * 1000, elapsed * 1000, int(swum)))
+
+    def timer(self, time, event_type: int):
+        self.write(EVENT, (time, 0, event_type))
+
+    def bytes(self) -> bytes:
+        return framed(b"".join(self.body))

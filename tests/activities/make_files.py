@@ -1,7 +1,7 @@
 """Writes the activity files the tests read (``python -m tests.activities.make_files``):
 steady runs whose figures follow from their parameters (``academy.activities.samples``),
 as GPX (gpxpy), TCX (a template) and FIT (fit-tool, an encoder independent of the
-fitdecode that Academy reads FIT with)."""
+fitfast decoder that Academy reads FIT with)."""
 
 from datetime import UTC, datetime
 from pathlib import Path

@@ -59,7 +59,7 @@ class TestConstraintName:
         row = dict(db.session.execute(sa.select(table)).mappings().one())
         row.pop("id")
 
-        assert broken_by(sa.insert(table).values(row)) == "uq_activities_client_id_content_hash"
+        assert broken_by(sa.insert(table).values(row)) == "uq_activities_client_id_content_hash_leg"
 
 
 class TestACheckInRefusedByAConstraint:
