@@ -66,19 +66,25 @@ def demo():
 
 
 @academy_cli.command("rebuild-summaries")
-def rebuild_summaries():
+@click.option(
+    "--missing",
+    is_flag=True,
+    help="Only the clients without a summary (after an upgrade that added them).",
+)
+def rebuild_summaries(missing):
     """Work out every client's summary again (what the dashboard and the client list read)
     from their check-ins, schedule and assessments, then refresh the planner's statistics.
 
     Every write keeps the summaries up to date; this is for data loaded past the API (a
-    restore, a bulk import) and as a check that nothing has drifted.
+    restore, a bulk import), for the clients an upgrade found (`--missing`, which the
+    migrate service runs after every upgrade) and as a check that nothing has drifted.
     """
     from academy import database
     from academy.checkins import summaries
 
     connection = db.session.connection()
     with database.unbounded(connection):
-        count = summaries.rebuild(connection)
+        count = summaries.rebuild(connection, missing_only=missing)
     db.session.commit()
     with db.engine.begin() as connection:
         database.analyze(connection)

@@ -379,7 +379,9 @@ def _client_with_history_at_0012(today) -> None:
 
 
 class TestClientSummaries:
-    def test_the_migration_summarises_every_client_from_the_history_stored(self, scratch_app):
+    def test_the_command_after_the_upgrade_summarises_every_client_from_the_history(
+        self, scratch_app
+    ):
         from datetime import timedelta
 
         from academy.checkins import summaries
@@ -388,9 +390,15 @@ class TestClientSummaries:
         today = local_today("UTC")
         upgrade(revision="0012")
         _client_with_history_at_0012(today)
-
         upgrade()
+        assert db.session.execute(sa.text("SELECT * FROM client_summaries")).all() == []
 
+        result = scratch_app.test_cli_runner().invoke(
+            args=["academy", "rebuild-summaries", "--missing"]
+        )
+
+        assert result.exit_code == 0, result.output
+        assert "Rebuilt the summaries of 2 clients." in result.output
         stored = {
             row.client_id: row
             for row in db.session.execute(sa.text("SELECT * FROM client_summaries"))

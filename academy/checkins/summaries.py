@@ -195,9 +195,13 @@ def refresh(connection: sa.Connection, client_ids=(), program_ids=()) -> None:
         _write(connection, compute(connection, sorted(ids)))
 
 
-def rebuild(connection: sa.Connection, batch: int = 500) -> int:
-    """Every client's summary, worked out from scratch; answers how many."""
-    ids = list(connection.scalars(sa.select(Client.id).order_by(Client.id)))
+def rebuild(connection: sa.Connection, batch: int = 500, missing_only: bool = False) -> int:
+    """Every client's summary (or only those of clients without one), worked out from
+    scratch; answers how many."""
+    stmt = sa.select(Client.id).order_by(Client.id)
+    if missing_only:
+        stmt = stmt.where(~sa.exists().where(ClientSummary.client_id == Client.id))
+    ids = list(connection.scalars(stmt))
     for first in range(0, len(ids), batch):
         refresh(connection, ids[first : first + batch])
     return len(ids)

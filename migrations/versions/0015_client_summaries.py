@@ -1,11 +1,12 @@
 """Client summaries: what the dashboard and the client list filter and sort by, per client
 
-The summaries are worked out from the data already stored (check-ins and their ratings,
-assignments and program sessions, assessments) by the code that keeps them up to date on
-every write, ``academy.checkins.summaries.rebuild``: a summary is derived data, and only
-that code knows how. ``flask academy rebuild-summaries`` does the same at any time. Then
-the planner's statistics are refreshed, so that SQLite reads a client's rows through the
-client's own indexes.
+The table only: a summary is derived data, worked out from the data stored (check-ins
+and their ratings, assignments and program sessions, assessments, activities) by the
+code that keeps it up to date on every write. A migration must not run that code, which
+reads the schema of the latest revision, not of this one: `flask academy
+rebuild-summaries --missing`, which the migrate service and `scripts/serve` run after
+every upgrade, fills in the clients that have none. Until then the dashboard reads a
+client without a summary as one to look at (its reasons are worked out exactly).
 
 Revision ID: 0015
 Revises: 0013
@@ -39,12 +40,6 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("client_id", name=op.f("pk_client_summaries")),
     )
-    from academy import database
-    from academy.checkins import summaries
-
-    if summaries.rebuild(op.get_bind()):
-        # The planner's statistics too, for the reads that now go through the summaries.
-        database.analyze(op.get_bind())
 
 
 def downgrade():
