@@ -112,6 +112,9 @@ def _walk_mp4(stream: BinaryIO, size: int) -> None:
         position += length
     if b"moov" not in seen:
         raise Unreadable("The MP4 file has no movie header (moov): it holds no playable video.")
+    if b"mdat" not in seen:
+        # A file cut where its media data began is whole box by box, and holds nothing.
+        raise Unreadable("The MP4 file has no media data (mdat): it is cut short or empty.")
 
 
 def _vint(stream: BinaryIO, keep_marker: bool = False) -> tuple[int, int, bool]:

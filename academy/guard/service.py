@@ -25,7 +25,7 @@ from academy.checkins.models import CheckInRating
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
-from academy.common.tenancy import get_scoped, scoped, through, with_shared
+from academy.common.tenancy import get_scoped, through, with_shared
 from academy.common.time import local_today, utcnow
 from academy.errors import Unprocessable
 from academy.exercises.models import Exercise, exercise_ladder
@@ -179,10 +179,10 @@ class Conflict:
 def _items_ahead(actor: Actor, today_of: dict[int, date], assignment_id: int | None = None):
     """The items of the active assignments of these clients, with what the rules read of
     each; one statement."""
+    # Read through the clients' ids (found in scope by the caller), so that the planner
+    # takes each client's own index whatever the academy's size.
     stmt = (
-        scoped(
-            Assignment,
-            actor,
+        sa.select(
             Assignment.client_id,
             Assignment.id,
             Assignment.start_date,
@@ -199,7 +199,7 @@ def _items_ahead(actor: Actor, today_of: dict[int, date], assignment_id: int | N
         .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
         .where(
             Assignment.status == "active",
-            Assignment.client_id.in_(list(today_of)),
+            through(Assignment.client_id, list(today_of)),
             ProgramSession.retired_at.is_(None),
         )
         .order_by(

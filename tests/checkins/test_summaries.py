@@ -83,7 +83,8 @@ def histories(draw):
         on = TODAY + timedelta(days=offset)
         load_of = draw(st.sampled_from(loads))
         km = draw(st.sampled_from([0, 5, 30] if load_of else [0]))
-        daily.append((on, load_of, km, 40))
+        # (date, load, km, minutes, cross-training load, cross-training minutes)
+        daily.append((on, load_of, km, 40, 0, 0))
         for region, side in draw(st.lists(st.sampled_from(RATED), max_size=2, unique=True)):
             ratings.append((region, side, draw(st.integers(0, 10)), on))
     last = TODAY + timedelta(days=check_in_days[-1]) if check_in_days else None
@@ -128,7 +129,7 @@ class TestWhatASummarySaysOfADay:
                 today=TODAY,
                 last=TODAY - timedelta(days=1),
                 assessed=False,
-                daily=[(TODAY - timedelta(days=n), 0, 0, 30) for n in (6, 1)],
+                daily=[(TODAY - timedelta(days=n), 0, 0, 30, 0, 0) for n in (6, 1)],
                 ratings=[
                     ("knee", "left", 7, TODAY - timedelta(days=6)),
                     ("knee", "left", 0, TODAY - timedelta(days=1)),
@@ -151,7 +152,14 @@ class TestWhatASummarySaysOfADay:
                 last=TODAY - timedelta(days=1),
                 assessed=True,
                 daily=[
-                    (TODAY - timedelta(days=n), 300 if n == 1 else 100, 20 if n == 1 else 4, 30)
+                    (
+                        TODAY - timedelta(days=n),
+                        300 if n == 1 else 100,
+                        20 if n == 1 else 4,
+                        30,
+                        0,
+                        0,
+                    )
                     for n in (1, 9, 16, 23)
                 ],
                 ratings=[("calf", "right", 5, TODAY - timedelta(days=1))],
