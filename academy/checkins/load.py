@@ -1,4 +1,4 @@
-"""Training load from check-ins (DESIGN §6.6), as sports science defines it.
+"""Training load from check-ins and the runs they record, as sports science defines it.
 
 - *sRPE load* of a check-in = ``rpe * minutes`` (Foster), its minutes being its
   ``duration_minutes``, or its run's minutes when it has none; a check-in without an RPE

@@ -87,7 +87,8 @@ def _scheduled(client_ids: list[int], until: date, *, since: date | None = None)
         )
     )
     if since is not None:
-        # A check-in is dated at most EARLY_DAYS before its session (DESIGN §6.4).
+        # A check-in is dated at most EARLY_DAYS before its session: older ones name
+        # none of the range's sessions.
         done = done.where(CheckIn.date >= since - timedelta(days=EARLY_DAYS))
         sessions = sessions.where(on >= since)
     done = done.distinct().subquery()
