@@ -37,7 +37,7 @@ from academy.common.time import local_today, utcnow
 from academy.exercises.models import Exercise
 from academy.extensions import db
 from academy.messages import service as messages
-from academy.programs import documents
+from academy.programs import dates, documents
 from academy.programs import service as programs
 
 ACADEMY_NAME = "Demo Running Academy"
@@ -328,7 +328,7 @@ def _run_block(owner: User, sam: User, today) -> None:
                                     "notes": "Upload the watch file after each run."})  # fmt: skip
     zone = ZoneInfo(sam.timezone)
     for day, minutes, pace, hr, kind in SAM_RUNS:
-        begins = datetime.combine(documents.session_date(start, 1, day), time(7, 0), zone)
+        begins = datetime.combine(dates.session_date(start, 1, day), time(7, 0), zone)
         run = samples.SteadyRun(
             begins.astimezone(UTC), minutes * 60, pace, hr=hr, cadence_rpm=84 + day // 2,
             every=5, name=f"Morning run, day {day}",
@@ -383,7 +383,7 @@ def _sessions(assignment) -> list[dict]:
 
 
 def _date(assignment, session):
-    return documents.session_date(assignment.start_date, session["week"], session["day"])
+    return dates.session_date(assignment.start_date, session["week"], session["day"])
 
 
 def _check_in(client: User, assignment, session: dict, on, ratings: list[dict], rpe: int):

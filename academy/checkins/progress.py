@@ -37,10 +37,10 @@ from academy.checkins.summaries import rate as _rate
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.pagination import paginate
-from academy.common.sql import date_add
 from academy.common.tenancy import get_scoped, scoped, through
-from academy.common.time import local_today, window
+from academy.common.time import local_today, week_start, window
 from academy.extensions import db
+from academy.programs.dates import session_date_sql
 from academy.programs.models import Assignment, ProgramSession
 
 # How far back the dashboard reads ratings: the 7 days up to each client's today,
@@ -48,10 +48,6 @@ from academy.programs.models import Assignment, ProgramSession
 PAIN_DAYS = 8
 # A check-in is dated at most this many days before the session it names.
 EARLY_DAYS = 3
-
-
-def _session_date():
-    return date_add(Assignment.start_date, 7 * (ProgramSession.week - 1) + (ProgramSession.day - 1))
 
 
 def _scheduled(client_ids: list[int], until: date, *, since: date | None = None) -> list[sa.Row]:
@@ -64,7 +60,7 @@ def _scheduled(client_ids: list[int], until: date, *, since: date | None = None)
     Without ``since``, from the very first one: the current streak may reach back
     further than the range asked for, and must not change with it.
     """
-    on = _session_date()
+    on = session_date_sql(Assignment.start_date, ProgramSession.week, ProgramSession.day)
     done = (
         sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
         .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
@@ -131,7 +127,7 @@ def adherence(actor: Actor, client_id: int, start: date | None, end: date | None
     in_range = [(on, ok) for on, ok in counted if start <= on <= end]
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for on, ok in in_range:
-        tally = weeks[on - timedelta(days=on.weekday())]
+        tally = weeks[week_start(on)]
         tally[0] += 1
         tally[1] += ok
     streak = 0

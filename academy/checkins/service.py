@@ -23,7 +23,7 @@ from academy.common.time import iso_z, local_today, utcnow
 from academy.errors import Conflict, Unprocessable, constraint_name
 from academy.exercises.models import Exercise
 from academy.extensions import db
-from academy.programs.documents import session_date
+from academy.programs.dates import session_date
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 
 _SCALARS = ("date", "completed", "rpe", "duration_minutes", "notes", "assignment_id", "session_id")

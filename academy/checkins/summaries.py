@@ -47,9 +47,10 @@ from academy.auth.models import User
 from academy.checkins import load
 from academy.checkins.models import CheckIn, CheckInRating, ClientSummary
 from academy.clients.models import Client
-from academy.common.sql import date_add, days_between
+from academy.common.sql import days_between
 from academy.common.time import local_today
 from academy.extensions import db
+from academy.programs.dates import session_date_sql
 from academy.programs.models import Assignment, ProgramSession
 
 # --- the dashboard's rules --------------------------------------------------------------------
@@ -297,7 +298,7 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
             client.ratings.append((region, side, pain, on))
         if completed and week is not None:
             client.done.add((assignment_id, week, day))
-    on = date_add(Assignment.start_date, 7 * (ProgramSession.week - 1) + (ProgramSession.day - 1))
+    on = session_date_sql(Assignment.start_date, ProgramSession.week, ProgramSession.day)
     for client_id, scheduled, assignment_id, week, day, status in connection.execute(
         sa.select(
             Assignment.client_id,

@@ -27,6 +27,12 @@ def local_today(timezone: str, now: datetime | None = None):
     return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
 
 
+def week_start(on: date) -> date:
+    """The Monday of the week ``on`` falls in: a week, for training load and adherence
+    alike, runs Monday to Sunday."""
+    return on - timedelta(days=on.weekday())
+
+
 # How many days a client's reads (adherence, trends, load) cover when not told.
 DEFAULT_DAYS = 90
 

@@ -30,7 +30,7 @@ from academy.common.time import local_today, utcnow
 from academy.errors import Unprocessable
 from academy.exercises.models import Exercise, exercise_ladder
 from academy.extensions import db
-from academy.programs import documents
+from academy.programs import dates, documents
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 from academy.programs.service import replace_program
 
@@ -243,7 +243,7 @@ def conflicts(
     found = []
     for row in _items_ahead(actor, troubled, assignment_id):
         client_id, a_id, start, session_id, week, day, item_id, kind, run = row[:9]
-        on = documents.session_date(start, week, day)
+        on = dates.session_date(start, week, day)
         if on < troubled[client_id]:
             continue
         exercise = _ExerciseRow(row) if row.exercise_id is not None else None
