@@ -21,6 +21,7 @@ from academy.auth.passwords import (
     password_problems,
     verify_password,
 )
+from academy.common import figures
 from academy.common.auth import COACH_ROLES, Actor, digest, new_secret
 from academy.common.tenancy import by_credential, scoped
 from academy.common.time import as_utc, utcnow
@@ -266,8 +267,8 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
 
 def read_me(user: User) -> User:
     """The caller's account with its ``unread_messages`` (kept by the messages domain,
-    which the app factory connects: it imports this one)."""
-    user.unread_messages = current_app.extensions["academy.unread_total"](user)
+    above this one: ``academy.common.figures``)."""
+    user.unread_messages = figures.unread_total(user)
     return user
 
 

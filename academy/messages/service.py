@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
+from academy.common import figures
 from academy.common.auth import Actor, account_of
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
@@ -112,6 +113,7 @@ def unread_by_client(actor: Actor, client_ids: list[int] | None = None) -> dict[
     return dict(db.session.execute(stmt).all())
 
 
+@figures.unread_total.provide
 def unread_total(actor: Actor) -> int:
     """The other side's messages the caller has not read: a client's, from coaches; a
     coach's, from the academy's active clients."""

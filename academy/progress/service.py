@@ -1,4 +1,5 @@
-"""What the coach reads from check-ins: adherence, left/right trends and the dashboard.
+"""What the coach reads of a client's progress: adherence, left/right trends, the
+dashboard and the figures of the client list.
 
 Definitions (also in the API docs):
 - A session is *scheduled* on ``start_date + 7*(week-1) + (day-1)`` of an assignment
@@ -20,8 +21,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
+from academy.activities import service as activities
 from academy.assessments.models import Assessment
 from academy.auth.models import User
 from academy.checkins import load, summaries
@@ -35,11 +36,15 @@ from academy.checkins.summaries import (
 )
 from academy.checkins.summaries import rate as _rate
 from academy.clients.models import Client
+from academy.common import figures
 from academy.common.auth import Actor
+from academy.common.figures import ClientFigures
 from academy.common.pagination import paginate
 from academy.common.tenancy import get_scoped, scoped, through
 from academy.common.time import local_today, week_start, window
 from academy.extensions import db
+from academy.guard import service as guard
+from academy.messages import service as messages
 from academy.programs.dates import session_date_sql
 from academy.programs.models import Assignment, ProgramSession
 
@@ -219,9 +224,7 @@ def _cadence(actor: Actor, client_id: int, start: date, end: date) -> dict:
         .order_by(Assessment.assessed_on, Assessment.id)
     )  # fmt: skip
     return {
-        "activities": current_app.extensions["academy.activity_cadence"](
-            actor, client_id, start, end
-        ),
+        "activities": activities.cadence_by_day(actor, client_id, start, end),
         "assessments": [
             {"date": on, "assessment_id": i, "cadence_spm": spm} for on, i, spm in gait
         ],
@@ -268,17 +271,16 @@ def dashboard(actor: Actor, pagination_parameters) -> list[dict]:
         .outerjoin(ClientSummary, ClientSummary.client_id == Client.id)
         .where(Client.status == "active")
     )
-    # Kept by the messages domain, which the app factory connects (it imports this one):
-    # one statement over the academy's unread messages.
-    unread = current_app.extensions["academy.unread_by_client"](actor)
-    # Found by the plan's guard (which reads check-ins), connected alike.
-    conflicts = current_app.extensions["academy.plan_conflicts"]
+    # One statement over the academy's unread messages.
+    unread = messages.unread_by_client(actor)
     plan_only = db.session.execute(
         active.with_only_columns(Client.id, User.timezone).where(
             day == str(summaries.PLAN), Client.id.not_in(list(unread))
         )
     ).all()
-    held = conflicts(actor, {client_id: local_today(zone) for client_id, zone in plan_only})
+    held = guard.conflict_counts(
+        actor, {client_id: local_today(zone) for client_id, zone in plan_only}
+    )
     flagged = sa.or_(
         day.in_((str(summaries.REASON), summaries.UNKNOWN)),
         Client.id.in_([*unread, *(client_id for client_id, n in held.items() if n)]),
@@ -288,10 +290,10 @@ def dashboard(actor: Actor, pagination_parameters) -> list[dict]:
         pagination_parameters,
         rows=True,
     )
-    return _attention(actor, page, unread, held, conflicts)
+    return _attention(actor, page, unread, held)
 
 
-def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict, conflicts) -> list:
+def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict) -> list:
     """The dashboard's entries of the page's clients ((id, name, timezone, last
     check-in) each), with the unread counts and the conflicts already found."""
     ids = [row[0] for row in page]
@@ -322,7 +324,7 @@ def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict, confl
         load.clients_daily(ids, since, utc_today + timedelta(days=1))
     ):
         daily[client_id].append(row)
-    held = {**held, **conflicts(actor, {i: today_of[i] for i in ids if i not in held})}
+    held = {**held, **guard.conflict_counts(actor, {i: today_of[i] for i in ids if i not in held})}
 
     answer = []
     for client_id, name, _, last in page:
@@ -379,9 +381,11 @@ def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | No
     return reasons
 
 
-def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
-    """Each client's last check-in and 7-day compliance rate (in their own calendar),
-    for the coach's client list: three statements, whatever the number of clients."""
+@figures.client_figures.provide
+def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, ClientFigures]:
+    """Each client's last check-in, 7-day compliance rate (in their own calendar) and
+    unread messages, for the coach's client list: a fixed number of statements, whatever
+    the number of clients."""
     if not client_ids:
         return {}
     clients = db.session.execute(
@@ -395,14 +399,20 @@ def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
     since = utc_today - timedelta(days=WINDOWS[0])
     for row in _scheduled(client_ids, utc_today + timedelta(days=1), since=since):
         sessions[row[0]].append(row)
-    figures = {}
+    unread = messages.unread_by_client(actor, client_ids)
+    answer: dict[int, ClientFigures] = {}
     for client_id, timezone, last in clients:
         today = local_today(timezone)
         seven = compliance(_counted(sessions[client_id], today), today, WINDOWS[0])
-        figures[client_id] = {"last_check_in": last, "compliance_7d": seven["rate"]}
-    return figures
+        answer[client_id] = {
+            "last_check_in": last,
+            "compliance_7d": seven["rate"],
+            "unread_messages": unread.get(client_id, 0),
+        }
+    return answer
 
 
+@figures.order_clients.provide
 def sort_clients(actor: Actor, stmt: sa.Select, field: str, descending: bool) -> sa.Select:
     """``stmt`` (the academy's clients, their user joined) ordered by a figure of the
     client list, ``last_check_in`` or ``compliance_7d``, from the clients' summaries:
