@@ -14,7 +14,6 @@ from academy.checkins.schemas import (
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import if_match, version_header
-from academy.common.idempotency import KEY_DESCRIPTION, KEY_SCHEMA, idempotent
 from academy.common.pagination import paginate
 from academy.common.responses import json_response, location
 
@@ -41,11 +40,10 @@ class MyCheckIns(MethodView):
         return _page(query, pagination_parameters)
 
     @blp.auth(CLIENT_ROLES)
-    @idempotent
+    @blp.idempotent()
     @blp.arguments(CheckInCreateSchema, cross_check=service.cross_check)
     @blp.response(201, CheckInSchema, etag=True, location=True)
     @blp.errors(400, 409, 413)
-    @blp.header("Idempotency-Key", KEY_DESCRIPTION, schema=KEY_SCHEMA)
     def post(self, data):
         """Record a check-in (client app)
 

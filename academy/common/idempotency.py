@@ -282,8 +282,9 @@ def idempotent(view):
     """Make a POST view honour ``Idempotency-Key``. The key and its answer are written
     in the request's own transaction, which the request boundary commits with the
     view's work; the key is held until then. When the view fails, the error handlers
-    roll everything back. Put it above ``arguments`` and ``response``: it documents
-    ``Idempotent-Replayed`` on the answers they documented."""
+    roll everything back. Routes use it as ``@blp.idempotent()``, which documents the
+    header and holds it to its place among the operation's decorators: it documents
+    ``Idempotent-Replayed`` on the answers ``response`` documented."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
