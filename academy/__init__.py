@@ -51,7 +51,8 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         app.config.get("SQLALCHEMY_DATABASE_URI")
     ) or _default_database(app)
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_REPEAT_SECONDS"])
-    app.json.sort_keys = False  # keep the field order of the schemas
+    # Keep the field order of the schemas (Flask's default JSON provider sorts keys).
+    app.json.sort_keys = False  # type: ignore[attr-defined]
 
     database.engine_options(app)
     db.init_app(app)
@@ -73,7 +74,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     # to the largest.
     limit = app.config["MAX_CONTENT_LENGTH"]
     largest = None if limit is None else max(limit, upload_limit(app.config))
-    app.wsgi_app = BoundedBodies(app.wsgi_app, largest)
+    app.wsgi_app = BoundedBodies(app.wsgi_app, largest)  # type: ignore[method-assign]
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})

@@ -21,6 +21,7 @@ Loading it again only gives everyone new passwords (printed).
 import io
 import secrets
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -42,7 +43,7 @@ from academy.programs import service as programs
 
 ACADEMY_NAME = "Demo Running Academy"
 OWNER = {"name": "Maya Coach", "email": "coach@demo.academy"}
-CLIENTS = [
+CLIENTS: list[dict[str, Any]] = [
     {
         "name": "Sam Runner",
         "email": "sam@demo.academy",
@@ -167,10 +168,10 @@ def _password() -> str:
 
 
 def load() -> list[str]:
-    academy = db.session.scalar(sa.select(Academy).where(Academy.name == ACADEMY_NAME))
-    fresh = academy is None
+    found = db.session.scalar(sa.select(Academy).where(Academy.name == ACADEMY_NAME))
+    fresh = found is None
+    academy = found or Academy(name=ACADEMY_NAME)
     if fresh:
-        academy = Academy(name=ACADEMY_NAME)
         db.session.add(academy)
         db.session.flush()
     lines = [f"Demo academy: {ACADEMY_NAME} (id {academy.id})"]

@@ -273,3 +273,13 @@ def test_no_text_cites_a_document_outside_the_repository():
         ]
 
     assert citing == []
+
+
+def test_ci_type_checks_academy_before_the_tests():
+    ci = (ROOT / ".ci" / "run").read_text()
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+    assert ".venv/bin/mypy" in ci
+    assert ci.index("\n.venv/bin/mypy") < ci.index("\n./scripts/test")
+    assert config["tool"]["mypy"]["packages"] == ["academy"]
+    assert any(r.startswith("mypy") for r in config["project"]["optional-dependencies"]["dev"])

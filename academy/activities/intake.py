@@ -28,6 +28,7 @@ import zlib
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from typing import Any
 from xml.etree.ElementTree import Element, SubElement
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -198,7 +199,7 @@ class Unpacked(io.RawIOBase):
                 return len(out)
 
 
-def opened(data: bytes, budget: Budget) -> io.BufferedReader:
+def opened(data: bytes, budget: Budget) -> "io.BufferedReader[Any]":
     """The file's own bytes as a stream: gzip undone as they are read, within its bound;
     zip archives and gzip inside gzip refused."""
     if data[:4] == _ZIP:

@@ -299,9 +299,14 @@ def _fill_distance(points: list[Point], budget: Budget) -> None:
         budget.spend()
         if p.lat is not None and p.lon is not None:
             if previous is not None:
-                travelled += haversine_distance(previous.lat, previous.lon, p.lat, p.lon)
-            previous = p
+                travelled += haversine_distance(*previous, p.lat, p.lon)
+            previous = p.lat, p.lon
         p.distance = travelled
+
+
+def _along(point: Point) -> float:
+    """A point's cumulative distance, which ``_fill_distance`` has set on every point."""
+    return point.distance or 0.0
 
 
 def _mean(values) -> int | None:
@@ -316,7 +321,7 @@ def summary(points: list[Point], budget: Budget) -> dict:
     for before, after in itertools.pairwise(points):
         budget.spend()
         gap = (after.time - before.time).total_seconds()
-        if 0 < gap <= PAUSE_SECONDS and (after.distance - before.distance) / gap >= MOVING_SPEED:
+        if 0 < gap <= PAUSE_SECONDS and (_along(after) - _along(before)) / gap >= MOVING_SPEED:
             moving += gap
     for p in points:
         if p.elevation is not None:
@@ -328,7 +333,7 @@ def summary(points: list[Point], budget: Budget) -> dict:
     heart = [p.hr for p in points]
     return {
         "started_at": start,
-        "distance_m": round(points[-1].distance - points[0].distance, 1),
+        "distance_m": round(_along(points[-1]) - _along(points[0]), 1),
         "duration_seconds": round((points[-1].time - start).total_seconds()),
         "moving_seconds": round(moving),
         "elevation_gain_m": None if gain is None else round(gain, 1),
@@ -344,8 +349,9 @@ def splits(points: list[Point], budget: Budget) -> list[dict]:
     took (the crossing interpolated between points), and its mean heart rate and
     cadence. The loop runs once a point and once a split, and there are at most
     ``intake.MAX_SPLITS`` (the track's distance is bounded before)."""
-    answer, origin = [], points[0].distance
-    mark_time, mark_distance, inside = points[0].time, 0.0, []
+    answer: list[dict] = []
+    origin = _along(points[0])
+    mark_time, mark_distance, inside = points[0].time, 0.0, list[Point]()
 
     def close(distance_to: float, time_to: datetime) -> None:
         if len(answer) >= intake.MAX_SPLITS:
@@ -363,14 +369,14 @@ def splits(points: list[Point], budget: Budget) -> list[dict]:
     for before, after in itertools.pairwise(points):
         budget.spend()
         inside.append(after)
-        start, end = before.distance - origin, after.distance - origin
+        start, end = _along(before) - origin, _along(after) - origin
         while end >= mark_distance + 1000:
             crossing = mark_distance + 1000
             share = (crossing - start) / (end - start) if end > start else 1
             at = before.time + (after.time - before.time) * share
             close(crossing, at)
             mark_time, mark_distance, inside = at, crossing, []
-    last = points[-1].distance - origin
+    last = _along(points[-1]) - origin
     if last - mark_distance >= 1:
         close(last, points[-1].time)
     return answer

@@ -219,8 +219,10 @@ def _record(actor: Actor, activity: Activity, check_in_id: int | None) -> int:
 
 def _records_an_activity(check_in_id: int) -> bool:
     """Whether an activity records the check-in (found in the caller's scope)."""
-    return db.session.scalar(
-        sa.select(sa.exists().where(through(Activity.check_in_id, [check_in_id])))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.exists().where(through(Activity.check_in_id, [check_in_id])))
+        )
     )
 
 

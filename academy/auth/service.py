@@ -23,6 +23,7 @@ from academy.auth.passwords import (
 )
 from academy.common import figures
 from academy.common.auth import COACH_ROLES, Actor, digest, new_secret
+from academy.common.sql import rows_changed
 from academy.common.tenancy import by_credential, scoped
 from academy.common.time import as_utc, utcnow
 from academy.errors import Conflict, Forbidden, Unauthorized, Unprocessable
@@ -158,7 +159,7 @@ def _ensure_live(token: AuthToken) -> None:
 
 def _rotate(token: AuthToken) -> bool:
     """Mark the pair replaced; False when another request rotated or revoked it first."""
-    rotated = db.session.execute(
+    rotated = rows_changed(
         sa.update(AuthToken)
         .where(
             AuthToken.id == token.id,
@@ -168,7 +169,7 @@ def _rotate(token: AuthToken) -> bool:
         .values(rotated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return rotated.rowcount == 1
+    return rotated == 1
 
 
 def refresh(refresh_token: str) -> IssuedTokens:
@@ -216,7 +217,7 @@ def count_invitation(actor: Actor) -> None:
     in the store every worker shares and kept whatever the request's outcome, so that
     a refusal (an email that has an account) counts too: invitations can neither mail
     strangers nor probe emails without bound."""
-    academy = db.session.get(Academy, actor.academy_id)
+    academy = db.session.get_one(Academy, actor.academy_id)
     key = str(academy.id)
     limits = [("invitation", key)]
     if utcnow() - as_utc(academy.created_at) < timedelta(days=1):
@@ -243,7 +244,7 @@ def issue_invitation(user: User, inviter: Actor) -> IssuedInvitation:
         user.email,
         "invitation",
         role=user.role,
-        academy=db.session.get(Academy, user.academy_id).name,
+        academy=db.session.get_one(Academy, user.academy_id).name,
         inviter=inviter.name,
         code=code,
         expires_at=invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
@@ -334,13 +335,13 @@ def _use_once(code_row: SingleUseCode, refusal: str) -> None:
     UPDATE, so that of two concurrent uses exactly one succeeds; the other is refused
     (and the request's work rolled back)."""
     model = type(code_row)
-    closed = db.session.execute(
+    closed = rows_changed(
         sa.update(model)
         .where(model.id == code_row.id, model.closed_at.is_(None))
         .values(closed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if closed.rowcount != 1:
+    if closed != 1:
         raise Unauthorized(refusal)
 
 

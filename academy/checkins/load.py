@@ -48,7 +48,9 @@ _DAILY = (
 )
 
 
-def clients_daily(client_ids: list[int], since: date, until: date | None = None) -> sa.Select:
+def clients_daily(
+    client_ids: list[int], since: date, until: date | None = None
+) -> sa.Select[int, date, int | None, float | None, int]:
     """(client_id, date, load, distance km, minutes) per client and day, from ``since``
     (to ``until``), of clients found in scope: read through their ids, so the planner
     takes the (client, date) index whatever the academy's size."""
@@ -60,7 +62,9 @@ def clients_daily(client_ids: list[int], since: date, until: date | None = None)
     return stmt if until is None else stmt.where(CheckIn.date <= until)
 
 
-def _client_daily(client_id: int, since: date, until: date) -> sa.Select:
+def _client_daily(
+    client_id: int, since: date, until: date
+) -> sa.Select[date, int | None, float | None, int]:
     """(date, load, distance km, minutes) per day of one client found in scope."""
     return (
         sa.select(*_DAILY)

@@ -1,6 +1,7 @@
 """Clients of an academy: search, create with an invitation, edit, archive."""
 
 import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
 
 from academy.audit import service as audit_log
 from academy.auth.models import Invitation, User
@@ -28,7 +29,7 @@ _RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
 
 def list_clients(
     actor: Actor,
-    pagination_parameters,
+    pagination_parameters: PaginationParameters,
     q: str | None = None,
     status: str = "active",
     sort: str = "name",
@@ -98,7 +99,7 @@ def create_client(actor: Actor, data: dict) -> Client:
     return client
 
 
-def update_client(actor: Actor, client_id: int, expected_version: int | None, data: dict):
+def update_client(actor: Actor, client_id: int, expected_version: int | None, data: dict) -> Client:
     client = get_client(actor, client_id)
     check_version(client, expected_version)
     if client.user.status == "erased":

@@ -19,6 +19,7 @@ import re
 from copy import deepcopy
 from functools import wraps
 from itertools import pairwise
+from typing import Any
 
 import flask_smorest
 from flask import current_app, make_response, request
@@ -146,7 +147,8 @@ class Parser(FlaskParser):
         except RecursionError:
             raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
         except (ValueError, UnicodeDecodeError) as error:
-            return self._handle_invalid_json_error(error, req)
+            # NaN and Infinity are refused as ValueErrors, answered as malformed JSON too.
+            return self._handle_invalid_json_error(error, req)  # type: ignore[arg-type]
         if _depth(data) > MAX_JSON_DEPTH:
             raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
         return data
@@ -172,7 +174,7 @@ def _query_names(func) -> frozenset[str]:
     ]
     if "pagination" in apidoc:
         declared.append(apidoc["pagination"]["parameters"])
-    names = set()
+    names: set[str] = set()
     for parameter in declared:
         schema = parameter["schema"]
         schema = schema() if isinstance(schema, type) else schema
@@ -192,6 +194,13 @@ def _query_names(func) -> frozenset[str]:
 # The decorators that only document (``errors``, ``problem``, ``header``, ``doc``,
 # ``precondition``) may sit anywhere.
 ORDER = ("auth", "conditional", "idempotent", "arguments", "paginate", "response")
+
+
+def _own_doc(func: Any) -> dict:
+    """The operation's own copy of what its decorators documented (flask-smorest reads
+    it from ``_apidoc``), to add to without changing the function it wraps."""
+    func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+    return func._apidoc
 
 
 def _layer(name: str, func):
@@ -271,8 +280,9 @@ def _known_query_only(func):
             )
         return func(*args, **kwargs)
 
-    wrapper._academy_query_checked = True
-    return wrapper
+    checked: Any = wrapper
+    checked._academy_query_checked = True
+    return checked
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -362,8 +372,7 @@ class Blueprint(flask_smorest.Blueprint):
                 result, headers = self._set_pagination_metadata(page, result, headers)
                 return result, status, headers
 
-            wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
-            wrapper._apidoc["pagination"] = {
+            _own_doc(wrapper)["pagination"] = {
                 "parameters": {"in": "query", "schema": PageQuerySchema},
                 "response": {error_status: http.HTTPStatus(error_status).name},
             }
@@ -450,9 +459,8 @@ class Blueprint(flask_smorest.Blueprint):
             wrapper = self.header(
                 "If-None-Match", "The `ETag` of the answer you hold: 304 while it is current."
             )(wrapper)
-            wrapper._apidoc = deepcopy(wrapper._apidoc)
             # The 200 that ``response`` documented (a view without one documents its own).
-            for answer in wrapper._apidoc.get("response", {}).get("responses", {}).get(200, []):
+            for answer in _own_doc(wrapper).get("response", {}).get("responses", {}).get(200, []):
                 answer["headers"] = {**(answer.get("headers") or {}), **headers}
             wrapper = self.alt_response(
                 304, description="Not modified: the answer you hold is current", headers=headers

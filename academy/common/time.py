@@ -1,6 +1,7 @@
 """Time helpers: the service stores and speaks UTC."""
 
 from datetime import UTC, date, datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 
@@ -8,6 +9,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stored timestamp is UTC."""
     if value is None or value.tzinfo is not None:

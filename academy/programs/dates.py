@@ -9,7 +9,7 @@ date sessions through this module.
 """
 
 from datetime import date, timedelta
-from typing import overload
+from typing import Any, overload
 
 import sqlalchemy as sa
 
@@ -20,9 +20,9 @@ from academy.common.sql import date_add
 def days_from_start(week: int, day: int) -> int: ...
 @overload
 def days_from_start(
-    week: sa.ColumnElement[int], day: sa.ColumnElement[int]
+    week: sa.SQLColumnExpression[int], day: sa.SQLColumnExpression[int]
 ) -> sa.ColumnElement[int]: ...
-def days_from_start(week, day):
+def days_from_start(week: Any, day: Any) -> Any:
     """How many days after the start date session (``week``, ``day``) falls. The same
     arithmetic serves numbers and SQL columns."""
     return 7 * (week - 1) + (day - 1)
@@ -34,7 +34,9 @@ def session_date(start: date, week: int, day: int) -> date:
 
 
 def session_date_sql(
-    start: sa.ColumnElement[date], week: sa.ColumnElement[int], day: sa.ColumnElement[int]
+    start: sa.SQLColumnExpression[date],
+    week: sa.SQLColumnExpression[int],
+    day: sa.SQLColumnExpression[int],
 ) -> sa.ColumnElement[date]:
     """``session_date`` as a SQL expression over columns (an assignment's start date,
     its program's sessions' week and day)."""

@@ -97,7 +97,7 @@ class LoadDaySchema(BaseSchema):
 
 class LoadWeekSchema(BaseSchema):
     week_start = fields.Date(metadata={"description": "The Monday of the week."})
-    load = Float()
+    load = Float()  # type: ignore[assignment]  # a field: marshmallow takes it off the class
     distance_km = Float()
     distance_change_pct = Float(
         allow_none=True,

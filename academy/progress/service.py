@@ -18,15 +18,20 @@ Every read is a fixed number of aggregate statements, whatever the amount of his
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
 
 from academy.activities import service as activities
 from academy.assessments.models import Assessment
 from academy.auth.models import User
 from academy.checkins import load, summaries
 from academy.checkins.models import CheckIn, CheckInRating, ClientSummary
+from academy.checkins.service import EARLY_DAYS
 from academy.checkins.summaries import (
     COUNTED_STATUSES,
     PAIN_ALERT,
@@ -51,11 +56,15 @@ from academy.programs.models import Assignment, ProgramSession
 # How far back the dashboard reads ratings: the 7 days up to each client's today,
 # which lies within a day of UTC's.
 PAIN_DAYS = 8
-# A check-in is dated at most this many days before the session it names.
-EARLY_DAYS = 3
 
 
-def _scheduled(client_ids: list[int], until: date, *, since: date | None = None) -> list[sa.Row]:
+# A scheduled session: (client_id, on, assignment_id, week, day, done).
+Scheduled = sa.Row[int, date, int, int, int, bool]
+
+
+def _scheduled(
+    client_ids: list[int], until: date, *, since: date | None = None
+) -> Sequence[Scheduled]:
     """(client_id, on, assignment_id, week, day, done) of the scheduled sessions dated up
     to ``until`` (and from ``since``) of clients found in scope, oldest first, each with
     whether a completed check-in names it (any version of it, so edits after the fact do
@@ -92,22 +101,22 @@ def _scheduled(client_ids: list[int], until: date, *, since: date | None = None)
         # none of the range's sessions.
         done = done.where(CheckIn.date >= since - timedelta(days=EARLY_DAYS))
         sessions = sessions.where(on >= since)
-    done = done.distinct().subquery()
+    completed = done.distinct().subquery()
     return db.session.execute(
-        sessions.add_columns(done.c.assignment_id.is_not(None))
+        sessions.add_columns(completed.c.assignment_id.is_not(None))
         .outerjoin(
-            done,
+            completed,
             sa.and_(
-                done.c.assignment_id == Assignment.id,
-                done.c.week == ProgramSession.week,
-                done.c.day == ProgramSession.day,
+                completed.c.assignment_id == Assignment.id,
+                completed.c.week == ProgramSession.week,
+                completed.c.day == ProgramSession.day,
             ),
         )
         .order_by(on)
     ).all()
 
 
-def _counted(rows, today: date) -> list[tuple[date, bool]]:
+def _counted(rows: Sequence[Scheduled], today: date) -> list[tuple[date, bool]]:
     """(date, completed) of the sessions that count: a session counts once its day has
     passed in the client's timezone, or earlier once it is done."""
     return [(on, done) for _, on, _, _, _, done in rows if on < today or done]
@@ -161,7 +170,9 @@ def adherence(actor: Actor, client_id: int, start: date | None, end: date | None
     }
 
 
-def trends(actor: Actor, client_id: int, regions, start: date | None, end: date | None) -> dict:
+def trends(
+    actor: Actor, client_id: int, regions: list[str] | None, start: date | None, end: date | None
+) -> dict:
     """Tightness and pain per region and side by day, and left minus right."""
     client = get_scoped(Client, client_id, actor, what="client")
     start, end = window(start, end, local_today(client.timezone))
@@ -182,12 +193,12 @@ def trends(actor: Actor, client_id: int, regions, start: date | None, end: date 
     if regions:
         stmt = stmt.where(CheckInRating.region.in_(regions))
     by_region: dict[str, dict] = {}
-    for region, on, side, tightness, pain in db.session.execute(stmt):
+    for region, on, side, tightness, pain in db.session.execute(stmt).tuples():
         series = by_region.setdefault(region, {"left": {}, "right": {}, "both": {}})
         series[side][on] = (_round(tightness), _round(pain))
     answer = []
     for region, series in by_region.items():
-        entry = {"region": region}
+        entry: dict[str, Any] = {"region": region}
         for side, points in series.items():
             entry[side] = [{"date": on, "tightness": t, "pain": p} for on, (t, p) in points.items()]
         entry["difference"] = [
@@ -231,7 +242,7 @@ def _cadence(actor: Actor, client_id: int, start: date, end: date) -> dict:
     }
 
 
-def _round(value) -> float | None:
+def _round(value: float | Decimal | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
@@ -251,7 +262,7 @@ def _todays(actor: Actor) -> dict[str, date]:
     return {zone: local_today(zone) for zone in zones}
 
 
-def dashboard(actor: Actor, pagination_parameters) -> list[dict]:
+def dashboard(actor: Actor, pagination_parameters: PaginationParameters) -> list[dict]:
     """One page of the active clients who need attention, by name, each with every
     reason that applies. Every rule reads the client's own calendar: their today in
     their timezone.
@@ -293,7 +304,9 @@ def dashboard(actor: Actor, pagination_parameters) -> list[dict]:
     return _attention(actor, page, unread, held)
 
 
-def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict) -> list:
+def _attention(
+    actor: Actor, page: Sequence[sa.Row[int, str, str, date | None]], unread: dict, held: dict
+) -> list:
     """The dashboard's entries of the page's clients ((id, name, timezone, last
     check-in) each), with the unread counts and the conflicts already found."""
     ids = [row[0] for row in page]
@@ -317,13 +330,14 @@ def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict) -> li
         )
         .group_by(CheckInRating.client_id, CheckInRating.date)
     ):
-        pain[client_id].append((on, worst))
+        if worst is not None:  # the worst of ratings that all have a pain
+            pain[client_id].append((on, worst))
     daily: dict[int, list] = defaultdict(list)
     since = load.since_for_dashboard(utc_today)
-    for client_id, *row in db.session.execute(
+    for client_id, *totals in db.session.execute(
         load.clients_daily(ids, since, utc_today + timedelta(days=1))
     ):
-        daily[client_id].append(row)
+        daily[client_id].append(totals)
     held = {**held, **guard.conflict_counts(actor, {i: today_of[i] for i in ids if i not in held})}
 
     answer = []
@@ -358,7 +372,9 @@ def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict) -> li
     return answer
 
 
-def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | None) -> list:
+def _reasons(
+    today: date, counted: list[tuple[date, bool]], pain: list[tuple[date, int]], last: date | None
+) -> list:
     reasons = []
     seven, thirty = (compliance(counted, today, days) for days in WINDOWS[:2])
     if dropping(seven["scheduled"], seven["completed"], thirty["scheduled"], thirty["completed"]):
@@ -418,6 +434,7 @@ def sort_clients(actor: Actor, stmt: sa.Select, field: str, descending: bool) ->
     client list, ``last_check_in`` or ``compliance_7d``, from the clients' summaries:
     those with one first, by it, then by name; the rest after them, by name. One
     statement more for ``compliance_7d`` (the timezones' todays)."""
+    value: sa.SQLColumnExpression[Any]
     if field == "last_check_in":
         value = ClientSummary.last_check_in
     else:

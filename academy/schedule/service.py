@@ -184,7 +184,7 @@ def sessions_between(actor: Actor, start: date, end: date, today: date) -> list[
         .group_by(ProgramSession.id)
         .order_by(ProgramSession.program_id, ProgramSession.week, ProgramSession.day)
     )
-    rows = db.session.connection().execute(sessions).all()
+    rows = db.session.connection().execute(sessions).tuples().all()
     done = done_sessions([a.id for a in assignments.values()])
     entries = []
     for program_id, session_id, week, day, title, count, metres, seconds in rows:
