@@ -2,7 +2,7 @@
 dashboard and the figures of the client list.
 
 Definitions (also in the API docs):
-- A session is *scheduled* on ``start_date + 7*(week-1) + (day-1)`` of an assignment
+- A session is *scheduled* on its date (``academy.programs.dates``) of an assignment
   that is active or completed. Sessions of paused or cancelled assignments are not
   counted, so they never show as missed.
 - A scheduled session *counts* once its day has passed in the client's timezone, or
