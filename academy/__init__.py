@@ -54,7 +54,8 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         app.config.get("SQLALCHEMY_DATABASE_URI")
     ) or _default_database(app)
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_REPEAT_SECONDS"])
-    app.json.sort_keys = False  # keep the field order of the schemas
+    # Keep the field order of the schemas (Flask's default JSON provider sorts keys).
+    app.json.sort_keys = False  # type: ignore[attr-defined]
 
     database.engine_options(app)
     db.init_app(app)
@@ -80,7 +81,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     largest = None
     if limit is not None:
         largest = max(limit, upload_limit(app.config), media_limit(app.config))
-    app.wsgi_app = BoundedBodies(app.wsgi_app, largest)
+    app.wsgi_app = BoundedBodies(app.wsgi_app, largest)  # type: ignore[method-assign]
 
     # One Api per app: flask-smorest keeps the OpenAPI spec on it.
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
@@ -88,7 +89,6 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque token"}
     )
     _register_blueprints(app, api)
-    _connect_domains(app)
     require_answer_fields(api.spec)
     document_cache_control(api.spec)
     audit_log.init_app(app)
@@ -104,7 +104,8 @@ def _default_database(app: Flask) -> str:
 
 
 def _register_blueprints(app: Flask, api: Api) -> None:
-    # Imported here: the routes pull in every domain, and models must load first.
+    # Imported here: the routes pull in every domain, and models must load first. Importing
+    # them also provides the figures one domain shows for another (academy.common.figures).
     from academy import models  # noqa: F401 - every table
     from academy.activities.routes import blp as activities
     from academy.assessments.routes import blp as assessments
@@ -121,11 +122,12 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from academy.operations.routes import blp as operations
     from academy.privacy.routes import blp as privacy
     from academy.programs.routes import blp as programs
+    from academy.progress.routes import blp as progress
     from academy.schedule.routes import blp as schedule
 
     for blueprint in (
-        operations, auth, clients, exercises, programs, schedule, checkins, assessments,
-        messages, privacy, audit, activities, calendar, guard,
+        operations, auth, clients, exercises, programs, schedule, checkins, progress,
+        assessments, messages, privacy, audit, activities, calendar, guard,
     ):  # fmt: skip
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
@@ -137,28 +139,3 @@ def _keep_summaries(app: Flask) -> None:
     from academy.checkins import summaries
 
     summaries.init_app(app)
-
-
-def _connect_domains(app: Flask) -> None:
-    """What one domain offers another that must not import it: the clients list shows
-    (and sorts by) figures the check-ins and messages domains keep; the dashboard and
-    ``/me`` show the unread messages, the dashboard the plan conflicts the guard finds,
-    and the trends the activities' cadence."""
-    from academy.activities import service as activities
-    from academy.checkins import progress
-    from academy.guard import service as guard
-    from academy.messages import service as messages
-
-    def client_figures(actor, client_ids: list[int]) -> dict[int, dict]:
-        figures = progress.client_figures(actor, client_ids)
-        unread = messages.unread_by_client(actor, client_ids)
-        for client_id, figure in figures.items():
-            figure["unread_messages"] = unread.get(client_id, 0)
-        return figures
-
-    app.extensions["academy.client_figures"] = client_figures
-    app.extensions["academy.sort_clients"] = progress.sort_clients
-    app.extensions["academy.unread_by_client"] = messages.unread_by_client
-    app.extensions["academy.unread_total"] = messages.unread_total
-    app.extensions["academy.activity_cadence"] = activities.cadence_by_day
-    app.extensions["academy.plan_conflicts"] = guard.conflict_counts

@@ -5,6 +5,7 @@ The README lists them all.
 """
 
 import os
+from typing import overload
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -14,14 +15,18 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+@overload
+def _int(name: str, default: int) -> int: ...
+@overload
+def _int(name: str, default: None) -> int | None: ...
 def _int(name: str, default: int | None) -> int | None:
     value = os.environ.get(name)
-    return default if value in (None, "") else int(value)
+    return int(value) if value else default
 
 
 def _float(name: str, default: float) -> float:
     value = os.environ.get(name)
-    return default if value in (None, "") else float(value)
+    return float(value) if value else default
 
 
 def _list(name: str) -> list[str]:

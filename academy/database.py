@@ -18,6 +18,7 @@ import os
 import sqlite3
 import time
 from contextlib import contextmanager, suppress
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -154,7 +155,7 @@ class BoundedConnection(psycopg.Connection):
     def wait(self, gen, *args, timeout: float | None = None, **kwargs):
         bound = timeout if timeout is not None else self.answer_timeout
         try:
-            return super().wait(gen, *args, timeout=bound, **kwargs)
+            return super().wait(gen, *args, **{**kwargs, "timeout": bound})
         except psycopg.OperationalError as error:
             if not _wait_ran_out(error):
                 raise
@@ -224,7 +225,7 @@ def unbounded(connection: sa.Connection):
         yield
         return
     connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-    raw = connection.connection.dbapi_connection
+    raw: Any = connection.connection.dbapi_connection  # a BoundedConnection
     usual = getattr(raw, "answer_timeout", None)
     raw.answer_timeout = None
     try:
@@ -257,8 +258,8 @@ def _sqlite_pragmas(engine: sa.Engine, busy_timeout: int) -> None:
         if any(error in message for error in SQLITE_FILE_ERRORS):
             context.is_disconnect = True
 
-    path = engine.url.database
-    on_disk = path not in (None, "", ":memory:") and not path.startswith("file:")
+    path = engine.url.database or ""
+    on_disk = path not in ("", ":memory:") and not path.startswith("file:")
 
     @sa.event.listens_for(engine, "checkout")
     def reopen_once_writable(_dbapi_connection, record, _proxy):
@@ -363,7 +364,7 @@ def unavailable(error: BaseException) -> bool:
     (an outage: 503) rather than that Academy did something wrong (500)."""
     if isinstance(error, sa.exc.TimeoutError):  # no pooled connection within the bound
         return True
-    original = error
+    original: BaseException | None = error
     if isinstance(error, sa.exc.DBAPIError):
         if error.connection_invalidated:
             return True

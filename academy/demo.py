@@ -26,6 +26,7 @@ demo's people: a token handed out before the refresh stops working.
 import io
 import secrets
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -45,12 +46,12 @@ from academy.exercises import service as exercises
 from academy.exercises.models import Exercise, ExerciseMedia
 from academy.extensions import db
 from academy.messages import service as messages
-from academy.programs import documents
+from academy.programs import dates, documents
 from academy.programs import service as programs
 
 ACADEMY_NAME = "Demo Running Academy"
 OWNER = {"name": "Maya Coach", "email": "coach@demo.academy"}
-CLIENTS = [
+CLIENTS: list[dict[str, Any]] = [
     {
         "name": "Sam Runner",
         "email": "sam@demo.academy",
@@ -175,10 +176,10 @@ def _password() -> str:
 
 
 def load() -> list[str]:
-    academy = db.session.scalar(sa.select(Academy).where(Academy.name == ACADEMY_NAME))
-    fresh = academy is None
+    found = db.session.scalar(sa.select(Academy).where(Academy.name == ACADEMY_NAME))
+    fresh = found is None
+    academy = found or Academy(name=ACADEMY_NAME)
     if fresh:
-        academy = Academy(name=ACADEMY_NAME)
         db.session.add(academy)
         db.session.flush()
     lines = [f"Demo academy: {ACADEMY_NAME} (id {academy.id})"]
@@ -358,7 +359,7 @@ def _run_block(owner: User, sam: User, today) -> None:
                                     "notes": "Upload the watch file after each run."})  # fmt: skip
     zone = ZoneInfo(sam.timezone)
     for day, minutes, pace, hr, kind in SAM_RUNS:
-        begins = datetime.combine(documents.session_date(start, 1, day), time(7, 0), zone)
+        begins = datetime.combine(dates.session_date(start, 1, day), time(7, 0), zone)
         run = samples.SteadyRun(
             begins.astimezone(UTC), minutes * 60, pace, hr=hr, cadence_rpm=84 + day // 2,
             every=5, name=f"Morning run, day {day}",
@@ -413,7 +414,7 @@ def _sessions(assignment) -> list[dict]:
 
 
 def _date(assignment, session):
-    return documents.session_date(assignment.start_date, session["week"], session["day"])
+    return dates.session_date(assignment.start_date, session["week"], session["day"])
 
 
 def _check_in(client: User, assignment, session: dict, on, ratings: list[dict], rpe: int):

@@ -202,7 +202,7 @@ def constraint_name(error: IntegrityError) -> str | None:
             return index.name
     for constraint in table.constraints:
         if isinstance(constraint, sa.UniqueConstraint) and constraint.columns.keys() == columns:
-            return constraint.name
+            return constraint.name if isinstance(constraint.name, str) else None
     return None
 
 
@@ -242,6 +242,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         status = error.code or 500
         errors = _webargs_errors(error)
+        detail: str | None
         if status == 400 and errors:
             detail = "The request body is not valid JSON."
         elif status == 422:
@@ -254,8 +255,8 @@ def register_error_handlers(app: Flask) -> None:
         headers = (getattr(error, "data", None) or {}).get("headers") or {}
         for name, value in headers.items():
             response.headers[name] = value
-        if status == 405 and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
+        if status == 405 and (allowed := getattr(error, "valid_methods", None)):
+            response.headers["Allow"] = ", ".join(allowed)
         return response
 
     @app.errorhandler(StaleDataError)

@@ -156,7 +156,7 @@ CLIENT_STATUSES = ("active", "archived")
 ASSIGNMENT_STATUSES = ("active", "paused", "completed", "cancelled")
 SESSION_STATUSES = ("done", "missed", "today", "upcoming")
 
-# Running (DESIGN §6.6): what a program item is, a run's type and its steps' kinds.
+# Running: what a program item is (an exercise, or a run), a run's type and its steps' kinds.
 ITEM_KINDS = ("exercise", "run")
 # What an item is when it does not say.
 DEFAULT_ITEM_KIND = "exercise"

@@ -30,6 +30,7 @@ from academy.checkins import summaries
 from academy.checkins.models import CheckIn, CheckInRating, CheckInResult
 from academy.common.time import utcnow
 from academy.extensions import db
+from academy.programs.dates import session_date
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 
 CLIENTS_PER_ACADEMY = 10
@@ -331,7 +332,7 @@ def _dated_sessions(connection: sa.Connection) -> dict[int, tuple[sa.Row, list[S
         .order_by(sessions.c.program_id, sessions.c.week, sessions.c.day)
     ):
         assignment = by_program[row.program_id]
-        on = assignment.start_date + timedelta(days=7 * (row.week - 1) + row.day - 1)
+        on = session_date(assignment.start_date, row.week, row.day)
         dated[assignment.id][1].append(Session(row.id, on, item_ids[row.id]))
     return dated
 

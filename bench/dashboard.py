@@ -46,6 +46,7 @@ from academy.checkins.models import CheckIn, CheckInRating
 from academy.clients.models import Client
 from academy.common.time import utcnow
 from academy.extensions import db
+from academy.programs.dates import session_date
 from academy.programs.models import Assignment, Program, ProgramSession
 
 BENCH = Path(__file__).resolve().parent
@@ -258,7 +259,7 @@ def _history(connection, academy: Academy, template_id: int, start, today, days:
     ):
         quiet_for = 10 if n % 9 == 4 else 0  # one client in nine stopped a while ago
         for session_id, week, day in sessions[program_id]:
-            on = start + timedelta(days=7 * (week - 1) + day - 1)
+            on = session_date(start, week, day)
             if not first <= on < today - timedelta(days=quiet_for) or (n + week * day) % 7 == 0:
                 continue
             check_ins.append(_check_in(academy_id, client_id, on, n, assignment_id, session_id))

@@ -1,4 +1,4 @@
-"""Hostile input is a 4xx, never a 500 (DESIGN §6.2): every operation of the API
+"""Hostile input is a 4xx, never a 500: every operation of the API
 document that takes an id, a query, a date, a string or a body gets the inputs that
 once broke the service, and none of them stores anything."""
 

@@ -6,6 +6,8 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 ACADEMY = Path(__file__).resolve().parent.parent / "academy"
 # The app factory and the commands that bring every domain together.
 ASSEMBLY = {"__init__", "models", "cli", "demo"}
@@ -85,3 +87,62 @@ def test_the_shared_base_imports_no_domain_but_the_accounts_models():
 
 def test_the_audit_log_learns_what_to_record_from_the_models():
     assert _graph()["audit"] <= BASE
+
+
+def _string_wiring() -> list[str]:
+    """Where a module reads or sets a value of ``app.extensions`` under a literal
+    ``academy.`` key: a domain reaching another through a string a reader cannot follow."""
+    found = []
+    for path in ACADEMY.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Subscript)
+                and getattr(node.value, "attr", None) == "extensions"
+                and isinstance(node.slice, ast.Constant)
+                and str(node.slice.value).startswith("academy.")
+            ):
+                found.append(f"{path.relative_to(ACADEMY.parent)}:{node.lineno}")
+    return found
+
+
+def test_no_domain_reaches_another_through_a_string_key():
+    assert _string_wiring() == []
+
+
+def test_the_app_holds_no_domains_function_for_another():
+    from academy import create_app
+    from academy.config import TestConfig
+
+    app = create_app(TestConfig)
+
+    handed = [key for key, value in app.extensions.items() if callable(value)]
+    assert [key for key in handed if key.startswith("academy")] == []
+
+
+def test_every_figure_one_domain_shows_for_another_is_provided_by_the_one_it_names():
+    from academy import create_app
+    from academy.common import figures
+    from academy.config import TestConfig
+
+    create_app(TestConfig)
+
+    provided = {
+        name: slot.implementation.__module__
+        for name, slot in vars(figures).items()
+        if isinstance(slot, figures.Provided) and slot.implementation is not None
+    }
+    assert provided == {
+        "client_figures": "academy.progress.service",
+        "order_clients": "academy.progress.service",
+        "unread_total": "academy.messages.service",
+    }
+    assert all(f"``{name}``" in figures.__doc__ for name in provided)
+
+
+def test_a_figure_no_domain_provides_says_so():
+    from academy.common.figures import Provided
+
+    unprovided: Provided[[], int] = Provided("nothing")
+
+    with pytest.raises(RuntimeError, match="No domain provides nothing"):
+        unprovided()

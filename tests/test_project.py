@@ -229,3 +229,60 @@ def test_every_install_goes_through_the_lock_files():
     assert "--no-deps -e ." in bootstrap and ".[dev]" not in bootstrap
     assert "--require-hashes -r requirements.lock" in dockerfile
     assert "source scripts/bootstrap" in ci
+
+
+def _tracked() -> list[str]:
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, timeout=60
+        )
+    except (FileNotFoundError, subprocess.CalledProcessError) as error:
+        pytest.fail(f"git ls-files cannot list the checkout's files: {error}", pytrace=False)
+    return [name for name in listed.stdout.decode().split("\0") if name]
+
+
+# What a run of the tools leaves behind: caches, reports, the fuzzer's crash database,
+# the browser test's screenshots, installed Node packages and generated clients.
+_GENERATED = re.compile(
+    r"(^|/)(\.schemathesis|\.hypothesis|__pycache__|\.pytest_cache|\.ruff_cache|"
+    r"\.mypy_cache|node_modules|htmlcov|instance)/|\.pyc$|(^|/)\.coverage|"
+    r"^tests/artifacts/|^bench/results/|academy-api\.d\.ts$|\.db$"
+)
+
+
+def test_caches_and_generated_files_are_ignored_not_committed():
+    committed = [name for name in _tracked() if _GENERATED.search(name)]
+
+    assert committed == []
+
+
+# A design document, a brief or a section sign names something a reader of the
+# repository does not have: what they need is in the README or the docstring.
+_OUTSIDE = re.compile("DESIGN" + r"(\.md|\s*\u00a7)|\u00a7|the " + "brief", re.IGNORECASE)
+
+
+def test_no_text_cites_a_document_outside_the_repository():
+    citing = []
+    for name in _tracked():
+        path = ROOT / name
+        if not path.is_file() or name.endswith(".lock"):
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue  # a binary fixture (an activity file)
+        citing += [
+            f"{name}:{n}" for n, line in enumerate(text.splitlines(), 1) if _OUTSIDE.search(line)
+        ]
+
+    assert citing == []
+
+
+def test_ci_type_checks_academy_before_the_tests():
+    ci = (ROOT / ".ci" / "run").read_text()
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+    assert ".venv/bin/mypy" in ci
+    assert ci.index("\n.venv/bin/mypy") < ci.index("\n./scripts/test")
+    assert config["tool"]["mypy"]["packages"] == ["academy"]
+    assert any(r.startswith("mypy") for r in config["project"]["optional-dependencies"]["dev"])

@@ -34,6 +34,7 @@ import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from xml.etree.ElementTree import Element, SubElement
 
 import numpy as np
@@ -247,7 +248,7 @@ class Unpacked(io.RawIOBase):
                 return len(out)
 
 
-def opened(data: bytes, budget: Budget) -> io.BufferedReader:
+def opened(data: bytes, budget: Budget) -> "io.BufferedReader[Any]":
     """The file's own bytes as a stream: gzip undone as they are read, within its bound;
     zip archives and gzip inside gzip refused."""
     if data[:4] == _ZIP:

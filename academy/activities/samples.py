@@ -58,7 +58,7 @@ def gpx(run: SteadyRun) -> bytes:
     document = gpxpy.gpx.GPX()
     document.nsmap["gpxtpx"] = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
     track = gpxpy.gpx.GPXTrack(name=run.name)
-    track.type = "running"
+    track.type = "running"  # type: ignore[assignment]  # gpxpy types it by its None default
     segment = gpxpy.gpx.GPXTrackSegment()
     for time, _, lat, lon, elevation, hr, cadence in run.points():
         point = gpxpy.gpx.GPXTrackPoint(lat, lon, elevation=round(elevation, 2), time=time)

@@ -284,8 +284,10 @@ def record(actor: Actor, activity: Activity, check_in_id: int | None, rpe: int |
 
 def _records_an_activity(check_in_id: int) -> bool:
     """Whether an activity records the check-in (found in the caller's scope)."""
-    return db.session.scalar(
-        sa.select(sa.exists().where(through(Activity.check_in_id, [check_in_id])))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.exists().where(through(Activity.check_in_id, [check_in_id])))
+        )
     )
 
 

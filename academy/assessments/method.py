@@ -8,7 +8,7 @@ Functions here take an assessment and plain exercise data; they never query.
 
 from datetime import date
 from math import ceil
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from academy.assessments.safety import (
     PELVIC_HEALTH,
@@ -366,7 +366,7 @@ def signals(assessment, regions) -> list[dict]:
 
 def worse_side(assessment, regions) -> tuple[str | None, str | None]:
     """The side where tightness or pain in ``regions`` is clearly worse, and why."""
-    best = {"left": None, "right": None}
+    best: dict[str, Any] = {"left": None, "right": None}
     for signal in signals(assessment, regions):
         current = best[signal["side"]]
         if current is None or signal["value"] > current["value"]:
@@ -400,10 +400,12 @@ def side_bias(assessment) -> tuple[str | None, str | None, str | None]:
     for side, finding in BIAS_FINDINGS.items():
         if finding in assessment.findings:
             return side, f"The assessment names a tilt stronger on the {side}.", "findings"
-    side, why = worse_side(assessment, PELVIC_REGIONS)
-    if side:
-        why = f"{why}: one-sided tightness or a pinch means the tilt is stronger on the {side}."
-        return side, why, "tightness and pain"
+    worse, reason = worse_side(assessment, PELVIC_REGIONS)
+    if worse:
+        reason = (
+            f"{reason}: one-sided tightness or a pinch means the tilt is stronger on the {worse}."
+        )
+        return worse, reason, "tightness and pain"
     return None, None, None
 
 
@@ -432,7 +434,7 @@ def derive(assessment) -> Reading:
             if seen == direction:
                 found(f"{direction}_pelvic_tilt", f"pelvic_tilt.{side}.direction")
     bias, reason, source = side_bias(assessment)
-    if bias and source != "findings" and "anterior" in tilt_sides.values():
+    if bias and source and source != "findings" and "anterior" in tilt_sides.values():
         found(BIAS_FINDINGS[bias], source)
     if assessment.rib_flare not in (None, "none"):
         found("rib_flare", "rib_flare")
@@ -474,10 +476,10 @@ def derive(assessment) -> Reading:
     if bias:
         return Reading(findings, derived, bias, reason, bias)
     # Elsewhere in the body, a clearly worse side still gets more of the one-leg work.
-    side, why = worse_side(assessment, set(REGIONS))
-    if side:
-        why = f"{why}: one-leg work there starts on the {side} and gets a set more."
-    return Reading(findings, derived, side, why, None)
+    worse, why = worse_side(assessment, set(REGIONS))
+    if worse:
+        why = f"{why}: one-leg work there starts on the {worse} and gets a set more."
+    return Reading(findings, derived, worse, why, None)
 
 
 def exercise_side(

@@ -486,9 +486,11 @@ class Guard:
                 self.spine.setdefault(direction, FINDING_WORDS[finding])
         # Rule settle_first: what the calves' education text promises, and marked tightness.
         if "calf_tightness" in picture.findings:
-            tight = [t for t in picture.tightness if t.region in SETTLE_REGIONS and t.severity >= 4]
-            if tight:
-                worst = max(tight, key=lambda t: t.severity)
+            calves = [
+                t for t in picture.tightness if t.region in SETTLE_REGIONS and t.severity >= 4
+            ]
+            if calves:
+                worst = max(calves, key=lambda t: t.severity)
                 cause, plural = tightness_words(worst), body_part(worst.region, worst.side)[1]
             else:
                 cause, plural = "your calves are tight", True
@@ -523,8 +525,8 @@ class Guard:
     def advice(self) -> list[dict]:
         """What the runner should do beyond the plan."""
         said = []
-        if self.red_flag:
-            said.append({"rule": "red_flag", "text": self.refer["reason"]})
+        if refer := self.refer:
+            said.append({"rule": "red_flag", "text": refer["reason"]})
         if self.pelvic:
             said.append(
                 {

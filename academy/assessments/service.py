@@ -114,7 +114,7 @@ def update_assessment(actor: Actor, assessment_id: int, expected_version, data: 
     check_version(assessment, expected_version)
     _apply(assessment, data)
     if "injuries" in data or "assessed_on" in data:
-        _check_dates(assessment, db.session.get(Client, assessment.client_id))
+        _check_dates(assessment, db.session.get_one(Client, assessment.client_id))
     assessment.updated_at = utcnow()
     db.session.flush()
     return assessment
@@ -129,11 +129,12 @@ def archive_assessment(actor: Actor, assessment_id: int, expected_version) -> No
 
 # --- comparing ----------------------------------------------------------------------------
 
-_RIB_FLARE_ORDER = {word: rank for rank, word in enumerate(RIB_FLARE)}
+# An unrecorded value (None) has no rank: it compares as unchanged.
+_RIB_FLARE_ORDER: dict[str | None, int] = {word: rank for rank, word in enumerate(RIB_FLARE)}
 # Diaphragmatic breathing is the aim; vertical is furthest from it.
-_BREATHING_ORDER = {"diaphragmatic": 0, "mixed": 1, "vertical": 2}
+_BREATHING_ORDER: dict[str | None, int] = {"diaphragmatic": 0, "mixed": 1, "vertical": 2}
 # No hip drop is the aim; dropping on both sides is furthest from it.
-_HIP_DROP_ORDER = {"none": 0, "left": 1, "right": 1, "both": 2}
+_HIP_DROP_ORDER: dict[str | None, int] = {"none": 0, "left": 1, "right": 1, "both": 2}
 
 
 def _tilt_score(direction: str | None, grade: int | None) -> int | None:
@@ -278,8 +279,9 @@ def _changes(a: Assessment, b: Assessment) -> list[dict]:
     for region, side in sorted(set(worse_a) | set(worse_b)):
         before, after = worse_a.get((region, side), []), worse_b.get((region, side), [])
         if before or after:
-            verdict = _verdict(len(before), len(after)) if set(before) != set(after) else None
-            add(f"pain.{region}.{side}.aggravated_by", before, after, verdict or "unchanged")
+            moved = set(before) != set(after)
+            verdict = _verdict(len(before), len(after)) if moved else "unchanged"
+            add(f"pain.{region}.{side}.aggravated_by", before, after, verdict)
     for symptom in sorted(set(a.symptoms or []) | set(b.symptoms or [])):
         had, has = symptom in (a.symptoms or []), symptom in (b.symptoms or [])
         add(f"symptoms.{symptom}", had, has, _verdict(had, has))

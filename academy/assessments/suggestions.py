@@ -46,7 +46,7 @@ def _chosen(actor: Actor, findings: list[str], bias: str | None) -> list[tuple[E
         .where(Exercise.archived_at.is_(None), wanted)
         .order_by(Exercise.id)
     ).all()
-    variants = {}
+    variants: dict[int, Exercise] = {}
     for exercise in found:
         if bias and exercise.side_bias == bias and exercise.variation_of_id is not None:
             variants.setdefault(exercise.variation_of_id, exercise)

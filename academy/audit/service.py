@@ -14,7 +14,6 @@ same row through ``record_created``; a change that no column shows, through
 
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -22,13 +21,11 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from academy.audit.models import AuditEntry
+from academy.common.auth import Actor
 from academy.common.models import Audited, Part
 from academy.common.tenancy import scoped
 from academy.common.time import utcnow
-from academy.extensions import db
-
-if TYPE_CHECKING:
-    from academy.auth.models import User
+from academy.extensions import Base, db
 
 # Bookkeeping columns that change with every write and say nothing about it.
 _IGNORED = {"updated_at", "version", "created_at", "search_text"}
@@ -57,7 +54,7 @@ def _resources() -> dict[str, type]:
     """The model that is each audited resource, from the marks on the models."""
     return {
         mark.resource: cls
-        for mapper in db.Model.registry.mappers
+        for mapper in Base.registry.mappers
         if isinstance(mark := getattr(cls := mapper.class_, "__audit__", None), Audited)
         and mark.only_if is None
     }
@@ -157,7 +154,7 @@ def _write(session: Session, changes: dict) -> None:
                 },
             )
             continue
-        row_id = connection.execute(
+        row_id: int = connection.execute(
             _INSERT,
             {
                 "academy_id": change["academy_id"],
@@ -203,7 +200,7 @@ def init_app(app) -> None:
 
 
 def list_entries(
-    actor: "User", resource=None, resource_id=None, actor_id=None, from_=None, to=None
+    actor: Actor, resource=None, resource_id=None, actor_id=None, from_=None, to=None
 ) -> sa.Select:
     """Entries of the actor's academy; ``from_`` and ``to`` are whole days, in UTC."""
     stmt = scoped(AuditEntry, actor)

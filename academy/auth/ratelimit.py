@@ -17,7 +17,7 @@ import math
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -82,7 +82,7 @@ class Hit:
     """A hit taken: ``handle`` names it in its store, to give it back."""
 
     key: str
-    handle: object
+    handle: int | str  # the database's row id, or Redis's member
 
 
 class DatabaseStore:
@@ -103,13 +103,13 @@ class DatabaseStore:
             # On SQLite this first write takes the database's write lock, to the same end.
             connection.execute(table.delete().where(table.c.key == key, table.c.expires_at <= now))
             since = now - timedelta(seconds=rule.longest)
-            times = connection.execute(
+            times: sa.ScalarResult[datetime] = connection.execute(
                 sa.select(table.c.at).where(table.c.key == key, table.c.at > since)
             ).scalars()
             wait = _wait(rule, [(now - as_utc(at)).total_seconds() for at in times])
             if wait is not None:
                 return None, wait
-            hit_id = connection.execute(
+            hit_id: int = connection.execute(
                 table.insert()
                 .values(key=key, at=now, expires_at=now + timedelta(seconds=rule.longest))
                 .returning(table.c.id)
@@ -199,7 +199,7 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = (_store(app.config["RATELIMIT_STORAGE_URI"]), _rules(app.config))
 
 
-def take(*requests: tuple[str, ...]) -> list[Hit]:
+def take(*requests: tuple[str, *tuple[str | None, ...]]) -> list[Hit]:
     """Take a hit for each ``(rule, key parts...)``; 429 (and nothing kept) when any of
     them is over its limit."""
     store, rules = current_app.extensions[EXTENSION]

@@ -22,7 +22,9 @@ from academy.auth.passwords import (
     password_problems,
     verify_password,
 )
+from academy.common import figures
 from academy.common.auth import COACH_ROLES, Actor, digest, new_secret
+from academy.common.sql import rows_changed
 from academy.common.tenancy import by_credential, scoped
 from academy.common.time import as_utc, utcnow
 from academy.errors import Conflict, Forbidden, Unauthorized, Unprocessable
@@ -160,7 +162,7 @@ def _ensure_live(token: AuthToken) -> None:
 
 def _rotate(token: AuthToken) -> bool:
     """Mark the pair replaced; False when another request rotated or revoked it first."""
-    rotated = db.session.execute(
+    rotated = rows_changed(
         sa.update(AuthToken)
         .where(
             AuthToken.id == token.id,
@@ -170,7 +172,7 @@ def _rotate(token: AuthToken) -> bool:
         .values(rotated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return rotated.rowcount == 1
+    return rotated == 1
 
 
 def refresh(refresh_token: str) -> IssuedTokens:
@@ -218,7 +220,7 @@ def count_invitation(actor: Actor) -> None:
     in the store every worker shares and kept whatever the request's outcome, so that
     a refusal (an email that has an account) counts too: invitations can neither mail
     strangers nor probe emails without bound."""
-    academy = db.session.get(Academy, actor.academy_id)
+    academy = db.session.get_one(Academy, actor.academy_id)
     key = str(academy.id)
     limits = [("invitation", key)]
     if utcnow() - as_utc(academy.created_at) < timedelta(days=1):
@@ -245,7 +247,7 @@ def issue_invitation(user: User, inviter: Actor) -> IssuedInvitation:
         user.email,
         "invitation",
         role=user.role,
-        academy=db.session.get(Academy, user.academy_id).name,
+        academy=db.session.get_one(Academy, user.academy_id).name,
         inviter=inviter.name,
         code=code,
         expires_at=invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
@@ -269,8 +271,8 @@ def accept_invitation(code: str, password: str) -> IssuedTokens:
 
 def read_me(user: User) -> User:
     """The caller's account with its ``unread_messages`` (kept by the messages domain,
-    which the app factory connects: it imports this one)."""
-    user.unread_messages = current_app.extensions["academy.unread_total"](user)
+    above this one: ``academy.common.figures``)."""
+    user.unread_messages = figures.unread_total(user)
     return user
 
 
@@ -336,13 +338,13 @@ def _use_once(code_row: SingleUseCode, refusal: str) -> None:
     UPDATE, so that of two concurrent uses exactly one succeeds; the other is refused
     (and the request's work rolled back)."""
     model = type(code_row)
-    closed = db.session.execute(
+    closed = rows_changed(
         sa.update(model)
         .where(model.id == code_row.id, model.closed_at.is_(None))
         .values(closed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if closed.rowcount != 1:
+    if closed != 1:
         raise Unauthorized(refusal)
 
 

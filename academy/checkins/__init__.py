@@ -1,4 +1,4 @@
-"""Check-ins, adherence, trends and the coach's dashboard.
+"""Check-ins: what a client reports after a session, and the summaries kept from them.
 
 The blueprint is in ``routes.py``; the app factory registers it.
 """

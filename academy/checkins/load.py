@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
 from academy.common.tenancy import get_scoped, through
-from academy.common.time import local_today, window
+from academy.common.time import local_today, week_start, window
 from academy.extensions import db
 
 ACUTE_DAYS, CHRONIC_DAYS = 7, 28
@@ -101,10 +101,6 @@ def _client_daily(client_id: int, since: date, until: date) -> sa.Select:
     )
 
 
-def _monday(on: date) -> date:
-    return on - timedelta(days=on.weekday())
-
-
 def _days(start: date, end: date) -> Iterable[date]:
     for offset in range((end - start).days + 1):
         yield start + timedelta(days=offset)
@@ -113,7 +109,7 @@ def _days(start: date, end: date) -> Iterable[date]:
 def reach(start: date, as_of: date) -> date:
     """The first day a load answer for ``start``..``as_of`` reads: the week before
     ``start``'s (for the distance change) or the EWMAs' first day, whichever is earlier."""
-    return min(_monday(start) - timedelta(days=7), as_of - timedelta(days=EWMA_DAYS - 1))
+    return min(week_start(start) - timedelta(days=7), as_of - timedelta(days=EWMA_DAYS - 1))
 
 
 def _ratio(acute: float, chronic: float) -> float | None:
@@ -155,7 +151,7 @@ def weeks(
     ``cross`` (cross-training) apart, monotony and strain of both together."""
     answer = []
     cross = cross or {}
-    monday = _monday(start)
+    monday = week_start(start)
     before = sum(km.get(monday - timedelta(days=n), 0) for n in range(1, 8))
     while monday <= end:
         days = [monday + timedelta(days=n) for n in range(7)]
@@ -253,7 +249,7 @@ def attention(rows, today: date) -> list[dict]:
             }
         )
     # This week so far and last week, each against the week before it.
-    for week in weeks(loads, km, _monday(today) - timedelta(days=7), today)[::-1]:
+    for week in weeks(loads, km, week_start(today) - timedelta(days=7), today)[::-1]:
         change = week["distance_change_pct"]
         if change is not None and change > JUMP_PCT and week["distance_km"] >= JUMP_MIN_KM:
             reasons.append(

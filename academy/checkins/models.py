@@ -41,7 +41,7 @@ class CheckIn(Versioned, Timestamped, db.Model):
         ),
         sa.Index("ix_check_ins_client_id_date", "client_id", "date"),
         sa.Index("ix_check_ins_academy_id_date", "academy_id", "date"),
-        # A session of an assignment holds one check-in (DESIGN §6.4): the service says
+        # A session of an assignment holds one check-in: the service says
         # so with the existing one's id; this index settles two at once.
         sa.Index(
             ONE_PER_SESSION,

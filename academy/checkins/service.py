@@ -2,6 +2,7 @@
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
@@ -33,7 +34,7 @@ from academy.extensions import db
 from academy.files import uploads
 from academy.files.schemas import MediaSchema
 from academy.files.storage import remove_after_commit
-from academy.programs.documents import session_date
+from academy.programs.dates import session_date
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 
 _SCALARS = ("date", "completed", "rpe", "duration_minutes", "notes", "assignment_id", "session_id")
@@ -210,7 +211,9 @@ def _problems(actor: Actor, check_in: CheckInLike) -> tuple[Prescription, dict]:
         errors["assignment_id"] = ["No such assignment of yours."]
     elif check_in.session_id is not None and check_in.session_id not in found.sessions:
         errors["session_id"] = ["No such session in that assignment."]
-    elif check_in.session_id is not None and (problem := _too_early(check_in, found)):
+    elif check_in.session_id is not None and (
+        problem := _too_early(check_in.date, check_in.session_id, found)
+    ):
         errors.setdefault("date", []).append(problem)
     results = check_in.results
     if results and check_in.session_id is None:
@@ -226,14 +229,16 @@ def _problems(actor: Actor, check_in: CheckInLike) -> tuple[Prescription, dict]:
 EARLY_DAYS = 3
 
 
-def _too_early(check_in: CheckInLike, found: Prescription) -> str | None:
-    """Why the check-in's date is too early for its session, if it is: never before the
-    assignment starts, nor more than EARLY_DAYS before the session's own date."""
-    session = found.sessions[check_in.session_id]
-    on = session_date(found.start_date, session["week"], session["day"])
-    if check_in.date < found.start_date:
-        return f"Not before the assignment's start, {found.start_date.isoformat()}."
-    if check_in.date < on - timedelta(days=EARLY_DAYS):
+def _too_early(day: date, session_id: int, found: Prescription) -> str | None:
+    """Why a check-in dated ``day`` is too early for its session, if it is: never before
+    the assignment starts, nor more than EARLY_DAYS before the session's own date."""
+    start, session = found.start_date, found.sessions[session_id]
+    if start is None:  # no assignment found, which is refused on its own
+        return None
+    on = session_date(start, session["week"], session["day"])
+    if day < start:
+        return f"Not before the assignment's start, {start.isoformat()}."
+    if day < on - timedelta(days=EARLY_DAYS):
         return f"At most {EARLY_DAYS} days before the session's date, {on.isoformat()}."
     return None
 
@@ -504,13 +509,13 @@ _DONE = (
 )
 
 
-def done_sessions(assignment_ids: list[int]) -> set[tuple[int, int, int]]:
+def done_sessions(assignment_ids: list[int]) -> set[tuple[int | None, int, int]]:
     """(assignment, week, day) of every session checked in as completed, any version of
     it. The caller names assignments it has already scoped."""
     if not assignment_ids:
         return set()
     rows = db.session.connection().execute(_DONE, {"assignment_ids": list(assignment_ids)})
-    return {tuple(row) for row in rows}
+    return {(assignment_id, week, day) for assignment_id, week, day in rows}
 
 
 # The lists read rows, not objects: a page holds some 150 results and ratings, and
@@ -568,7 +573,7 @@ def with_children(rows: list[sa.Row]) -> list[SimpleNamespace]:
     ]
 
 
-def present(check_ins: list[CheckInLike]) -> list[dict]:
+def present(check_ins: Sequence[CheckInLike]) -> list[dict]:
     """Check-ins as answered, each result with the prescription as it was that day.
 
     Three statements for the whole page: the items (with exercise names), the sessions

@@ -47,9 +47,10 @@ from academy.auth.models import User
 from academy.checkins import load
 from academy.checkins.models import CheckIn, CheckInRating, ClientSummary
 from academy.clients.models import Client
-from academy.common.sql import date_add, days_between
+from academy.common.sql import days_between
 from academy.common.time import local_today
 from academy.extensions import db
+from academy.programs.dates import session_date_sql
 from academy.programs.models import Assignment, ProgramSession
 
 # --- the dashboard's rules --------------------------------------------------------------------
@@ -96,7 +97,9 @@ _SESSIONS_BEFORE = WINDOWS[1] - 1
 _CHECK_INS_BEFORE = max(_SESSIONS_BEFORE + 3, load.CHRONIC_DAYS - 1, 3 * 7)
 
 
-def today_of(timezone: sa.ColumnElement, todays: dict[str, date]) -> sa.ColumnElement:
+def today_of(
+    timezone: sa.SQLColumnExpression[str], todays: dict[str, date]
+) -> sa.ColumnElement[date]:
     """Each client's today, in SQL, from the today of each of the timezones found."""
     utc = sa.literal(local_today("UTC"), sa.Date)
     if not todays:
@@ -105,7 +108,7 @@ def today_of(timezone: sa.ColumnElement, todays: dict[str, date]) -> sa.ColumnEl
                    value=timezone, else_=utc)  # fmt: skip
 
 
-def attention_on(today: sa.ColumnElement) -> sa.ColumnElement:
+def attention_on(today: sa.ColumnElement[date]) -> sa.ColumnElement[str]:
     """The summary's ``attention`` digit on ``today`` (read with ``ClientSummary`` outer
     joined): ``1`` past its end, and for a client without one (no check-in yet)."""
     offset = days_between(today, ClientSummary.since)
@@ -117,7 +120,7 @@ def attention_on(today: sa.ColumnElement) -> sa.ColumnElement:
     )
 
 
-def compliance_on(today: sa.ColumnElement) -> sa.ColumnElement:
+def compliance_on(today: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
     """The 7-day compliance rate on ``today`` in ten-thousandths, NULL when no session
     counts (or nothing is known)."""
     offset = days_between(today, ClientSummary.since)
@@ -233,7 +236,8 @@ class _Client:
     assessed: bool
     daily: list[tuple] = field(default_factory=list)  # (date, load, km, minutes)
     ratings: list[tuple[str, str, int, date]] = field(default_factory=list)  # with a pain
-    done: set[tuple[int, int, int]] = field(default_factory=set)  # (assignment, week, day)
+    # (assignment, week, day) of the completed check-ins that name a session
+    done: set[tuple[int | None, int, int]] = field(default_factory=set)
     sessions: list[tuple[date, tuple[int, int, int], bool]] = field(default_factory=list)
 
 
@@ -263,10 +267,10 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
         return []
     first = min(c.today for c in clients.values()) - timedelta(days=DAYS_BEFORE)
     ids = list(clients)
-    for client_id, *day in connection.execute(
+    for client_id, *totals in connection.execute(
         load.clients_daily(ids, first - timedelta(days=_CHECK_INS_BEFORE))
     ):
-        clients[client_id].daily.append(tuple(day))
+        clients[client_id].daily.append(tuple(totals))
     for (
         client_id,
         on,
@@ -301,11 +305,11 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
             client.ratings.append((region, side, pain, on))
         if completed and week is not None:
             client.done.add((assignment_id, week, day))
-    on = date_add(Assignment.start_date, 7 * (ProgramSession.week - 1) + (ProgramSession.day - 1))
+    scheduled_on = session_date_sql(Assignment.start_date, ProgramSession.week, ProgramSession.day)
     for client_id, scheduled, assignment_id, week, day, status in connection.execute(
         sa.select(
             Assignment.client_id,
-            on,
+            scheduled_on,
             Assignment.id,
             ProgramSession.week,
             ProgramSession.day,
@@ -316,7 +320,7 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
             Assignment.client_id.in_(ids),
             Assignment.status.in_(COUNTED_STATUSES),
             ProgramSession.retired_at.is_(None),
-            on >= first - timedelta(days=_SESSIONS_BEFORE),
+            scheduled_on >= first - timedelta(days=_SESSIONS_BEFORE),
         )
     ):
         clients[client_id].sessions.append(

@@ -1,7 +1,7 @@
 """Clients of an academy: search, create with an invitation, edit, archive."""
 
 import sqlalchemy as sa
-from flask import current_app
+from flask_smorest.pagination import PaginationParameters
 
 from academy.audit import service as audit_log
 from academy.auth.models import Invitation, User
@@ -13,6 +13,7 @@ from academy.auth.service import (
     revoke_all,
 )
 from academy.clients.models import Client
+from academy.common import figures
 from academy.common.auth import Actor
 from academy.common.etag import check_version
 from academy.common.pagination import paginate
@@ -24,26 +25,19 @@ from academy.extensions import db
 
 _PROFILE_FIELDS = ("goals", "coach_notes", "birth_date")
 _RUNNING_FIELDS = ("weekly_volume_km", "target_race", "target_race_date")
-# The figures of a client with nothing done and nothing written yet.
-_NO_FIGURES = {"last_check_in": None, "compliance_7d": None, "unread_messages": 0}
-
-
-def _figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
-    """The clients' figures from the domains that keep them (check-ins, messages): the
-    app factory connects them, so that clients need not import those domains."""
-    return current_app.extensions["academy.client_figures"](actor, client_ids)
 
 
 def list_clients(
     actor: Actor,
-    pagination_parameters,
+    pagination_parameters: PaginationParameters,
     q: str | None = None,
     status: str = "active",
     sort: str = "name",
 ) -> list[Client]:
     """One page of the academy's clients, each with its figures (``last_check_in``,
     ``compliance_7d``, ``unread_messages``). Sorted in the database by name, or by a
-    figure (ordered by the check-ins domain, which keeps it), those without one last."""
+    figure, those without one last. The domains above this one keep the figures and
+    their order (``academy.common.figures``)."""
     stmt = scoped(Client, actor).join(Client.user).where(Client.status == status)
     if (found := matching(User.search_text, q)) is not None:
         stmt = stmt.where(found)
@@ -53,11 +47,11 @@ def list_clients(
         order = (name.desc(), Client.id.desc()) if descending else (name, Client.id)
         stmt = stmt.order_by(*order)
     else:
-        stmt = current_app.extensions["academy.sort_clients"](actor, stmt, field, descending)
+        stmt = figures.order_clients(actor, stmt, field, descending)
     page = paginate(stmt, pagination_parameters)
-    figures = _figures(actor, [client.id for client in page])
+    found = figures.client_figures(actor, [client.id for client in page])
     for client in page:
-        client.figures = figures.get(client.id, _NO_FIGURES)
+        client.figures = found.get(client.id, figures.NO_FIGURES)
     return page
 
 
@@ -68,7 +62,7 @@ def get_client(actor: Actor, client_id: int) -> Client:
 def read_client(actor: Actor, client_id: int) -> Client:
     """A client with its figures."""
     client = get_client(actor, client_id)
-    client.figures = _figures(actor, [client.id])[client.id]
+    client.figures = figures.client_figures(actor, [client.id])[client.id]
     return client
 
 
@@ -101,11 +95,11 @@ def create_client(actor: Actor, data: dict) -> Client:
     db.session.flush()
     client.invitation = issue_invitation(user, actor)
     db.session.flush()
-    client.figures = _NO_FIGURES
+    client.figures = figures.NO_FIGURES
     return client
 
 
-def update_client(actor: Actor, client_id: int, expected_version: int | None, data: dict):
+def update_client(actor: Actor, client_id: int, expected_version: int | None, data: dict) -> Client:
     client = get_client(actor, client_id)
     check_version(client, expected_version)
     if client.user.status == "erased":
@@ -121,7 +115,7 @@ def update_client(actor: Actor, client_id: int, expected_version: int | None, da
     # Touch the client row even when only the user changed, so the version moves on.
     client.updated_at = utcnow()
     db.session.flush()
-    client.figures = _figures(actor, [client.id])[client.id]
+    client.figures = figures.client_figures(actor, [client.id])[client.id]
     return client
 
 

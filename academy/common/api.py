@@ -15,6 +15,7 @@ does not declare (the export) promises none of them.
 """
 
 import http
+from typing import Any
 
 from apispec import APISpec, BasePlugin
 from flask_smorest import Api as SmorestApi
@@ -95,7 +96,7 @@ class Api(SmorestApi):
 
     def _register_responses(self):
         for status in http.HTTPStatus:
-            response = {"description": status.phrase}
+            response: dict[str, Any] = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM)

@@ -84,8 +84,7 @@ def authenticate() -> tuple[Caller, int]:
     )
     if found is None:
         raise Unauthorized("The token is unknown, expired or revoked.")
-    *columns, token_id = found
-    return Caller(*columns), token_id
+    return Caller(*found[:-1]), found[-1]
 
 
 def current_user() -> Caller:
@@ -96,7 +95,7 @@ def current_account() -> User:
     """The caller's stored account, for the operations that read all of it (its academy
     too, in the same statement) or change it. Read afresh even if the session holds it,
     so that its academy comes in that one statement."""
-    return db.session.get(
+    return db.session.get_one(
         User, g.current_user.id, options=[joinedload(User.academy)], populate_existing=True
     )
 

@@ -8,6 +8,9 @@ read exactly as the document describes them.
   caller is authenticated, so a missing token stays 401.
 - Lists take ``page`` (at most ``MAX_PAGE``) and ``page_size`` (at most 100) and
   describe their pages in ``X-Pagination``, with the same keys on every page.
+- An operation's decorators that act on the request sit in one order (``ORDER``), which
+  ``route`` checks when the view is declared: a view stacked otherwise fails at import,
+  so the app never starts with it.
 """
 
 import http
@@ -15,6 +18,8 @@ import json
 import re
 from copy import deepcopy
 from functools import wraps
+from itertools import pairwise
+from typing import Any
 
 import flask_smorest
 from flask import current_app, make_response, request
@@ -25,6 +30,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from academy.common import idempotency
 from academy.common.auth import current_user, require_auth
 from academy.common.etag import NO_STORE, REVALIDATE, answer_conditionally
 from academy.common.schemas import PROBLEM, Integer, ProblemSchema, QuerySchema
@@ -141,7 +147,8 @@ class Parser(FlaskParser):
         except RecursionError:
             raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
         except (ValueError, UnicodeDecodeError) as error:
-            return self._handle_invalid_json_error(error, req)
+            # NaN and Infinity are refused as ValueErrors, answered as malformed JSON too.
+            return self._handle_invalid_json_error(error, req)  # type: ignore[arg-type]
         if _depth(data) > MAX_JSON_DEPTH:
             raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
         return data
@@ -167,12 +174,50 @@ def _query_names(func) -> frozenset[str]:
     ]
     if "pagination" in apidoc:
         declared.append(apidoc["pagination"]["parameters"])
-    names = set()
+    names: set[str] = set()
     for parameter in declared:
         schema = parameter["schema"]
         schema = schema() if isinstance(schema, type) else schema
         names.update(f.data_key or name for name, f in schema.fields.items() if not f.dump_only)
     return frozenset(names)
+
+
+# The decorators that act on a request, in the one order an operation stacks them (top
+# first). Each reads what those below it did:
+# - ``auth`` answers 401/403 before anything is read, and checks the query against the
+#   parameters that ``arguments`` and ``paginate`` below it declared;
+# - ``conditional`` and ``idempotent`` read the answer ``response`` built (a 304 for a
+#   current ETag; the answer kept and replayed for an ``Idempotency-Key``), and document
+#   their headers on the answers ``response`` documented;
+# - ``arguments`` reads the body and the query, ``paginate`` the page, and ``response``
+#   shapes what the view returned.
+# The decorators that only document (``errors``, ``problem``, ``header``, ``doc``,
+# ``precondition``) may sit anywhere.
+ORDER = ("auth", "conditional", "idempotent", "arguments", "paginate", "response")
+
+
+def _own_doc(func: Any) -> dict:
+    """The operation's own copy of what its decorators documented (flask-smorest reads
+    it from ``_apidoc``), to add to without changing the function it wraps."""
+    func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+    return func._apidoc
+
+
+def _layer(name: str, func):
+    """Record that ``func`` is wrapped by the decorator ``name`` (its layers, top first)."""
+    func._academy_layers = (name, *getattr(func, "_academy_layers", ()))
+    return func
+
+
+def check_order(where: str, func) -> None:
+    """Refuse an operation whose decorators are not stacked in ``ORDER``."""
+    layers = getattr(func, "_academy_layers", ())
+    for above, below in pairwise(layers):
+        if ORDER.index(above) > ORDER.index(below):
+            raise TypeError(
+                f"{where}: @blp.{below} must sit above @blp.{above} "
+                f"(an operation's decorators go in the order {', '.join(ORDER)})"
+            )
 
 
 # The form of every operationId: a verb (the HTTP method, or ``list`` for a GET that
@@ -235,8 +280,9 @@ def _known_query_only(func):
             )
         return func(*args, **kwargs)
 
-    wrapper._academy_query_checked = True
-    return wrapper
+    checked: Any = wrapper
+    checked._academy_query_checked = True
+    return checked
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -281,6 +327,7 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorator(view):
             for method in getattr(view, "methods", None) or ():
+                check_order(f"{view.__name__}.{method.lower()}", getattr(view, method.lower()))
                 func = _named(getattr(view, method.lower()), view.__name__, method.lower())
                 if not getattr(func, "_academy_query_checked", False):
                     func = _known_query_only(func)
@@ -305,7 +352,8 @@ class Blueprint(flask_smorest.Blueprint):
             schema = schema()
         schema.body_optional = kwargs.get("required") is False
         schema.cross_check = kwargs.pop("cross_check", None)
-        return super().arguments(schema, **kwargs)
+        parse = super().arguments(schema, **kwargs)
+        return lambda func: _layer("arguments", parse(func))
 
     def paginate(self):
         """Read ``page`` and ``page_size``, hand them to the view as
@@ -324,12 +372,11 @@ class Blueprint(flask_smorest.Blueprint):
                 result, headers = self._set_pagination_metadata(page, result, headers)
                 return result, status, headers
 
-            wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
-            wrapper._apidoc["pagination"] = {
+            _own_doc(wrapper)["pagination"] = {
                 "parameters": {"in": "query", "schema": PageQuerySchema},
                 "response": {error_status: http.HTTPStatus(error_status).name},
             }
-            return wrapper
+            return _layer("paginate", wrapper)
 
         return decorator
 
@@ -364,7 +411,8 @@ class Blueprint(flask_smorest.Blueprint):
             headers["ETag"] = ETAG_HEADER
         if location:
             headers["Location"] = LOCATION_HEADER
-        return super().response(status_code, schema, headers=headers or None, **kwargs)
+        shape = super().response(status_code, schema, headers=headers or None, **kwargs)
+        return lambda func: _layer("response", shape(func))
 
     def problem(self, status: int, description: str):
         """Document a problem+json answer of ``status`` (with ``Retry-After`` where the
@@ -390,15 +438,15 @@ class Blueprint(flask_smorest.Blueprint):
             wrapped = self.problem(401, "No, unknown, expired or revoked token")(wrapped)
             if roles is not None:
                 wrapped = self.problem(403, "The caller's role may not do this")(wrapped)
-            return wrapped
+            return _layer("auth", wrapped)
 
         return decorator
 
     def conditional(self, cache_control: str = REVALIDATE, description: str | None = None):
         """A read the client app repeats: it answers an ``ETag`` and ``Cache-Control``
         (``private, no-cache`` unless told otherwise), and 304 with no body to
-        ``If-None-Match`` holding that ETag. Put it above ``paginate`` and ``response``:
-        it reads their answer."""
+        ``If-None-Match`` holding that ETag. It sits above ``paginate`` and ``response``
+        (``ORDER``): it reads their answer."""
         caching = cache_control_header(cache_control, description)
         headers = {"ETag": CONTENT_ETAG_HEADER, "Cache-Control": caching}
 
@@ -411,13 +459,30 @@ class Blueprint(flask_smorest.Blueprint):
             wrapper = self.header(
                 "If-None-Match", "The `ETag` of the answer you hold: 304 while it is current."
             )(wrapper)
-            wrapper._apidoc = deepcopy(wrapper._apidoc)
             # The 200 that ``response`` documented (a view without one documents its own).
-            for answer in wrapper._apidoc.get("response", {}).get("responses", {}).get(200, []):
+            for answer in _own_doc(wrapper).get("response", {}).get("responses", {}).get(200, []):
                 answer["headers"] = {**(answer.get("headers") or {}), **headers}
-            return self.alt_response(
+            wrapper = self.alt_response(
                 304, description="Not modified: the answer you hold is current", headers=headers
             )(wrapper)
+            return _layer("conditional", wrapper)
+
+        return decorator
+
+    def idempotent(self):
+        """A POST that honours ``Idempotency-Key`` (``academy.common.idempotency``): a
+        retry with the key gets the first answer again. Documents the header it reads.
+        It sits below ``auth`` (the key is the caller's) and above ``arguments`` and
+        ``response`` (``ORDER``): it keeps the answer they built."""
+
+        def decorator(func):
+            wrapped = idempotency.idempotent(func)
+            wrapped = self.header(
+                idempotency.HEADER,
+                idempotency.KEY_DESCRIPTION,
+                schema=idempotency.KEY_SCHEMA,
+            )(wrapped)
+            return _layer("idempotent", wrapped)
 
         return decorator
 

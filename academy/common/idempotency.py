@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from copy import deepcopy
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, current_app, g, request
@@ -38,6 +39,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from academy.common.auth import current_user
+from academy.common.sql import rows_changed
 from academy.common.time import as_utc, utcnow
 from academy.errors import AcademyError, Conflict, Unprocessable
 from academy.extensions import db
@@ -171,10 +173,10 @@ def _acquire(user_id: int, key: str, seconds: float) -> int | None:
     """SQLite: take the key's flock, waiting up to ``seconds`` for a request that holds
     it (then 409); an flock, so that every worker process on the host sees it. Answers
     the open file that holds it (None elsewhere: PostgreSQL's ``_claim`` holds keys)."""
-    url = db.session.get_bind().url
+    url = db.session.get_bind().engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
-    folder = url.database + ".keys"
+    folder = f"{url.database}.keys"
     number = _lock_id(user_id, key) % _LOCK_FILES
     try:
         os.makedirs(folder, exist_ok=True)
@@ -282,8 +284,9 @@ def idempotent(view):
     """Make a POST view honour ``Idempotency-Key``. The key and its answer are written
     in the request's own transaction, which the request boundary commits with the
     view's work; the key is held until then. When the view fails, the error handlers
-    roll everything back. Put it above ``arguments`` and ``response``: it documents
-    ``Idempotent-Replayed`` on the answers they documented."""
+    roll everything back. Routes use it as ``@blp.idempotent()``, which documents the
+    header and holds it to its place among the operation's decorators: it documents
+    ``Idempotent-Replayed`` on the answers ``response`` documented."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -315,8 +318,9 @@ def idempotent(view):
                 return earlier
         raise Conflict(IN_FLIGHT)
 
-    wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
-    for status, answers in wrapper._apidoc.get("response", {}).get("responses", {}).items():
+    documented: Any = wrapper  # carries flask-smorest's documentation, as the view did
+    documented._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    for status, answers in documented._apidoc.get("response", {}).get("responses", {}).items():
         if 200 <= int(status) < 300:
             for answer in answers:
                 answer["headers"] = {
@@ -329,6 +333,6 @@ def idempotent(view):
 def purge_expired() -> int:
     """Delete keys past their retention; run it now and then (``flask academy purge-keys``)."""
     retention = timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"])
-    return db.session.execute(
+    return rows_changed(
         sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - retention)
-    ).rowcount
+    )

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -61,7 +62,7 @@ def between(column: str, low: int, high: int, name: str | None = None) -> sa.Che
 class Audited:
     resource: str
     # Only the rows for which this holds are audited (a client's account, not a coach's).
-    only_if: Callable[[object], bool] | None = None
+    only_if: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)

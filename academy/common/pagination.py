@@ -19,7 +19,7 @@ def paginate(
     pagination_parameters.item_count = total
     page_stmt = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     if rows:
-        return db.session.execute(page_stmt).all()
+        return list(db.session.execute(page_stmt).all())
     result = db.session.scalars(page_stmt)
     return list(result.unique() if unique else result)
 

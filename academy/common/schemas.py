@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -55,6 +56,10 @@ class BaseSchema(Schema):
     class Meta:
         unknown = "raise"
         ordered = True
+
+    # Rules the schema states as a whole (JSON Schema keywords, such as "at least one
+    # field"), joined to the schema the document generates for it (common/api.py).
+    OPENAPI: ClassVar[dict[str, Any]] = {}
 
     def load(self, data, **kwargs):
         if _SCANNED.get():

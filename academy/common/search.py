@@ -36,7 +36,7 @@ def keep_search_text(model, *fields: str) -> None:
     whichever path writes it."""
 
     def refresh(_mapper, _connection, target) -> None:
-        values = []
+        values: list[str] = []
         for field in fields:  # a field may hold one text or a list of them (aliases)
             value = getattr(target, field) or ""
             values.extend(value if isinstance(value, list) else [value])

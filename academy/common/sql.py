@@ -1,11 +1,21 @@
 """SQL constructs that read the same on SQLite and PostgreSQL."""
 
+from datetime import date
+from typing import Any, cast
+
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from academy.extensions import db
 
-class date_add(FunctionElement):
+
+def rows_changed(statement: sa.Update | sa.Delete) -> int:
+    """Run an UPDATE or DELETE in the request's session: how many rows it changed."""
+    return cast(sa.CursorResult[Any], db.session.execute(statement)).rowcount
+
+
+class date_add(FunctionElement[date]):
     """``date + days`` as a date: PostgreSQL adds integers to dates, SQLite needs date()."""
 
     type = sa.Date()
@@ -30,21 +40,22 @@ def column_defaults(table: sa.Table) -> dict:
     is left unset (its ``default``, called once if it is a function; otherwise NULL): the
     one source of defaults for a statement that skips the ORM. Values are shared by the
     rows written from them, so the writer must never change one in place."""
-    defaults = {}
+    defaults: dict[str, Any] = {}
     for column in table.columns:
         if column.primary_key:
             continue
         default = column.default
-        if default is None:
+        if not isinstance(default, sa.ColumnDefault):
             defaults[column.key] = None
         elif default.is_callable:
-            defaults[column.key] = default.arg(None)
+            # A model's default function reads no execution context.
+            defaults[column.key] = default.arg(None)  # type: ignore[arg-type]
         else:
             defaults[column.key] = default.arg
     return defaults
 
 
-class days_between(FunctionElement):
+class days_between(FunctionElement[int]):
     """``later - earlier`` in whole days, as an integer: PostgreSQL subtracts dates, SQLite
     subtracts Julian day numbers."""
 

@@ -11,6 +11,8 @@ outside the caller's scope does not exist for them (404, never 403). A query rea
   (an account by its email, a token or a code by its hash).
 """
 
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
 
@@ -18,13 +20,74 @@ from academy.common.auth import Actor
 from academy.errors import NotFound
 from academy.extensions import db
 
+if TYPE_CHECKING:
+    # What sa.select takes for a column of a known type (SQLAlchemy's own annotation).
+    from sqlalchemy.sql._typing import _TypedColumnClauseArgument as _Column
+
+M = TypeVar("M")
+T0 = TypeVar("T0")
+T1 = TypeVar("T1")
+T2 = TypeVar("T2")
+T3 = TypeVar("T3")
+T4 = TypeVar("T4")
+T5 = TypeVar("T5")
+
 
 def _owner_column(model):
     """The column naming the client a row belongs to (``__client_column__``), if any."""
     return getattr(model, getattr(model, "__client_column__", "client_id"), None)
 
 
-def scoped(model, actor: Actor, *columns) -> Select:
+# ``scoped`` answers a select typed like sa.select's, so that its rows keep the types of
+# their columns.
+@overload
+def scoped(model: type[M], actor: Actor, /) -> Select[M]: ...
+@overload
+def scoped(model: type, actor: Actor, c0: "_Column[T0]", /) -> Select[T0]: ...
+@overload
+def scoped(
+    model: type, actor: Actor, c0: "_Column[T0]", c1: "_Column[T1]", /
+) -> Select[T0, T1]: ...
+@overload
+def scoped(
+    model: type, actor: Actor, c0: "_Column[T0]", c1: "_Column[T1]", c2: "_Column[T2]", /
+) -> Select[T0, T1, T2]: ...
+@overload
+def scoped(
+    model: type,
+    actor: Actor,
+    c0: "_Column[T0]",
+    c1: "_Column[T1]",
+    c2: "_Column[T2]",
+    c3: "_Column[T3]",
+    /,
+) -> Select[T0, T1, T2, T3]: ...
+@overload
+def scoped(
+    model: type,
+    actor: Actor,
+    c0: "_Column[T0]",
+    c1: "_Column[T1]",
+    c2: "_Column[T2]",
+    c3: "_Column[T3]",
+    c4: "_Column[T4]",
+    /,
+) -> Select[T0, T1, T2, T3, T4]: ...
+@overload
+def scoped(
+    model: type,
+    actor: Actor,
+    c0: "_Column[T0]",
+    c1: "_Column[T1]",
+    c2: "_Column[T2]",
+    c3: "_Column[T3]",
+    c4: "_Column[T4]",
+    c5: "_Column[T5]",
+    /,
+) -> Select[T0, T1, T2, T3, T4, T5]: ...
+@overload
+def scoped(model: type, actor: Actor, /, *columns: Any) -> Select: ...
+def scoped(model, actor, *columns):
     """``SELECT model`` (or ``columns``) limited to what ``actor`` may see."""
     client_id = actor.id if actor.role == "client" else None
     return _within(model, columns, actor.academy_id, client_id)
@@ -33,7 +96,8 @@ def scoped(model, actor: Actor, *columns) -> Select:
 def scoped_to_client(model, *columns) -> Select:
     """``scoped`` for a client caller, built once at import for a hot path: the caller
     comes as the parameters ``client_scope(actor)`` gives, so each request only binds."""
-    academy_id, client_id = sa.bindparam("scope_academy_id"), sa.bindparam("scope_client_id")
+    academy_id = sa.bindparam("scope_academy_id", type_=sa.Integer)
+    client_id = sa.bindparam("scope_client_id", type_=sa.Integer)
     return _within(model, columns, academy_id, client_id)
 
 

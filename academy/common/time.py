@@ -1,6 +1,7 @@
 """Time helpers: the service stores and speaks UTC."""
 
 from datetime import UTC, date, datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 
@@ -8,6 +9,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stored timestamp is UTC."""
     if value is None or value.tzinfo is not None:
@@ -25,6 +30,12 @@ def iso_z(value: datetime | None) -> str | None:
 def local_today(timezone: str, now: datetime | None = None):
     """The calendar date it is now for someone in ``timezone`` (an IANA name)."""
     return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
+
+
+def week_start(on: date) -> date:
+    """The Monday of the week ``on`` falls in: a week, for training load and adherence
+    alike, runs Monday to Sunday."""
+    return on - timedelta(days=on.weekday())
 
 
 # How many days a client's reads (adherence, trends, load) cover when not told.

@@ -133,7 +133,7 @@ class ExerciseWriteSchema(BaseSchema):
         },
     )
     impact = Word(IMPACT_LEVELS, metadata={"description": IMPACT_HELP})
-    loads = fields.List(
+    loads = fields.List(  # type: ignore[assignment]  # a field: marshmallow takes it off the class
         fields.Nested(RegionLoadSchema),
         validate=validate.Length(max=len(REGIONS)),
         metadata={"description": LOADS_HELP},
@@ -208,7 +208,7 @@ class ExerciseSchema(BaseSchema):
     impact = fields.String(
         dump_only=True, metadata={"enum": list(IMPACT_LEVELS), "description": IMPACT_HELP}
     )
-    loads = fields.List(
+    loads = fields.List(  # type: ignore[assignment]  # a field: marshmallow takes it off the class
         fields.Nested(RegionLoadSchema), dump_only=True, metadata={"description": LOADS_HELP}
     )
     spine = fields.String(

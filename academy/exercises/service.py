@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import yaml
@@ -159,7 +160,7 @@ def _rungs(actor: Actor | None, exercise: Exercise, data: dict) -> dict[str, lis
         else sa.select(Exercise).where(Exercise.academy_id.is_(None))
     )
     found = {e.id: e for e in db.session.scalars(stmt.where(Exercise.id.in_(wanted)))}
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for key, ids in named.items():
         for i in ids:
             if i not in found or i == exercise.id:
@@ -398,13 +399,13 @@ def _catalogue_entry(schema: ExerciseCreateSchema, entry: dict) -> dict:
     """An entry of the catalogue file as the API would take it, refused (ValidationError,
     under its slug) unless it is valid and typed in full."""
     fields = {k: v for k, v in entry.items() if k not in ("variation_of", "harder")}
-    errors = {
+    errors: dict[str, Any] = {
         key: ["Every catalogue entry states it."] for key in CATALOGUE_TYPING if key not in fields
     }
     try:
         data = schema.load(fields)
     except ValidationError as error:
-        errors = {**error.messages, **errors}
+        errors = {**error.normalized_messages(), **errors}
     else:
         if not errors and (problem := impact_below_name(data["name"], data["impact"])):
             errors["impact"] = [problem]

@@ -58,6 +58,10 @@ def _highest(*impacts: str | None) -> str | None:
     return max(impacts, key=_rank, default=None)
 
 
+def _stage_impact(stage: str | None) -> str | None:
+    return _STAGE_IMPACT.get(stage) if stage else None
+
+
 def impact_named(name: str) -> str | None:
     """The impact that ``name`` says (the highest of its words'), or None if it says
     nothing: "Walk-Run Intervals" says ``moderate``, "Hamstring Walkouts" nothing."""
@@ -67,7 +71,7 @@ def impact_named(name: str) -> str | None:
 def default_impact(name: str, stage: str | None, precautions) -> str:
     """The impact of an exercise that does not state one."""
     from_precautions = "high" if _HIGH_PRECAUTIONS & set(precautions or ()) else None
-    return _highest(impact_named(name), _STAGE_IMPACT.get(stage), from_precautions, "none")
+    return _highest(impact_named(name), _stage_impact(stage), from_precautions) or "none"
 
 
 def complete_loads(loads, regions) -> list[dict]:

@@ -30,7 +30,7 @@ from academy.common.time import local_today, utcnow
 from academy.errors import Unprocessable
 from academy.exercises.models import Exercise, exercise_ladder
 from academy.extensions import db
-from academy.programs import documents
+from academy.programs import dates, documents
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 from academy.programs.service import replace_program
 from academy.vocabularies import STAGES
@@ -243,11 +243,12 @@ def conflicts(
     found = []
     for row in _items_ahead(actor, troubled, assignment_id):
         client_id, a_id, start, session_id, week, day, item_id, kind, run = row[:9]
-        on = documents.session_date(start, week, day)
+        on = dates.session_date(start, week, day)
         if on < troubled[client_id]:
             continue
         exercise = _ExerciseRow(row) if row.exercise_id is not None else None
-        held = guards_of[client_id].hold(_item_work(kind, run, exercise))
+        work = _item_work(kind, run, exercise)
+        held = guards_of[client_id].hold(work) if work is not None else None
         if held is not None:
             found.append(
                 Conflict(
@@ -299,7 +300,7 @@ class Ladder:
             sa.select(exercise_ladder.c.easier_id, exercise_ladder.c.harder_id).where(
                 exercise_ladder.c.harder_id.in_(list(self.exercises))
             )
-        ):
+        ).tuples():
             harder, easier = self.exercises[harder_id], self.exercises.get(easier_id)
             # A global exercise's ladder shows only global steps.
             if easier is not None and easier.academy_id in (None, harder.academy_id):
@@ -318,9 +319,10 @@ class Ladder:
     def nearest_allowed(self, guard: safety.Guard, conflict: Conflict):
         """The nearest easier rung the rules allow, breadth first down the ladder; None
         when no rung is safe."""
-        if conflict.kind == "run":
-            start = [self.run_rung] if self.run_rung is not None else []
-        else:
+        start: list[int] = []
+        if conflict.kind == "run" and self.run_rung is not None:
+            start = [self.run_rung]
+        elif conflict.kind != "run" and conflict.exercise_id is not None:
             start = list(self.easier.get(conflict.exercise_id, []))
         seen: set[int] = set()
         level = start
@@ -344,7 +346,9 @@ def plan_conflicts(actor: Actor, client_id: int) -> list[dict]:
     today = local_today(client.timezone)
     guard = guard_for(actor, client.id, today)
     found = conflicts(actor, {client.id: today}, {client.id: guard})
-    ladder = Ladder(actor) if found else None
+    if not found:
+        return []
+    ladder = Ladder(actor)
     return [_presented(c, ladder.nearest_allowed(guard, c)) for c in found]
 
 
@@ -374,7 +378,7 @@ def apply_easier(actor: Actor, assignment_id: int, expected_version, item_ids: l
     """
     assignment = get_scoped(Assignment, assignment_id, actor, what="assignment")
     check_version(assignment, expected_version)
-    client = db.session.get(Client, assignment.client_id)
+    client = db.session.get_one(Client, assignment.client_id)
     today = local_today(client.timezone)
     guard = guard_for(actor, client.id, today)
     held = {
@@ -463,7 +467,8 @@ def held_in_sessions(actor: Actor, session_ids: list[int], today: date) -> dict[
     )
     for row in rows:
         exercise = _ExerciseRow(row) if row.exercise_id is not None else None
-        holding = guard.hold(_item_work(row.kind, row.run, exercise))
+        work = _item_work(row.kind, row.run, exercise)
+        holding = guard.hold(work) if work is not None else None
         if holding is not None:
             held[row.session_id].append({"item_id": row.id, **holding.as_dict()})
     return held

@@ -180,7 +180,7 @@ def _retry(mail: OutboxMail, token: str, *, error: str, count: bool = True) -> N
         )  # fmt: skip
 
 
-def _describe(error: Exception) -> str:
+def _describe(error: BaseException) -> str:
     """A failure in a few words, without the server's message (it may quote the mail)."""
     code = getattr(error, "smtp_code", None)
     return f"{type(error).__name__}" + (f" {code}" if code else "")

@@ -4,7 +4,6 @@ from flask.views import MethodView
 
 from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
-from academy.common.idempotency import KEY_DESCRIPTION, KEY_SCHEMA, idempotent
 from academy.common.pagination import paginate
 from academy.common.responses import location
 from academy.messages import service
@@ -37,11 +36,10 @@ class ClientMessages(MethodView):
         return paginate(stmt, pagination_parameters)
 
     @blp.auth(COACH_ROLES)
-    @idempotent
+    @blp.idempotent()
     @blp.arguments(MessageCreateSchema)
     @blp.response(201, MessageSchema, location=True)
     @blp.errors(400, 404, 409, 413)
-    @blp.header("Idempotency-Key", KEY_DESCRIPTION, schema=KEY_SCHEMA)
     def post(self, data, client_id):
         """Write to a client
 
@@ -93,11 +91,10 @@ class MyMessages(MethodView):
         return paginate(stmt, pagination_parameters)
 
     @blp.auth(CLIENT_ROLES)
-    @idempotent
+    @blp.idempotent()
     @blp.arguments(MessageCreateSchema)
     @blp.response(201, MessageSchema, location=True)
     @blp.errors(400, 413)
-    @blp.header("Idempotency-Key", KEY_DESCRIPTION, schema=KEY_SCHEMA)
     def post(self, data):
         """Write to the coaches (client app)
 

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
+from academy.common import figures
 from academy.common.auth import Actor, account_of
+from academy.common.sql import rows_changed
 from academy.common.tenancy import get_scoped, scoped
 from academy.common.time import utcnow
 from academy.errors import Conflict, NotFound, Unprocessable
@@ -30,7 +32,9 @@ def _written_by_other_side(actor: Actor) -> sa.ColumnElement[bool]:
     return Message.from_client.is_(actor.role != "client")
 
 
-def thread(actor: Actor, client_id: int | None = None, check_in_id: int | None = None):
+def thread(
+    actor: Actor, client_id: int | None = None, check_in_id: int | None = None
+) -> sa.Select[Message]:
     """The thread, newest first; with ``check_in_id``, only its messages about that
     check-in (which must be the client's: 404 otherwise)."""
     client = _thread_of(actor, client_id)
@@ -87,12 +91,12 @@ def mark_read(actor: Actor, up_to_id: int, client_id: int | None = None) -> dict
         _written_by_other_side(actor),
         Message.read_at.is_(None),
     )
-    marked = db.session.execute(
+    marked = rows_changed(
         sa.update(Message)
         .where(*unread, Message.id <= up_to_id)
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     left = db.session.scalar(scoped(Message, actor, sa.func.count()).where(*unread))
     return {"marked": marked, "unread_messages": left}
 
@@ -112,6 +116,7 @@ def unread_by_client(actor: Actor, client_ids: list[int] | None = None) -> dict[
     return dict(db.session.execute(stmt).all())
 
 
+@figures.unread_total.provide
 def unread_total(actor: Actor) -> int:
     """The other side's messages the caller has not read: a client's, from coaches; a
     coach's, from the academy's active clients."""
@@ -124,4 +129,4 @@ def unread_total(actor: Actor) -> int:
             .join(Client, Client.id == Message.client_id)
             .where(Client.status == "active")
         )
-    return db.session.scalar(stmt)
+    return db.session.scalar(stmt) or 0

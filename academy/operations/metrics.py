@@ -17,6 +17,7 @@ OpenAPI document, like ``/docs``.
 import hmac
 import ipaddress
 import os
+from typing import Any
 
 import flask
 import sqlalchemy as sa
@@ -89,7 +90,7 @@ def scrape():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=folder)
     # The text format Prometheus asks for (Accept), OpenMetrics included; 0.0.4 otherwise.
-    encode, content_type = choose_encoder(request.headers.get("Accept"))
+    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
     return flask.Response(encode(registry), content_type=content_type)
 
 
@@ -133,7 +134,7 @@ def observe(response: flask.Response, seconds: float) -> None:
 
 def init_app(app: flask.Flask, engine: sa.Engine) -> None:
     app.register_blueprint(blp)
-    pool = engine.pool
+    pool: Any = engine.pool  # a QueuePool, whose checkedin() the base class lacks
     if not hasattr(pool, "checkedout"):  # an in-memory SQLite database: one connection
         return
 

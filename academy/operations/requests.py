@@ -105,7 +105,9 @@ def init_app(app: Flask) -> None:
         # request.remote_addr (what the rate limits count) then comes from
         # X-Forwarded-For, that many hops back, when the proxy sent the request; a
         # client cannot forge the hops nearer, nor any of it by going round the proxy.
-        app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"], networks)
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["TRUSTED_PROXIES"], networks
+        )
 
     @app.before_request
     def start_request():

@@ -1,5 +1,7 @@
 """Liveness and readiness."""
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask.views import MethodView
 from marshmallow import Schema, fields
@@ -13,7 +15,8 @@ from academy.operations.models import Heartbeat
 
 blp = Blueprint("operations", __name__, description="Health checks")
 
-_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# Each dialect's INSERT, which both take ON CONFLICT DO UPDATE.
+_UPSERT: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class HealthSchema(Schema):

@@ -42,7 +42,7 @@ def export(actor: User) -> dict:
     """Everything held about the caller, as the caller may see it."""
     document = {"account": UserSchema().dump(actor)}
     if actor.role == "client":
-        client = db.session.get(Client, actor.id)
+        client = db.session.get_one(Client, actor.id)
         document["profile"] = {
             "goals": client.goals,
             "birth_date": client.birth_date.isoformat() if client.birth_date else None,
@@ -81,7 +81,7 @@ def erase_client(actor: User, password: str) -> None:
         raise Forbidden("Only a client account can be erased here; ask the academy owner.")
     if not verify_password(actor.password_hash, password):
         raise Unprocessable("The password is wrong.", errors={"password": ["Wrong password."]})
-    client = db.session.get(Client, actor.id)
+    client = db.session.get_one(Client, actor.id)
     # Mail to them, sent or waiting, names them (and the address goes now).
     db.session.execute(sa.delete(OutboxMail).where(OutboxMail.recipient == actor.email))
     actor.name = ERASED_NAME

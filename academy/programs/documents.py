@@ -6,7 +6,7 @@ directly, from the fields the schemas in ``schemas.py`` declare.
 """
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 import orjson
 import sqlalchemy as sa
@@ -157,19 +157,6 @@ _PROGRAM = ProgramSummarySchema()
 def program_document(program: Program) -> dict:
     sessions = sessions_by_program([program.id]).get(program.id, [])
     return {**_PROGRAM.dump(program), "sessions": sessions}
-
-
-def session_date(start: date, week: int, day: int) -> date:
-    """Session (week, day) falls on start + 7*(week-1) + (day-1)."""
-    return start + timedelta(days=7 * (week - 1) + (day - 1))
-
-
-def week_and_day(start: date, on: date, weeks: int) -> tuple[int, int] | None:
-    """The (week, day) of a program started on ``start`` that falls on ``on``, if any."""
-    offset = (on - start).days
-    if offset < 0 or offset >= 7 * weeks:
-        return None
-    return offset // 7 + 1, offset % 7 + 1
 
 
 def session_status(on: date, today: date, done: bool) -> str:

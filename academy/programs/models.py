@@ -6,7 +6,7 @@ and inserts new ones, so a check-in that points at an item keeps pointing at wha
 the client was prescribed that day.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from academy.common.models import Audited, Part, Timestamped, Versioned, one_of
 from academy.common.search import keep_search_text
 from academy.extensions import db
+from academy.programs.dates import last_day
 from academy.vocabularies import (
     ASSIGNMENT_STATUSES,
     DEFAULT_ITEM_KIND,
@@ -182,4 +183,4 @@ class Assignment(Versioned, Timestamped, db.Model):
 
     @property
     def end_date(self) -> date:
-        return self.start_date + timedelta(days=7 * self.program.weeks - 1)
+        return last_day(self.start_date, self.program.weeks)

@@ -15,11 +15,10 @@ def _step(step: dict) -> tuple[float | None, float | None]:
     """(metres, seconds) of one step, either None when it cannot be known."""
     if step["kind"] == "repeat":
         inner = [_step(s) for s in step["steps"]]
-        metres = [m for m, _ in inner]
-        seconds = [s for _, s in inner]
+        total_metres, total_seconds = _sum([m for m, _ in inner]), _sum([s for _, s in inner])
         return (
-            None if None in metres else step["repeat"] * sum(metres),
-            None if None in seconds else step["repeat"] * sum(seconds),
+            None if total_metres is None else step["repeat"] * total_metres,
+            None if total_seconds is None else step["repeat"] * total_seconds,
         )
     metres, seconds, pace = step.get("distance_m"), step.get("duration_seconds"), _pace(step)
     if metres is None and seconds is not None and pace:
@@ -34,9 +33,14 @@ def planned(run: dict | None) -> tuple[int | None, int | None]:
     if not run:
         return None, None
     steps = [_step(step) for step in run["steps"]]
-    metres = [m for m, _ in steps]
-    seconds = [s for _, s in steps]
+    metres, seconds = _sum([m for m, _ in steps]), _sum([s for _, s in steps])
     return (
-        None if None in metres else round(sum(metres)),
-        None if None in seconds else round(sum(seconds)),
+        None if metres is None else round(metres),
+        None if seconds is None else round(seconds),
     )
+
+
+def _sum(values: list[float | None]) -> float | None:
+    """The sum of ``values``; None when any of them cannot be known."""
+    known = [value for value in values if value is not None]
+    return sum(known) if len(known) == len(values) else None

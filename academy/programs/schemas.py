@@ -1,5 +1,7 @@
 """Request and response bodies of programs and assignments."""
 
+from typing import Any
+
 from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from academy.common.schemas import (
@@ -68,7 +70,9 @@ class RunTargetSchema(BaseSchema):
 
 
 # What a step measures: its duration, its distance or both.
-_MEASURED = {"anyOf": [{"required": ["duration_seconds"]}, {"required": ["distance_m"]}]}
+_MEASURED: dict[str, Any] = {
+    "anyOf": [{"required": ["duration_seconds"]}, {"required": ["distance_m"]}]
+}
 
 
 class RunSubStepSchema(BaseSchema):
@@ -165,7 +169,7 @@ class ItemWriteSchema(BaseSchema):
     breaths = _amount(100)
     duration_seconds = _amount(86_400)
     distance_m = _amount(500_000)
-    load = fields.String(allow_none=True, validate=validate.Length(max=60))
+    load = fields.String(allow_none=True, validate=validate.Length(max=60))  # type: ignore[assignment]  # a field: marshmallow takes it off the class
     tempo = fields.String(allow_none=True, validate=validate.Length(max=20))
     rest_seconds = _amount(3600)
     side = Word(
@@ -283,7 +287,7 @@ class ItemSchema(BaseSchema):
     breaths = Integer(allow_none=True)
     duration_seconds = Integer(allow_none=True)
     distance_m = Integer(allow_none=True)
-    load = fields.String(allow_none=True)
+    load = fields.String(allow_none=True)  # type: ignore[assignment]  # a field: marshmallow takes it off the class
     tempo = fields.String(allow_none=True)
     rest_seconds = Integer(allow_none=True)
     side = fields.String()

@@ -15,7 +15,7 @@ from academy.common.time import local_today
 from academy.errors import NotFound
 from academy.extensions import db
 from academy.guard.service import held_in_sessions, mark_held
-from academy.programs import documents
+from academy.programs import dates, documents
 from academy.programs.models import Assignment, Program, ProgramItem, ProgramSession
 from academy.programs.schemas import ClientItemSchema
 
@@ -40,7 +40,7 @@ def my_assignments(actor: Actor, updated_since: datetime | None = None) -> sa.Se
 def _dated(session: dict, assignment, today: date, done: set) -> dict:
     """``session`` with its date and status; ``assignment`` is a row or an Assignment
     (anything with ``id`` and ``start_date``)."""
-    on = documents.session_date(assignment.start_date, session["week"], session["day"])
+    on = dates.session_date(assignment.start_date, session["week"], session["day"])
     is_done = (assignment.id, session["week"], session["day"]) in done
     return {**session, "date": on, "status": documents.session_status(on, today, is_done)}
 
@@ -80,7 +80,7 @@ def assignment_view(actor: Actor, assignment_id: int, now: datetime | None = Non
     return {
         "id": assignment.id,
         "start_date": assignment.start_date,
-        "end_date": assignment.start_date + timedelta(days=7 * assignment.weeks - 1),
+        "end_date": dates.last_day(assignment.start_date, assignment.weeks),
         "status": assignment.status,
         "notes": assignment.notes,
         "today": today,
@@ -100,7 +100,7 @@ def due_on(actor: Actor, on: date) -> dict[tuple[int, int, int], Assignment]:
     for assignment in db.session.scalars(
         scoped(Assignment, actor).where(Assignment.status == "active")
     ):
-        slot = documents.week_and_day(assignment.start_date, on, assignment.program.weeks)
+        slot = dates.week_and_day(assignment.start_date, on, assignment.program.weeks)
         if slot:
             due[(assignment.program_id, *slot)] = assignment
     return due
@@ -184,12 +184,12 @@ def sessions_between(actor: Actor, start: date, end: date, today: date) -> list[
         .group_by(ProgramSession.id)
         .order_by(ProgramSession.program_id, ProgramSession.week, ProgramSession.day)
     )
-    rows = db.session.connection().execute(sessions).all()
+    rows = db.session.connection().execute(sessions).tuples().all()
     done = done_sessions([a.id for a in assignments.values()])
     entries = []
     for program_id, session_id, week, day, title, count, metres, seconds in rows:
         assignment = assignments[program_id]
-        on = documents.session_date(assignment.start_date, week, day)
+        on = dates.session_date(assignment.start_date, week, day)
         if not start <= on <= end:
             continue
         entries.append(

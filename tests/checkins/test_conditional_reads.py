@@ -6,7 +6,7 @@ import pytest
 from tests.checkins.conftest import check_in_for, post_check_in
 from tests.conftest import problem_of
 
-# (who reads, path): the conditional reads of DESIGN §6.4.
+# (who reads, path): the reads an app repeats, each answering an ETag to If-None-Match.
 READS = [
     ("client", "/api/v1/me/assignments"),
     ("client", "/api/v1/me/assignments/{assignment}"),

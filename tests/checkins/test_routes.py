@@ -919,7 +919,7 @@ class TestReadCheckIn:
 
 class TestACheckInBelongsToItsSession:
     """A check-in naming a session is dated on or after the assignment's start, and at
-    most 3 days before the session's date; a session holds one check-in (DESIGN §6.4)."""
+    most 3 days before the session's date; a session holds one check-in."""
 
     def test_a_date_before_the_assignment_starts_is_422(
         self, http, client_user, sessions, assignment

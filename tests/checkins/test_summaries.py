@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from academy.assessments import safety
 from academy.assessments.models import Assessment
-from academy.checkins import load, progress, summaries
+from academy.checkins import load, summaries
 from academy.checkins.models import CheckIn, ClientSummary
 from academy.clients.models import Client
 from academy.extensions import db
+from academy.progress import service as progress
 from tests.checkins.conftest import (
     START,
     TODAY,

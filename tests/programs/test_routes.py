@@ -2101,7 +2101,8 @@ class TestMySchedule:
 
 
 class TestItemsTakeTheirExercisesDefaults:
-    """An item says only what differs from its exercise (DESIGN §6.4)."""
+    """An item says only what differs from its exercise: an item with no dosage of its
+    own takes the exercise's, and an item of a side-biased exercise takes its bias."""
 
     def _one_item(self, **item) -> dict:
         return {

@@ -9,34 +9,6 @@ from academy.programs import documents
 from academy.programs.service import TRANSITIONS
 from academy.vocabularies import ASSIGNMENT_STATUSES
 
-MONDAY = date(2026, 3, 9)
-
-
-class TestSessionDate:
-    @pytest.mark.parametrize(
-        "week, day, expected",
-        [
-            (1, 1, date(2026, 3, 9)),
-            (1, 7, date(2026, 3, 15)),
-            (2, 1, date(2026, 3, 16)),
-            (12, 5, date(2026, 5, 29)),
-        ],
-    )
-    def test_week_and_day_fall_on_start_plus_seven_weeks_plus_days(self, week, day, expected):
-        assert documents.session_date(MONDAY, week, day) == expected
-
-    @pytest.mark.parametrize("offset", range(0, 14))
-    def test_week_and_day_is_the_inverse(self, offset):
-        on = date.fromordinal(MONDAY.toordinal() + offset)
-
-        week, day = documents.week_and_day(MONDAY, on, weeks=2)
-
-        assert documents.session_date(MONDAY, week, day) == on
-
-    @pytest.mark.parametrize("on", [date(2026, 3, 8), date(2026, 3, 23)])
-    def test_days_outside_the_program_have_no_slot(self, on):
-        assert documents.week_and_day(MONDAY, on, weeks=2) is None
-
 
 class TestSessionStatus:
     @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""What the coach reads from check-ins: adherence, left/right trends and the dashboard.
+"""What the coach reads of a client's progress: adherence, left/right trends and the dashboard.
 
 Every expected number below is worked out by hand from the dates in the comments;
 "today" is Wednesday 2026-03-11 unless a test moves the clock.

@@ -1,7 +1,8 @@
-"""What the coach reads from check-ins: adherence, left/right trends and the dashboard.
+"""What the coach reads of a client's progress: adherence, left/right trends, the
+dashboard and the figures of the client list.
 
 Definitions (also in the API docs):
-- A session is *scheduled* on ``start_date + 7*(week-1) + (day-1)`` of an assignment
+- A session is *scheduled* on its date (``academy.programs.dates``) of an assignment
   that is active or completed. Sessions of paused or cancelled assignments are not
   counted, so they never show as missed.
 - A scheduled session *counts* once its day has passed in the client's timezone, or
@@ -17,15 +18,20 @@ Every read is a fixed number of aggregate statements, whatever the amount of his
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask_smorest.pagination import PaginationParameters
 
+from academy.activities import service as activities
 from academy.assessments.models import Assessment
 from academy.auth.models import User
 from academy.checkins import load, summaries
 from academy.checkins.models import CheckIn, CheckInRating, ClientSummary
+from academy.checkins.service import EARLY_DAYS
 from academy.checkins.summaries import (
     COUNTED_STATUSES,
     PAIN_ALERT,
@@ -35,26 +41,30 @@ from academy.checkins.summaries import (
 )
 from academy.checkins.summaries import rate as _rate
 from academy.clients.models import Client
+from academy.common import figures
 from academy.common.auth import Actor
+from academy.common.figures import ClientFigures
 from academy.common.pagination import paginate
-from academy.common.sql import date_add
 from academy.common.tenancy import get_scoped, scoped, through
-from academy.common.time import local_today, window
+from academy.common.time import local_today, week_start, window
 from academy.extensions import db
+from academy.guard import service as guard
+from academy.messages import service as messages
+from academy.programs.dates import session_date_sql
 from academy.programs.models import Assignment, ProgramSession
 
 # How far back the dashboard reads ratings: the 7 days up to each client's today,
 # which lies within a day of UTC's.
 PAIN_DAYS = 8
-# A check-in is dated at most this many days before the session it names.
-EARLY_DAYS = 3
 
 
-def _session_date():
-    return date_add(Assignment.start_date, 7 * (ProgramSession.week - 1) + (ProgramSession.day - 1))
+# A scheduled session: (client_id, on, assignment_id, week, day, done).
+Scheduled = sa.Row[int, date, int, int, int, bool]
 
 
-def _scheduled(client_ids: list[int], until: date, *, since: date | None = None) -> list[sa.Row]:
+def _scheduled(
+    client_ids: list[int], until: date, *, since: date | None = None
+) -> Sequence[Scheduled]:
     """(client_id, on, assignment_id, week, day, done) of the scheduled sessions dated up
     to ``until`` (and from ``since``) of clients found in scope, oldest first, each with
     whether a completed check-in names it (any version of it, so edits after the fact do
@@ -64,7 +74,7 @@ def _scheduled(client_ids: list[int], until: date, *, since: date | None = None)
     Without ``since``, from the very first one: the current streak may reach back
     further than the range asked for, and must not change with it.
     """
-    on = _session_date()
+    on = session_date_sql(Assignment.start_date, ProgramSession.week, ProgramSession.day)
     done = (
         sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
         .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
@@ -87,25 +97,26 @@ def _scheduled(client_ids: list[int], until: date, *, since: date | None = None)
         )
     )
     if since is not None:
-        # A check-in is dated at most EARLY_DAYS before its session (DESIGN §6.4).
+        # A check-in is dated at most EARLY_DAYS before its session: older ones name
+        # none of the range's sessions.
         done = done.where(CheckIn.date >= since - timedelta(days=EARLY_DAYS))
         sessions = sessions.where(on >= since)
-    done = done.distinct().subquery()
+    completed = done.distinct().subquery()
     return db.session.execute(
-        sessions.add_columns(done.c.assignment_id.is_not(None))
+        sessions.add_columns(completed.c.assignment_id.is_not(None))
         .outerjoin(
-            done,
+            completed,
             sa.and_(
-                done.c.assignment_id == Assignment.id,
-                done.c.week == ProgramSession.week,
-                done.c.day == ProgramSession.day,
+                completed.c.assignment_id == Assignment.id,
+                completed.c.week == ProgramSession.week,
+                completed.c.day == ProgramSession.day,
             ),
         )
         .order_by(on)
     ).all()
 
 
-def _counted(rows, today: date) -> list[tuple[date, bool]]:
+def _counted(rows: Sequence[Scheduled], today: date) -> list[tuple[date, bool]]:
     """(date, completed) of the sessions that count: a session counts once its day has
     passed in the client's timezone, or earlier once it is done."""
     return [(on, done) for _, on, _, _, _, done in rows if on < today or done]
@@ -130,7 +141,7 @@ def adherence(actor: Actor, client_id: int, start: date | None, end: date | None
     in_range = [(on, ok) for on, ok in counted if start <= on <= end]
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for on, ok in in_range:
-        tally = weeks[on - timedelta(days=on.weekday())]
+        tally = weeks[week_start(on)]
         tally[0] += 1
         tally[1] += ok
     streak = 0
@@ -159,7 +170,9 @@ def adherence(actor: Actor, client_id: int, start: date | None, end: date | None
     }
 
 
-def trends(actor: Actor, client_id: int, regions, start: date | None, end: date | None) -> dict:
+def trends(
+    actor: Actor, client_id: int, regions: list[str] | None, start: date | None, end: date | None
+) -> dict:
     """Tightness and pain per region and side by day, and left minus right."""
     client = get_scoped(Client, client_id, actor, what="client")
     start, end = window(start, end, local_today(client.timezone))
@@ -180,12 +193,12 @@ def trends(actor: Actor, client_id: int, regions, start: date | None, end: date 
     if regions:
         stmt = stmt.where(CheckInRating.region.in_(regions))
     by_region: dict[str, dict] = {}
-    for region, on, side, tightness, pain in db.session.execute(stmt):
+    for region, on, side, tightness, pain in db.session.execute(stmt).tuples():
         series = by_region.setdefault(region, {"left": {}, "right": {}, "both": {}})
         series[side][on] = (_round(tightness), _round(pain))
     answer = []
     for region, series in by_region.items():
-        entry = {"region": region}
+        entry: dict[str, Any] = {"region": region}
         for side, points in series.items():
             entry[side] = [{"date": on, "tightness": t, "pain": p} for on, (t, p) in points.items()]
         entry["difference"] = [
@@ -222,16 +235,14 @@ def _cadence(actor: Actor, client_id: int, start: date, end: date) -> dict:
         .order_by(Assessment.assessed_on, Assessment.id)
     )  # fmt: skip
     return {
-        "activities": current_app.extensions["academy.activity_cadence"](
-            actor, client_id, start, end
-        ),
+        "activities": activities.cadence_by_day(actor, client_id, start, end),
         "assessments": [
             {"date": on, "assessment_id": i, "cadence_spm": spm} for on, i, spm in gait
         ],
     }
 
 
-def _round(value) -> float | None:
+def _round(value: float | Decimal | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
@@ -251,7 +262,7 @@ def _todays(actor: Actor) -> dict[str, date]:
     return {zone: local_today(zone) for zone in zones}
 
 
-def dashboard(actor: Actor, pagination_parameters) -> list[dict]:
+def dashboard(actor: Actor, pagination_parameters: PaginationParameters) -> list[dict]:
     """One page of the active clients who need attention, by name, each with every
     reason that applies. Every rule reads the client's own calendar: their today in
     their timezone.
@@ -271,17 +282,16 @@ def dashboard(actor: Actor, pagination_parameters) -> list[dict]:
         .outerjoin(ClientSummary, ClientSummary.client_id == Client.id)
         .where(Client.status == "active")
     )
-    # Kept by the messages domain, which the app factory connects (it imports this one):
-    # one statement over the academy's unread messages.
-    unread = current_app.extensions["academy.unread_by_client"](actor)
-    # Found by the plan's guard (which reads check-ins), connected alike.
-    conflicts = current_app.extensions["academy.plan_conflicts"]
+    # One statement over the academy's unread messages.
+    unread = messages.unread_by_client(actor)
     plan_only = db.session.execute(
         active.with_only_columns(Client.id, User.timezone).where(
             day == str(summaries.PLAN), Client.id.not_in(list(unread))
         )
     ).all()
-    held = conflicts(actor, {client_id: local_today(zone) for client_id, zone in plan_only})
+    held = guard.conflict_counts(
+        actor, {client_id: local_today(zone) for client_id, zone in plan_only}
+    )
     flagged = sa.or_(
         day.in_((str(summaries.REASON), summaries.UNKNOWN)),
         Client.id.in_([*unread, *(client_id for client_id, n in held.items() if n)]),
@@ -291,10 +301,12 @@ def dashboard(actor: Actor, pagination_parameters) -> list[dict]:
         pagination_parameters,
         rows=True,
     )
-    return _attention(actor, page, unread, held, conflicts)
+    return _attention(actor, page, unread, held)
 
 
-def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict, conflicts) -> list:
+def _attention(
+    actor: Actor, page: Sequence[sa.Row[int, str, str, date | None]], unread: dict, held: dict
+) -> list:
     """The dashboard's entries of the page's clients ((id, name, timezone, last
     check-in) each), with the unread counts and the conflicts already found."""
     ids = [row[0] for row in page]
@@ -318,14 +330,15 @@ def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict, confl
         )
         .group_by(CheckInRating.client_id, CheckInRating.date)
     ):
-        pain[client_id].append((on, worst))
+        if worst is not None:  # the worst of ratings that all have a pain
+            pain[client_id].append((on, worst))
     daily: dict[int, list] = defaultdict(list)
     since = load.since_for_dashboard(utc_today)
-    for client_id, *row in db.session.execute(
+    for client_id, *totals in db.session.execute(
         load.clients_daily(ids, since, utc_today + timedelta(days=1))
     ):
-        daily[client_id].append(row)
-    held = {**held, **conflicts(actor, {i: today_of[i] for i in ids if i not in held})}
+        daily[client_id].append(totals)
+    held = {**held, **guard.conflict_counts(actor, {i: today_of[i] for i in ids if i not in held})}
 
     answer = []
     for client_id, name, _, last in page:
@@ -359,7 +372,9 @@ def _attention(actor: Actor, page: list[sa.Row], unread: dict, held: dict, confl
     return answer
 
 
-def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | None) -> list:
+def _reasons(
+    today: date, counted: list[tuple[date, bool]], pain: list[tuple[date, int]], last: date | None
+) -> list:
     reasons = []
     seven, thirty = (compliance(counted, today, days) for days in WINDOWS[:2])
     if dropping(seven["scheduled"], seven["completed"], thirty["scheduled"], thirty["completed"]):
@@ -382,9 +397,11 @@ def _reasons(today: date, counted, pain: list[tuple[date, int]], last: date | No
     return reasons
 
 
-def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
-    """Each client's last check-in and 7-day compliance rate (in their own calendar),
-    for the coach's client list: three statements, whatever the number of clients."""
+@figures.client_figures.provide
+def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, ClientFigures]:
+    """Each client's last check-in, 7-day compliance rate (in their own calendar) and
+    unread messages, for the coach's client list: a fixed number of statements, whatever
+    the number of clients."""
     if not client_ids:
         return {}
     clients = db.session.execute(
@@ -398,19 +415,26 @@ def client_figures(actor: Actor, client_ids: list[int]) -> dict[int, dict]:
     since = utc_today - timedelta(days=WINDOWS[0])
     for row in _scheduled(client_ids, utc_today + timedelta(days=1), since=since):
         sessions[row[0]].append(row)
-    figures = {}
+    unread = messages.unread_by_client(actor, client_ids)
+    answer: dict[int, ClientFigures] = {}
     for client_id, timezone, last in clients:
         today = local_today(timezone)
         seven = compliance(_counted(sessions[client_id], today), today, WINDOWS[0])
-        figures[client_id] = {"last_check_in": last, "compliance_7d": seven["rate"]}
-    return figures
+        answer[client_id] = {
+            "last_check_in": last,
+            "compliance_7d": seven["rate"],
+            "unread_messages": unread.get(client_id, 0),
+        }
+    return answer
 
 
+@figures.order_clients.provide
 def sort_clients(actor: Actor, stmt: sa.Select, field: str, descending: bool) -> sa.Select:
     """``stmt`` (the academy's clients, their user joined) ordered by a figure of the
     client list, ``last_check_in`` or ``compliance_7d``, from the clients' summaries:
     those with one first, by it, then by name; the rest after them, by name. One
     statement more for ``compliance_7d`` (the timezones' todays)."""
+    value: sa.SQLColumnExpression[Any]
     if field == "last_check_in":
         value = ClientSummary.last_check_in
     else:
