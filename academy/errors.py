@@ -233,8 +233,9 @@ def register_error_handlers(app: Flask) -> None:
             error.status, error.detail, slug=error.slug, errors=error.errors, **error.extra
         )
         # Too many requests, or a store that is away: come back after this long.
-        if getattr(error, "retry_after", None):
-            response.headers["Retry-After"] = str(error.retry_after)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
         return response
 
     @app.errorhandler(HTTPException)

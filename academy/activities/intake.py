@@ -551,9 +551,9 @@ def check_figures(sport: str, distance: float, seconds: float) -> None:
                 f"faster than any {word} (at most {fastest * 3.6:g} km/h)."
             )
         return
-    fastest = fastest_seconds(distance)
-    if fastest is not None and seconds < fastest:
+    record = fastest_seconds(distance)
+    if record is not None and seconds < record:
         raise UnreadableFile(
             f"{distance / 1000:,.2f} km in {_clock(seconds)} beats the world record pace "
-            f"over that distance (at least {_clock(math.ceil(fastest))})."
+            f"over that distance (at least {_clock(math.ceil(record))})."
         )

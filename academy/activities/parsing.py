@@ -152,7 +152,8 @@ class _Points:
             sport = sports_of_parts[start]
             if sport is not None:
                 inside = (part >= start) & (part < index)
-                legs.append(Leg(sport, **{name: array[inside] for name, array in arrays.items()}))
+                parts = {name: array[inside] for name, array in arrays.items()}
+                legs.append(Leg(sport, **parts))  # type: ignore[arg-type]  # arrays by name
             start = index
         return legs
 
@@ -710,11 +711,11 @@ def summary(leg: Leg, budget: Budget) -> dict | None:
     leg, metres = _travelled(leg, budget)
     seconds, segment = leg.seconds, leg.segment
     pooled = pool is not None and (not len(metres) or metres[-1] == 0)
-    if pooled:
+    if pool is not None and pooled:
         track_seconds, track_metres = pool.seconds, pool.metres
     else:
         track_seconds, track_metres = seconds, metres
-    everything = np.concatenate([seconds, pool.seconds]) if pooled else seconds
+    everything = np.concatenate([seconds, pool.seconds]) if pool is not None and pooled else seconds
     start, end = float(everything.min()), float(everything.max())
     if end <= start:
         raise UnreadableFile(
@@ -723,7 +724,7 @@ def summary(leg: Leg, budget: Budget) -> dict | None:
     distance = float(track_metres[-1] - track_metres[0])
     intake.check_figures(leg.sport, distance, end - start)
     budget.spend(len(seconds))
-    if pooled:
+    if pool is not None and pooled:
         moving = pool.moving
     else:
         gaps = np.diff(seconds)

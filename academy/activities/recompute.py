@@ -47,7 +47,7 @@ def _recompute_file(key: str) -> list[str]:
         legs = parsing.parse(data)["legs"]
     except parsing.UnreadableFile as error:
         return [f"{key}: not read now ({error}); its activities are left as they were."]
-    client = db.session.get(User, kept[0].client_id)
+    client = db.session.get_one(User, kept[0].client_id)
     by_leg = {activity.leg: activity for activity in kept}
     lines = []
     for number, leg in enumerate(legs, start=1):

@@ -143,6 +143,7 @@ def _write(actor: Actor, sent: Sent, legs: list[dict], days: list[date]) -> tupl
     db.session.flush()
     if created:
         db.session.expire(answer, ["legs"])
+    assert answer is not None  # a file holds a leg at least, or it was refused
     return answer, created
 
 
@@ -312,7 +313,7 @@ def list_activities(
         get_scoped(Client, client_id, actor, what="client")
         stmt = stmt.where(Activity.client_id == client_id)
     for field in ("sport", "kind"):
-        if (filters or {}).get(field):
+        if filters and filters.get(field):
             stmt = stmt.where(getattr(Activity, field) == filters[field])
     return stmt.order_by(Activity.started_at.desc(), Activity.id.desc())
 

@@ -112,7 +112,9 @@ _SEPARATORS = re.compile(r"[\s_\-./]+")
 
 def from_fit(sport: int | None, sub_sport: int | None) -> str:
     """The sport of FIT's ``sport`` and ``sub_sport`` numbers (None when absent)."""
-    named = _FIT_SUB_SPORTS.get((sport, sub_sport))
+    if sport is None:
+        return OTHER
+    named = _FIT_SUB_SPORTS.get((sport, sub_sport)) if sub_sport is not None else None
     return named or _FIT_SPORTS.get(sport, OTHER)
 
 

@@ -267,10 +267,10 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
         return []
     first = min(c.today for c in clients.values()) - timedelta(days=DAYS_BEFORE)
     ids = list(clients)
-    for client_id, *totals in connection.execute(
+    for row in connection.execute(
         load.clients_daily(ids, first - timedelta(days=_CHECK_INS_BEFORE))
     ):
-        clients[client_id].daily.append(tuple(totals))
+        clients[row[0]].daily.append(tuple(row[1:]))
     for (
         client_id,
         on,

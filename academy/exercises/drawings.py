@@ -7,6 +7,7 @@ floor, a wall or box where the exercise uses one, and an arrow for the movement.
 
 import io
 import math
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -19,7 +20,7 @@ BONES = (
     ("hips", "knee"), ("knee", "foot"), ("hips", "knee2"), ("knee2", "foot2"),
 )  # fmt: skip
 
-POSES = {
+POSES: dict[str, dict[str, Any]] = {
     "all-4s-pelvic-tucks": {
         "title": "All 4s Pelvic Tucks",
         "joints": {

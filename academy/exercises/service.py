@@ -295,10 +295,13 @@ def keep_media(
     """An academy's picture or video of an exercise: its type read from its bytes, a
     picture cleaned of metadata and given a thumbnail, kept in the file storage with
     the row (both or neither)."""
-    held = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            ExerciseMedia.exercise_id == exercise.id, ExerciseMedia.academy_id == academy_id
+    held = (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                ExerciseMedia.exercise_id == exercise.id, ExerciseMedia.academy_id == academy_id
+            )
         )
+        or 0
     )
     if held >= MAX_MEDIA:
         raise Conflict(f"An exercise holds at most {MAX_MEDIA} pictures and videos.")

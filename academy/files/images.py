@@ -7,7 +7,7 @@ import io
 import tempfile
 import warnings
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from flask import Flask
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -29,7 +29,7 @@ class TooManyPixels(ValueError):
 
 @dataclass
 class Picture:
-    clean: BinaryIO  # the picture as kept, at its start
+    clean: IO[bytes]  # the picture as kept, at its start
     size: int
     thumbnail: bytes
     width: int
@@ -42,14 +42,14 @@ def init_app(app: Flask) -> None:
     Image.MAX_IMAGE_PIXELS = app.config["MEDIA_MAX_PIXELS"]
 
 
-def clean(stream: BinaryIO, kind: Type, max_pixels: int) -> Picture:
+def clean(stream: IO[bytes], kind: Type, max_pixels: int) -> Picture:
     """The picture in ``stream`` as kept, and its thumbnail. Unreadable when it is not
     a whole picture of its type; TooManyPixels when it holds more than ``max_pixels``."""
     stream.seek(0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(stream, formats=[_FORMATS[kind]])
+            image: Image.Image = Image.open(stream, formats=[_FORMATS[kind]])
             width, height = image.size
             if width * height > max_pixels:
                 raise TooManyPixels(

@@ -10,7 +10,7 @@ something else behind a video's first few, are refused.
 
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 # Bounds of the walk: a container with more top-level parts than this is not a video
 # anyone recorded, and an EBML header larger than this is not a header.
@@ -46,7 +46,7 @@ class Unreadable(ValueError):
     """Bytes that are not the picture or video they seem to be; the message says why."""
 
 
-def sniff(stream: BinaryIO) -> Type | None:
+def sniff(stream: IO[bytes]) -> Type | None:
     """The type of the file in ``stream`` (read from its start, then put back there)."""
     stream.seek(0)
     head = stream.read(32)
@@ -70,7 +70,7 @@ def _mp4_brand(head: bytes) -> bool:
     return any(brand in MP4_BRANDS for brand in brands)
 
 
-def check_video(stream: BinaryIO, size: int, kind: Type) -> None:
+def check_video(stream: IO[bytes], size: int, kind: Type) -> None:
     """Walk the video's container to its end; Unreadable when it does not hold."""
     try:
         if kind is MP4:
@@ -83,15 +83,15 @@ def check_video(stream: BinaryIO, size: int, kind: Type) -> None:
         stream.seek(0)
 
 
-def _exactly(stream: BinaryIO, count: int) -> bytes:
+def _exactly(stream: IO[bytes], count: int) -> bytes:
     data = stream.read(count)
     if len(data) != count:
         raise Unreadable("The video ends in the middle of a part: it is cut short.")
     return data
 
 
-def _walk_mp4(stream: BinaryIO, size: int) -> None:
-    position, seen = 0, set()
+def _walk_mp4(stream: IO[bytes], size: int) -> None:
+    position, seen = 0, set[bytes]()
     while position < size:
         if len(seen) > MAX_PARTS:
             raise Unreadable("The video has more parts than any recording.")
@@ -117,7 +117,7 @@ def _walk_mp4(stream: BinaryIO, size: int) -> None:
         raise Unreadable("The MP4 file has no media data (mdat): it is cut short or empty.")
 
 
-def _vint(stream: BinaryIO, keep_marker: bool = False) -> tuple[int, int, bool]:
+def _vint(stream: IO[bytes], keep_marker: bool = False) -> tuple[int, int, bool]:
     """An EBML variable-length integer: (value, its length, whether it is all ones,
     which marks an unknown size)."""
     first = _exactly(stream, 1)[0]
@@ -131,14 +131,14 @@ def _vint(stream: BinaryIO, keep_marker: bool = False) -> tuple[int, int, bool]:
     return value, length, unknown
 
 
-def _element(stream: BinaryIO) -> tuple[int, int, bool, int]:
+def _element(stream: IO[bytes]) -> tuple[int, int, bool, int]:
     """(id, size, unknown size, header length) of the element at the stream's place."""
     element, id_length, _ = _vint(stream, keep_marker=True)
     size, size_length, unknown = _vint(stream)
     return element, size, unknown, id_length + size_length
 
 
-def _walk_webm(stream: BinaryIO, size: int) -> None:
+def _walk_webm(stream: IO[bytes], size: int) -> None:
     stream.seek(0)
     element, length, unknown, header = _element(stream)
     if element != _EBML or unknown or length > MAX_EBML_HEADER:
@@ -177,7 +177,7 @@ def _walk_webm(stream: BinaryIO, size: int) -> None:
         raise Unreadable("The WebM file describes no tracks: it holds no playable video.")
 
 
-def _doc_type(stream: BinaryIO, length: int) -> bytes | None:
+def _doc_type(stream: IO[bytes], length: int) -> bytes | None:
     end = stream.tell() + length
     while stream.tell() < end:
         element, size, unknown, _ = _element(stream)

@@ -28,7 +28,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 from urllib.parse import quote, urlsplit
 
 import boto3
@@ -100,7 +100,7 @@ class Storage(ABC):
     description: str
 
     @abstractmethod
-    def put(self, key: str, stream: BinaryIO, content_type: str) -> None:
+    def put(self, key: str, stream: IO[bytes], content_type: str) -> None:
         """Write ``stream`` (read to its end, in pieces) under ``key``."""
 
     @abstractmethod
@@ -376,7 +376,7 @@ def storage() -> Storage:
 # --- files that follow their rows' transaction ------------------------------------------
 
 
-def keep(session: Session, key: str, stream: BinaryIO, content_type: str) -> None:
+def keep(session: Session, key: str, stream: IO[bytes], content_type: str) -> None:
     """Write ``stream`` under ``key``, to be removed again if ``session`` rolls back."""
     store = storage()
     store.put(key, stream, content_type)

@@ -10,7 +10,7 @@ written again without metadata (``images``). A refusal names the field ``file``.
 import io
 import uuid
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -36,7 +36,7 @@ def body_limit(config) -> int:
 @dataclass
 class Upload:
     type: sniff.Type
-    stream: BinaryIO  # what is kept, at its start
+    stream: IO[bytes]  # what is kept, at its start
     size: int
     thumbnail: bytes | None = None
 
@@ -45,7 +45,7 @@ def _refused(message: str) -> Unprocessable:
     return Unprocessable("The file cannot be taken.", errors={"file": [message]})
 
 
-def _size(stream: BinaryIO) -> int:
+def _size(stream: IO[bytes]) -> int:
     stream.seek(0, 2)
     size = stream.tell()
     stream.seek(0)

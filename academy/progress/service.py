@@ -334,10 +334,8 @@ def _attention(
             pain[client_id].append((on, worst))
     daily: dict[int, list] = defaultdict(list)
     since = load.since_for_dashboard(utc_today)
-    for client_id, *totals in db.session.execute(
-        load.clients_daily(ids, since, utc_today + timedelta(days=1))
-    ):
-        daily[client_id].append(totals)
+    for row in db.session.execute(load.clients_daily(ids, since, utc_today + timedelta(days=1))):
+        daily[row[0]].append(list(row[1:]))
     held = {**held, **guard.conflict_counts(actor, {i: today_of[i] for i in ids if i not in held})}
 
     answer = []
