@@ -376,10 +376,10 @@ def _alex_runs_more(alex: User) -> None:
     light = [today - timedelta(days=d) for d in (26, 24, 22, 19, 17, 15, 12, 10, 8)]
     heavy = [today - timedelta(days=d) for d in (5, 3, 1)]
     for on in light:
-        checkins.create_check_in(alex, {"date": on, "rpe": 3, "run": {
+        checkins.record_check_in(alex, {"date": on, "rpe": 3, "run": {
             "distance_km": 5.0, "duration_minutes": 30, "cadence_spm": 164}})  # fmt: skip
     for on in heavy:
-        checkins.create_check_in(alex, {"date": on, "rpe": 7, "run": {
+        checkins.record_check_in(alex, {"date": on, "rpe": 7, "run": {
             "distance_km": 11.0, "duration_minutes": 65, "cadence_spm": 166}})  # fmt: skip
     db.session.flush()
 
@@ -418,7 +418,7 @@ def _date(assignment, session):
 
 
 def _check_in(client: User, assignment, session: dict, on, ratings: list[dict], rpe: int):
-    check_in = checkins.create_check_in(
+    check_in, _ = checkins.create_check_in(
         client,
         {
             "date": on,

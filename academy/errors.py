@@ -44,6 +44,11 @@ class AcademyError(Exception):
         # Members of the problem body beyond RFC 9457's (the check-in already there).
         self.extra = extra or {}
 
+    def settle(self) -> None:
+        """Called once the request's writes are undone, before the answer is written: an
+        error that must read the database to say what it clashed with reads it here (a
+        failed flush leaves nothing to read with until then)."""
+
 
 class NotFound(AcademyError):
     status, slug = 404, "not-found"
@@ -229,6 +234,7 @@ def register_error_handlers(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
+        error.settle()
         response = problem(
             error.status, error.detail, slug=error.slug, errors=error.errors, **error.extra
         )

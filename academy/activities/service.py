@@ -257,9 +257,7 @@ def record(actor: Actor, activity: Activity, check_in_id: int | None, rpe: int |
     if rpe is not None:
         body["rpe"] = rpe
     if activity.kind != "run":
-        return checkins.create_check_in(actor, body | {"duration_minutes": minutes_of(activity)})[
-            "id"
-        ]
+        return checkins.record_check_in(actor, body | {"duration_minutes": minutes_of(activity)})
     found = _run_session(actor, activity.date)
     if found is not None:
         assignment_id, session = found
@@ -280,7 +278,7 @@ def record(actor: Actor, activity: Activity, check_in_id: int | None, rpe: int |
     body["run"] = run_of(activity)
     if found is not None:
         body |= {"assignment_id": found[0], "session_id": found[1]["id"]}
-    return checkins.create_check_in(actor, body)["id"]
+    return checkins.record_check_in(actor, body)
 
 
 def _records_an_activity(check_in_id: int) -> bool:

@@ -19,7 +19,7 @@ from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import etag_header, if_match
 from academy.common.pagination import paginate
-from academy.common.responses import json_response, location
+from academy.common.responses import location
 from academy.programs import documents
 
 blp = Blueprint("assessments", __name__, url_prefix="/api/v1", description="Posture assessments")
@@ -150,10 +150,13 @@ class AssessmentProgramDraft(MethodView):
             current_user(), assessment_id, data["weeks"], data["sessions_per_week"]
         )
         where = location("programs.ProgramById", program_id=program.id)
-        return json_response(
+        return (
             {**documents.program_document(program), **beside},
             201,
-            {**etag_header(program), **where},
+            {
+                **etag_header(program),
+                **where,
+            },
         )
 
 

@@ -238,9 +238,21 @@ def attention(rows, today: date) -> list[dict]:
     """Dashboard reasons from one client's rows of ``clients_daily``'s columns covering
     the chronic window and the two weeks before this one: ``load_spike`` of the total
     load, ``distance_jump`` of running distance."""
+    return attention_by_day(daily_totals(rows), today)
+
+
+def daily_totals(rows) -> tuple[dict, dict]:
+    """The total load (running and cross-training) and the running km by day, from one
+    client's rows of ``clients_daily``'s columns: what ``attention_by_day`` reads."""
     loads, km, _, cross, _ = _by_day(rows)
+    return _total(loads, cross), km
+
+
+def attention_by_day(totals: tuple[dict, dict], today: date) -> list[dict]:
+    """``attention`` from ``daily_totals``: a summary asks it of many days in turn."""
+    total, km = totals
     reasons = []
-    ratio = _ratio(*_acute_chronic(_total(loads, cross), today))
+    ratio = _ratio(*_acute_chronic(total, today))
     if ratio is not None and ratio > SPIKE_ACWR:
         reasons.append(
             {
@@ -248,19 +260,32 @@ def attention(rows, today: date) -> list[dict]:
                 "detail": f"Acute:chronic workload ratio {ratio:.2f} (above {SPIKE_ACWR}).",
             }
         )
-    # This week so far and last week, each against the week before it.
-    for week in weeks(loads, km, week_start(today) - timedelta(days=7), today)[::-1]:
-        change = week["distance_change_pct"]
-        if change is not None and change > JUMP_PCT and week["distance_km"] >= JUMP_MIN_KM:
+    # This week so far and last week, each against the week before it (summed as
+    # ``weeks`` sums them).
+    last_monday = week_start(today) - timedelta(days=7)
+    before_last = sum(km.get(last_monday - timedelta(days=n), 0) for n in range(1, 8))
+    last = _week_km(km, last_monday)
+    for monday, distance, before in (
+        (last_monday + timedelta(days=7), _week_km(km, last_monday + timedelta(days=7)), last),
+        (last_monday, last, before_last),
+    ):
+        change = round(100 * (distance - before) / before, 1) if before else None
+        distance = round(distance, 2)
+        if change is not None and change > JUMP_PCT and distance >= JUMP_MIN_KM:
             reasons.append(
                 {
                     "code": "distance_jump",
-                    "detail": f"{week['distance_km']:g} km in the week of "
-                    f"{week['week_start'].isoformat()}, {change:g}% over the week before.",
+                    "detail": f"{distance:g} km in the week of "
+                    f"{monday.isoformat()}, {change:g}% over the week before.",
                 }
             )
             break
     return reasons
+
+
+def _week_km(km: dict[date, float], monday: date) -> float:
+    """Running km of the Monday-to-Sunday week from ``monday``, summed as ``weeks`` does."""
+    return sum(km.get(monday + timedelta(days=n), 0) for n in range(7))
 
 
 def since_for_dashboard(utc_today: date) -> date:

@@ -1,6 +1,6 @@
 """Check-ins (client app and coach)."""
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from flask.views import MethodView
 
 from academy.checkins import service
@@ -15,7 +15,7 @@ from academy.common.auth import CLIENT_ROLES, COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import if_match, version_header
 from academy.common.pagination import paginate
-from academy.common.responses import json_response, location
+from academy.common.responses import location
 from academy.files.schemas import FormCheckUploadSchema, MediaSchema
 from academy.files.uploads import FRAME
 
@@ -29,10 +29,10 @@ def _larger_uploads():
         request.max_content_length = current_app.config["FORM_CHECK_MAX_BYTES"] + FRAME
 
 
-def _page(query: dict, pagination_parameters, client_id=None) -> Response:
+def _page(query: dict, pagination_parameters, client_id=None) -> list[dict]:
     stmt = service.list_check_ins(current_user(), client_id, **query)
     rows = paginate(stmt, pagination_parameters, rows=True)
-    return json_response(service.present(service.with_children(rows)))
+    return service.present(service.with_children(rows))
 
 
 @blp.route("/me/check-ins")
@@ -61,9 +61,9 @@ class MyCheckIns(MethodView):
         pain (0-10) per region and side. The date may not be later than today in the
         client's timezone. A completed check-in marks its session `done`.
         """
-        check_in = service.create_check_in(current_user(), data)
+        check_in, version = service.create_check_in(current_user(), data)
         where = location("checkins.MyCheckInById", check_in_id=check_in["id"])
-        return json_response(check_in, 201, {**version_header(1), **where})
+        return check_in, 201, {**version_header(version), **where}
 
 
 @blp.route("/me/check-ins/<int:check_in_id>")
@@ -78,7 +78,7 @@ class MyCheckInById(MethodView):
         or deleting it.
         """
         check_in, version = service.read_check_in(current_user(), check_in_id)
-        return json_response(check_in, 200, version_header(version))
+        return check_in, 200, version_header(version)
 
     @blp.auth(CLIENT_ROLES)
     @blp.arguments(CheckInUpdateSchema)
@@ -92,7 +92,7 @@ class MyCheckInById(MethodView):
         the same check-in: the second, holding an older `ETag`, gets 412.
         """
         check_in, version = service.update_check_in(current_user(), check_in_id, if_match(), data)
-        return json_response(check_in, 200, version_header(version))
+        return check_in, 200, version_header(version)
 
     @blp.auth(CLIENT_ROLES)
     @blp.response(204)
@@ -159,4 +159,4 @@ class CheckInById(MethodView):
     def get(self, check_in_id):
         """Read a check-in of one of the academy's clients"""
         check_in, version = service.read_check_in(current_user(), check_in_id)
-        return json_response(check_in, 200, version_header(version))
+        return check_in, 200, version_header(version)

@@ -12,8 +12,6 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from academy.audit import service as audit_log
-from academy.checkins import summaries
 from academy.checkins.models import (
     ONE_PER_SESSION,
     CheckIn,
@@ -25,14 +23,12 @@ from academy.checkins.schemas import PrescribedSchema
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
-from academy.common.sql import column_defaults
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
 from academy.common.time import iso_z, local_today, utcnow
 from academy.errors import Conflict, NotFound, Unprocessable, constraint_name
 from academy.exercises.models import Exercise
 from academy.extensions import db
 from academy.files import uploads
-from academy.files.schemas import MediaSchema
 from academy.files.storage import remove_after_commit
 from academy.programs.dates import session_date
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
@@ -48,12 +44,11 @@ _PRESCRIBED = tuple(PrescribedSchema().fields)
 CheckInLike = CheckIn | SimpleNamespace
 # A check-in read as an object comes with its results and ratings.
 LOAD_CHILDREN = (selectinload(CheckIn.results), selectinload(CheckIn.ratings))
-# The tables, for the statements that skip the ORM.
+# The tables, for the reads that skip the ORM.
 _CHECK_INS = CheckIn.__table__
 _RESULTS = CheckInResult.__table__
 _RATINGS = CheckInRating.__table__
 _MEDIA = CheckInMedia.__table__
-_MEDIA_ANSWER = MediaSchema(many=True)
 # At most this many form-check videos on one check-in.
 MAX_FORM_CHECKS = 3
 
@@ -243,23 +238,18 @@ def _too_early(day: date, session_id: int, found: Prescription) -> str | None:
     return None
 
 
-def _existing(actor: Actor, check_in: CheckInLike) -> int | None:
-    return db.session.scalar(
-        scoped(CheckIn, actor, CheckIn.id).where(
-            CheckIn.assignment_id == check_in.assignment_id,
-            CheckIn.session_id == check_in.session_id,
-        )
-    )
-
-
-def _already_checked_in(existing_id: int | None):
-    if existing_id is None:  # the other one was deleted again in between
-        raise Conflict("This session's check-in changed as you posted; post again.")
-    raise Conflict(
+def _clash(existing_id: int) -> tuple[str, dict, dict]:
+    """How a second check-in of a session is refused: the first one named."""
+    return (
         "This session already has a check-in; correct that one instead.",
-        errors={"session_id": [f"Check-in {existing_id} is for this session."]},
-        extra={"existing_id": existing_id},
+        {"session_id": [f"Check-in {existing_id} is for this session."]},
+        {"existing_id": existing_id},
     )
+
+
+def _already_checked_in(existing_id: int):
+    detail, errors, extra = _clash(existing_id)
+    raise Conflict(detail, errors=errors, extra=extra)
 
 
 def _columns(data: dict) -> dict:
@@ -310,76 +300,16 @@ def _rating_row(academy_id: int, client_id: int, on: date, position: int, rating
     }
 
 
-# A new check-in is written with Core INSERTs rather than through the unit of work: it is
-# the client app's most frequent write, and the ORM's bookkeeping cost more than the rows.
-# Every column is given, and what is not in the body comes from the models' own column
-# defaults (read from the tables once), so the defaults live in one place: the models.
-_NEW_CHECK_IN = column_defaults(_CHECK_INS)
-_NEW_RESULT = column_defaults(_RESULTS)
-_INSERT_CHECK_IN = sa.insert(_CHECK_INS).returning(_CHECK_INS.c.id)
-# Each id comes back with its position: asking for the rows' order instead would make
-# SQLite insert them one statement each.
-_INSERT_RESULTS = sa.insert(_RESULTS).returning(_RESULTS.c.position, _RESULTS.c.id)
-# The ratings' ids are not needed: asking for them has SQLAlchemy send every rating in
-# one INSERT of many rows, where psycopg would send one per rating (in a pipeline).
-_INSERT_RATINGS = sa.insert(_RATINGS).returning(_RATINGS.c.id)
-# What the audit log names for a new check-in, as for one written through the ORM: the
-# fields given, and whose it is.
-_OWNER_FIELDS = ("academy_id", "client_id")
+def create_check_in(actor: Actor, data: dict) -> tuple[dict, int]:
+    """A new check-in of the calling client, as answered, and its version."""
+    check_in = CheckIn(academy_id=actor.academy_id, client_id=actor.id)
+    return _write(actor, check_in, data)
 
 
-def create_check_in(actor: Actor, data: dict) -> dict:
-    """A new check-in of the calling client, as answered. Written, not committed: the
-    caller commits it together with its idempotency record
-    (``academy.common.idempotency``)."""
-    now = utcnow()
-    row = {
-        **_NEW_CHECK_IN,
-        **_columns(data),
-        "academy_id": actor.academy_id,
-        "client_id": actor.id,
-        "created_at": now,
-        "updated_at": now,
-    }
-    results = [
-        {**_NEW_RESULT, **result, "position": position}
-        for position, result in enumerate(data.get("results", []))
-    ]
-    ratings = [
-        _rating_row(actor.academy_id, actor.id, row["date"], position, rating)
-        for position, rating in enumerate(data.get("ratings", []))
-    ]
-    # Validation and the answer read the new check-in as they read a stored one.
-    new = SimpleNamespace(
-        **row,
-        results=[SimpleNamespace(**result) for result in results],
-        ratings=[SimpleNamespace(**rating) for rating in ratings],
-    )
-    found = _validate(actor, new)
-    connection = db.session.connection()
-    try:
-        new.id = connection.execute(_INSERT_CHECK_IN, row).scalar_one()
-    except IntegrityError as error:
-        # Another check-in of the same session landed between the look-up and now; any
-        # other constraint's refusal goes to the handlers as it is (422 naming its field).
-        if constraint_name(error) != ONE_PER_SESSION:
-            raise
-        db.session.rollback()
-        _already_checked_in(_existing(actor, new))
-    if results:
-        ids = connection.execute(
-            _INSERT_RESULTS, [{**result, "check_in_id": new.id} for result in results]
-        )
-        for position, result_id in ids:
-            new.results[position].id = result_id
-    if ratings:
-        connection.execute(
-            _INSERT_RATINGS, [{**rating, "check_in_id": new.id} for rating in ratings]
-        )
-    given = [*_columns(data), *_OWNER_FIELDS, *(f for f in ("results", "ratings") if f in data)]
-    audit_log.record_created("check_in", new.id, actor.academy_id, given)
-    summaries.touch(db.session(), actor.id)
-    return _present_one(new, found.items, found.sessions)
+def record_check_in(actor: Actor, data: dict) -> int:
+    """A new check-in written for what another part records (an activity, the demo's
+    history): its id."""
+    return create_check_in(actor, data)[0]["id"]
 
 
 def get_check_in(actor: Actor, check_in_id: int) -> CheckIn:
@@ -400,13 +330,52 @@ def update_check_in(
     check_version(check_in, expected_version)
     if "assignment_id" in data and data["assignment_id"] != check_in.assignment_id:
         data.setdefault("session_id", None)  # a session belongs to its assignment
+    return _write(actor, check_in, data)
+
+
+def _write(actor: Actor, check_in: CheckIn, data: dict) -> tuple[dict, int]:
+    """The one writer of a check-in, new or corrected, through the unit of work: the
+    body's fields on the object (its defaults are the model's), the rules across
+    objects, and a flush. The flush writes the rows, and the session's listeners what
+    every write of a check-in brings: its audit entry (``academy.audit``), its version
+    (``Versioned``) and its client's summary (``summaries``). Nothing is committed: the
+    request commits it, with its idempotency record."""
     _apply(check_in, data)
     found = _validate(actor, check_in)
+    new = check_in.id is None
     # Touched even when only its results or ratings change, so its version moves on.
     check_in.updated_at = utcnow()
-    db.session.flush()
-    media = media_of([check_in.id])
+    if new:
+        db.session.add(check_in)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Another check-in of the same session landed between the look-up and now; any
+        # other constraint's refusal goes to the handlers as it is (422 naming its field).
+        if constraint_name(error) != ONE_PER_SESSION:
+            raise
+        raise SessionTaken(actor, check_in.assignment_id, check_in.session_id) from error
+    media = {} if new else media_of([check_in.id])
     return _present_one(check_in, found.items, found.sessions, media), check_in.version
+
+
+class SessionTaken(Conflict):
+    """A check-in of the same session was written as this one was: answered, once the
+    request's writes are undone, as the clash the look-up would have found."""
+
+    def __init__(self, actor: Actor, assignment_id: int | None, session_id: int | None):
+        super().__init__("This session's check-in changed as you posted; post again.")
+        self.where = actor, assignment_id, session_id
+
+    def settle(self) -> None:
+        actor, assignment_id, session_id = self.where
+        existing = db.session.scalar(
+            scoped(CheckIn, actor, CheckIn.id).where(
+                CheckIn.assignment_id == assignment_id, CheckIn.session_id == session_id
+            )
+        )
+        if existing is not None:
+            self.detail, self.errors, self.extra = _clash(existing)
 
 
 def delete_check_in(actor: Actor, check_in_id: int, expected_version: int | None) -> None:
@@ -485,13 +454,13 @@ _MEDIA_OF = (
 )
 
 
-def media_of(check_in_ids: list[int]) -> dict[int, list[dict]]:
-    """The form-check videos of check-ins read in scope, as answered, in one statement."""
-    found: dict[int, list] = defaultdict(list)
+def media_of(check_in_ids: list[int]) -> dict[int, list[sa.Row]]:
+    """The form-check videos of check-ins read in scope, as rows, in one statement."""
+    found: dict[int, list[sa.Row]] = defaultdict(list)
     if check_in_ids:
         for row in db.session.execute(_MEDIA_OF, {"ids": list(check_in_ids)}):
             found[row.check_in_id].append(row)
-    return {check_in_id: _MEDIA_ANSWER.dump(rows) for check_in_id, rows in found.items()}
+    return found
 
 
 # --- reading ------------------------------------------------------------------------------

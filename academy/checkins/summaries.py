@@ -26,7 +26,7 @@ schedule.
 A summary is rewritten in the transaction of every write that changes what it reads: the
 session notes the clients whose check-ins, ratings, assignments, program sessions or
 assessments a flush touched (a write past the ORM says so with ``touch``), and just
-before the commit their summaries are worked out again from the database, in five
+before the commit their summaries are worked out again from the database, in six
 statements however many clients were touched. ``rebuild`` does it for every client
 (``flask academy rebuild-summaries``, and the migration that added the summaries).
 """
@@ -242,7 +242,7 @@ class _Client:
 
 
 def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
-    """The summary rows of these clients: four statements. Their client rows are locked
+    """The summary rows of these clients: five statements. Their client rows are locked
     first (PostgreSQL), so that two transactions writing for one client summarise one
     after the other, the second seeing the first's rows."""
     last = (
@@ -271,40 +271,35 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
         load.clients_daily(ids, first - timedelta(days=_CHECK_INS_BEFORE))
     ):
         clients[row[0]].daily.append(tuple(row[1:]))
-    for (
-        client_id,
-        on,
-        completed,
-        assignment_id,
-        week,
-        day,
-        region,
-        side,
-        pain,
-    ) in connection.execute(
+    # Grouped in the database: a client's rows here are bounded by the days and the
+    # regions rated, however many check-ins a day holds. A day's rating of a region and
+    # side is its worst: the rules hold more, never less, for a higher pain.
+    since = first - timedelta(days=_CHECK_INS_BEFORE)
+    for client_id, on, region, side, pain in connection.execute(
         sa.select(
-            CheckIn.client_id,
-            CheckIn.date,
-            CheckIn.completed,
-            CheckIn.assignment_id,
-            ProgramSession.week,
-            ProgramSession.day,
+            CheckInRating.client_id,
+            CheckInRating.date,
             CheckInRating.region,
             CheckInRating.side,
-            CheckInRating.pain,
+            sa.func.max(CheckInRating.pain),
         )
-        .outerjoin(ProgramSession, ProgramSession.id == CheckIn.session_id)
-        .outerjoin(CheckInRating, CheckInRating.check_in_id == CheckIn.id)
         .where(
-            CheckIn.client_id.in_(ids),
-            CheckIn.date >= first - timedelta(days=_CHECK_INS_BEFORE),
+            CheckInRating.client_id.in_(ids),
+            CheckInRating.date >= since,
+            CheckInRating.pain.is_not(None),
+        )
+        .group_by(
+            CheckInRating.client_id, CheckInRating.date, CheckInRating.region, CheckInRating.side
         )
     ):
-        client = clients[client_id]
-        if pain is not None:
-            client.ratings.append((region, side, pain, on))
-        if completed and week is not None:
-            client.done.add((assignment_id, week, day))
+        clients[client_id].ratings.append((region, side, pain or 0, on))  # never NULL here
+    for client_id, assignment_id, week, day in connection.execute(
+        sa.select(CheckIn.client_id, CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
+        .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
+        .where(CheckIn.client_id.in_(ids), CheckIn.date >= since, CheckIn.completed.is_(True))
+        .distinct()
+    ):
+        clients[client_id].done.add((assignment_id, week, day))
     scheduled_on = session_date_sql(Assignment.start_date, ProgramSession.week, ProgramSession.day)
     for client_id, scheduled, assignment_id, week, day, status in connection.execute(
         sa.select(
@@ -360,6 +355,7 @@ def summarise(client: _Client) -> dict:
         counted = scheduled_sum[index] - scheduled_sum[start] + done[index]
         return counted, done_sum[index + 1] - done_sum[start]
 
+    totals = load.daily_totals(client.daily)
     alerts = {on for _, _, pain, on in client.ratings if pain >= PAIN_ALERT}
     sore = {on for _, _, pain, on in client.ratings if pain >= SORE}
     attention, compliance = [], []
@@ -371,7 +367,7 @@ def summarise(client: _Client) -> dict:
             quiet(client.last, today)
             or dropping(s7, d7, s30, d30)
             or _within(alerts, today, 7)
-            or bool(load.attention(client.daily, today))
+            or bool(load.attention_by_day(totals, today))
         )
         plan = (
             plan_until is not None

@@ -22,10 +22,10 @@ from itertools import pairwise
 from typing import Any
 
 import flask_smorest
-from flask import current_app, make_response, request
+from flask import Response, current_app, make_response, request
 from flask_smorest.pagination import PaginationParameters
 from flask_smorest.utils import unpack_tuple_response
-from marshmallow import EXCLUDE, ValidationError, missing, post_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, missing, post_load, validate
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
@@ -33,6 +33,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from academy.common import idempotency
 from academy.common.auth import current_user, require_auth
 from academy.common.etag import NO_STORE, REVALIDATE, answer_conditionally
+from academy.common.presenters import encode, presenter
 from academy.common.schemas import PROBLEM, Integer, ProblemSchema, QuerySchema
 from academy.errors import Unprocessable
 from academy.extensions import db
@@ -251,6 +252,21 @@ def _named(func, view_name: str, method: str):
     return func
 
 
+JSON = "application/json"
+
+
+def refuse_hand_built(response: Response, view) -> None:
+    """Every JSON body comes from the schema its operation declares (through its
+    presenter): a view that built one itself is a mistake, refused at its first call,
+    which the suite makes for every operation. Other bodies (a calendar, a file, a
+    redirect) are the view's own."""
+    if response.mimetype == JSON:
+        raise TypeError(
+            f"{view.__qualname__} built its JSON answer itself: return the data and let "
+            "its @blp.response schema shape it"
+        )
+
+
 def _one_transaction(func):
     """The request boundary: the operation's writes are committed once, together, when
     it has answered; when it fails, the error handlers roll them back. Services change
@@ -411,8 +427,32 @@ class Blueprint(flask_smorest.Blueprint):
             headers["ETag"] = ETAG_HEADER
         if location:
             headers["Location"] = LOCATION_HEADER
-        shape = super().response(status_code, schema, headers=headers or None, **kwargs)
-        return lambda func: _layer("response", shape(func))
+        if isinstance(schema, type):
+            schema = schema()
+        document = super().response(status_code, schema, headers=headers or None, **kwargs)
+        present = presenter(schema) if isinstance(schema, Schema) else None
+
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                result, status, headers = unpack_tuple_response(func(*args, **kwargs))
+                if isinstance(result, Response):
+                    refuse_hand_built(result, func)
+                    return result, status, headers
+                if present is None:
+                    if result is not None:
+                        raise TypeError(
+                            f"{func.__qualname__} declares no schema for its answer but "
+                            "answered a body: declare it in @blp.response"
+                        )
+                    return result, status, headers
+                answer = Response(encode(present(result)), mimetype=JSON)
+                answer.status_code = status or status_code
+                return answer, None, headers
+
+            return _layer("response", document(wrapper))
+
+        return decorator
 
     def problem(self, status: int, description: str):
         """Document a problem+json answer of ``status`` (with ``Retry-After`` where the

@@ -35,26 +35,6 @@ def _date_add_sqlite(element, compiler, **kw):
     return f"date({compiler.process(start, **kw)}, ({compiler.process(days, **kw)}) || ' days')"
 
 
-def column_defaults(table: sa.Table) -> dict:
-    """Each column of ``table`` but its primary key, with what the model writes when it
-    is left unset (its ``default``, called once if it is a function; otherwise NULL): the
-    one source of defaults for a statement that skips the ORM. Values are shared by the
-    rows written from them, so the writer must never change one in place."""
-    defaults: dict[str, Any] = {}
-    for column in table.columns:
-        if column.primary_key:
-            continue
-        default = column.default
-        if not isinstance(default, sa.ColumnDefault):
-            defaults[column.key] = None
-        elif default.is_callable:
-            # A model's default function reads no execution context.
-            defaults[column.key] = default.arg(None)  # type: ignore[arg-type]
-        else:
-            defaults[column.key] = default.arg
-    return defaults
-
-
 class days_between(FunctionElement[int]):
     """``later - earlier`` in whole days, as an integer: PostgreSQL subtracts dates, SQLite
     subtracts Julian day numbers."""

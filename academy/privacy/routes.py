@@ -4,7 +4,6 @@ from flask.views import MethodView
 
 from academy.common.auth import current_account
 from academy.common.blueprint import Blueprint
-from academy.common.responses import json_response
 from academy.privacy import service
 from academy.privacy.schemas import EraseSchema, ExportSchema
 
@@ -23,7 +22,7 @@ class MyExport(MethodView):
         the coach's private notes), their activities with the original files, and what
         they wrote.
         """
-        return json_response(service.export(current_account()))
+        return service.export(current_account())
 
 
 @blp.route("/me")

@@ -11,18 +11,14 @@ from sqlalchemy.orm import selectinload
 
 from academy.activities import service as activities
 from academy.assessments.models import Assessment
-from academy.assessments.schemas import ClientAssessmentSchema
 from academy.audit.models import AuditEntry
-from academy.audit.schemas import AuditEntrySchema
 from academy.auth.models import Invitation, PasswordReset, User
 from academy.auth.passwords import verify_password
-from academy.auth.schemas import UserSchema
 from academy.auth.service import close_codes, revoke_all
 from academy.calendar.models import CalendarFeed
 from academy.checkins import service as checkins
 from academy.checkins.models import CheckIn
 from academy.clients.models import Client
-from academy.clients.schemas import RunningProfileSchema
 from academy.common.idempotency import IdempotencyKey
 from academy.common.tenancy import scoped
 from academy.common.time import utcnow
@@ -30,49 +26,34 @@ from academy.errors import Forbidden, Unprocessable
 from academy.extensions import db
 from academy.mail.models import OutboxMail
 from academy.messages.models import Message
-from academy.messages.schemas import MessageSchema
 from academy.programs.models import Assignment
-from academy.programs.schemas import AssignmentSchema
 
 ERASED_NAME = "Erased client"
-_ACTIVITY = AuditEntrySchema(many=True, only=("at", "action", "resource", "resource_id", "fields_"))
 
 
 def export(actor: User) -> dict:
-    """Everything held about the caller, as the caller may see it."""
-    document = {"account": UserSchema().dump(actor)}
+    """Everything held about the caller, as the caller may see it (``ExportSchema``)."""
+    document: dict = {"account": actor}
     if actor.role == "client":
         client = db.session.get_one(Client, actor.id)
-        document["profile"] = {
-            "goals": client.goals,
-            "birth_date": client.birth_date.isoformat() if client.birth_date else None,
-            "running_profile": RunningProfileSchema().dump(client.running_profile),
-        }
-        document["assignments"] = AssignmentSchema(many=True).dump(
-            db.session.scalars(scoped(Assignment, actor).order_by(Assignment.start_date))
-        )
+        document["profile"] = client
+        document["assignments"] = db.session.scalars(
+            scoped(Assignment, actor).order_by(Assignment.start_date)
+        ).all()
         check_ins = db.session.scalars(
             scoped(CheckIn, actor).options(*checkins.LOAD_CHILDREN).order_by(CheckIn.date)
         ).all()
         document["check_ins"] = checkins.present(check_ins)
-        document["assessments"] = ClientAssessmentSchema(many=True).dump(
-            db.session.scalars(
-                scoped(Assessment, actor)
-                .where(Assessment.shared_with_client.is_(True), Assessment.archived_at.is_(None))
-                .order_by(Assessment.assessed_on)
-            )
-        )
+        document["assessments"] = db.session.scalars(
+            scoped(Assessment, actor)
+            .where(Assessment.shared_with_client.is_(True), Assessment.archived_at.is_(None))
+            .order_by(Assessment.assessed_on)
+        ).all()
         document["activities"] = activities.export(actor)
-        document["messages"] = MessageSchema(many=True).dump(
-            db.session.scalars(scoped(Message, actor).order_by(Message.id))
-        )
-    # The schema writes `at` as UTC with a Z on both databases (SQLite hands back naive
-    # datetimes, so isoformat() gave a different, zone-less string there).
-    document["activity"] = _ACTIVITY.dump(
-        db.session.scalars(
-            scoped(AuditEntry, actor).where(AuditEntry.actor_id == actor.id).order_by(AuditEntry.at)
-        )
-    )
+        document["messages"] = db.session.scalars(scoped(Message, actor).order_by(Message.id)).all()
+    document["activity"] = db.session.scalars(
+        scoped(AuditEntry, actor).where(AuditEntry.actor_id == actor.id).order_by(AuditEntry.at)
+    ).all()
     return document
 
 

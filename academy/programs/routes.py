@@ -6,7 +6,7 @@ from academy.common.auth import COACH_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.etag import etag_header, if_match
 from academy.common.pagination import paginate
-from academy.common.responses import json_response, location
+from academy.common.responses import location
 from academy.programs import documents, service
 from academy.programs.schemas import (
     AssignmentCreateSchema,
@@ -28,7 +28,7 @@ def _program_response(program, status: int = 200):
     headers = etag_header(program)
     if status == 201:
         headers.update(location("programs.ProgramById", program_id=program.id))
-    return json_response(documents.program_document(program), status, headers)
+    return documents.program_document(program), status, headers
 
 
 @blp.route("/programs")
@@ -72,7 +72,7 @@ class ProgramById(MethodView):
         The `ETag` header carries the version to send back in `If-Match`.
         """
         program, document = service.read_program(current_user(), program_id)
-        return json_response(document, 200, etag_header(program))
+        return document, 200, etag_header(program)
 
     @blp.auth(COACH_ROLES)
     @blp.arguments(ProgramWriteSchema)

@@ -6,7 +6,6 @@ from flask.views import MethodView
 from academy.common.auth import CLIENT_ROLES, current_user
 from academy.common.blueprint import Blueprint
 from academy.common.pagination import paginate, paginate_list
-from academy.common.responses import json_response
 from academy.programs.schemas import AssignmentSchema
 from academy.schedule import service
 from academy.schedule.schemas import (
@@ -50,7 +49,7 @@ class MyAssignmentById(MethodView):
         Each session's `status` is `done` (checked in as completed), `today`,
         `missed` (past, not done) or `upcoming`, by the client's timezone.
         """
-        return json_response(service.assignment_view(current_user(), assignment_id))
+        return service.assignment_view(current_user(), assignment_id)
 
 
 @blp.route("/me/today")
@@ -65,7 +64,7 @@ class MyToday(MethodView):
         "Today" is the calendar day in the client's timezone unless `date` is given.
         Only active assignments count.
         """
-        return json_response(service.today_view(current_user(), query.get("date")))
+        return service.today_view(current_user(), query.get("date"))
 
 
 @blp.route("/me/schedule")

@@ -238,7 +238,7 @@ class TestCreateCheckIn:
             "updated_at": None,
         }
 
-    def test_it_takes_as_many_statements_for_many_results_and_ratings_as_for_one(
+    def test_its_statements_grow_with_its_lists_only_where_the_database_needs_it(
         self, http, client_user, sessions, assignment
     ):
         body = full_check_in(sessions, assignment)
@@ -254,7 +254,11 @@ class TestCreateCheckIn:
             db.session.delete(db.session.get(CheckIn, response.get_json()["id"]))
             db.session.commit()
         print(f"statements per check-in posted with a key: {counts}")
-        assert counts[0] == counts[1]
+        # The unit of work sends each list in one INSERT on PostgreSQL. SQLite cannot
+        # hand back the new rows' ids in the order given from one INSERT of many rows,
+        # so there it sends one a row: one more result and one more rating, two more.
+        more_per_row = 0 if db.engine.dialect.name == "postgresql" else 2
+        assert counts[1] == counts[0] + more_per_row
 
     @pytest.mark.parametrize(
         "changes",
