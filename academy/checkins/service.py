@@ -19,12 +19,17 @@ from academy.checkins.models import (
     CheckInRating,
     CheckInResult,
 )
-from academy.checkins.schemas import PrescribedSchema
+from academy.checkins.schemas import (
+    CheckInWriteSchema,
+    PrescribedSchema,
+    RunSchema,
+    WellnessSchema,
+)
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
 from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
-from academy.common.time import iso_z, local_today, utcnow
+from academy.common.time import local_today, utcnow
 from academy.errors import Conflict, NotFound, Unprocessable, constraint_name
 from academy.exercises.models import Exercise
 from academy.extensions import db
@@ -33,10 +38,13 @@ from academy.files.storage import remove_after_commit
 from academy.programs.dates import session_date
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 
-_SCALARS = ("date", "completed", "rpe", "duration_minutes", "notes", "assignment_id", "session_id")
-_WELLNESS = ("sleep_hours", "stress", "energy", "soreness")
-_RUN = {"distance_km": "run_distance_km", "duration_minutes": "run_duration_minutes",
-        "cadence_spm": "cadence_spm"}  # fmt: skip
+# The body's fields that are columns of their own, by name: a new one needs its model
+# column, its migration and its place in the schemas, and nothing here.
+_SCALARS = tuple(f for f in CheckInWriteSchema().fields if f in CheckIn.__table__.c)
+# The body's groups of columns: wellness by the columns' names, a run's figures by
+# ``run_`` and their name where the column has that prefix.
+_WELLNESS = tuple(WellnessSchema().fields)
+_RUN = {f: f"run_{f}" if f"run_{f}" in CheckIn.__table__.c else f for f in RunSchema().fields}
 # What a result repeats of its item, as prescribed that day, in the answer's order.
 _PRESCRIBED = tuple(PrescribedSchema().fields)
 # A stored check-in, or one read as rows (``with_children``) or not yet written
@@ -570,40 +578,27 @@ def present(check_ins: Sequence[CheckInLike]) -> list[dict]:
 def _present_one(
     check_in: CheckInLike, items: dict, sessions: dict, media: dict | None = None
 ) -> dict:
-    """A check-in as answered, ready for JSON: the heavy reads skip the schema's dump
-    (``CheckInSchema`` documents it, and the tests hold the two to the same shape)."""
+    """A check-in as ``CheckInSchema`` reads it: its columns, with what they refer to
+    (its session, each result's item as prescribed that day, its videos) and its
+    wellness and run figures grouped as the body gives them. The schema's presenter
+    picks and writes what it declares."""
+    columns = _values(check_in, _CHECK_INS)
     return {
-        "id": check_in.id,
-        "client_id": check_in.client_id,
-        "date": check_in.date.isoformat(),
-        "assignment_id": check_in.assignment_id,
-        "session_id": check_in.session_id,
+        **columns,
         "session": sessions.get(check_in.session_id),
-        "completed": check_in.completed,
-        "rpe": check_in.rpe,
-        "duration_minutes": check_in.duration_minutes,
         "results": [
-            {
-                "id": r.id,
-                "item_id": r.item_id,
-                "prescribed": items.get(r.item_id),
-                "completed": r.completed,
-                "sets_done": r.sets_done,
-                "reps_done": r.reps_done,
-                "side": r.side,
-                "felt_in": r.felt_in,
-                "notes": r.notes,
-            }
-            for r in check_in.results
+            {**_values(r, _RESULTS), "prescribed": items.get(r.item_id)} for r in check_in.results
         ],
-        "ratings": [
-            {"region": r.region, "side": r.side, "tightness": r.tightness, "pain": r.pain}
-            for r in check_in.ratings
-        ],
-        "wellness": {field: getattr(check_in, field) for field in _WELLNESS},
-        "run": {field: getattr(check_in, column) for field, column in _RUN.items()},
-        "notes": check_in.notes,
+        "ratings": check_in.ratings,
+        "wellness": {field: columns[field] for field in _WELLNESS},
+        "run": {field: columns[column] for field, column in _RUN.items()},
         "media": (media or {}).get(check_in.id, []),
-        "created_at": iso_z(check_in.created_at),
-        "updated_at": iso_z(check_in.updated_at),
     }
+
+
+def _values(obj, table: sa.Table) -> dict:
+    """The columns of ``table`` that ``obj`` (an object, a namespace or a row) holds."""
+    mapping = getattr(obj, "_mapping", None)
+    if mapping is not None:
+        return dict(mapping)
+    return {column.key: getattr(obj, column.key) for column in table.c}
