@@ -77,7 +77,11 @@ _DAILY = (
 )
 
 
-def clients_daily(client_ids: list[int], since: date, until: date | None = None) -> sa.Select:
+def clients_daily(
+    client_ids: list[int] | sa.BindParameter[list[int]],
+    since: date | sa.BindParameter[date],
+    until: date | None = None,
+) -> sa.Select:
     """(client_id, date, load, distance km, minutes, cross-training load, cross-training
     minutes) per client and day, from ``since``
     (to ``until``), of clients found in scope: read through their ids, so the planner

@@ -241,82 +241,95 @@ class _Client:
     sessions: list[tuple[date, tuple[int, int, int], bool]] = field(default_factory=list)
 
 
-def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
-    """The summary rows of these clients: five statements. Their client rows are locked
-    first (PostgreSQL), so that two transactions writing for one client summarise one
-    after the other, the second seeing the first's rows."""
-    last = (
-        sa.select(sa.func.max(CheckIn.date)).where(CheckIn.client_id == Client.id).scalar_subquery()
-    )
-    assessed = (
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_SINCE = sa.bindparam("since", type_=sa.Date)
+# Built once: every write of a client's data runs them. The clients (locked, on
+# PostgreSQL), with their last check-in and whether they have an assessment.
+_CLIENTS = (
+    sa.select(
+        Client.id,
+        User.timezone,
+        sa.select(sa.func.max(CheckIn.date))
+        .where(CheckIn.client_id == Client.id)
+        .scalar_subquery(),
         sa.select(Assessment.id)
         .where(Assessment.client_id == Client.id, Assessment.archived_at.is_(None))
-        .exists()
+        .exists(),
     )
+    .join(User, User.id == Client.id)
+    .where(Client.id.in_(_IDS))
+    .order_by(Client.id)
+    .with_for_update(of=Client)
+)
+_DAILY = load.clients_daily(_IDS, _SINCE)
+# Grouped in the database: a client's rows here are bounded by the days and the regions
+# rated, however many check-ins a day holds. A day's rating of a region and side is its
+# worst: the rules hold more, never less, for a higher pain.
+_RATINGS = (
+    sa.select(
+        CheckInRating.client_id,
+        CheckInRating.date,
+        CheckInRating.region,
+        CheckInRating.side,
+        sa.func.max(CheckInRating.pain),
+    )
+    .where(
+        CheckInRating.client_id.in_(_IDS),
+        CheckInRating.date >= _SINCE,
+        CheckInRating.pain.is_not(None),
+    )
+    .group_by(CheckInRating.client_id, CheckInRating.date, CheckInRating.region, CheckInRating.side)
+)
+_DONE = (
+    sa.select(CheckIn.client_id, CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
+    .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
+    .where(CheckIn.client_id.in_(_IDS), CheckIn.date >= _SINCE, CheckIn.completed.is_(True))
+    .distinct()
+)
+_SCHEDULED_ON = session_date_sql(Assignment.start_date, ProgramSession.week, ProgramSession.day)
+_SESSIONS = (
+    sa.select(
+        Assignment.client_id,
+        _SCHEDULED_ON,
+        Assignment.id,
+        ProgramSession.week,
+        ProgramSession.day,
+        Assignment.status,
+    )
+    .join(ProgramSession, ProgramSession.program_id == Assignment.program_id)
+    .where(
+        Assignment.client_id.in_(_IDS),
+        Assignment.status.in_(COUNTED_STATUSES),
+        ProgramSession.retired_at.is_(None),
+        _SCHEDULED_ON >= _SINCE,
+    )
+)
+
+
+def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
+    """The summary rows of these clients: five statements, built once. Their client
+    rows are locked first (PostgreSQL), so that two transactions writing for one client
+    summarise one after the other, the second seeing the first's rows."""
     clients = {
         client_id: _Client(local_today(timezone), latest, bool(has_assessment))
         for client_id, timezone, latest, has_assessment in connection.execute(
-            sa.select(Client.id, User.timezone, last, assessed)
-            .join(User, User.id == Client.id)
-            .where(Client.id.in_(client_ids))
-            .order_by(Client.id)
-            .with_for_update(of=Client)
+            _CLIENTS, {"ids": list(client_ids)}
         )
     }
     if not clients:
         return []
     first = min(c.today for c in clients.values()) - timedelta(days=DAYS_BEFORE)
     ids = list(clients)
-    for row in connection.execute(
-        load.clients_daily(ids, first - timedelta(days=_CHECK_INS_BEFORE))
-    ):
+    check_ins = {"ids": ids, "since": first - timedelta(days=_CHECK_INS_BEFORE)}
+    for row in connection.execute(_DAILY, check_ins):
         clients[row[0]].daily.append(tuple(row[1:]))
-    # Grouped in the database: a client's rows here are bounded by the days and the
-    # regions rated, however many check-ins a day holds. A day's rating of a region and
-    # side is its worst: the rules hold more, never less, for a higher pain.
-    since = first - timedelta(days=_CHECK_INS_BEFORE)
-    for client_id, on, region, side, pain in connection.execute(
-        sa.select(
-            CheckInRating.client_id,
-            CheckInRating.date,
-            CheckInRating.region,
-            CheckInRating.side,
-            sa.func.max(CheckInRating.pain),
-        )
-        .where(
-            CheckInRating.client_id.in_(ids),
-            CheckInRating.date >= since,
-            CheckInRating.pain.is_not(None),
-        )
-        .group_by(
-            CheckInRating.client_id, CheckInRating.date, CheckInRating.region, CheckInRating.side
-        )
-    ):
+    for client_id, on, region, side, pain in connection.execute(_RATINGS, check_ins):
         clients[client_id].ratings.append((region, side, pain or 0, on))  # never NULL here
-    for client_id, assignment_id, week, day in connection.execute(
-        sa.select(CheckIn.client_id, CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
-        .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
-        .where(CheckIn.client_id.in_(ids), CheckIn.date >= since, CheckIn.completed.is_(True))
-        .distinct()
-    ):
+    for client_id, assignment_id, week, day in connection.execute(_DONE, check_ins):
         clients[client_id].done.add((assignment_id, week, day))
-    scheduled_on = session_date_sql(Assignment.start_date, ProgramSession.week, ProgramSession.day)
+    sessions = {"ids": ids, "since": first - timedelta(days=_SESSIONS_BEFORE)}
     for client_id, scheduled, assignment_id, week, day, status in connection.execute(
-        sa.select(
-            Assignment.client_id,
-            scheduled_on,
-            Assignment.id,
-            ProgramSession.week,
-            ProgramSession.day,
-            Assignment.status,
-        )
-        .join(ProgramSession, ProgramSession.program_id == Assignment.program_id)
-        .where(
-            Assignment.client_id.in_(ids),
-            Assignment.status.in_(COUNTED_STATUSES),
-            ProgramSession.retired_at.is_(None),
-            scheduled_on >= first - timedelta(days=_SESSIONS_BEFORE),
-        )
+        _SESSIONS, sessions
     ):
         clients[client_id].sessions.append(
             (scheduled, (assignment_id, week, day), status == "active")
