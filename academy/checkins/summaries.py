@@ -46,6 +46,7 @@ from academy.assessments.safety import CHECK_IN_DAYS, SORE
 from academy.auth.models import User
 from academy.checkins import load
 from academy.checkins.models import CheckIn, CheckInRating, ClientSummary
+from academy.checkins.pain import worst_pain
 from academy.clients.models import Client
 from academy.common.sql import days_between
 from academy.common.time import local_today
@@ -262,24 +263,7 @@ _CLIENTS = (
     .with_for_update(of=Client)
 )
 _DAILY = load.clients_daily(_IDS, _SINCE)
-# Grouped in the database: a client's rows here are bounded by the days and the regions
-# rated, however many check-ins a day holds. A day's rating of a region and side is its
-# worst: the rules hold more, never less, for a higher pain.
-_RATINGS = (
-    sa.select(
-        CheckInRating.client_id,
-        CheckInRating.date,
-        CheckInRating.region,
-        CheckInRating.side,
-        sa.func.max(CheckInRating.pain),
-    )
-    .where(
-        CheckInRating.client_id.in_(_IDS),
-        CheckInRating.date >= _SINCE,
-        CheckInRating.pain.is_not(None),
-    )
-    .group_by(CheckInRating.client_id, CheckInRating.date, CheckInRating.region, CheckInRating.side)
-)
+_RATINGS = worst_pain(_IDS, _SINCE)
 _DONE = (
     sa.select(CheckIn.client_id, CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
     .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
@@ -323,7 +307,7 @@ def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
     check_ins = {"ids": ids, "since": first - timedelta(days=_CHECK_INS_BEFORE)}
     for row in connection.execute(_DAILY, check_ins):
         clients[row[0]].daily.append(tuple(row[1:]))
-    for client_id, on, region, side, pain in connection.execute(_RATINGS, check_ins):
+    for client_id, region, side, pain, on in connection.execute(_RATINGS, check_ins):
         clients[client_id].ratings.append((region, side, pain or 0, on))  # never NULL here
     for client_id, assignment_id, week, day in connection.execute(_DONE, check_ins):
         clients[client_id].done.add((assignment_id, week, day))

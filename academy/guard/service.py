@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from academy.assessments import method, safety
 from academy.assessments.models import Assessment
-from academy.checkins.models import CheckInRating
+from academy.checkins.pain import worst_pain
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
@@ -98,20 +98,9 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
         days=safety.CHECK_IN_DAYS
     )
     ratings: dict[int, list] = defaultdict(list)
-    for client_id, *rating in db.session.execute(
-        sa.select(
-            CheckInRating.client_id,
-            CheckInRating.region,
-            CheckInRating.side,
-            CheckInRating.pain,
-            CheckInRating.date,
-        ).where(
-            through(CheckInRating.client_id, client_ids),
-            CheckInRating.date >= since,
-            CheckInRating.pain.is_not(None),
-        )
-    ):
-        ratings[client_id].append(rating)
+    rows = db.session.connection().execute(worst_pain(client_ids, since))
+    for client_id, region, side, pain, on in rows:
+        ratings[client_id].append((region, side, pain, on))
     answer = {}
     for client_id, today in today_of.items():
         assessment = assessments.get(client_id)
