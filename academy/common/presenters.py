@@ -122,21 +122,48 @@ def _compile(schema: Schema) -> Presenter:
         dump = schema.dump
         return dump if not schema.many else (lambda obj: dump(obj, many=False))
     source = _Source()
-    lines = []
+    careful: list[str] = []
+    fast: list[str] | None = []
     for name, field in schema.dump_fields.items():
         key = field.data_key or name
         attribute = field.attribute or name
-        lines.append(_field_code(source, schema, name, key, attribute, field))
-    body = "\n".join("    " + line for chunk in lines for line in chunk.splitlines())
-    # Two readers: a mapping by key, anything else (objects, rows) by attribute.
+        value = _value_code(source, field) if "." not in attribute else None
+        if value is None:
+            careful.append(_marshmallow_code(source, schema, name, key, field))
+            fast = None
+            continue
+        careful.append(
+            f"v = READ({attribute!r}, M)\n"
+            f"if v is not M:\n    out[{key!r}] = None if v is None else {value}"
+        )
+        if fast is not None:
+            read = f"o[{attribute!r}]"
+            shaped = read if value == "v" else f"(None if (v := {read}) is None else {value})"
+            fast.append(f"{key!r}: {shaped},")
+    body = "\n".join(careful)
+    # A dict holding every field (what the services build) is answered in one display;
+    # anything else is read field by field: a mapping by key, an object or a row by
+    # attribute, a missing one left out.
+    shortcut = ""
+    if fast:
+        shortcut = (
+            "    if o.__class__ is dict:\n"
+            "        try:\n"
+            "            return {\n"
+            f"{_indent(chr(10).join(fast), 16)}\n"
+            "            }\n"
+            "        except KeyError:\n"
+            "            pass\n"
+        )
     code = (
         "def present(o):\n"
+        f"{shortcut}"
         "    out = {}\n"
         "    if isinstance(o, Mapping):\n"
         "        get = o.get\n"
-        f"{_indent(body.replace('READ(', 'get('), 4)}\n"
+        f"{_indent(body.replace('READ(', 'get('), 8)}\n"
         "    else:\n"
-        f"{_indent(body.replace('READ(', 'getattr(o, '), 4)}\n"
+        f"{_indent(body.replace('READ(', 'getattr(o, '), 8)}\n"
         "    return out\n"
     )
     namespace = dict(source.names)
@@ -148,33 +175,24 @@ def _indent(text: str, spaces: int) -> str:
     return "\n".join(" " * spaces + line for line in text.splitlines())
 
 
-def _field_code(
-    source: _Source, schema: Schema, name: str, key: str, attribute: str, field: fields.Field
-) -> str:
-    """The lines that put ``field`` into ``out``, reading ``v`` with ``READ(attr, M)``."""
-    if "." in attribute:
-        return _marshmallow_code(source, schema, name, key, field)
-    read = f"v = READ({attribute!r}, M)\n"
+def _value_code(source: _Source, field: fields.Field) -> str | None:
+    """An expression of ``v`` (neither missing nor None) that shapes ``field``'s value
+    inline, or None when marshmallow must serialize the field."""
     kind = _kind(field)
     if kind is not None:
-        value = _INLINE[kind].format("v")
-        return read + f"if v is not M:\n    out[{key!r}] = None if v is None else {value}"
+        return _INLINE[kind].format("v")
     if isinstance(field, fields.Nested) and _inlined(field, fields.Nested):
         nested = source.name(_nested(field), "nested")
-        value = f"[{nested}(x) for x in v]" if field.many else f"{nested}(v)"
-        return read + f"if v is not M:\n    out[{key!r}] = None if v is None else {value}"
+        return f"[{nested}(x) for x in v]" if field.many else f"{nested}(v)"
     if isinstance(field, fields.List) and _inlined(field, fields.List):
         inner = field.inner
         if isinstance(inner, fields.Nested) and _inlined(inner, fields.Nested):
             nested = source.name(_nested(inner), "nested")
-            value = f"[None if x is None else {nested}(x) for x in v]"
-        elif (inner_kind := _kind(inner)) is not None:
+            return f"[None if x is None else {nested}(x) for x in v]"
+        if (inner_kind := _kind(inner)) is not None:
             convert = _INLINE[inner_kind].format("x")
-            value = f"[None if x is None else {convert} for x in v]"
-        else:
-            return _marshmallow_code(source, schema, name, key, field)
-        return read + f"if v is not M:\n    out[{key!r}] = None if v is None else {value}"
-    return _marshmallow_code(source, schema, name, key, field)
+            return f"[None if x is None else {convert} for x in v]"
+    return None
 
 
 def _inlined(field: fields.Field, base: type) -> bool:

@@ -65,6 +65,28 @@ def _item_work(kind: str, run: dict | None, exercise) -> safety.Work | None:
 
 # --- each client's guard today ---------------------------------------------------------------
 
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+# Built once, as every client read runs them. Each client's latest assessment, read
+# through the clients' ids (found in scope by the caller), so that the planner takes
+# each client's own index whatever the academy's size.
+_LATEST = (
+    sa.select(
+        Assessment.id,
+        sa.func.row_number()
+        .over(
+            partition_by=Assessment.client_id,
+            order_by=(Assessment.assessed_on.desc(), Assessment.id.desc()),
+        )
+        .label("n"),
+    )
+    .where(Assessment.archived_at.is_(None), through(Assessment.client_id, _IDS))
+    .subquery()
+)
+_LATEST_ASSESSMENTS = (
+    sa.select(Assessment).join(_LATEST, _LATEST.c.id == Assessment.id).where(_LATEST.c.n == 1)
+)
+_PAIN = worst_pain(_IDS, sa.bindparam("since", type_=sa.Date))
+
 
 def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
     """The safety rules read for each client of ``today_of`` (client id -> their today;
@@ -73,32 +95,14 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
     Two statements, whatever the number of clients, none included: the dashboard asks
     twice and issues as many statements whatever its clients hold."""
     client_ids = list(today_of)
-    # Read through the clients' ids (found in scope by the caller), so that the planner
-    # takes each client's own index whatever the academy's size.
-    latest = (
-        sa.select(
-            Assessment.id,
-            sa.func.row_number()
-            .over(
-                partition_by=Assessment.client_id,
-                order_by=(Assessment.assessed_on.desc(), Assessment.id.desc()),
-            )
-            .label("n"),
-        )
-        .where(Assessment.archived_at.is_(None), through(Assessment.client_id, client_ids))
-        .subquery()
-    )
     assessments = {
-        a.client_id: a
-        for a in db.session.scalars(
-            sa.select(Assessment).join(latest, latest.c.id == Assessment.id).where(latest.c.n == 1)
-        )
+        a.client_id: a for a in db.session.scalars(_LATEST_ASSESSMENTS, {"ids": client_ids})
     }
     since = min(today_of.values(), default=local_today("UTC")) - timedelta(
         days=safety.CHECK_IN_DAYS
     )
     ratings: dict[int, list] = defaultdict(list)
-    rows = db.session.connection().execute(worst_pain(client_ids, since))
+    rows = db.session.connection().execute(_PAIN, {"ids": client_ids, "since": since})
     for client_id, region, side, pain, on in rows:
         ratings[client_id].append((region, side, pain, on))
     answer = {}
