@@ -5,7 +5,9 @@ app and the floor (bench/floor.py) under gunicorn with the same settings, load e
 endpoint with wrk for a fixed time (in turns of a few seconds), then print requests
 per second and p50/p99 latency. The target: ``GET /me/assignments/{id}`` reaches at
 least half the requests per second of the floor serving the same sessions with the
-same fields (each item with its exercise's cues).
+same fields (each item with its exercise's cues). Beside them, without a target: the
+client's schedule and the coach's plan conflicts (the plan's guard at work) and the
+vocabularies.
 
     .venv/bin/python bench/run.py [--seconds 10] [--databases sqlite,postgresql]
                                   [--workers 2] [--concurrency 8]
@@ -20,6 +22,7 @@ import signal
 import sys
 import urllib.request
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 
 import loadgen
@@ -34,11 +37,14 @@ TARGET_RATIO = 0.5
 PROGRAM = "GET /api/v1/programs/{id}"
 ASSIGNMENT = "GET /api/v1/me/assignments/{id}"
 TODAY = "GET /api/v1/me/today?date=…"
+SCHEDULE = "GET /api/v1/me/schedule?from=…&to=…"
+CONFLICTS = "GET /api/v1/clients/{id}/plan-conflicts"
+VOCABULARIES = "GET /api/v1/vocabularies"
 FLOOR = "floor: GET /programs/{id}"
 CLIENT_FLOOR = "floor: the same, for the client"
 # What the assignment adds to each session beyond the program's rows.
 DATED = ("date", "status")
-TABLE_ROW = "{:<11} {:<34} {:>9} {:>8} {:>8} {:>7}"
+TABLE_ROW = "{:<11} {:<40} {:>9} {:>8} {:>8} {:>7}"
 
 
 def _target(name: str, url: str, token: str | None = None) -> loadgen.Target:
@@ -86,14 +92,24 @@ def _bench_database(kind: str, wrk: str, options: argparse.Namespace) -> list[di
 
 def _endpoints(app_url: str, floor_url: str, fixture: seed.Fixture) -> list[loadgen.Target]:
     api = f"{app_url}/api/v1"
+    coach = fixture.coach_token
     return [
         _target("GET /healthz", f"{app_url}/healthz"),
         _target(PROGRAM, f"{api}/programs/{fixture.program_id}", fixture.coach_token),
         _target(ASSIGNMENT, f"{api}/me/assignments/{fixture.assignment_id}", fixture.client_token),
         _target(TODAY, f"{api}/me/today?date={fixture.today.isoformat()}", fixture.client_token),
+        _target(SCHEDULE, f"{api}/me/schedule?{_schedule_dates(fixture)}", fixture.client_token),
+        _target(CONFLICTS, f"{api}/clients/{fixture.client_id}/plan-conflicts", coach),
+        _target(VOCABULARIES, f"{api}/vocabularies", fixture.client_token),
         _target(FLOOR, f"{floor_url}/programs/{fixture.program_id}"),
         _target(CLIENT_FLOOR, f"{floor_url}/programs/{fixture.program_id}/for-client"),
     ]
+
+
+def _schedule_dates(fixture: seed.Fixture) -> str:
+    """The query of the client's next four weeks."""
+    end = fixture.today + timedelta(days=27)
+    return f"from={fixture.today.isoformat()}&to={end.isoformat()}"
 
 
 def _check_answers(endpoints: list[loadgen.Target]) -> None:

@@ -39,6 +39,7 @@ class Fixture:
 
     program_id: int
     assignment_id: int
+    client_id: int
     today: date
     coach_token: str
     client_token: str
@@ -154,6 +155,7 @@ def _academy_with_assigned_program(http: FlaskClient) -> Fixture:
     return Fixture(
         program_id=assignment["program"]["id"],
         assignment_id=assignment["id"],
+        client_id=client["id"],
         today=today,
         coach_token=coach_token,
         client_token=client_token,

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from gunicorn.config import KNOWN_SETTINGS
 
@@ -68,6 +69,24 @@ def gunicorn(
             yield base_url
         finally:
             _stop(process)
+
+
+def worker_pid(url: str) -> int:
+    """The one gunicorn worker serving ``url``: of the processes started with its
+    address (the master and its forks), the one whose parent is another of them."""
+    bind = f"--bind={urlsplit(url).netloc}".encode()
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if bind in (entry / "cmdline").read_bytes().split(b"\0"):
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(stat[1])
+        except OSError:
+            continue
+    (worker,) = [pid for pid, parent in parents.items() if parent in parents]
+    return worker
 
 
 def _free_port() -> int:

@@ -76,24 +76,6 @@ def _video(folder: Path, megabytes: int) -> Path:
     return path
 
 
-def _worker(url: str) -> int:
-    """The gunicorn worker serving ``url``: of the processes started with its address
-    (the master and its forks), the one whose parent is another of them."""
-    bind = f"--bind={urlsplit(url).netloc}".encode()
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if bind in (entry / "cmdline").read_bytes().split(b"\0"):
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                parents[int(entry.name)] = int(stat[1])
-        except OSError:
-            continue
-    (worker,) = [pid for pid, parent in parents.items() if parent in parents]
-    return worker
-
-
 def _peak_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -149,7 +131,7 @@ def _run(kind: str, folder: Path, megabytes: int, video: Path, endpoint: str | N
     env.pop("TEST_DATABASE_URL", None)
     log = folder / f"gunicorn-{kind}.log"
     with servers.gunicorn("wsgi:app", directory=ROOT, env=env, workers=1, log_path=log) as url:
-        worker = _worker(url)
+        worker = servers.worker_pid(url)
         before = _peak_mb(worker)
         status, answer, took = _send(url, token, exercise_id, video)
         after = _peak_mb(worker)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from academy.exercises.models import Exercise
 from academy.extensions import db
-from tests.conftest import count_rows, count_statements, problem_of
+from tests.conftest import count_rows, count_statements, measured, problem_of
 
 NEW_EXERCISE = {
     "name": "Box Step-Down with Breath",
@@ -446,6 +446,19 @@ class TestArchiveExercise:
 
 
 class TestVocabularies:
+    def test_they_take_the_callers_token_alone_whatever_the_academy_holds(
+        self, http, coach, client_user, academy
+    ):
+        _, coach_before = measured(http.get, "/api/v1/vocabularies", headers=coach.headers)
+        _, client_before = measured(http.get, "/api/v1/vocabularies", headers=client_user.headers)
+        for n in range(10):
+            create(http, coach, name=f"Step-Down {n}")
+
+        _, coach_after = measured(http.get, "/api/v1/vocabularies", headers=coach.headers)
+        _, client_after = measured(http.get, "/api/v1/vocabularies", headers=client_user.headers)
+
+        assert coach_before == client_before == coach_after == client_after == 1
+
     def test_every_list_is_served(self, http, client_user):
         response = http.get("/api/v1/vocabularies", headers=client_user.headers)
 
