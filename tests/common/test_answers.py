@@ -173,7 +173,7 @@ def _value(field: fields.Field, depth: int) -> st.SearchStrategy:
         value = st.text(max_size=8)
     elif isinstance(field, fields.Dict | fields.Raw):
         value = st.dictionaries(
-            st.text(max_size=4), st.integers() | st.text(max_size=4), max_size=2
+            st.text(max_size=4), st.integers(-(2**63), 2**63 - 1) | st.text(max_size=4), max_size=2
         )
     else:
         value = st.nothing()
