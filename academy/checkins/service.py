@@ -434,8 +434,13 @@ def _form_check(check_in: CheckIn, media_id: int) -> CheckInMedia:
     raise NotFound(f"No form-check video {media_id} on check-in {check_in.id}.")
 
 
+def _with_media(actor: Actor, check_in_id: int) -> CheckIn:
+    """One of the caller's check-ins with its videos, not its results and ratings."""
+    return get_scoped(CheckIn, check_in_id, actor, selectinload(CheckIn.media), what="check-in")
+
+
 def get_form_check(actor: Actor, check_in_id: int, media_id: int) -> CheckInMedia:
-    return _form_check(get_check_in(actor, check_in_id), media_id)
+    return _form_check(_with_media(actor, check_in_id), media_id)
 
 
 def delete_form_check(actor: Actor, check_in_id: int, media_id: int) -> None:
