@@ -244,8 +244,19 @@ class _Client:
 
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _SINCE = sa.bindparam("since", type_=sa.Date)
-# Built once: every write of a client's data runs them. The clients (locked, on
-# PostgreSQL), with their last check-in and whether they have an assessment.
+# Built once: every write of a client's data runs them. On PostgreSQL the clients' rows
+# are locked first, on their own: a statement that waited for a lock reads what it reads
+# as it was before the wait, so the reads come after it. The lock is FOR NO KEY UPDATE: a
+# row written that refers to the client (a check-in) holds FOR KEY SHARE on it, which FOR
+# UPDATE would wait for, so two check-ins of one client at once would each wait for the
+# other; this lock queues them instead. (SQLite writes one transaction at a time.)
+_LOCK = (
+    sa.select(Client.id)
+    .where(Client.id.in_(_IDS))
+    .order_by(Client.id)
+    .with_for_update(key_share=True)
+)
+# The clients, with their last check-in and whether they have an assessment.
 _CLIENTS = (
     sa.select(
         Client.id,
@@ -260,7 +271,6 @@ _CLIENTS = (
     .join(User, User.id == Client.id)
     .where(Client.id.in_(_IDS))
     .order_by(Client.id)
-    .with_for_update(of=Client)
 )
 _DAILY = load.clients_daily(_IDS, _SINCE)
 _RATINGS = worst_pain(_IDS, _SINCE)
@@ -292,8 +302,10 @@ _SESSIONS = (
 
 def compute(connection: sa.Connection, client_ids: list[int]) -> list[dict]:
     """The summary rows of these clients: five statements, built once. Their client
-    rows are locked first (PostgreSQL), so that two transactions writing for one client
-    summarise one after the other, the second seeing the first's rows."""
+    rows are locked first (PostgreSQL, a sixth), so that two transactions writing for one
+    client summarise one after the other, the second seeing the first's rows."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK, {"ids": list(client_ids)})
     clients = {
         client_id: _Client(local_today(timezone), latest, bool(has_assessment))
         for client_id, timezone, latest, has_assessment in connection.execute(

@@ -2,12 +2,15 @@
 out from the history itself, on every day, and every write that changes the history
 leaves it as a fresh computation would; the command and the migration rebuild it."""
 
+import contextlib
+import threading
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from academy.assessments import safety
 from academy.assessments.models import Assessment
@@ -346,6 +349,45 @@ class TestKeptOnEveryWrite:
 
 
 # --- rebuilt -----------------------------------------------------------------------------
+
+
+class TestTwoCheckInsOfOneClientAtOnce:
+    def test_both_are_written_and_summarised_one_after_the_other(self, app, client_user):
+        """Each request inserts its check-in (which locks the client row FOR KEY SHARE on
+        PostgreSQL) and then, at its commit, locks the client row to summarise: both
+        reach that point together here. A FOR UPDATE there would wait for the other's
+        key-share lock, each for the other: a deadlock, and one of them lost."""
+        barrier = threading.Barrier(2, timeout=10)
+
+        def together(session):
+            if threading.current_thread().name.startswith("check-in"):
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    barrier.wait()
+
+        # Before the summaries' own listener, so both have flushed their check-in.
+        event.listen(db.session, "before_commit", together, insert=True)
+        answers: list[int] = []
+        try:
+
+            def post(day: int):
+                body = {"date": (TODAY - timedelta(days=day)).isoformat(), "rpe": 5}
+                response = post_check_in(app.test_client(), client_user, body)
+                answers.append(response.status_code)
+
+            threads = [
+                threading.Thread(target=post, args=(day,), name=f"check-in {day}") for day in (1, 2)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+        finally:
+            event.remove(db.session, "before_commit", together)
+
+        assert answers == [201, 201]
+        assert count_rows(CheckIn) == 2
+        stored = assert_kept()
+        assert stored[client_user.id]["last_check_in"] == TODAY - timedelta(days=1)
 
 
 class TestRebuild:
