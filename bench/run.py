@@ -4,8 +4,9 @@ For each database: build a fresh one holding a client's 12-week program, serve t
 app and the floor (bench/floor.py) under gunicorn with the same settings, load each
 endpoint with wrk for a fixed time (in turns of a few seconds), then print requests
 per second and p50/p99 latency. The target: ``GET /me/assignments/{id}`` reaches at
-least half the requests per second of the floor serving the same sessions with the
-same fields (each item with its exercise's cues).
+least half the requests per second of the floor serving the same body from the same
+rows (each session dated, each item with its exercise's cues and what the client's
+safety rules hold back).
 
     .venv/bin/python bench/run.py [--seconds 10] [--databases sqlite,postgresql]
                                   [--workers 2] [--concurrency 8]
@@ -36,8 +37,6 @@ ASSIGNMENT = "GET /api/v1/me/assignments/{id}"
 TODAY = "GET /api/v1/me/today?date=…"
 FLOOR = "floor: GET /programs/{id}"
 CLIENT_FLOOR = "floor: the same, for the client"
-# What the assignment adds to each session beyond the program's rows.
-DATED = ("date", "status")
 TABLE_ROW = "{:<11} {:<34} {:>9} {:>8} {:>8} {:>7}"
 
 
@@ -92,12 +91,14 @@ def _endpoints(app_url: str, floor_url: str, fixture: seed.Fixture) -> list[load
         _target(ASSIGNMENT, f"{api}/me/assignments/{fixture.assignment_id}", fixture.client_token),
         _target(TODAY, f"{api}/me/today?date={fixture.today.isoformat()}", fixture.client_token),
         _target(FLOOR, f"{floor_url}/programs/{fixture.program_id}"),
-        _target(CLIENT_FLOOR, f"{floor_url}/programs/{fixture.program_id}/for-client"),
+        _target(CLIENT_FLOOR, f"{floor_url}/assignments/{fixture.assignment_id}/for-client"),
     ]
 
 
 def _check_answers(endpoints: list[loadgen.Target]) -> None:
-    """Each endpoint answers 200 with real content, and the floor serves the same program.
+    """Each endpoint answers 200 with real content, the floor serves the same program and
+    the same assignment, body for body, and the client's safety rules hold something
+    back (so that both do that work).
 
     Without this, a wrong token or id would benchmark fast 401s and 404s.
     """
@@ -109,12 +110,11 @@ def _check_answers(endpoints: list[loadgen.Target]) -> None:
         raise RuntimeError("No session is due on the date used for /me/today.")
     if bodies[FLOOR]["sessions"] != program["sessions"]:
         raise RuntimeError(f"The floor's sessions differ from those of {PROGRAM}.")
-    undated = [
-        {key: value for key, value in session.items() if key not in DATED}
-        for session in bodies[ASSIGNMENT]["sessions"]
-    ]
-    if bodies[CLIENT_FLOOR]["sessions"] != undated:
-        raise RuntimeError(f"The client floor's sessions differ from those of {ASSIGNMENT}.")
+    if bodies[CLIENT_FLOOR] != bodies[ASSIGNMENT]:
+        raise RuntimeError(f"The client floor's body differs from that of {ASSIGNMENT}.")
+    held = [item["held"] for session in bodies[ASSIGNMENT]["sessions"] for item in session["items"]]
+    if not any(held):
+        raise RuntimeError(f"The client's safety rules hold nothing back in {ASSIGNMENT}.")
 
 
 def _get_json(endpoint: loadgen.Target) -> dict:
