@@ -140,7 +140,8 @@ def _serve(
 ) -> str:
     """Serve ``app`` on the database at ``url`` until ``stack`` closes; answers its URL."""
     # LOG_LEVEL=WARNING: one log line per request would measure the terminal.
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    # PYTHONPATH: the floor, served from bench/, imports this checkout's summaries.
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     server = servers.gunicorn(
         app, directory=directory, env=env, workers=workers, log_path=RESULTS / f"{log_name}.log"
     )

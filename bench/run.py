@@ -68,7 +68,8 @@ def _bench_database(kind: str, wrk: str, options: argparse.Namespace) -> list[di
         bench_options.progress(f"{kind}: migrating and seeding")
         fixture = seed.seed(url)
         # LOG_LEVEL=WARNING: one log line per request would measure the terminal.
-        env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+        # PYTHONPATH: the floor, served from bench/, imports this checkout's rules.
+        env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
         serve = {"env": env, "workers": options.workers}
         with (
             servers.gunicorn(
