@@ -6,17 +6,23 @@ stages, the client's own copy of the template) are real ones, and the seeding
 depends on the API's contract only.
 """
 
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+
+# The benchmarks seed and check with this checkout's academy package, as the servers
+# they start from it run it, rather than whichever checkout the virtualenv installed.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from academy import create_app
 from academy.config import database_url
