@@ -27,8 +27,9 @@ and, when a session with items is still ahead,
 
 Sessions dated today or later get each item's ``held`` from the project's own rules,
 pure functions over these values (``academy.assessments.method.derive`` for the
-findings, ``safety.picture_of``, ``safety.Guard``, ``safety.Work``); earlier ones
-``held: null``. run.py checks that both answer the same before loading. Start it with
+findings, ``safety.picture_of``, ``safety.Guard``, ``safety.Work``), asked once per
+exercise or type of run (the answer depends on nothing else); earlier ones ``held:
+null``. run.py checks that both answer the same before loading. Start it with
 ``DATABASE_URL`` set to a SQLAlchemy URL.
 """
 
@@ -160,16 +161,21 @@ def assignment_for_client(assignment_id: int) -> Response:
         ahead = [s for s in sessions if s["date"] >= today and s["items"]]
         guard = _guard(connection, assignment.client_id, today) if ahead else None
     typing = {row[EXERCISE_ID]: row for row in rows if row[EXERCISE_ID] is not None}
-    loaded: dict = {}
     for session in sessions:
         for item in session["items"]:
             item["held"] = None
     if guard is not None and not guard.clear:
+        # What the rules say of a piece of work, once per exercise or type of run.
+        held_of: dict = {}
         for session in ahead:
             for item in session["items"]:
-                work = _work(item, typing.get(item["exercise_id"]), loaded)
-                held = guard.hold(work) if work is not None else None
-                item["held"] = held.as_dict() if held else None
+                run = item["kind"] == "run"
+                key = ("run", (item["run"] or {}).get("type")) if run else item["exercise_id"]
+                if key not in held_of:
+                    work = _work(item, typing.get(item["exercise_id"]))
+                    held = guard.hold(work) if work is not None else None
+                    held_of[key] = held.as_dict() if held else None
+                item["held"] = held_of[key]
     return _json(
         {
             "id": assignment.id,
@@ -228,28 +234,24 @@ def _guard(connection: sa.Connection, client_id: int, today: date) -> safety.Gua
     return safety.Guard(safety.picture_of(assessment, today, findings, ratings))
 
 
-def _work(item: dict, row, loaded: dict) -> safety.Work | None:
-    """What an item asks of the body: its run, or its exercise (typing decoded once per
-    exercise)."""
+def _work(item: dict, row) -> safety.Work | None:
+    """What an item asks of the body: its run, or its exercise."""
     if item["kind"] == "run":
         return safety.Work.of_run((item["run"] or {}).get("type"))
     if row is None:
         return None
-    exercise_id = item["exercise_id"]
-    if exercise_id not in loaded:
-        stage, impact, loads, spine, pressure, precautions = row[5 + len(CLIENT_ITEM_KEYS) :]
-        loaded[exercise_id] = safety.Work.of_exercise(
-            SimpleNamespace(
-                name=item["exercise_name"],
-                stage=stage,
-                impact=impact,
-                loads=orjson.loads(loads) if loads is not None else None,
-                spine=spine,
-                pressure=pressure,
-                precautions=orjson.loads(precautions) if precautions is not None else None,
-            )
+    stage, impact, loads, spine, pressure, precautions = row[5 + len(CLIENT_ITEM_KEYS) :]
+    return safety.Work.of_exercise(
+        SimpleNamespace(
+            name=item["exercise_name"],
+            stage=stage,
+            impact=impact,
+            loads=orjson.loads(loads) if loads is not None else None,
+            spine=spine,
+            pressure=pressure,
+            precautions=orjson.loads(precautions) if precautions is not None else None,
         )
-    return loaded[exercise_id]
+    )
 
 
 def _json(body: dict) -> Response:
