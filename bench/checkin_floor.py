@@ -14,8 +14,10 @@ with an ``Idempotency-Key``, row for row, statement for statement:
    as the app's, ``Content-Type``): the app replays it byte for byte;
 6. the client's summary (``client_summaries``), worked out as the app's
    ``academy.checkins.summaries.refresh`` does: four reads of hand-written SQL (the
-   client row, locked on PostgreSQL, with its timezone, latest check-in date and
-   whether it has an assessment; the load of each day; the check-ins with their session
+   client row with its timezone, locked on PostgreSQL ``FOR NO KEY UPDATE``, which
+   the foreign-key checks' ``KEY SHARE`` locks of the inserts above do not conflict
+   with, so that two check-ins of one client queue rather than deadlock; its latest
+   check-in date and whether it has an assessment; the load of each day; the check-ins with their session
    and pain ratings; the sessions of the counted assignments), the project's pure
    ``summaries.summarise`` over them, and one upsert.
 
@@ -186,9 +188,9 @@ UPSERT_SUMMARY = sa.text(
 
 engine = sa.create_engine(os.environ["DATABASE_URL"])
 POSTGRESQL = engine.dialect.name == "postgresql"
-summary_client = sa.text(SUMMARY_CLIENT + (" FOR UPDATE OF c" if POSTGRESQL else "")).columns(
-    last=sa.Date
-)
+summary_client = sa.text(
+    SUMMARY_CLIENT + (" FOR NO KEY UPDATE OF c" if POSTGRESQL else "")
+).columns(last=sa.Date)
 summary_sessions = (
     sa.text(SUMMARY_SESSIONS.format(scheduled=SCHEDULED[engine.dialect.name]))
     .bindparams(_typed("since", sa.Date()))
