@@ -36,6 +36,10 @@ import loadgen
 import options as bench_options
 import seed
 import servers
+import sqlalchemy as sa
+
+from academy.checkins import summaries
+from academy.checkins.models import ClientSummary
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -45,7 +49,7 @@ POST_SCRIPT = BENCH / "checkin_post.lua"
 SIZES = {"small": 1, "large": 100}
 POSTGRESQL_PREFIX = "academy_bench_checkins"
 READ_TARGET = 1.5
-POST_TARGET = 0.4
+POST_TARGET = 0.8
 # Seeding, EXPLAIN and starting servers, per engine; the loads come on top.
 SETUP_BUDGET_SECONDS = 600
 # (name, path under /api/v1, who reads it)
@@ -136,7 +140,8 @@ def _serve(
 ) -> str:
     """Serve ``app`` on the database at ``url`` until ``stack`` closes; answers its URL."""
     # LOG_LEVEL=WARNING: one log line per request would measure the terminal.
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    # PYTHONPATH: the floor, served from bench/, imports this checkout's summaries.
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     server = servers.gunicorn(
         app, directory=directory, env=env, workers=workers, log_path=RESULTS / f"{log_name}.log"
     )
@@ -318,6 +323,7 @@ def _bench_posts(
             **post,
         )
         _check_posts(app, floor, body)
+        _check_summary(url, fixture.client_id)
         bench_options.progress(f"{kind}: loading the POSTs, app and floor in turns")
         figures = _take_turns(kind, wrk, [app, floor], options)
     return [{"database": kind, "endpoint": name, **asdict(f)} for name, f in figures.items()]
@@ -347,16 +353,44 @@ def _check_in_body(fixture: checkin_seed.Fixture) -> dict:
 
 
 def _check_posts(app: loadgen.Target, floor: loadgen.Target, body: dict) -> None:
-    """Both store the check-in (201), and the app reads the floor's exactly as its own.
+    """Both store the check-in (201) and answer it alike; the app reads the floor's
+    exactly as its own, and replays the floor's Idempotency-Key as the answer it gives.
 
-    So the floor does the same writes, and a wrong token or body cannot benchmark
-    fast 4xx answers.
+    So the floor does the same writes (the key's fingerprint, body and headers
+    included), and a wrong token or body cannot benchmark fast 4xx answers.
     """
-    by_app = _post_json(app, body, "bench-check-app")
-    by_floor = _post_json(floor, body, "bench-check-floor")
+    by_app, app_headers = _post_json(app, body, "bench-check-app")
+    by_floor, _ = _post_json(floor, body, "bench-check-floor")
+    if _comparable(by_floor) != _comparable(by_app):
+        raise RuntimeError("The floor answers a check-in otherwise than the app.")
     read_back = _get_json(f"{app.url}/{by_floor['id']}", app.headers)
     if _comparable(read_back) != _comparable(by_app):
         raise RuntimeError("The app reads the floor's check-in otherwise than its own.")
+    replay, replay_headers = _post_json(app, body, "bench-check-floor")
+    if replay_headers.get("Idempotent-Replayed") != "true" or replay != by_floor:
+        raise RuntimeError("The app does not replay the floor's key as the floor answered.")
+    for name in ("ETag", "Location", "Content-Type"):
+        theirs = replay_headers.get(name, "").replace(str(by_floor["id"]), "{id}")
+        if theirs != app_headers.get(name, "").replace(str(by_app["id"]), "{id}"):
+            raise RuntimeError(f"The floor's key replays another {name} than the app's.")
+
+
+def _check_summary(url: str, client_id: int) -> None:
+    """The client's summary, last written by the floor, is the one the app works out."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            table = ClientSummary.__table__
+            stored = connection.execute(
+                sa.select(table).where(table.c.client_id == client_id)
+            ).mappings()
+            written = dict(stored.one())
+            expected = summaries.compute(connection, [client_id])[0]
+            connection.rollback()
+    finally:
+        engine.dispose()
+    if written != expected:
+        raise RuntimeError("The floor's client summary differs from the one the app works out.")
 
 
 def _comparable(check_in: dict) -> dict:
@@ -381,14 +415,15 @@ def _get_json(url: str, headers: dict[str, str]):
         return json.load(response)
 
 
-def _post_json(target: loadgen.Target, body: dict, key: str) -> dict:
+def _post_json(target: loadgen.Target, body: dict, key: str) -> tuple[dict, dict[str, str]]:
+    """The answer's JSON body and its headers."""
     headers = {**target.headers, "Content-Type": "application/json", "Idempotency-Key": key}
     data = json.dumps(body).encode()
     request = urllib.request.Request(target.url, data=data, headers=headers, method="POST")
     with urllib.request.urlopen(request, timeout=10) as response:  # raises on 4xx/5xx
         if response.status != 201:
             raise RuntimeError(f"{target.name} answered {response.status}, not 201.")
-        return json.load(response)
+        return json.load(response), dict(response.headers)
 
 
 # --- the report ---------------------------------------------------------------------------

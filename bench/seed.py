@@ -6,17 +6,23 @@ stages, the client's own copy of the template) are real ones, and the seeding
 depends on the API's contract only.
 """
 
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+
+# The benchmarks seed and check with this checkout's academy package, as the servers
+# they start from it run it, rather than whichever checkout the virtualenv installed.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from academy import create_app
 from academy.config import database_url
@@ -29,8 +35,14 @@ ITEMS_PER_SESSION = 8
 PASSWORD = "seed-password-not-a-secret"
 CLIENT_TIMEZONE = "Europe/London"
 # The client is two weeks in, so today is week 3 day 1: /me/today has a session and
-# the assignment view dates sessions as missed, today and upcoming.
+# the assignment view dates sessions as missed, done, today and upcoming.
 DAYS_INTO_PROGRAM = 14
+# The coach assessed the client a week before the start: an anteriorly tilted pelvis,
+# tight left calf, a left knee that hurts on stairs. A week ago the client checked in
+# week 2 day 1 as done, with that knee at 5/10: the safety rules hold back what loads the
+# knee or lands hard, in the sessions still ahead.
+ASSESSED_DAYS_AGO = DAYS_INTO_PROGRAM + 7
+CHECKED_IN = (2, 1)
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,8 @@ def _academy_with_assigned_program(http: FlaskClient) -> Fixture:
         {"program_id": template["id"], "start_date": start.isoformat(), "notes": ""},
         token=coach_token,
     )
+    _assessment(http, coach_token, client["id"], today)
+    _check_in(http, client_token, assignment["id"])
     return Fixture(
         program_id=assignment["program"]["id"],
         assignment_id=assignment["id"],
@@ -159,6 +173,43 @@ def _academy_with_assigned_program(http: FlaskClient) -> Fixture:
         today=today,
         coach_token=coach_token,
         client_token=client_token,
+    )
+
+
+def _assessment(http: FlaskClient, coach_token: str, client_id: int, today: date) -> None:
+    call(
+        http,
+        "POST",
+        f"/clients/{client_id}/assessments",
+        {
+            "assessed_on": (today - timedelta(days=ASSESSED_DAYS_AGO)).isoformat(),
+            "pelvic_tilt": {"left": {"direction": "anterior", "grade": 2}, "right": {}},
+            "breathing_pattern": "vertical",
+            "tightness": [{"region": "calf", "side": "left", "severity": 5}],
+            "pain": [{"region": "knee", "side": "left", "score": 3, "aggravated_by": ["stairs"]}],
+        },
+        token=coach_token,
+    )
+
+
+def _check_in(http: FlaskClient, client_token: str, assignment_id: int) -> None:
+    """The client checks in a past session as done, with a sore knee."""
+    assignment = call(http, "GET", f"/me/assignments/{assignment_id}", token=client_token)
+    week, day = CHECKED_IN
+    session = next(s for s in assignment["sessions"] if (s["week"], s["day"]) == (week, day))
+    call(
+        http,
+        "POST",
+        "/me/check-ins",
+        {
+            "date": session["date"],
+            "assignment_id": assignment_id,
+            "session_id": session["id"],
+            "completed": True,
+            "rpe": 5,
+            "ratings": [{"region": "knee", "side": "left", "pain": 5}],
+        },
+        token=client_token,
     )
 
 
