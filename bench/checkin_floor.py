@@ -13,13 +13,14 @@ with an ``Idempotency-Key``, row for row, statement for statement:
    as canonical JSON), the answer's status, body and headers (``ETag``, ``Location``
    as the app's, ``Content-Type``): the app replays it byte for byte;
 6. the client's summary (``client_summaries``), worked out as the app's
-   ``academy.checkins.summaries.refresh`` does: four reads of hand-written SQL (the
-   client row with its timezone, locked on PostgreSQL ``FOR NO KEY UPDATE``, which
-   the foreign-key checks' ``KEY SHARE`` locks of the inserts above do not conflict
-   with, so that two check-ins of one client queue rather than deadlock; its latest
-   check-in date and whether it has an assessment; the load of each day; the check-ins with their session
-   and pain ratings; the sessions of the counted assignments), the project's pure
-   ``summaries.summarise`` over them, and one upsert.
+   ``academy.checkins.summaries.refresh`` does: on PostgreSQL the client row locked
+   ``FOR NO KEY UPDATE`` on its own (the foreign-key checks' ``KEY SHARE`` locks of the
+   inserts above do not conflict with it, so two check-ins of one client queue rather
+   than deadlock), then five reads of hand-written SQL (the client's timezone, latest
+   check-in date and whether it has an assessment; the load of each day; each day's
+   worst pain rating by region and side; the sessions checked in as completed; the
+   sessions of the counted assignments), the project's pure ``summaries.summarise``
+   over them, and one upsert.
 
 Then the answer: the check-in as the app answers it (``orjson``), with those headers.
 No authentication, no schemas, no ORM, no validating look-ups (the app reads the
@@ -151,20 +152,26 @@ SUMMARY_DAILY = (
     .bindparams(_typed("since", sa.Date()))
     .columns(date=sa.Date)
 )
-SUMMARY_CHECK_INS = (
+# A day's worst rating of each region and side (academy/checkins/pain.py).
+SUMMARY_PAIN = (
     sa.text(
         """
-    SELECT ci.date AS date, ci.completed, ci.assignment_id, s.week, s.day, r.region, r.side,
-           r.pain
-    FROM check_ins ci
-    LEFT JOIN program_sessions s ON s.id = ci.session_id
-    LEFT JOIN check_in_ratings r ON r.check_in_id = ci.id
-    WHERE ci.client_id = :client_id AND ci.date >= :since
+    SELECT r.region, r.side, max(r.pain), r.date AS date
+    FROM check_in_ratings r
+    WHERE r.client_id = :client_id AND r.date >= :since AND r.pain IS NOT NULL
+    GROUP BY r.date, r.region, r.side
     """
     )
     .bindparams(_typed("since", sa.Date()))
     .columns(date=sa.Date)
 )
+SUMMARY_DONE = sa.text(
+    """
+    SELECT DISTINCT ci.assignment_id, s.week, s.day
+    FROM check_ins ci JOIN program_sessions s ON s.id = ci.session_id
+    WHERE ci.client_id = :client_id AND ci.date >= :since AND ci.completed
+    """
+).bindparams(_typed("since", sa.Date()))
 SUMMARY_SESSIONS = """
     SELECT {scheduled} AS scheduled, a.id, s.week, s.day, a.status
     FROM assignments a JOIN program_sessions s ON s.program_id = a.program_id
@@ -188,9 +195,9 @@ UPSERT_SUMMARY = sa.text(
 
 engine = sa.create_engine(os.environ["DATABASE_URL"])
 POSTGRESQL = engine.dialect.name == "postgresql"
-summary_client = sa.text(
-    SUMMARY_CLIENT + (" FOR NO KEY UPDATE OF c" if POSTGRESQL else "")
-).columns(last=sa.Date)
+# The client row locked on its own first (PostgreSQL), as the app does.
+SUMMARY_LOCK = sa.text("SELECT id FROM clients WHERE id = :client_id FOR NO KEY UPDATE")
+summary_client = sa.text(SUMMARY_CLIENT).columns(last=sa.Date)
 summary_sessions = (
     sa.text(SUMMARY_SESSIONS.format(scheduled=SCHEDULED[engine.dialect.name]))
     .bindparams(_typed("since", sa.Date()))
@@ -287,6 +294,8 @@ def _flock(lock_id: int) -> int:
 
 def _refresh_summary(connection: sa.Connection, client_id: int) -> None:
     """The client's summary row, worked out again from what is now stored."""
+    if POSTGRESQL:
+        connection.execute(SUMMARY_LOCK, {"client_id": client_id})
     timezone, last, assessed = connection.execute(summary_client, {"client_id": client_id}).one()
     today = datetime.now(ZoneInfo(timezone)).date()
     first = today - timedelta(days=summaries.DAYS_BEFORE)
@@ -296,13 +305,8 @@ def _refresh_summary(connection: sa.Connection, client_id: int) -> None:
     )  # fmt: skip
     reads = {"client_id": client_id, "since": first - CHECK_INS_BEFORE}
     client.daily = [tuple(row) for row in connection.execute(SUMMARY_DAILY, reads)]
-    for on, completed, assignment_id, week, day, region, side, pain in connection.execute(
-        SUMMARY_CHECK_INS, reads
-    ):
-        if pain is not None:
-            client.ratings.append((region, side, pain, on))
-        if completed and week is not None:
-            client.done.add((assignment_id, week, day))
+    client.ratings = [tuple(row) for row in connection.execute(SUMMARY_PAIN, reads)]
+    client.done = {tuple(row) for row in connection.execute(SUMMARY_DONE, reads)}
     sessions = {"client_id": client_id, "since": first - SESSIONS_BEFORE}
     for scheduled, assignment_id, week, day, status in connection.execute(
         summary_sessions, sessions
