@@ -20,6 +20,7 @@ import time
 from contextlib import contextmanager, suppress
 from typing import Any
 
+import orjson
 import psycopg
 import sqlalchemy as sa
 from flask import Flask
@@ -95,6 +96,9 @@ def engine_options(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     timeout = float(app.config["DB_TIMEOUT_SECONDS"])
     options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    # JSON columns (an exercise's cues and typing, a run's figures) are read with orjson:
+    # the client app's reads decode them on every request.
+    options.setdefault("json_deserializer", orjson.loads)
     if not _in_memory(uri):  # an in-memory SQLite database has no queue to wait in
         options.setdefault("pool_timeout", timeout)
     if uri.startswith("postgresql"):

@@ -144,11 +144,18 @@ def mark_held(actor: Actor, sessions: list[dict], today: date) -> None:
     exercises = _typing(
         actor, (i["exercise_id"] for s in ahead for i in s["items"] if i["exercise_id"])
     )
+    # What the rules hold depends on the exercise (or the type of run) alone: asked once
+    # for each, however often the plan repeats it.
+    answers: dict[tuple, dict | None] = {}
     for session in ahead:
         for item in session["items"]:
-            work = _item_work(item["kind"], item["run"], exercises.get(item["exercise_id"]))
-            held = guard.hold(work) if work is not None else None
-            item["held"] = held.as_dict() if held else None
+            run_type = (item["run"] or {}).get("type") if item["kind"] == "run" else None
+            key = (item["kind"], run_type, item["exercise_id"])
+            if key not in answers:
+                work = _item_work(item["kind"], item["run"], exercises.get(item["exercise_id"]))
+                held = guard.hold(work) if work is not None else None
+                answers[key] = held.as_dict() if held else None
+            item["held"] = answers[key]
 
 
 # --- what the coach sees: conflicts ---------------------------------------------------------
