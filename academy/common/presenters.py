@@ -44,6 +44,45 @@ def presenter(schema: Schema) -> Presenter:
     return present
 
 
+# A part of an answer that its schema's presenter already shaped (a program's items,
+# built straight from the rows): the presenter of the answer around it passes it as it
+# is. One dict type per shape (schema and fields), so a part shaped for one schema is
+# never taken for another's.
+_SHAPED: dict[tuple, type[dict]] = {}
+
+
+def _shape_of(schema: Schema) -> type[dict]:
+    key = (type(schema), tuple(schema.dump_fields))
+    if key not in _SHAPED:
+        _SHAPED[key] = type(f"Shaped{type(schema).__name__}", (dict,), {})
+    return _SHAPED[key]
+
+
+def row_presenter(schema: Schema, keys: tuple[str, ...]) -> Callable[[Any], dict]:
+    """A presenter of ``schema`` for rows whose values come in the order of ``keys``
+    (the fields' names): what builds the many parts of an answer straight from the
+    database's rows, as a program's items are. What it answers counts as shaped: the
+    presenter of the answer around it does not shape it again. A field that no key
+    names is left for the caller to set, already shaped."""
+    source = _Source()
+    parts = []
+    for name, field in schema.dump_fields.items():
+        if name not in keys:
+            continue
+        value = _value_code(source, field)
+        if value is None:
+            raise TypeError(f"{type(schema).__name__}.{name} is not shaped from a row")
+        read = f"r[{keys.index(name)}]"
+        shaped = read if value == "v" else f"(None if (v := {read}) is None else {value})"
+        parts.append(f"{(field.data_key or name)!r}: {shaped},")
+    code = (
+        "def present_row(r):\n    return SHAPED({\n" + _indent("\n".join(parts), 8) + "\n    })\n"
+    )
+    namespace = {**source.names, "SHAPED": _shape_of(schema)}
+    exec(compile(code, f"<row presenter {type(schema).__name__}>", "exec"), namespace)
+    return namespace["present_row"]
+
+
 def _default(value: Any) -> Any:
     """What orjson does not write itself: numbers from a NUMERIC column, other dates."""
     if isinstance(value, Decimal):
@@ -157,6 +196,8 @@ def _compile(schema: Schema) -> Presenter:
         )
     code = (
         "def present(o):\n"
+        "    if o.__class__ is SHAPED:\n"
+        "        return o\n"
         f"{shortcut}"
         "    out = {}\n"
         "    if isinstance(o, Mapping):\n"
@@ -166,7 +207,7 @@ def _compile(schema: Schema) -> Presenter:
         f"{_indent(body.replace('READ(', 'getattr(o, '), 8)}\n"
         "    return out\n"
     )
-    namespace = dict(source.names)
+    namespace = {**source.names, "SHAPED": _shape_of(schema)}
     exec(compile(code, f"<presenter {type(schema).__name__}>", "exec"), namespace)
     return namespace["present"]
 

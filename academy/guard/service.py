@@ -25,6 +25,7 @@ from academy.checkins.pain import worst_pain
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
+from academy.common.presenters import presenter
 from academy.common.tenancy import get_scoped, through, with_shared
 from academy.common.time import local_today, utcnow
 from academy.errors import Unprocessable
@@ -32,6 +33,7 @@ from academy.exercises.models import Exercise, exercise_ladder
 from academy.extensions import db
 from academy.programs import dates, documents
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
+from academy.programs.schemas import HeldSchema
 from academy.programs.service import replace_program
 from academy.vocabularies import STAGES
 
@@ -120,6 +122,9 @@ def guard_for(actor: Actor, client_id: int, today: date) -> safety.Guard:
 
 # --- the client's reads ---------------------------------------------------------------------
 
+# An item's ``held`` is set into an item already shaped: shaped here by its own schema.
+_HELD = presenter(HeldSchema())
+
 
 def _typing(actor: Actor, exercise_ids: Iterable[int]) -> dict[int, object]:
     ids = set(exercise_ids)
@@ -154,7 +159,7 @@ def mark_held(actor: Actor, sessions: list[dict], today: date) -> None:
             if key not in answers:
                 work = _item_work(item["kind"], item["run"], exercises.get(item["exercise_id"]))
                 held = guard.hold(work) if work is not None else None
-                answers[key] = held.as_dict() if held else None
+                answers[key] = _HELD(held) if held else None
             item["held"] = answers[key]
 
 

@@ -11,6 +11,7 @@ from datetime import date
 import orjson
 import sqlalchemy as sa
 
+from academy.common.presenters import row_presenter
 from academy.common.tenancy import through
 from academy.exercises.models import Exercise
 from academy.extensions import db
@@ -87,11 +88,13 @@ def _sessions_statement(item_schema, *, due: bool) -> sa.Select:
 
 # Built once: the client app's heaviest reads then skip building the statement and
 # matching its columns against SQLAlchemy's compiled cache on every request. The coach
-# reads a program's items; the client app reads each with how to do the exercise.
+# reads a program's items; the client app reads each with how to do the exercise. Each
+# item is shaped by its schema's presenter straight from its row (``row_presenter``),
+# so the answer's presenter does not walk the items again.
 _STATEMENTS = {
     (schema, due): (
         _sessions_statement(schema, due=due),
-        _stored(schema),
+        row_presenter(schema(), _stored(schema)),
         tuple(
             index
             for index, key in enumerate(_stored(schema))
@@ -108,9 +111,9 @@ def sessions_by_program(
 ) -> dict[int, list[dict]]:
     """The sessions in force of each program (read in the caller's scope), with their
     items, in one statement."""
-    statement, keys, decoded = _STATEMENTS[(item_schema, False)]
+    statement, present_item, decoded = _STATEMENTS[(item_schema, False)]
     rows = db.session.connection().execute(statement, {"program_ids": list(program_ids)})
-    return _group(rows.all(), keys, decoded)
+    return _group(rows.all(), present_item, decoded)
 
 
 def sessions_due(
@@ -119,17 +122,17 @@ def sessions_due(
     """The sessions in force at (program, week, day) slots, with their items, in one
     statement."""
     slots = list(slots)
-    statement, keys, decoded = _STATEMENTS[(item_schema, True)]
+    statement, present_item, decoded = _STATEMENTS[(item_schema, True)]
     rows = db.session.connection().execute(
         statement, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
     )
-    return _group(rows.all(), keys, decoded)
+    return _group(rows.all(), present_item, decoded)
 
 
 _FIRST_ITEM = 1 + len(_SESSION_KEYS)
 
 
-def _group(rows, item_keys: tuple[str, ...], decoded: tuple[int, ...]) -> dict[int, list[dict]]:
+def _group(rows, present_item, decoded: tuple[int, ...]) -> dict[int, list[dict]]:
     # Plain rows fetched at once straight from the connection: the ORM's result layer,
     # or fetching row by row, would double the cost of the client app's heaviest read.
     # The JSON columns at ``decoded`` come as text, decoded once per distinct text.
@@ -147,7 +150,7 @@ def _group(rows, item_keys: tuple[str, ...], decoded: tuple[int, ...]) -> dict[i
                 if text not in texts:
                     texts[text] = None if text is None else orjson.loads(text)
                 values[index] = texts[text]
-            current["items"].append(dict(zip(item_keys, values, strict=True)))
+            current["items"].append(present_item(values))
     return result
 
 
