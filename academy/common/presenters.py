@@ -63,7 +63,11 @@ def row_presenter(schema: Schema, keys: tuple[str, ...]) -> Callable[[Any], dict
     (the fields' names): what builds the many parts of an answer straight from the
     database's rows, as a program's items are. What it answers counts as shaped: the
     presenter of the answer around it does not shape it again. A field that no key
-    names is left for the caller to set, already shaped."""
+    names is left for the caller to set, already shaped.
+
+    A row's values come from typed columns, so text, numbers, booleans and their lists
+    are already what the schema writes (the test holds the two to the same answer):
+    they are taken as they are, and only dates, times and nested schemas are shaped."""
     source = _Source()
     parts = []
     for name, field in schema.dump_fields.items():
@@ -73,6 +77,8 @@ def row_presenter(schema: Schema, keys: tuple[str, ...]) -> Callable[[Any], dict
         if value is None:
             raise TypeError(f"{type(schema).__name__}.{name} is not shaped from a row")
         read = f"r[{keys.index(name)}]"
+        if _as_stored(field):
+            value = "v"
         shaped = read if value == "v" else f"(None if (v := {read}) is None else {value})"
         parts.append(f"{(field.data_key or name)!r}: {shaped},")
     code = (
@@ -81,6 +87,18 @@ def row_presenter(schema: Schema, keys: tuple[str, ...]) -> Callable[[Any], dict
     namespace = {**source.names, "SHAPED": _shape_of(schema)}
     exec(compile(code, f"<row presenter {type(schema).__name__}>", "exec"), namespace)
     return namespace["present_row"]
+
+
+# What a typed column hands back as the schema writes it.
+_STORED_KINDS = frozenset({"str", "int", "float", "bool", "raw"})
+
+
+def _as_stored(field: fields.Field) -> bool:
+    """Whether a column's value is already ``field``'s answer: text, numbers, booleans
+    and plain mappings, and lists of them."""
+    if isinstance(field, fields.List) and _inlined(field, fields.List):
+        return _kind(field.inner) in _STORED_KINDS
+    return _kind(field) in _STORED_KINDS
 
 
 def _default(value: Any) -> Any:

@@ -23,7 +23,7 @@ from marshmallow import Schema, fields
 
 from academy import create_app
 from academy.common.blueprint import Blueprint
-from academy.common.presenters import encode, presenter
+from academy.common.presenters import encode, presenter, row_presenter
 from academy.common.schemas import BaseSchema, UTCDateTime
 from academy.config import TestConfig
 
@@ -234,5 +234,40 @@ def test_a_presenter_answers_what_marshmallow_dumps(app, name):
         if expected[0] == "answered":
             assert answered == expected
             encode(answered[1])
+
+    check()
+
+
+# --- a program's items, shaped straight from their rows -------------------------------------
+
+
+def _column_value(schema_field: fields.Field) -> st.SearchStrategy:
+    """What a typed column hands back for a field of this kind."""
+    if isinstance(schema_field, fields.Nested):
+        return st.none() | st.fixed_dictionaries({}, optional={"type": st.text(max_size=6)})
+    if isinstance(schema_field, fields.List):
+        return st.none() | st.lists(st.text(max_size=6), max_size=3)
+    if isinstance(schema_field, fields.Integer):
+        return st.none() | st.integers(-(2**31), 2**31 - 1)
+    return st.none() | st.text(max_size=8)
+
+
+@pytest.mark.parametrize("item_schema", ["ItemSchema", "ClientItemSchema"])
+def test_an_item_shaped_from_its_row_is_what_its_presenter_makes_of_it(app, item_schema):
+    from academy.programs import documents, schemas
+
+    schema = getattr(schemas, item_schema)()
+    keys = documents._stored(type(schema))
+    present_row = row_presenter(schema, keys)
+    present = presenter(schema)
+    rows = st.tuples(*(_column_value(schema.dump_fields[key]) for key in keys))
+
+    @settings(max_examples=100, deadline=None)
+    @given(rows)
+    def check(row):
+        shaped = present_row(row)
+        assert shaped == present(dict(zip(keys, row, strict=True)))
+        # Shaped once: the presenter of the answer around it passes it as it is.
+        assert present(shaped) is shaped
 
     check()
