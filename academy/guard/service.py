@@ -13,7 +13,6 @@ number of clients.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -126,17 +125,14 @@ def guard_for(actor: Actor, client_id: int, today: date) -> safety.Guard:
 _HELD = presenter(HeldSchema())
 
 
-def _typing(actor: Actor, exercise_ids: Iterable[int]) -> dict[int, object]:
-    ids = set(exercise_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(with_shared(Exercise, actor, *_TYPING).where(Exercise.id.in_(ids)))
-    return {row.id: row for row in rows}
-
-
-def mark_held(actor: Actor, sessions: list[dict], today: date) -> None:
+def mark_held(
+    actor: Actor, sessions: list[dict], today: date, typing: dict[int, documents.Typing]
+) -> None:
     """Give every item of ``sessions`` (each with its ``date``) its ``held``: set for an
-    item still ahead that the rules hold back today. Two or three statements."""
+    item still ahead that the rules hold back today. ``typing`` holds what the rules read
+    of the items' exercises, read with the items (``documents.sessions_by_program``).
+    Two statements (the client's assessment and recent pain), none when nothing is
+    ahead."""
     for session in sessions:
         for item in session["items"]:
             item["held"] = None
@@ -146,9 +142,6 @@ def mark_held(actor: Actor, sessions: list[dict], today: date) -> None:
     guard = guard_for(actor, actor.id, today)
     if guard.clear:
         return
-    exercises = _typing(
-        actor, (i["exercise_id"] for s in ahead for i in s["items"] if i["exercise_id"])
-    )
     # What the rules hold depends on the exercise (or the type of run) alone: asked once
     # for each, however often the plan repeats it.
     answers: dict[tuple, dict | None] = {}
@@ -157,7 +150,7 @@ def mark_held(actor: Actor, sessions: list[dict], today: date) -> None:
             run_type = (item["run"] or {}).get("type") if item["kind"] == "run" else None
             key = (item["kind"], run_type, item["exercise_id"])
             if key not in answers:
-                work = _item_work(item["kind"], item["run"], exercises.get(item["exercise_id"]))
+                work = _item_work(item["kind"], item["run"], typing.get(item["exercise_id"]))
                 held = guard.hold(work) if work is not None else None
                 answers[key] = _HELD(held) if held else None
             item["held"] = answers[key]

@@ -5,8 +5,9 @@ sessions), so they select plain rows rather than ORM objects and shape the answe
 directly, from the fields the schemas in ``schemas.py`` declare.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -59,14 +60,34 @@ def _read_as_text(column):
     return column
 
 
-def _sessions_statement(item_schema, *, due: bool) -> sa.Select:
+class Typing(NamedTuple):
+    """What the safety rules read of an exercise (``safety.Work.of_exercise`` takes it)."""
+
+    name: str
+    stage: str
+    impact: str
+    loads: list | None
+    spine: str
+    pressure: str
+    precautions: list | None
+
+
+# Read beside each of the client app's items, so that the rules need no statement of
+# their own: the exercise's id, then the fields of ``Typing`` (JSON as text, decoded once
+# per distinct text).
+_TYPING = (Exercise.id, *(_read_as_text(getattr(Exercise, key)) for key in Typing._fields))
+
+
+def _sessions_statement(item_schema, *, due: bool, typing: bool) -> sa.Select:
     """Sessions in force of some programs with the fields of ``item_schema`` for each of
-    their items, in order; with ``due``, only the given (program, week, day) slots."""
+    their items, in order; with ``due``, only the given (program, week, day) slots; with
+    ``typing``, each item's exercise as the safety rules read it after the fields."""
     stmt = (
         sa.select(
             ProgramSession.program_id,
             *(getattr(ProgramSession, key) for key in _SESSION_KEYS),
             *_item_columns(item_schema),
+            *(_TYPING if typing else ()),
         )
         .select_from(ProgramSession)
         .outerjoin(ProgramItem, ProgramItem.session_id == ProgramSession.id)
@@ -86,58 +107,85 @@ def _sessions_statement(item_schema, *, due: bool) -> sa.Select:
     return stmt
 
 
+class _Shape(NamedTuple):
+    """A prebuilt read: its statement, the presenter of its items, where the JSON texts
+    are among an item's values, and where the exercise's typing starts (if read)."""
+
+    statement: sa.Select
+    present_item: Callable[[list], dict]
+    decoded: tuple[int, ...]
+    typing_at: int | None
+
+
+def _shape(schema, *, due: bool, typing: bool) -> _Shape:
+    stored = _stored(schema)
+    return _Shape(
+        _sessions_statement(schema, due=due, typing=typing),
+        row_presenter(schema(), stored),
+        tuple(index for index, key in enumerate(stored) if isinstance(_source(key).type, sa.JSON)),
+        len(stored) if typing else None,
+    )
+
+
 # Built once: the client app's heaviest reads then skip building the statement and
 # matching its columns against SQLAlchemy's compiled cache on every request. The coach
-# reads a program's items; the client app reads each with how to do the exercise. Each
-# item is shaped by its schema's presenter straight from its row (``row_presenter``),
-# so the answer's presenter does not walk the items again.
-_STATEMENTS = {
-    (schema, due): (
-        _sessions_statement(schema, due=due),
-        row_presenter(schema(), _stored(schema)),
-        tuple(
-            index
-            for index, key in enumerate(_stored(schema))
-            if isinstance(_source(key).type, sa.JSON)
-        ),
-    )
+# reads a program's items; the client app reads each with how to do the exercise, and
+# what the safety rules read of it. Each item is shaped by its schema's presenter
+# straight from its row (``row_presenter``), so the answer's presenter does not walk
+# the items again.
+_SHAPES = {
+    (schema, due): _shape(schema, due=due, typing=schema is ClientItemSchema)
     for schema in (ItemSchema, ClientItemSchema)
     for due in (False, True)
 }
 
 
 def sessions_by_program(
-    program_ids: Iterable[int], item_schema=ItemSchema
+    program_ids: Iterable[int], item_schema=ItemSchema, typing: dict | None = None
 ) -> dict[int, list[dict]]:
     """The sessions in force of each program (read in the caller's scope), with their
-    items, in one statement."""
-    statement, present_item, decoded = _STATEMENTS[(item_schema, False)]
-    rows = db.session.connection().execute(statement, {"program_ids": list(program_ids)})
-    return _group(rows.all(), present_item, decoded)
+    items, in one statement. For the client app's items (``ClientItemSchema``),
+    ``typing`` gets each of their exercises as the safety rules read it, by id."""
+    shape = _SHAPES[(item_schema, False)]
+    rows = db.session.connection().execute(shape.statement, {"program_ids": list(program_ids)})
+    return _group(rows.all(), shape, typing)
 
 
 def sessions_due(
-    slots: Iterable[tuple[int, int, int]], item_schema=ClientItemSchema
+    slots: Iterable[tuple[int, int, int]],
+    item_schema=ClientItemSchema,
+    typing: dict | None = None,
 ) -> dict[int, list[dict]]:
     """The sessions in force at (program, week, day) slots, with their items, in one
-    statement."""
+    statement; ``typing`` as for ``sessions_by_program``."""
     slots = list(slots)
-    statement, present_item, decoded = _STATEMENTS[(item_schema, True)]
+    shape = _SHAPES[(item_schema, True)]
     rows = db.session.connection().execute(
-        statement, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
+        shape.statement, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
     )
-    return _group(rows.all(), present_item, decoded)
+    return _group(rows.all(), shape, typing)
 
 
 _FIRST_ITEM = 1 + len(_SESSION_KEYS)
+# Where ``Typing``'s JSON fields are, counted from the exercise's id.
+_TYPING_JSON = tuple(1 + Typing._fields.index(key) for key in ("loads", "precautions"))
 
 
-def _group(rows, present_item, decoded: tuple[int, ...]) -> dict[int, list[dict]]:
+def _group(rows, shape: _Shape, typing: dict | None) -> dict[int, list[dict]]:
     # Plain rows fetched at once straight from the connection: the ORM's result layer,
     # or fetching row by row, would double the cost of the client app's heaviest read.
-    # The JSON columns at ``decoded`` come as text, decoded once per distinct text.
+    # JSON columns come as text, decoded once per distinct text; an exercise's typing
+    # once per exercise.
     result: dict[int, list[dict]] = {}
     texts: dict[str, object] = {}
+
+    def decode(text):
+        if text not in texts:
+            texts[text] = None if text is None else orjson.loads(text)
+        return texts[text]
+
+    present_item, decoded, typing_at = shape.present_item, shape.decoded, shape.typing_at
+    typing = {} if typing is None else typing
     current = None
     for row in rows:
         if current is None or current["id"] != row[1]:
@@ -146,11 +194,16 @@ def _group(rows, present_item, decoded: tuple[int, ...]) -> dict[int, list[dict]
         if row[_FIRST_ITEM] is not None:
             values = list(row[_FIRST_ITEM:])
             for index in decoded:
-                text = values[index]
-                if text not in texts:
-                    texts[text] = None if text is None else orjson.loads(text)
-                values[index] = texts[text]
+                values[index] = decode(values[index])
             current["items"].append(present_item(values))
+            if typing_at is None:
+                continue
+            exercise_id = values[typing_at]
+            if exercise_id is not None and exercise_id not in typing:
+                known = values[typing_at : typing_at + len(_TYPING)]
+                for index in _TYPING_JSON:
+                    known[index] = decode(known[index])
+                typing[exercise_id] = Typing(*known[1:])
     return result
 
 

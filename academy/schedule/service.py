@@ -71,12 +71,13 @@ def assignment_view(actor: Actor, assignment_id: int, now: datetime | None = Non
     if assignment is None:
         raise NotFound(f"No assignment {assignment_id} of yours.")
     today = local_today(actor.timezone, now)
-    sessions = documents.sessions_by_program([assignment.program_id], ClientItemSchema).get(
+    typing: dict[int, documents.Typing] = {}
+    sessions = documents.sessions_by_program([assignment.program_id], ClientItemSchema, typing).get(
         assignment.program_id, []
     )
     done = done_sessions([assignment.id])
     dated = [_dated(s, assignment, today, done) for s in sessions]
-    mark_held(actor, dated, today)
+    mark_held(actor, dated, today, typing)
     return {
         "id": assignment.id,
         "start_date": assignment.start_date,
@@ -113,7 +114,8 @@ def today_view(actor: Actor, on: date | None = None, now: datetime | None = None
     due = due_on(actor, on)
     sessions = []
     if due:
-        by_program = documents.sessions_due(due)
+        typing: dict[int, documents.Typing] = {}
+        by_program = documents.sessions_due(due, typing=typing)
         done = done_sessions([a.id for a in due.values()])
         for program_id, program_sessions in by_program.items():
             for session in program_sessions:
@@ -125,7 +127,7 @@ def today_view(actor: Actor, on: date | None = None, now: datetime | None = None
                         **_dated(session, assignment, today, done),
                     }
                 )
-        mark_held(actor, sessions, today)
+        mark_held(actor, sessions, today, typing)
     return {"date": on, "sessions": sessions}
 
 
