@@ -83,8 +83,13 @@ _LATEST = (
     .where(Assessment.archived_at.is_(None), through(Assessment.client_id, _IDS))
     .subquery()
 )
+# Read as plain rows (the rules read columns only): an ORM object per assessment, with
+# its identity and change tracking, costs the client app's heaviest read more than the
+# rules that use it.
 _LATEST_ASSESSMENTS = (
-    sa.select(Assessment).join(_LATEST, _LATEST.c.id == Assessment.id).where(_LATEST.c.n == 1)
+    sa.select(Assessment.__table__)
+    .join(_LATEST, _LATEST.c.id == Assessment.id)
+    .where(_LATEST.c.n == 1)
 )
 _PAIN = worst_pain(_IDS, sa.bindparam("since", type_=sa.Date))
 
@@ -96,14 +101,15 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
     Two statements, whatever the number of clients, none included: the dashboard asks
     twice and issues as many statements whatever its clients hold."""
     client_ids = list(today_of)
+    connection = db.session.connection()
     assessments = {
-        a.client_id: a for a in db.session.scalars(_LATEST_ASSESSMENTS, {"ids": client_ids})
+        a.client_id: a for a in connection.execute(_LATEST_ASSESSMENTS, {"ids": client_ids})
     }
     since = min(today_of.values(), default=local_today("UTC")) - timedelta(
         days=safety.CHECK_IN_DAYS
     )
     ratings: dict[int, list] = defaultdict(list)
-    rows = db.session.connection().execute(_PAIN, {"ids": client_ids, "since": since})
+    rows = connection.execute(_PAIN, {"ids": client_ids, "since": since})
     for client_id, region, side, pain, on in rows:
         ratings[client_id].append((region, side, pain, on))
     answer = {}
