@@ -167,44 +167,53 @@ def sessions_due(
 
 
 _FIRST_ITEM = 1 + len(_SESSION_KEYS)
-# Where ``Typing``'s JSON fields are, counted from the exercise's id.
-_TYPING_JSON = tuple(1 + Typing._fields.index(key) for key in ("loads", "precautions"))
+# Where ``Typing``'s JSON fields are among its values.
+_TYPING_JSON = tuple(Typing._fields.index(key) for key in ("loads", "precautions"))
 
 
 def _group(rows, shape: _Shape, typing: dict | None) -> dict[int, list[dict]]:
     # Plain rows fetched at once straight from the connection: the ORM's result layer,
     # or fetching row by row, would double the cost of the client app's heaviest read.
     # JSON columns come as text, decoded once per distinct text; an exercise's typing
-    # once per exercise.
+    # once per exercise. This loop runs for every item of every read of a program, so it
+    # is written for speed: no call but the item's presenter, nothing looked up twice.
     result: dict[int, list[dict]] = {}
     texts: dict[str, object] = {}
-
-    def decode(text):
-        if text not in texts:
-            texts[text] = None if text is None else orjson.loads(text)
-        return texts[text]
-
     present_item, decoded, typing_at = shape.present_item, shape.decoded, shape.typing_at
     typing = {} if typing is None else typing
-    current = None
+    first = _FIRST_ITEM
+    session_id = None
+    items: list[dict] = []
     for row in rows:
-        if current is None or current["id"] != row[1]:
-            current = {**dict(zip(_SESSION_KEYS, row[1:_FIRST_ITEM], strict=True)), "items": []}
-            result.setdefault(row[0], []).append(current)
-        if row[_FIRST_ITEM] is not None:
-            values = list(row[_FIRST_ITEM:])
-            for index in decoded:
-                values[index] = decode(values[index])
-            current["items"].append(present_item(values))
-            if typing_at is None:
-                continue
+        if row[1] != session_id:
+            session_id, items = row[1], []
+            session = dict(zip(_SESSION_KEYS, row[1:first], strict=True))
+            session["items"] = items
+            result.setdefault(row[0], []).append(session)
+        if row[first] is None:
+            continue
+        values = list(row[first:])
+        for index in decoded:
+            text = values[index]
+            if text is not None:
+                value = texts.get(text)
+                if value is None:
+                    value = texts[text] = orjson.loads(text)
+                values[index] = value
+        items.append(present_item(values))
+        if typing_at is not None:
             exercise_id = values[typing_at]
             if exercise_id is not None and exercise_id not in typing:
-                known = values[typing_at : typing_at + len(_TYPING)]
-                for index in _TYPING_JSON:
-                    known[index] = decode(known[index])
-                typing[exercise_id] = Typing(*known[1:])
+                typing[exercise_id] = _typing(values[typing_at + 1 :])
     return result
+
+
+def _typing(values: list) -> Typing:
+    """An exercise's typing from its columns (JSON as text)."""
+    for index in _TYPING_JSON:
+        text = values[index]
+        values[index] = None if text is None else orjson.loads(text)
+    return Typing(*values)
 
 
 _PROGRAM = ProgramSummarySchema()
