@@ -72,10 +72,9 @@ class Typing(NamedTuple):
     precautions: list | None
 
 
-# Read beside each of the client app's items, so that the rules need no statement of
-# their own: the exercise's id, then the fields of ``Typing`` (JSON as text, decoded once
-# per distinct text).
-_TYPING = (Exercise.id, *(_read_as_text(getattr(Exercise, key)) for key in Typing._fields))
+# Read after each of the client app's items, so that the rules need no statement of
+# their own: the fields of ``Typing`` (JSON as text, decoded once per exercise).
+_TYPING = tuple(_read_as_text(getattr(Exercise, key)) for key in Typing._fields)
 
 
 def _sessions_statement(item_schema, *, due: bool, typing: bool) -> sa.Select:
@@ -108,12 +107,13 @@ def _sessions_statement(item_schema, *, due: bool, typing: bool) -> sa.Select:
 
 
 class _Shape(NamedTuple):
-    """A prebuilt read: its statement, the presenter of its items, where the JSON texts
-    are among an item's values, and where the exercise's typing starts (if read)."""
+    """A prebuilt read: its statement, the presenter of its items, and where among an
+    item's values are the JSON texts, the exercise's id and its typing (if read)."""
 
     statement: sa.Select
     present_item: Callable[[list], dict]
     decoded: tuple[int, ...]
+    exercise_at: int
     typing_at: int | None
 
 
@@ -123,6 +123,7 @@ def _shape(schema, *, due: bool, typing: bool) -> _Shape:
         _sessions_statement(schema, due=due, typing=typing),
         row_presenter(schema(), stored),
         tuple(index for index, key in enumerate(stored) if isinstance(_source(key).type, sa.JSON)),
+        stored.index("exercise_id"),
         len(stored) if typing else None,
     )
 
@@ -179,7 +180,7 @@ def _group(rows, shape: _Shape, typing: dict | None) -> dict[int, list[dict]]:
     # is written for speed: no call but the item's presenter, nothing looked up twice.
     result: dict[int, list[dict]] = {}
     texts: dict[str, object] = {}
-    present_item, decoded, typing_at = shape.present_item, shape.decoded, shape.typing_at
+    _, present_item, decoded, exercise_at, typing_at = shape
     typing = {} if typing is None else typing
     first = _FIRST_ITEM
     session_id = None
@@ -202,9 +203,9 @@ def _group(rows, shape: _Shape, typing: dict | None) -> dict[int, list[dict]]:
                 values[index] = value
         items.append(present_item(values))
         if typing_at is not None:
-            exercise_id = values[typing_at]
+            exercise_id = values[exercise_at]
             if exercise_id is not None and exercise_id not in typing:
-                typing[exercise_id] = _typing(values[typing_at + 1 :])
+                typing[exercise_id] = _typing(values[typing_at:])
     return result
 
 
