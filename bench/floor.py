@@ -1,7 +1,8 @@
 """The floor: about the least work that serves the same JSON from the same rows.
 
-Hand-written SQL, rows grouped in a loop (each distinct JSON text decoded once, as the
-app does), then ``orjson.dumps``, the app's own serializer for these reads: no
+Hand-written SQL, rows grouped in a loop (each distinct JSON text decoded once per
+request; the app keeps what it decoded, and each exercise's ``Work``, for the process),
+then ``orjson.dumps``, the app's own serializer for these reads: no
 authentication, no tenancy, no schemas, no ORM, no request hooks (SQLAlchemy only lends
 its connection pool, as the app has one). It runs under the same gunicorn settings as
 the real app, so the ratio of a real read to it says what everything else in the

@@ -132,7 +132,7 @@ _HELD = presenter(HeldSchema())
 
 
 def mark_held(
-    actor: Actor, sessions: list[dict], today: date, typing: dict[int, documents.Typing]
+    actor: Actor, sessions: list[dict], today: date, typing: dict[int, safety.Work]
 ) -> None:
     """Give every item of ``sessions`` (each with its ``date``) its ``held``: set for an
     item still ahead that the rules hold back today. ``typing`` holds what the rules read
@@ -156,7 +156,8 @@ def mark_held(
             run_type = (item["run"] or {}).get("type") if item["kind"] == "run" else None
             key = (item["kind"], run_type, item["exercise_id"])
             if key not in answers:
-                work = _item_work(item["kind"], item["run"], typing.get(item["exercise_id"]))
+                work = safety.Work.of_run(run_type) if item["kind"] == "run" else None
+                work = work or typing.get(item["exercise_id"])
                 held = guard.hold(work) if work is not None else None
                 answers[key] = _HELD(held) if held else None
             item["held"] = answers[key]

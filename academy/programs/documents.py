@@ -7,11 +7,13 @@ directly, from the fields the schemas in ``schemas.py`` declare.
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 import orjson
 import sqlalchemy as sa
 
+from academy.assessments.safety import Work
 from academy.common.presenters import row_presenter
 from academy.common.tenancy import through
 from academy.exercises.models import Exercise
@@ -73,7 +75,7 @@ class Typing(NamedTuple):
 
 
 # Read after each of the client app's items, so that the rules need no statement of
-# their own: the fields of ``Typing`` (JSON as text, decoded once per exercise).
+# their own: the fields of ``Typing`` (JSON as text, decoded by ``work_of``).
 _TYPING = tuple(_read_as_text(getattr(Exercise, key)) for key in Typing._fields)
 
 
@@ -146,7 +148,8 @@ def sessions_by_program(
 ) -> dict[int, list[dict]]:
     """The sessions in force of each program (read in the caller's scope), with their
     items, in one statement. For the client app's items (``ClientItemSchema``),
-    ``typing`` gets each of their exercises as the safety rules read it, by id."""
+    ``typing`` gets each of their exercises as the safety rules read it (its ``Work``),
+    by id."""
     shape = _SHAPES[(item_schema, False)]
     rows = db.session.connection().execute(shape.statement, {"program_ids": list(program_ids)})
     return _group(rows.all(), shape, typing)
@@ -168,21 +171,21 @@ def sessions_due(
 
 
 _FIRST_ITEM = 1 + len(_SESSION_KEYS)
-# Where ``Typing``'s JSON fields are among its values.
-_TYPING_JSON = tuple(Typing._fields.index(key) for key in ("loads", "precautions"))
 
 
 def _group(rows, shape: _Shape, typing: dict | None) -> dict[int, list[dict]]:
     # Plain rows fetched at once straight from the connection: the ORM's result layer,
     # or fetching row by row, would double the cost of the client app's heaviest read.
-    # JSON columns come as text, decoded once per distinct text; an exercise's typing
-    # once per exercise. This loop runs for every item of every read of a program, so it
-    # is written for speed: no call but the item's presenter, nothing looked up twice.
+    # JSON columns come as text, decoded once per distinct text and kept for the
+    # process; an exercise's work made once (``work_of``). This loop runs for every item
+    # of every read of a program, so it is written for speed: no call but the item's
+    # presenter, nothing looked up twice.
     result: dict[int, list[dict]] = {}
-    texts: dict[str, object] = {}
+    texts = _decoded_texts()
     _, present_item, decoded, exercise_at, typing_at = shape
     typing = {} if typing is None else typing
     first = _FIRST_ITEM
+    typing_from = None if typing_at is None else first + typing_at
     session_id = None
     items: list[dict] = []
     for row in rows:
@@ -202,19 +205,42 @@ def _group(rows, shape: _Shape, typing: dict | None) -> dict[int, list[dict]]:
                     value = texts[text] = orjson.loads(text)
                 values[index] = value
         items.append(present_item(values))
-        if typing_at is not None:
+        if typing_from is not None:
             exercise_id = values[exercise_at]
             if exercise_id is not None and exercise_id not in typing:
-                typing[exercise_id] = _typing(values[typing_at:])
+                typing[exercise_id] = work_of(row[typing_from:])
     return result
 
 
-def _typing(values: list) -> Typing:
-    """An exercise's typing from its columns (JSON as text)."""
+# Decoded JSON texts of items (an exercise's cues, a run), kept for the process: a
+# client's every read repeats the same texts. Shared by every answer that holds them, so
+# never changed in place; emptied when it holds more than the bound.
+_TEXTS: dict[str, object] = {}
+_TEXTS_BOUND = 4096
+
+
+def _decoded_texts() -> dict[str, object]:
+    if len(_TEXTS) > _TEXTS_BOUND:
+        _TEXTS.clear()
+    return _TEXTS
+
+
+@lru_cache(maxsize=2048)
+def work_of(typing: tuple) -> Work:
+    """What the safety rules read of an exercise, from the values of its ``Typing``
+    columns (JSON as text). The same values always make the same work, so it is kept
+    for the process (bounded: a catalogue and its academies' own exercises): the
+    client app's reads then neither decode nor build an exercise's work again on every
+    request, and an exercise changed is read afresh, its values being new."""
+    values = list(typing)
     for index in _TYPING_JSON:
         text = values[index]
         values[index] = None if text is None else orjson.loads(text)
-    return Typing(*values)
+    return Work.of_exercise(Typing(*values))
+
+
+# Where ``Typing``'s JSON fields are among its values.
+_TYPING_JSON = tuple(Typing._fields.index(key) for key in ("loads", "precautions"))
 
 
 _PROGRAM = ProgramSummarySchema()

@@ -167,6 +167,24 @@ class TestTheClosedLoop:
             ],
         }
 
+    def test_an_exercise_retyped_is_read_afresh_by_her_next_read(
+        self, http, client_user, sore_knee
+    ):
+        """What the rules read of an exercise is kept between reads by its stored values
+        (``documents.work_of``): a change to them is seen by the very next read."""
+        assignment_id = sore_knee["assignment"]["id"]
+        held = held_items(my_sessions(http, client_user, assignment_id).values())
+        assert (THURSDAY, "Travelling Pogo Hops", HOPS_HELD) in held
+
+        hops = db.session.scalars(
+            sa.select(Exercise).where(Exercise.name == "Travelling Pogo Hops")
+        ).one()
+        hops.impact, hops.loads = "none", []
+        db.session.commit()
+
+        held = held_items(my_sessions(http, client_user, assignment_id).values())
+        assert [name for _, name, _ in held] == ["easy", "Pogo Jumps", "easy"]
+
     def test_the_coachs_dashboard_shows_the_plan_conflicts_with_their_count(
         self, http, coach, client_user, sore_knee
     ):

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from academy.assessments import safety
 from academy.common.time import local_today
 from academy.programs import documents
 from academy.programs.service import TRANSITIONS
@@ -50,3 +51,33 @@ class TestTransitions:
         assert TRANSITIONS["active"] == {"paused", "completed", "cancelled"}
         assert TRANSITIONS["paused"] == {"active", "completed", "cancelled"}
         assert TRANSITIONS["completed"] == TRANSITIONS["cancelled"] == set()
+
+
+class TestWhatTheClientReadsKeepsForTheProcess:
+    """The client app's reads keep each decoded JSON text and each exercise's work for
+    the process, by the stored values themselves: bounded, and never stale."""
+
+    def test_the_same_typing_makes_the_same_work_and_a_change_a_new_one(self):
+        typing = ("Pogo Jumps", "strength", "high", '[{"region": "calf", "level": "high"}]',
+                  "neutral", "low", '["knee pain"]')  # fmt: skip
+
+        work = documents.work_of(typing)
+
+        assert work == safety.Work(
+            name="Pogo Jumps",
+            stage="strength",
+            impact="high",
+            loads=(("calf", "high"),),
+            precautions=("knee pain",),
+        )
+        assert documents.work_of(tuple(typing)) is work
+        changed = documents.work_of((*typing[:2], "low", *typing[3:]))
+        assert changed.impact == "low" and changed is not work
+
+    def test_the_decoded_texts_are_emptied_past_their_bound(self, monkeypatch):
+        monkeypatch.setattr(documents, "_TEXTS", {str(n): n for n in range(5)})
+        monkeypatch.setattr(documents, "_TEXTS_BOUND", 4)
+
+        assert documents._decoded_texts() == {}
+        documents._TEXTS["[1]"] = [1]
+        assert documents._decoded_texts() == {"[1]": [1]}
