@@ -310,7 +310,9 @@ def _rating_row(academy_id: int, client_id: int, on: date, position: int, rating
 
 def create_check_in(actor: Actor, data: dict) -> tuple[dict, int]:
     """A new check-in of the calling client, as answered, and its version."""
-    check_in = CheckIn(academy_id=actor.academy_id, client_id=actor.id)
+    # Its collections start empty (the body's fill them): answering it then reads
+    # none of them back from the database.
+    check_in = CheckIn(academy_id=actor.academy_id, client_id=actor.id, results=[], ratings=[])
     return _write(actor, check_in, data)
 
 

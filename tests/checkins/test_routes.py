@@ -20,6 +20,7 @@ from tests.checkins.conftest import (
 from tests.conftest import (
     assert_shape,
     count_rows,
+    count_statements,
     make_user,
     measured,
     problem_of,
@@ -237,6 +238,25 @@ class TestCreateCheckIn:
             "media": [],
             "updated_at": None,
         }
+
+    def test_it_is_answered_without_reading_back_what_it_wrote(
+        self, http, client_user, sessions, assignment
+    ):
+        """A new check-in's lists are the body's: answering it reads none of them (nor
+        its videos, which it cannot have yet) from the database."""
+        body = full_check_in(sessions, assignment)
+        for left_out in ((), ("results",), ("ratings",), ("results", "ratings")):
+            payload = {key: value for key, value in body.items() if key not in left_out}
+            with count_statements() as statements:
+                response = post_check_in(http, client_user, payload)
+            assert response.status_code == 201, response.get_data(as_text=True)
+            # Loading a check-in's list selects its rows whole, from their ids on (the
+            # summary's reads aggregate the ratings of the days instead).
+            lists = ("check_in_results", "check_in_ratings", "check_in_media")
+            read_back = tuple(f"SELECT {table}.id" for table in lists)
+            assert not [s for s in statements if s.lstrip().startswith(read_back)]
+            db.session.delete(db.session.get(CheckIn, response.get_json()["id"]))
+            db.session.commit()
 
     def test_its_statements_grow_with_its_lists_only_where_the_database_needs_it(
         self, http, client_user, sessions, assignment
