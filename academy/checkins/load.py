@@ -29,6 +29,7 @@ A read is one aggregate statement over the client's check-ins, whatever their nu
 from collections.abc import Iterable
 from datetime import date, timedelta
 from statistics import fmean, pstdev
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -78,7 +79,7 @@ _DAILY = (
 
 
 def clients_daily(
-    client_ids: list[int] | sa.BindParameter[list[int]],
+    client_ids: list[int] | sa.BindParameter[Any],
     since: date | sa.BindParameter[date],
     until: date | None = None,
 ) -> sa.Select:

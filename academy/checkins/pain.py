@@ -1,6 +1,7 @@
 """The pain that check-ins report, as the safety rules and the summaries read it."""
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -9,7 +10,7 @@ from academy.common.tenancy import through
 
 
 def worst_pain(
-    client_ids: list[int] | sa.BindParameter[list[int]], since: date | sa.BindParameter[date]
+    client_ids: list[int] | sa.BindParameter[Any], since: date | sa.BindParameter[date]
 ) -> sa.Select[int, str, str, int | None, date]:
     """(client, region, side, pain, date) of the pain the clients' check-ins rated from
     ``since`` (clients found in scope by the caller): a day's rating of a region and side

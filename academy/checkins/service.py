@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -481,24 +482,31 @@ def media_of(check_in_ids: list[int]) -> dict[int, list[sa.Row]]:
 # --- reading ------------------------------------------------------------------------------
 
 
-# Built once: the client app's schedule reads run it.
-_DONE = (
-    sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
-    .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
-    .where(
-        through(CheckIn.assignment_id, sa.bindparam("assignment_ids", expanding=True)),
-        CheckIn.completed.is_(True),
+def _done(assignment_ids: sa.BindParameter[Any]) -> sa.Select[int | None, int, int]:
+    return (
+        sa.select(CheckIn.assignment_id, ProgramSession.week, ProgramSession.day)
+        .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
+        .where(through(CheckIn.assignment_id, assignment_ids), CheckIn.completed.is_(True))
+        .distinct()
     )
-    .distinct()
-)
+
+
+# Built once: the client app's schedule reads run it, most for one assignment, whose id
+# is then bound alone (no list to expand into the SQL on every run).
+_DONE_OF_MANY = _done(sa.bindparam("assignment_ids", expanding=True))
+_DONE_OF_ONE = _done(sa.bindparam("assignment_ids"))
 
 
 def done_sessions(assignment_ids: list[int]) -> set[tuple[int | None, int, int]]:
     """(assignment, week, day) of every session checked in as completed, any version of
     it. The caller names assignments it has already scoped."""
-    if not assignment_ids:
+    ids = list(assignment_ids)
+    if not ids:
         return set()
-    rows = db.session.connection().execute(_DONE, {"assignment_ids": list(assignment_ids)})
+    one = len(ids) == 1
+    rows = db.session.connection().execute(
+        _DONE_OF_ONE if one else _DONE_OF_MANY, {"assignment_ids": ids[0] if one else ids}
+    )
     return {(assignment_id, week, day) for assignment_id, week, day in rows}
 
 

@@ -148,9 +148,15 @@ def get_with_shared(model, object_id: int, actor: Actor, *options, what: str | N
 
 def through(foreign_key, scoped_ids) -> sa.ColumnElement[bool]:
     """Rows reached through rows already read in the caller's scope: ``foreign_key``
-    among their ids. The ids must come from a scoped query; this only says so."""
+    among their ids. The ids must come from a scoped query; this only says so.
+
+    A parameter stands for the ids in a statement built once: an expanding one for a
+    list, any other for one id alone (compared with ``=``, so that the statement is sent
+    as compiled, with no list to expand into its SQL on every run)."""
     if isinstance(scoped_ids, sa.BindParameter):
-        return foreign_key.in_(scoped_ids)
+        if scoped_ids.expanding:
+            return foreign_key.in_(scoped_ids)
+        return foreign_key == scoped_ids
     return foreign_key.in_(list(scoped_ids))
 
 

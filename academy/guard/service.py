@@ -15,6 +15,7 @@ number of clients.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -66,32 +67,41 @@ def _item_work(kind: str, run: dict | None, exercise) -> safety.Work | None:
 
 # --- each client's guard today ---------------------------------------------------------------
 
-_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
-# Built once, as every client read runs them. Each client's latest assessment, read
-# through the clients' ids (found in scope by the caller), so that the planner takes
-# each client's own index whatever the academy's size.
-_LATEST = (
-    sa.select(
-        Assessment.id,
-        sa.func.row_number()
-        .over(
-            partition_by=Assessment.client_id,
-            order_by=(Assessment.assessed_on.desc(), Assessment.id.desc()),
+
+def _latest_assessments(ids: sa.BindParameter[Any]) -> sa.Select[Any]:
+    """Each client's latest assessment, read through the clients' ids (found in scope
+    by the caller), so that the planner takes each client's own index whatever the
+    academy's size. Read as plain rows (the rules read columns only): an ORM object per
+    assessment, with its identity and change tracking, costs the client app's heaviest
+    read more than the rules that use it."""
+    latest = (
+        sa.select(
+            Assessment.id,
+            sa.func.row_number()
+            .over(
+                partition_by=Assessment.client_id,
+                order_by=(Assessment.assessed_on.desc(), Assessment.id.desc()),
+            )
+            .label("n"),
         )
-        .label("n"),
+        .where(Assessment.archived_at.is_(None), through(Assessment.client_id, ids))
+        .subquery()
     )
-    .where(Assessment.archived_at.is_(None), through(Assessment.client_id, _IDS))
-    .subquery()
-)
-# Read as plain rows (the rules read columns only): an ORM object per assessment, with
-# its identity and change tracking, costs the client app's heaviest read more than the
-# rules that use it.
-_LATEST_ASSESSMENTS = (
-    sa.select(Assessment.__table__)
-    .join(_LATEST, _LATEST.c.id == Assessment.id)
-    .where(_LATEST.c.n == 1)
-)
-_PAIN = worst_pain(_IDS, sa.bindparam("since", type_=sa.Date))
+    return (
+        sa.select(Assessment.__table__)
+        .join(latest, latest.c.id == Assessment.id)
+        .where(latest.c.n == 1)
+    )
+
+
+_SINCE = sa.bindparam("since", type_=sa.Date)
+# Built once, as every client read runs them: for many clients (the dashboard's), and
+# for one alone (a client's own reads), whose id is bound as it is, with no list to
+# expand into the SQL on every run.
+_MANY: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_ONE: sa.BindParameter[int] = sa.bindparam("ids")
+_LATEST_ASSESSMENTS = {ids.expanding: _latest_assessments(ids) for ids in (_MANY, _ONE)}
+_PAIN = {ids.expanding: worst_pain(ids, _SINCE) for ids in (_MANY, _ONE)}
 
 
 def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
@@ -100,16 +110,17 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
     from their latest assessment and the pain of their check-ins of the last two weeks.
     Two statements, whatever the number of clients, none included: the dashboard asks
     twice and issues as many statements whatever its clients hold."""
-    client_ids = list(today_of)
+    many = len(today_of) != 1
+    ids = list(today_of) if many else next(iter(today_of))
     connection = db.session.connection()
     assessments = {
-        a.client_id: a for a in connection.execute(_LATEST_ASSESSMENTS, {"ids": client_ids})
+        a.client_id: a for a in connection.execute(_LATEST_ASSESSMENTS[many], {"ids": ids})
     }
     since = min(today_of.values(), default=local_today("UTC")) - timedelta(
         days=safety.CHECK_IN_DAYS
     )
     ratings: dict[int, list] = defaultdict(list)
-    rows = connection.execute(_PAIN, {"ids": client_ids, "since": since})
+    rows = connection.execute(_PAIN[many], {"ids": ids, "since": since})
     for client_id, region, side, pain, on in rows:
         ratings[client_id].append((region, side, pain, on))
     answer = {}

@@ -8,7 +8,7 @@ directly, from the fields the schemas in ``schemas.py`` declare.
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -79,10 +79,12 @@ class Typing(NamedTuple):
 _TYPING = tuple(_read_as_text(getattr(Exercise, key)) for key in Typing._fields)
 
 
-def _sessions_statement(item_schema, *, due: bool, typing: bool) -> sa.Select:
+def _sessions_statement(item_schema, *, due: bool, typing: bool, one: bool) -> sa.Select:
     """Sessions in force of some programs with the fields of ``item_schema`` for each of
     their items, in order; with ``due``, only the given (program, week, day) slots; with
-    ``typing``, each item's exercise as the safety rules read it after the fields."""
+    ``typing``, each item's exercise as the safety rules read it after the fields; with
+    ``one``, of one program, its id bound alone (no list to expand on every run)."""
+    program_ids: sa.BindParameter[Any] = sa.bindparam("program_ids", expanding=not one)
     stmt = (
         sa.select(
             ProgramSession.program_id,
@@ -93,7 +95,7 @@ def _sessions_statement(item_schema, *, due: bool, typing: bool) -> sa.Select:
         .select_from(ProgramSession)
         .outerjoin(ProgramItem, ProgramItem.session_id == ProgramSession.id)
         .outerjoin(Exercise, Exercise.id == ProgramItem.exercise_id)
-        .where(through(ProgramSession.program_id, sa.bindparam("program_ids", expanding=True)))
+        .where(through(ProgramSession.program_id, program_ids))
         .where(ProgramSession.retired_at.is_(None))
         .order_by(
             ProgramSession.program_id,
@@ -119,10 +121,10 @@ class _Shape(NamedTuple):
     typing_at: int | None
 
 
-def _shape(schema, *, due: bool, typing: bool) -> _Shape:
+def _shape(schema, *, due: bool, typing: bool, one: bool) -> _Shape:
     stored = _stored(schema)
     return _Shape(
-        _sessions_statement(schema, due=due, typing=typing),
+        _sessions_statement(schema, due=due, typing=typing, one=one),
         row_presenter(schema(), stored),
         tuple(index for index, key in enumerate(stored) if isinstance(_source(key).type, sa.JSON)),
         stored.index("exercise_id"),
@@ -137,9 +139,10 @@ def _shape(schema, *, due: bool, typing: bool) -> _Shape:
 # straight from its row (``row_presenter``), so the answer's presenter does not walk
 # the items again.
 _SHAPES = {
-    (schema, due): _shape(schema, due=due, typing=schema is ClientItemSchema)
+    (schema, due, one): _shape(schema, due=due, typing=schema is ClientItemSchema, one=one)
     for schema in (ItemSchema, ClientItemSchema)
     for due in (False, True)
+    for one in (False, True)
 }
 
 
@@ -150,8 +153,10 @@ def sessions_by_program(
     items, in one statement. For the client app's items (``ClientItemSchema``),
     ``typing`` gets each of their exercises as the safety rules read it (its ``Work``),
     by id."""
-    shape = _SHAPES[(item_schema, False)]
-    rows = db.session.connection().execute(shape.statement, {"program_ids": list(program_ids)})
+    ids = list(program_ids)
+    one = len(ids) == 1
+    shape = _SHAPES[(item_schema, False, one)]
+    rows = db.session.connection().execute(shape.statement, {"program_ids": ids[0] if one else ids})
     return _group(rows.all(), shape, typing)
 
 
@@ -163,7 +168,7 @@ def sessions_due(
     """The sessions in force at (program, week, day) slots, with their items, in one
     statement; ``typing`` as for ``sessions_by_program``."""
     slots = list(slots)
-    shape = _SHAPES[(item_schema, True)]
+    shape = _SHAPES[(item_schema, True, False)]
     rows = db.session.connection().execute(
         shape.statement, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
     )

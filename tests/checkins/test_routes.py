@@ -258,6 +258,17 @@ class TestCreateCheckIn:
             db.session.delete(db.session.get(CheckIn, response.get_json()["id"]))
             db.session.commit()
 
+    def test_its_summary_is_read_with_the_clients_id_bound_alone(
+        self, http, client_user, sessions, assignment
+    ):
+        """The summary's reads are built once for one client: sent as compiled, with no
+        list of ids expanded into them on every POST."""
+        with count_statements() as statements:
+            response = post_check_in(http, client_user, full_check_in(sessions, assignment))
+        assert response.status_code == 201, response.get_data(as_text=True)
+        assert any("client_summaries" in s for s in statements)
+        assert not [s for s in statements if "client_id IN (" in s or "clients.id IN (" in s]
+
     def test_its_statements_grow_with_its_lists_only_where_the_database_needs_it(
         self, http, client_user, sessions, assignment
     ):

@@ -185,6 +185,16 @@ class TestTheClosedLoop:
         held = held_items(my_sessions(http, client_user, assignment_id).values())
         assert [name for _, name, _ in held] == ["easy", "Pogo Jumps", "easy"]
 
+    def test_her_assignment_is_read_with_each_id_bound_alone(self, http, client_user, sore_knee):
+        """Her own reads are built once for one client and one program: sent as
+        compiled, with no list of ids expanded into them on every request."""
+        assignment_id = sore_knee["assignment"]["id"]
+        with count_statements() as statements:
+            held = held_items(my_sessions(http, client_user, assignment_id).values())
+        assert held  # the guard's reads ran
+        expanded = [s for s in statements if "_id IN (" in s]
+        assert not expanded
+
     def test_the_coachs_dashboard_shows_the_plan_conflicts_with_their_count(
         self, http, coach, client_user, sore_knee
     ):
