@@ -15,8 +15,10 @@ number of clients.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from academy.assessments import method, safety
@@ -57,6 +59,25 @@ _TYPING = (
 
 def _work(row) -> safety.Work:
     return safety.Work.of_exercise(row)
+
+
+# Where ``Typing``'s JSON fields are among its values.
+_TYPING_JSON = tuple(documents.Typing._fields.index(key) for key in ("loads", "precautions"))
+
+
+@lru_cache(maxsize=2048)
+def work_of(typing: tuple) -> safety.Work:
+    """What the safety rules read of an exercise, from the values of its
+    ``documents.Typing`` columns (JSON as text), as the client's reads hand them over.
+    The same values always make the same work, so it is kept for the process (bounded:
+    a catalogue and its academies' own exercises): the client app's reads then neither
+    decode nor build an exercise's work again on every request, and an exercise changed
+    is read afresh, its values being new."""
+    values = list(typing)
+    for index in _TYPING_JSON:
+        text = values[index]
+        values[index] = None if text is None else orjson.loads(text)
+    return safety.Work.of_exercise(documents.Typing(*values))
 
 
 def _item_work(kind: str, run: dict | None, exercise) -> safety.Work | None:
@@ -142,9 +163,7 @@ def guard_for(actor: Actor, client_id: int, today: date) -> safety.Guard:
 _HELD = presenter(HeldSchema())
 
 
-def mark_held(
-    actor: Actor, sessions: list[dict], today: date, typing: dict[int, safety.Work]
-) -> None:
+def mark_held(actor: Actor, sessions: list[dict], today: date, typing: dict[int, tuple]) -> None:
     """Give every item of ``sessions`` (each with its ``date``) its ``held``: set for an
     item still ahead that the rules hold back today. ``typing`` holds what the rules read
     of the items' exercises, read with the items (``documents.sessions_by_program``).
@@ -167,8 +186,12 @@ def mark_held(
             run_type = (item["run"] or {}).get("type") if item["kind"] == "run" else None
             key = (item["kind"], run_type, item["exercise_id"])
             if key not in answers:
-                work = safety.Work.of_run(run_type) if item["kind"] == "run" else None
-                work = work or typing.get(item["exercise_id"])
+                exercise = typing.get(item["exercise_id"])
+                work: safety.Work | None = None
+                if item["kind"] == "run":
+                    work = safety.Work.of_run(run_type)
+                elif exercise is not None:
+                    work = work_of(exercise)
                 held = guard.hold(work) if work is not None else None
                 answers[key] = _HELD(held) if held else None
             item["held"] = answers[key]

@@ -7,13 +7,11 @@ directly, from the fields the schemas in ``schemas.py`` declare.
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
 
-from academy.assessments.safety import Work
 from academy.common.presenters import row_presenter
 from academy.common.tenancy import through
 from academy.exercises.models import Exercise
@@ -75,7 +73,7 @@ class Typing(NamedTuple):
 
 
 # Read after each of the client app's items, so that the rules need no statement of
-# their own: the fields of ``Typing`` (JSON as text, decoded by ``work_of``).
+# their own: the fields of ``Typing`` (JSON as text, decoded by ``guard.service.work_of``).
 _TYPING = tuple(_read_as_text(getattr(Exercise, key)) for key in Typing._fields)
 
 
@@ -151,8 +149,9 @@ def sessions_by_program(
 ) -> dict[int, list[dict]]:
     """The sessions in force of each program (read in the caller's scope), with their
     items, in one statement. For the client app's items (``ClientItemSchema``),
-    ``typing`` gets each of their exercises as the safety rules read it (its ``Work``),
-    by id."""
+    ``typing`` gets each of their exercises as the safety rules read it, by id: the
+    values of ``Typing``'s fields, JSON as text (``guard.service.work_of`` makes the
+    rules' ``Work`` of them)."""
     ids = list(program_ids)
     one = len(ids) == 1
     shape = _SHAPES[(item_schema, False, one)]
@@ -182,7 +181,7 @@ def _group(rows, shape: _Shape, typing: dict | None) -> dict[int, list[dict]]:
     # Plain rows fetched at once straight from the connection: the ORM's result layer,
     # or fetching row by row, would double the cost of the client app's heaviest read.
     # JSON columns come as text, decoded once per distinct text and kept for the
-    # process; an exercise's work made once (``work_of``). This loop runs for every item
+    # process; an exercise's typing taken once. This loop runs for every item
     # of every read of a program, so it is written for speed: no call but the item's
     # presenter, nothing looked up twice.
     result: dict[int, list[dict]] = {}
@@ -213,7 +212,7 @@ def _group(rows, shape: _Shape, typing: dict | None) -> dict[int, list[dict]]:
         if typing_from is not None:
             exercise_id = values[exercise_at]
             if exercise_id is not None and exercise_id not in typing:
-                typing[exercise_id] = work_of(row[typing_from:])
+                typing[exercise_id] = row[typing_from:]
     return result
 
 
@@ -228,24 +227,6 @@ def _decoded_texts() -> dict[str, object]:
     if len(_TEXTS) > _TEXTS_BOUND:
         _TEXTS.clear()
     return _TEXTS
-
-
-@lru_cache(maxsize=2048)
-def work_of(typing: tuple) -> Work:
-    """What the safety rules read of an exercise, from the values of its ``Typing``
-    columns (JSON as text). The same values always make the same work, so it is kept
-    for the process (bounded: a catalogue and its academies' own exercises): the
-    client app's reads then neither decode nor build an exercise's work again on every
-    request, and an exercise changed is read afresh, its values being new."""
-    values = list(typing)
-    for index in _TYPING_JSON:
-        text = values[index]
-        values[index] = None if text is None else orjson.loads(text)
-    return Work.of_exercise(Typing(*values))
-
-
-# Where ``Typing``'s JSON fields are among its values.
-_TYPING_JSON = tuple(Typing._fields.index(key) for key in ("loads", "precautions"))
 
 
 _PROGRAM = ProgramSummarySchema()

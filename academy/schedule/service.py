@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from academy.assessments import safety
 from academy.checkins.service import done_sessions
 from academy.common.auth import Actor
 from academy.common.tenancy import client_scope, scoped, scoped_to_client, through
@@ -72,7 +71,7 @@ def assignment_view(actor: Actor, assignment_id: int, now: datetime | None = Non
     if assignment is None:
         raise NotFound(f"No assignment {assignment_id} of yours.")
     today = local_today(actor.timezone, now)
-    typing: dict[int, safety.Work] = {}
+    typing: dict[int, tuple] = {}
     sessions = documents.sessions_by_program([assignment.program_id], ClientItemSchema, typing).get(
         assignment.program_id, []
     )
@@ -115,7 +114,7 @@ def today_view(actor: Actor, on: date | None = None, now: datetime | None = None
     due = due_on(actor, on)
     sessions = []
     if due:
-        typing: dict[int, safety.Work] = {}
+        typing: dict[int, tuple] = {}
         by_program = documents.sessions_due(due, typing=typing)
         done = done_sessions([a.id for a in due.values()])
         for program_id, program_sessions in by_program.items():

@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from academy.assessments import safety
 from academy.audit.models import AuditEntry
 from academy.exercises.models import Exercise
 from academy.extensions import db
+from academy.guard.service import work_of
 from academy.programs.models import Assignment, ProgramItem, ProgramSession
 from tests.conftest import count_rows, count_statements, measured, problem_of
 from tests.guard.conftest import (
@@ -790,3 +792,25 @@ class TestDashboardPlanConflicts:
 
         assert theirs == []
         assert {"plan_conflicts"} <= {r["code"] for r in reasons_of(http, coach, client_user.id)}
+
+
+class TestWhatTheRulesKeepForTheProcess:
+    """What the rules read of an exercise is kept for the process, by the stored values
+    themselves: never stale."""
+
+    def test_the_same_typing_makes_the_same_work_and_a_change_a_new_one(self):
+        typing = ("Pogo Jumps", "strength", "high", '[{"region": "calf", "level": "high"}]',
+                  "neutral", "low", '["knee pain"]')  # fmt: skip
+
+        work = work_of(typing)
+
+        assert work == safety.Work(
+            name="Pogo Jumps",
+            stage="strength",
+            impact="high",
+            loads=(("calf", "high"),),
+            precautions=("knee pain",),
+        )
+        assert work_of(tuple(typing)) is work
+        changed = work_of((*typing[:2], "low", *typing[3:]))
+        assert changed.impact == "low" and changed is not work

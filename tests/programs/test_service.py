@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from academy.assessments import safety
 from academy.common.time import local_today
 from academy.programs import documents
 from academy.programs.service import TRANSITIONS
@@ -54,25 +53,8 @@ class TestTransitions:
 
 
 class TestWhatTheClientReadsKeepsForTheProcess:
-    """The client app's reads keep each decoded JSON text and each exercise's work for
-    the process, by the stored values themselves: bounded, and never stale."""
-
-    def test_the_same_typing_makes_the_same_work_and_a_change_a_new_one(self):
-        typing = ("Pogo Jumps", "strength", "high", '[{"region": "calf", "level": "high"}]',
-                  "neutral", "low", '["knee pain"]')  # fmt: skip
-
-        work = documents.work_of(typing)
-
-        assert work == safety.Work(
-            name="Pogo Jumps",
-            stage="strength",
-            impact="high",
-            loads=(("calf", "high"),),
-            precautions=("knee pain",),
-        )
-        assert documents.work_of(tuple(typing)) is work
-        changed = documents.work_of((*typing[:2], "low", *typing[3:]))
-        assert changed.impact == "low" and changed is not work
+    """The client app's reads keep each decoded JSON text for the process, by the stored
+    text itself: bounded, and never stale."""
 
     def test_the_decoded_texts_are_emptied_past_their_bound(self, monkeypatch):
         monkeypatch.setattr(documents, "_TEXTS", {str(n): n for n in range(5)})
