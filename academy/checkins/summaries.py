@@ -297,21 +297,23 @@ def _reads(ids: sa.BindParameter[Any]) -> _Reads:
         .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
         .where(through(CheckIn.client_id, ids), CheckIn.date >= _SINCE, CheckIn.completed.is_(True))
         .distinct(),
-        sessions=sa.select(
-            Assignment.client_id,
-            scheduled_on,
-            Assignment.id,
-            ProgramSession.week,
-            ProgramSession.day,
-            Assignment.status,
-        )
+        sessions=counted_sessions(ids).add_columns(Assignment.status).where(scheduled_on >= _SINCE),
+    )
+
+
+def counted_sessions(ids: list[int] | sa.BindParameter[Any]) -> sa.Select[int, date, int, int, int]:
+    """(client, date, assignment, week, day) of every session in force of the clients'
+    counted assignments (``COUNTED_STATUSES``), read through the clients' ids (found in
+    scope by the caller, or a parameter as ``tenancy.through`` takes it)."""
+    on = session_date_sql(Assignment.start_date, ProgramSession.week, ProgramSession.day)
+    return (
+        sa.select(Assignment.client_id, on, Assignment.id, ProgramSession.week, ProgramSession.day)
         .join(ProgramSession, ProgramSession.program_id == Assignment.program_id)
         .where(
             through(Assignment.client_id, ids),
             Assignment.status.in_(COUNTED_STATUSES),
             ProgramSession.retired_at.is_(None),
-            scheduled_on >= _SINCE,
-        ),
+        )
     )
 
 

@@ -33,7 +33,6 @@ from academy.checkins import load, summaries
 from academy.checkins.models import CheckIn, CheckInRating, ClientSummary
 from academy.checkins.service import EARLY_DAYS
 from academy.checkins.summaries import (
-    COUNTED_STATUSES,
     PAIN_ALERT,
     WINDOWS,
     dropping,
@@ -80,22 +79,7 @@ def _scheduled(
         .join(ProgramSession, ProgramSession.id == CheckIn.session_id)
         .where(through(CheckIn.client_id, client_ids), CheckIn.completed.is_(True))
     )
-    sessions = (
-        sa.select(
-            Assignment.client_id,
-            on,
-            Assignment.id,
-            ProgramSession.week,
-            ProgramSession.day,
-        )
-        .join(ProgramSession, ProgramSession.program_id == Assignment.program_id)
-        .where(
-            through(Assignment.client_id, client_ids),
-            Assignment.status.in_(COUNTED_STATUSES),
-            ProgramSession.retired_at.is_(None),
-            on <= until,
-        )
-    )
+    sessions = summaries.counted_sessions(client_ids).where(on <= until)
     if since is not None:
         # A check-in is dated at most EARLY_DAYS before its session: older ones name
         # none of the range's sessions.
