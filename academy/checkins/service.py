@@ -29,7 +29,14 @@ from academy.checkins.schemas import (
 from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
-from academy.common.tenancy import client_scope, get_scoped, scoped, scoped_to_client, through
+from academy.common.tenancy import (
+    ForIds,
+    client_scope,
+    get_scoped,
+    scoped,
+    scoped_to_client,
+    through,
+)
 from academy.common.time import local_today, utcnow
 from academy.errors import Conflict, NotFound, Unprocessable, constraint_name
 from academy.exercises.models import Exercise
@@ -491,22 +498,17 @@ def _done(assignment_ids: sa.BindParameter[Any]) -> sa.Select[int | None, int, i
     )
 
 
-# Built once: the client app's schedule reads run it, most for one assignment, whose id
-# is then bound alone (no list to expand into the SQL on every run).
-_DONE_OF_MANY = _done(sa.bindparam("assignment_ids", expanding=True))
-_DONE_OF_ONE = _done(sa.bindparam("assignment_ids"))
+# Built once: the client app's schedule reads run it, most for one assignment.
+_DONE = ForIds("assignment_ids", _done)
 
 
 def done_sessions(assignment_ids: list[int]) -> set[tuple[int | None, int, int]]:
     """(assignment, week, day) of every session checked in as completed, any version of
     it. The caller names assignments it has already scoped."""
-    ids = list(assignment_ids)
-    if not ids:
+    if not assignment_ids:
         return set()
-    one = len(ids) == 1
-    rows = db.session.connection().execute(
-        _DONE_OF_ONE if one else _DONE_OF_MANY, {"assignment_ids": ids[0] if one else ids}
-    )
+    statement, ids = _DONE.pick(assignment_ids)
+    rows = db.session.connection().execute(statement, {"assignment_ids": ids})
     return {(assignment_id, week, day) for assignment_id, week, day in rows}
 
 

@@ -11,7 +11,8 @@ outside the caller's scope does not exist for them (404, never 403). A query rea
   (an account by its email, a token or a code by its hash).
 """
 
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql._typing import _TypedColumnClauseArgument as _Column
 
 M = TypeVar("M")
+B = TypeVar("B")
 T0 = TypeVar("T0")
 T1 = TypeVar("T1")
 T2 = TypeVar("T2")
@@ -144,6 +146,21 @@ def with_shared(model, actor: Actor, *columns) -> Select:
 def get_with_shared(model, object_id: int, actor: Actor, *options, what: str | None = None):
     """One row by id among the shared rows and the caller's academy's, or NotFound."""
     return _one(with_shared(model, actor), model, object_id, options, what)
+
+
+class ForIds(Generic[B]):
+    """What ``build`` makes of an ids parameter (as ``through`` takes it), built once for
+    one id bound alone and once for a list: ``pick`` answers the one to send for some
+    ids, with the value to bind. Most reads are of one client or program, and its
+    statement is then sent as compiled, with no list to expand into its SQL."""
+
+    def __init__(self, name: str, build: Callable[[sa.BindParameter[Any]], B]):
+        self.one = build(sa.bindparam(name))
+        self.many = build(sa.bindparam(name, expanding=True))
+
+    def pick(self, ids: Iterable[int]) -> tuple[B, int | list[int]]:
+        ids = list(ids)
+        return (self.one, ids[0]) if len(ids) == 1 else (self.many, ids)
 
 
 def through(foreign_key, scoped_ids) -> sa.ColumnElement[bool]:

@@ -28,7 +28,7 @@ from academy.clients.models import Client
 from academy.common.auth import Actor
 from academy.common.etag import check_version
 from academy.common.presenters import presenter
-from academy.common.tenancy import get_scoped, through, with_shared
+from academy.common.tenancy import ForIds, get_scoped, through, with_shared
 from academy.common.time import local_today, utcnow
 from academy.errors import Unprocessable
 from academy.exercises.models import Exercise, exercise_ladder
@@ -80,10 +80,12 @@ def work_of(typing: tuple) -> safety.Work:
     return safety.Work.of_exercise(documents.Typing(*values))
 
 
-def _item_work(kind: str, run: dict | None, exercise) -> safety.Work | None:
+def _item_work(kind: str, run: dict | None, exercise, work=_work) -> safety.Work | None:
+    """An item's work: its run's, or what ``work`` makes of its exercise (a row, or the
+    typing values the client's reads hand over, for ``work_of``)."""
     if kind == "run":
         return safety.Work.of_run((run or {}).get("type"))
-    return _work(exercise) if exercise is not None else None
+    return work(exercise) if exercise is not None else None
 
 
 # --- each client's guard today ---------------------------------------------------------------
@@ -116,13 +118,10 @@ def _latest_assessments(ids: sa.BindParameter[Any]) -> sa.Select[Any]:
 
 
 _SINCE = sa.bindparam("since", type_=sa.Date)
-# Built once, as every client read runs them: for many clients (the dashboard's), and
-# for one alone (a client's own reads), whose id is bound as it is, with no list to
-# expand into the SQL on every run.
-_MANY: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
-_ONE: sa.BindParameter[int] = sa.bindparam("ids")
-_LATEST_ASSESSMENTS = {ids.expanding: _latest_assessments(ids) for ids in (_MANY, _ONE)}
-_PAIN = {ids.expanding: worst_pain(ids, _SINCE) for ids in (_MANY, _ONE)}
+# Built once, as every client read runs them: for many clients (the dashboard's) and
+# for one (a client's own reads).
+_LATEST_ASSESSMENTS = ForIds("ids", _latest_assessments)
+_PAIN = ForIds("ids", lambda ids: worst_pain(ids, _SINCE))
 
 
 def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
@@ -131,17 +130,15 @@ def guards(actor: Actor, today_of: dict[int, date]) -> dict[int, safety.Guard]:
     from their latest assessment and the pain of their check-ins of the last two weeks.
     Two statements, whatever the number of clients, none included: the dashboard asks
     twice and issues as many statements whatever its clients hold."""
-    many = len(today_of) != 1
-    ids = list(today_of) if many else next(iter(today_of))
+    latest, ids = _LATEST_ASSESSMENTS.pick(today_of)
     connection = db.session.connection()
-    assessments = {
-        a.client_id: a for a in connection.execute(_LATEST_ASSESSMENTS[many], {"ids": ids})
-    }
+    assessments = {a.client_id: a for a in connection.execute(latest, {"ids": ids})}
     since = min(today_of.values(), default=local_today("UTC")) - timedelta(
         days=safety.CHECK_IN_DAYS
     )
     ratings: dict[int, list] = defaultdict(list)
-    rows = connection.execute(_PAIN[many], {"ids": ids, "since": since})
+    worst, ids = _PAIN.pick(today_of)
+    rows = connection.execute(worst, {"ids": ids, "since": since})
     for client_id, region, side, pain, on in rows:
         ratings[client_id].append((region, side, pain, on))
     answer = {}
@@ -187,11 +184,7 @@ def mark_held(actor: Actor, sessions: list[dict], today: date, typing: dict[int,
             key = (item["kind"], run_type, item["exercise_id"])
             if key not in answers:
                 exercise = typing.get(item["exercise_id"])
-                work: safety.Work | None = None
-                if item["kind"] == "run":
-                    work = safety.Work.of_run(run_type)
-                elif exercise is not None:
-                    work = work_of(exercise)
+                work = _item_work(item["kind"], item["run"], exercise, work_of)
                 held = guard.hold(work) if work is not None else None
                 answers[key] = _HELD(held) if held else None
             item["held"] = answers[key]

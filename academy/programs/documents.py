@@ -7,13 +7,14 @@ directly, from the fields the schemas in ``schemas.py`` declare.
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import partial
 from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
 
 from academy.common.presenters import row_presenter
-from academy.common.tenancy import through
+from academy.common.tenancy import ForIds, through
 from academy.exercises.models import Exercise
 from academy.extensions import db
 from academy.programs.models import Program, ProgramItem, ProgramSession
@@ -77,12 +78,13 @@ class Typing(NamedTuple):
 _TYPING = tuple(_read_as_text(getattr(Exercise, key)) for key in Typing._fields)
 
 
-def _sessions_statement(item_schema, *, due: bool, typing: bool, one: bool) -> sa.Select:
-    """Sessions in force of some programs with the fields of ``item_schema`` for each of
-    their items, in order; with ``due``, only the given (program, week, day) slots; with
-    ``typing``, each item's exercise as the safety rules read it after the fields; with
-    ``one``, of one program, its id bound alone (no list to expand on every run)."""
-    program_ids: sa.BindParameter[Any] = sa.bindparam("program_ids", expanding=not one)
+def _sessions_statement(
+    item_schema, program_ids: sa.BindParameter[Any], *, due: bool, typing: bool
+) -> sa.Select:
+    """Sessions in force of the programs of ``program_ids`` with the fields of
+    ``item_schema`` for each of their items, in order; with ``due``, only the given
+    (program, week, day) slots; with ``typing``, each item's exercise as the safety
+    rules read it after the fields."""
     stmt = (
         sa.select(
             ProgramSession.program_id,
@@ -119,10 +121,10 @@ class _Shape(NamedTuple):
     typing_at: int | None
 
 
-def _shape(schema, *, due: bool, typing: bool, one: bool) -> _Shape:
+def _shape(schema, program_ids: sa.BindParameter[Any], *, due: bool, typing: bool) -> _Shape:
     stored = _stored(schema)
     return _Shape(
-        _sessions_statement(schema, due=due, typing=typing, one=one),
+        _sessions_statement(schema, program_ids, due=due, typing=typing),
         row_presenter(schema(), stored),
         tuple(index for index, key in enumerate(stored) if isinstance(_source(key).type, sa.JSON)),
         stored.index("exercise_id"),
@@ -137,10 +139,12 @@ def _shape(schema, *, due: bool, typing: bool, one: bool) -> _Shape:
 # straight from its row (``row_presenter``), so the answer's presenter does not walk
 # the items again.
 _SHAPES = {
-    (schema, due, one): _shape(schema, due=due, typing=schema is ClientItemSchema, one=one)
+    (schema, due): ForIds(
+        "program_ids",
+        partial(_shape, schema, due=due, typing=schema is ClientItemSchema),
+    )
     for schema in (ItemSchema, ClientItemSchema)
     for due in (False, True)
-    for one in (False, True)
 }
 
 
@@ -152,10 +156,8 @@ def sessions_by_program(
     ``typing`` gets each of their exercises as the safety rules read it, by id: the
     values of ``Typing``'s fields, JSON as text (``guard.service.work_of`` makes the
     rules' ``Work`` of them)."""
-    ids = list(program_ids)
-    one = len(ids) == 1
-    shape = _SHAPES[(item_schema, False, one)]
-    rows = db.session.connection().execute(shape.statement, {"program_ids": ids[0] if one else ids})
+    shape, ids = _SHAPES[(item_schema, False)].pick(program_ids)
+    rows = db.session.connection().execute(shape.statement, {"program_ids": ids})
     return _group(rows.all(), shape, typing)
 
 
@@ -167,7 +169,7 @@ def sessions_due(
     """The sessions in force at (program, week, day) slots, with their items, in one
     statement; ``typing`` as for ``sessions_by_program``."""
     slots = list(slots)
-    shape = _SHAPES[(item_schema, True, False)]
+    shape = _SHAPES[(item_schema, True)].many
     rows = db.session.connection().execute(
         shape.statement, {"program_ids": sorted({s[0] for s in slots}), "slots": slots}
     )

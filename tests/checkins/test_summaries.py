@@ -241,6 +241,18 @@ class TestKeptOnEveryWrite:
 
         assert stored[client_user.id]["last_check_in"] == START
 
+    def test_ids_that_name_no_client_are_passed_over_alone_or_among_others(
+        self, client_user, checked_in
+    ):
+        """One id or many: what the reads after the clients' own read is only theirs."""
+        stored = assert_kept()
+        connection = db.session.connection()
+
+        for ids in ([client_user.id, 2_000_000_000], [2_000_000_000]):
+            rows = summaries.compute(connection, ids)
+            assert [row.pop("client_id") for row in rows] == [client_user.id][: len(ids) - 1]
+            assert rows == [stored[client_user.id]][: len(ids) - 1]
+
     def test_a_corrected_check_in_moves_it(self, http, client_user, checked_in):
         url = f"/api/v1/me/check-ins/{checked_in['id']}"
         etag = http.get(url, headers=client_user.headers).headers["ETag"]
