@@ -13,6 +13,7 @@ closes, as SQLite advises for long-lived connections, and ``analyze`` refreshes 
 after a bulk load (the demo, a benchmark's seed, the summaries' rebuild).
 """
 
+import fcntl
 import math
 import os
 import sqlite3
@@ -132,6 +133,7 @@ def configure_engine(app: Flask) -> None:
         _bound_answers(bound, float(app.config["DB_TIMEOUT_SECONDS"]) + CLIENT_GRACE_SECONDS)
     elif bound.dialect.name == "sqlite":
         _sqlite_pragmas(bound, busy_timeout_ms(app))
+        queue_writers(bound, busy_timeout_ms(app) / 1000)
         _sqlite_statement_bound(bound, float(app.config["DB_TIMEOUT_SECONDS"]))
         _sqlite_statistics(bound)
 
@@ -284,6 +286,142 @@ def _sqlite_pragmas(engine: sa.Engine, busy_timeout: int) -> None:
         cursor.close()
         # SQLite's lower() folds ASCII only; searches must match as on PostgreSQL.
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+# How often a writer waiting in the queue looks again: at first, and at most.
+_QUEUE_FIRST_LOOK, _QUEUE_LOOK_EVERY = 0.0002, 0.001
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+def take_flock(descriptor: int, seconds: float) -> bool:
+    """Take the flock on ``descriptor``, waiting up to ``seconds`` for whoever holds it
+    (looking again every millisecond at most); answers whether it was taken. An flock, so
+    that every process on the host sees it, and so that the system lets go of it when its
+    holder dies."""
+    deadline = time.monotonic() + seconds
+    delay = _QUEUE_FIRST_LOOK
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(2 * delay, _QUEUE_LOOK_EVERY)
+
+
+class QueuedWriters(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue for the database file's
+    writer lock, an flock on ``<database>.writer`` taken before a transaction's first
+    write and let go of once it commits or rolls back.
+
+    SQLite lets one transaction write at a time; a writer that finds the database taken
+    waits in its busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25... ms between tries.
+    A lock freed during a sleep stays unused until the sleeper wakes, and a writer of
+    the same worker coming back meanwhile takes it first: under two or more workers that
+    write, the others sleep through most of the time and writes run about one at a time
+    with the lock idle in between. Queued, a waiting writer takes the lock within a
+    millisecond of its release, so one worker's writes run while another prepares its
+    next. The wait is bounded as SQLite's is (then "database is locked": an outage, 503);
+    writers that do not queue (another program, a read-only folder) still meet SQLite's
+    busy handler, so the queue is an order, never the guarantee."""
+
+    wait_seconds = 5.0
+
+    def __init__(self, database, *args, **kwargs):
+        super().__init__(database, *args, **kwargs)
+        path = os.fspath(database)
+        on_disk = path not in ("", ":memory:") and not path.startswith("file:")
+        self._queue = f"{path}.writer" if on_disk else None
+        self._held: int | None = None
+
+    def cursor(self, factory=None):
+        return super().cursor(factory or _QueuedCursor)
+
+    # sqlite3's own shortcuts run their statement past the cursor's execute.
+    def execute(self, sql, parameters=(), /):
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql, parameters, /):
+        return self.cursor().executemany(sql, parameters)
+
+    def wait_for_the_lock(self) -> None:
+        if self._held is not None or self._queue is None:
+            return
+        try:
+            descriptor = os.open(self._queue, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:  # a read-only folder: the writes will meet the busy handler alone
+            return
+        if not take_flock(descriptor, self.wait_seconds):
+            os.close(descriptor)
+            raise sqlite3.OperationalError("database is locked")
+        self._held = descriptor
+
+    def let_go(self) -> None:
+        if self._held is not None:
+            descriptor, self._held = self._held, None
+            os.close(descriptor)
+
+    def let_go_unless_writing(self) -> None:
+        """After a statement: a transaction it ended (autocommit, or the release of its
+        outermost savepoint) ends the hold."""
+        if self._held is not None and not self.in_transaction:
+            self.let_go()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.let_go()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.let_go()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.let_go()
+
+
+class _QueuedCursor(sqlite3.Cursor):
+    """Queues for the writer lock before a statement that writes; a statement that
+    ended its own transaction (autocommit) lets go of it at once."""
+
+    connection: QueuedWriters
+
+    def execute(self, sql, parameters=(), /):
+        connection = self.connection
+        if sql.lstrip()[:6].upper() in _WRITES:
+            connection.wait_for_the_lock()
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            connection.let_go_unless_writing()
+
+    def executemany(self, sql, parameters, /):
+        connection = self.connection
+        if sql.lstrip()[:6].upper() in _WRITES:
+            connection.wait_for_the_lock()
+        try:
+            return super().executemany(sql, parameters)
+        finally:
+            connection.let_go_unless_writing()
+
+
+def queue_writers(engine: sa.Engine, seconds: float) -> None:
+    """SQLite: the engine's connections queue their write transactions
+    (``QueuedWriters``), each waiting at most ``seconds``."""
+
+    factory = type("QueuedWriters", (QueuedWriters,), {"wait_seconds": seconds})
+
+    @sa.event.listens_for(engine, "do_connect")
+    def connect(_dialect, _record, _cargs, cparams):
+        cparams["factory"] = factory
 
 
 # Kept in each pooled SQLite connection's ``info``: when its statement must end, and

@@ -49,6 +49,7 @@ import orjson
 import sqlalchemy as sa
 from flask import Flask, Response, request
 
+from academy import database
 from academy.checkins import summaries
 
 CHECK_IN_COLUMNS = (
@@ -195,6 +196,9 @@ UPSERT_SUMMARY = sa.text(
 
 engine = sa.create_engine(os.environ["DATABASE_URL"])
 POSTGRESQL = engine.dialect.name == "postgresql"
+if not POSTGRESQL:
+    # Writers queue for the database's writer lock, as the app's do.
+    database.queue_writers(engine, 10)
 # The client row locked on its own first (PostgreSQL), as the app does.
 SUMMARY_LOCK = sa.text("SELECT id FROM clients WHERE id = :client_id FOR NO KEY UPDATE")
 summary_client = sa.text(SUMMARY_CLIENT).columns(last=sa.Date)

@@ -21,12 +21,10 @@ The key is stored last rather than first so that the database's writer lock (all
 SQLite's, a row lock on PostgreSQL) is held for as short a time as the work allows.
 """
 
-import fcntl
 import hashlib
 import json
 import os
 import re
-import time
 from contextlib import contextmanager
 from copy import deepcopy
 from datetime import datetime, timedelta
@@ -41,6 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from academy.common.auth import current_user
 from academy.common.sql import rows_changed
 from academy.common.time import as_utc, utcnow
+from academy.database import take_flock
 from academy.errors import AcademyError, Conflict, Unprocessable
 from academy.extensions import db
 
@@ -183,16 +182,10 @@ def _acquire(user_id: int, key: str, seconds: float) -> int | None:
         descriptor = os.open(os.path.join(folder, f"{number:02d}"), os.O_RDWR | os.O_CREAT)
     except OSError:  # a read-only folder: the request's writes will fail as well (503)
         return None
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return descriptor
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                os.close(descriptor)
-                raise Conflict(IN_FLIGHT) from None
-            time.sleep(0.01)
+    if not take_flock(descriptor, seconds):
+        os.close(descriptor)
+        raise Conflict(IN_FLIGHT)
+    return descriptor
 
 
 @contextmanager
