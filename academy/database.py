@@ -18,7 +18,9 @@ import math
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from contextlib import contextmanager, suppress
+from functools import wraps
 from typing import Any
 
 import orjson
@@ -311,6 +313,20 @@ def take_flock(descriptor: int, seconds: float) -> bool:
             delay = min(2 * delay, _QUEUE_LOOK_EVERY)
 
 
+def _letting_go(end: Callable[[sqlite3.Connection], None]) -> Callable[[Any], None]:
+    """``end`` (a commit, a rollback, a close), then the writer lock let go of, whether
+    it succeeded or not."""
+
+    @wraps(end)
+    def ended(connection: "QueuedWriters") -> None:
+        try:
+            end(connection)
+        finally:
+            connection.let_go()
+
+    return ended
+
+
 class QueuedWriters(sqlite3.Connection):
     """A SQLite connection whose write transactions queue for the database file's
     writer lock, an flock on ``<database>.writer`` taken before a transaction's first
@@ -369,23 +385,9 @@ class QueuedWriters(sqlite3.Connection):
         if self._held is not None and not self.in_transaction:
             self.let_go()
 
-    def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self.let_go()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self.let_go()
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self.let_go()
+    commit = _letting_go(sqlite3.Connection.commit)
+    rollback = _letting_go(sqlite3.Connection.rollback)
+    close = _letting_go(sqlite3.Connection.close)
 
 
 class _QueuedCursor(sqlite3.Cursor):
@@ -395,20 +397,17 @@ class _QueuedCursor(sqlite3.Cursor):
     connection: QueuedWriters
 
     def execute(self, sql, parameters=(), /):
-        connection = self.connection
-        if sql.lstrip()[:6].upper() in _WRITES:
-            connection.wait_for_the_lock()
-        try:
-            return super().execute(sql, parameters)
-        finally:
-            connection.let_go_unless_writing()
+        return self._queued(super().execute, sql, parameters)
 
     def executemany(self, sql, parameters, /):
+        return self._queued(super().executemany, sql, parameters)
+
+    def _queued(self, run, sql, parameters):
         connection = self.connection
         if sql.lstrip()[:6].upper() in _WRITES:
             connection.wait_for_the_lock()
         try:
-            return super().executemany(sql, parameters)
+            return run(sql, parameters)
         finally:
             connection.let_go_unless_writing()
 
