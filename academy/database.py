@@ -295,20 +295,27 @@ _QUEUE_FIRST_LOOK, _QUEUE_LOOK_EVERY = 0.0002, 0.001
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
-def take_flock(descriptor: int, seconds: float) -> bool:
-    """Take the flock on ``descriptor``, waiting up to ``seconds`` for whoever holds it
-    (looking again every millisecond at most); answers whether it was taken. An flock, so
-    that every process on the host sees it, and so that the system lets go of it when its
+def take_flock(path: str, seconds: float) -> int | None:
+    """Open the file at ``path`` (made if missing) and take its flock, waiting up to
+    ``seconds`` for whoever holds it (looking again every millisecond at most); answers
+    the open file, which holds the lock until it is closed, or None when the file cannot
+    be opened (a read-only folder). Past ``seconds``, TimeoutError. An flock, so that
+    every process on the host sees it, and so that the system lets go of it when its
     holder dies."""
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT)
+    except OSError:
+        return None
     deadline = time.monotonic() + seconds
     delay = _QUEUE_FIRST_LOOK
     while True:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
+            return descriptor
         except BlockingIOError:
             if time.monotonic() >= deadline:
-                return False
+                os.close(descriptor)
+                raise TimeoutError(f"{path} stayed locked for {seconds:g} s") from None
             time.sleep(delay)
             delay = min(2 * delay, _QUEUE_LOOK_EVERY)
 
@@ -365,14 +372,11 @@ class QueuedWriters(sqlite3.Connection):
     def wait_for_the_lock(self) -> None:
         if self._held is not None or self._queue is None:
             return
+        # None: a read-only folder, where the writes meet the busy handler alone.
         try:
-            descriptor = os.open(self._queue, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:  # a read-only folder: the writes will meet the busy handler alone
-            return
-        if not take_flock(descriptor, self.wait_seconds):
-            os.close(descriptor)
-            raise sqlite3.OperationalError("database is locked")
-        self._held = descriptor
+            self._held = take_flock(self._queue, self.wait_seconds)
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
 
     def let_go(self) -> None:
         if self._held is not None:

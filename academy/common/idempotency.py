@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from copy import deepcopy
 from datetime import datetime, timedelta
 from functools import wraps
@@ -177,15 +177,13 @@ def _acquire(user_id: int, key: str, seconds: float) -> int | None:
         return None
     folder = f"{url.database}.keys"
     number = _lock_id(user_id, key) % _LOCK_FILES
-    try:
+    # A read-only folder (no lock file, None): the request's writes will fail as well (503).
+    with suppress(OSError):
         os.makedirs(folder, exist_ok=True)
-        descriptor = os.open(os.path.join(folder, f"{number:02d}"), os.O_RDWR | os.O_CREAT)
-    except OSError:  # a read-only folder: the request's writes will fail as well (503)
-        return None
-    if not take_flock(descriptor, seconds):
-        os.close(descriptor)
-        raise Conflict(IN_FLIGHT)
-    return descriptor
+    try:
+        return take_flock(os.path.join(folder, f"{number:02d}"), seconds)
+    except TimeoutError:
+        raise Conflict(IN_FLIGHT) from None
 
 
 @contextmanager
