@@ -36,9 +36,10 @@ def _templates() -> Environment:
 _DOTS = ".\u3002\uff0e\uff61\u2024"
 _DOMAIN = re.compile(
     rf"[\w-]+(?:[{_DOTS}][\w-]+){{3,}}|[\w-]+(?:[{_DOTS}][\w-]+)*[{_DOTS}][\w-]{{2,}}"
-    rf"|www[{_DOTS}]",
-    re.IGNORECASE,
 )
+# Looked for after the domains are broken: a "www" that ends one ("0.www.") is itself a
+# link to be.
+_WWW = re.compile(rf"www[{_DOTS}]", re.IGNORECASE)
 _DOT = re.compile(rf"[{_DOTS}]")
 _SCHEME = re.compile(r":(?=/)")
 _AT = re.compile(r"(?<=\w)@(?=\w)")
@@ -49,6 +50,7 @@ def unlinked(text: str) -> str:
     (``http[:]//evil[.]example``, ``someone[@]example[.]com``): still readable, but no
     mail client makes a link of it."""
     text = _DOMAIN.sub(lambda found: _DOT.sub("[.]", found.group()), text)
+    text = _WWW.sub(lambda found: _DOT.sub("[.]", found.group()), text)
     return _AT.sub("[@]", _SCHEME.sub("[:]", text))
 
 

@@ -7,7 +7,7 @@ mail client makes a link of them, in the text or the HTML."""
 import re
 
 import sqlalchemy as sa
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from academy.auth.models import Academy, User
@@ -111,6 +111,8 @@ class TestUnlinked:
             alphabet=st.sampled_from(list("aZé09-_ .:/@\uff0e\u3002\uff61\u2024wW")), max_size=60
         )
     )
+    @example("0.WWW\u2024")  # a "www" that ends a domain: broken after the domain
+    @example("0.WWW.")
     def test_nothing_it_writes_is_a_link(self, text):
         written = unlinked(text)
 
